@@ -1,0 +1,1 @@
+"""Running the suite: the local supervisor behind `make run`."""

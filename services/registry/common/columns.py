@@ -1,0 +1,20 @@
+"""Column helpers shared by the registry's tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field
+
+from shared.db import UTCDateTime
+
+
+def id_field() -> uuid.UUID:
+    """A UUID primary key made on the client, so events can name the row before the flush."""
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def instant_field(index: bool = False) -> datetime:
+    """A required UTC instant."""
+    return Field(sa_type=UTCDateTime, index=index)

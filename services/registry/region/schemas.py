@@ -1,0 +1,31 @@
+"""Region request and response bodies."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REGION_CODE = r"^\d{6}$"
+
+
+class RegionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"code": "370102", "name": "历下区", "parent_code": "370100"}]})
+
+    code: str = Field(pattern=REGION_CODE, description="GB/T 2260 六位行政区划代码")
+    name: str = Field(min_length=1, max_length=100)
+    parent_code: str | None = Field(default=None, pattern=REGION_CODE,
+                                    description="上级区划代码；省级为空")
+
+
+class RegionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    parent_code: str | None
+    level: str = Field(description="national / province / city / county")
+
+
+class RegionPage(BaseModel):
+    items: list[RegionRead]
+    total: int

@@ -1,0 +1,113 @@
+"""Website request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.registry.common.validators import (
+    ICP_NUMBER,
+    PSB_NUMBER,
+    SITE_CODE,
+    check_home_url,
+    normalise_domains,
+)
+from shared.contracts.registry import FilingAction, LifecycleStatus, SiteKind, WebsiteRead
+
+
+class WebsiteFields(BaseModel):
+    """Fields a filing may change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    organisation_id: UUID | None = Field(default=None, description="主办单位")
+    kind: SiteKind | None = None
+    domains: list[str] | None = Field(default=None, min_length=1, max_length=20,
+                                      description="域名，第一个为主域名")
+    home_url: str | None = Field(default=None, max_length=2048)
+    icp_number: str | None = Field(default=None, pattern=ICP_NUMBER,
+                                   description="ICP备案号，如 鲁ICP备05001234号")
+    psb_number: str | None = Field(default=None, pattern=PSB_NUMBER,
+                                   description="公安机关备案号，如 鲁公网安备 37010202000123号")
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else normalise_domains(v)
+
+
+class WebsiteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "site_code": "3701020001", "name": "济南市历下区人民政府",
+        "organisation_id": "6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11", "kind": "portal",
+        "domains": ["www.lixia.gov.cn"], "home_url": "https://www.lixia.gov.cn/",
+        "icp_number": "鲁ICP备05001234号", "psb_number": "鲁公网安备 37010202000123号",
+        "status": "running"}]})
+
+    site_code: str = Field(pattern=SITE_CODE, description="网站标识码：六位区划代码+四位序号，或 bm+八位数字")
+    name: str = Field(min_length=2, max_length=200)
+    organisation_id: UUID = Field(description="主办单位")
+    kind: SiteKind
+    domains: list[str] = Field(min_length=1, max_length=20, description="域名，第一个为主域名")
+    home_url: str = Field(max_length=2048)
+    icp_number: str | None = Field(default=None, pattern=ICP_NUMBER)
+    psb_number: str | None = Field(default=None, pattern=PSB_NUMBER)
+    status: Literal[LifecycleStatus.planned, LifecycleStatus.running] = Field(
+        default=LifecycleStatus.planned, description="登记时的状态：planned 拟开设 或 running 运行中")
+    occurred_at: datetime | None = Field(default=None, description="开设时间；缺省为当前时间")
+    note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, v: list[str]) -> list[str]:
+        return normalise_domains(v)
+
+    @model_validator(mode="after")
+    def _home(self) -> WebsiteCreate:
+        self.home_url = check_home_url(self.home_url, self.domains)
+        return self
+
+
+class WebsiteFilingCreate(BaseModel):
+    """A lifecycle action on a website: what happened, when, and what changed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00", "note": "整合至区政府门户"},
+        {"action": "migrate", "changes": {"domains": ["www.lixia.gov.cn"],
+                                          "home_url": "https://www.lixia.gov.cn/"}}]})
+
+    action: Literal[FilingAction.open, FilingAction.change, FilingAction.migrate,
+                    FilingAction.announce_closure, FilingAction.close, FilingAction.deregister]
+    occurred_at: datetime | None = Field(default=None, description="事项发生时间；缺省为当前时间")
+    note: str | None = Field(default=None, max_length=2000)
+    changes: WebsiteFields | None = Field(default=None, description="变更内容（change、migrate 时）")
+
+    @model_validator(mode="after")
+    def _changes(self) -> WebsiteFilingCreate:
+        has = self.changes is not None and bool(self.changes.model_fields_set)
+        if self.action in (FilingAction.change, FilingAction.migrate) and not has:
+            raise ValueError(f"{self.action.value} 须在 changes 中给出变更内容")
+        if self.action not in (FilingAction.change, FilingAction.migrate) and has:
+            raise ValueError(f"{self.action.value} 不能携带 changes；字段变更请用 change")
+        if self.action is FilingAction.migrate and self.changes is not None and not (
+                {"domains", "home_url"} & self.changes.model_fields_set):
+            raise ValueError("migrate（迁移）须变更 domains 或 home_url")
+        return self
+
+
+class WebsitePage(BaseModel):
+    items: list[WebsiteRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class WebsiteStats(BaseModel):
+    total: int
+    by_status: dict[str, int]
+    by_kind: dict[str, int]
+    by_flag: dict[str, int]

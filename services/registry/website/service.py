@@ -1,0 +1,251 @@
+"""Websites: registration, lifecycle filings, queries and compliance flags."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, Text, func, or_, select
+
+from services.registry.calendar.service import load_calendar
+from services.registry.common.context import Ctx
+from services.registry.common.lifecycle import ACTIVE
+from services.registry.common.scope import scope_condition
+from services.registry.common.validators import check_home_url
+from services.registry.filing import service as filings
+from services.registry.filing.models import Filing
+from services.registry.organisation.models import Organisation
+from services.registry.organisation.service import referenced_organisation
+from services.registry.website.compliance import site_flags
+from services.registry.website.models import Website
+from services.registry.website.schemas import WebsiteCreate, WebsiteFilingCreate
+from shared.calendar import WorkingCalendar
+from shared.contracts.registry import (
+    ComplianceFlag,
+    FilingAction,
+    LifecycleStatus,
+    OrgKind,
+    SiteKind,
+    WebsiteRead,
+)
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.principal import region_prefix
+
+TARGET = "website"
+ACTIVE_VALUES = [s.value for s in ACTIVE]
+
+
+def to_read(site: Website, org: Organisation) -> WebsiteRead:
+    """Render a website with its sponsor's name and region."""
+    kind, status = SiteKind(site.kind), LifecycleStatus(site.status)
+    return WebsiteRead(
+        id=site.id, site_code=site.site_code, name=site.name, organisation_id=site.organisation_id,
+        organisation_name=org.name, region_code=org.region_code, kind=kind, kind_label=kind.label,
+        domains=site.domains, home_url=site.home_url, icp_number=site.icp_number,
+        psb_number=site.psb_number, status=status, status_label=status.label,
+        compliance_flags=[ComplianceFlag(f) for f in site.compliance_flags],
+        version=site.version, created_at=site.created_at, updated_at=site.updated_at)
+
+
+def snapshot(site: Website) -> dict[str, Any]:
+    """The filed fields of a site, as kept in a filing's before/after."""
+    return {"site_code": site.site_code, "name": site.name,
+            "organisation_id": str(site.organisation_id), "kind": site.kind,
+            "domains": list(site.domains), "home_url": site.home_url,
+            "icp_number": site.icp_number, "psb_number": site.psb_number, "status": site.status}
+
+
+def event_payload(site: Website, org: Organisation) -> dict[str, Any]:
+    """What subscribers learn about a site from its events."""
+    return {"site_code": site.site_code, "name": site.name, "organisation_id": str(org.id),
+            "region_code": org.region_code, "domains": list(site.domains),
+            "home_url": site.home_url, "status": site.status}
+
+
+def check_site_code_region(site_code: str, org: Organisation) -> None:
+    """Refuse a 网站标识码 whose region prefix is not the sponsor's region or an ancestor of it."""
+    if site_code.startswith("bm"):
+        if org.kind != OrgKind.state_council_department:
+            raise ValidationFailed(
+                f"字段 site_code 的值 {site_code!r}：bm 开头的标识码仅用于国务院部门网站，"
+                f"主办单位类型为 {OrgKind(org.kind).label}")
+        return
+    code_region = site_code[:6]
+    if not org.region_code.startswith(region_prefix(code_region)):
+        raise ValidationFailed(
+            f"字段 site_code 的值 {site_code!r}：前六位区划 {code_region} 与主办单位所在区划 "
+            f"{org.region_code} 不符", errors=[{"field": "site_code", "value": site_code,
+                                               "message": "区划前缀与主办单位不符"}])
+
+
+async def get_website(ctx: Ctx, site_id: uuid.UUID) -> tuple[Website, Organisation]:
+    """Load a website in the caller's scope, or 404 as if it did not exist."""
+    row = (await ctx.session.execute(
+        select(Website, Organisation).join(Organisation, Organisation.id == Website.organisation_id)  # type: ignore[arg-type]
+        .where(Website.id == site_id,
+               scope_condition(ctx.principal, Organisation.region_code, Organisation.id))
+    )).first()
+    if row is None:
+        raise NotFound(f"网站 {site_id} 不存在")
+    return row[0], row[1]
+
+
+async def refresh_flags(ctx: Ctx, org_ids: Iterable[uuid.UUID]) -> None:
+    """Recompute the compliance flags of every site of these organisations."""
+    ids = list(set(org_ids))
+    if not ids:
+        return
+    await ctx.session.flush()
+    rows = (await ctx.session.execute(
+        select(Website, Organisation).join(Organisation, Organisation.id == Website.organisation_id)  # type: ignore[arg-type]
+        .where(Website.organisation_id.in_(ids)))).all()  # type: ignore[attr-defined]
+    active: dict[uuid.UUID, int] = {}
+    for site, _org in rows:
+        if site.status in ACTIVE_VALUES:
+            active[site.organisation_id] = active.get(site.organisation_id, 0) + 1
+    for site, org in rows:
+        flags = site_flags(domains=site.domains, kind=site.kind, org_kind=org.kind,
+                           active_sites_of_org=active.get(site.organisation_id, 0),
+                           active=site.status in ACTIVE_VALUES)
+        if flags != site.compliance_flags:
+            # A derived field: updated without a version bump, so editors' ETags stay valid.
+            await ctx.session.execute(
+                Website.__table__.update().where(Website.__table__.c.id == site.id)  # type: ignore[attr-defined]
+                .values(compliance_flags=flags))
+            site.compliance_flags = flags
+            ctx.session.expire(site, ["compliance_flags"])
+
+
+async def _check_unique(ctx: Ctx, site_code: str | None, main_domain: str | None,
+                        own_id: uuid.UUID | None) -> None:
+    if site_code is not None:
+        clash = (await ctx.session.execute(
+            select(Website.id).where(Website.site_code == site_code))).scalar()
+        if clash is not None and clash != own_id:
+            raise Conflict(f"网站标识码 {site_code} 已被登记", existing_id=str(clash))
+    if main_domain is not None:
+        clash = (await ctx.session.execute(select(Website.id).where(
+            Website.main_domain == main_domain,
+            Website.status.in_(ACTIVE_VALUES)))).scalar()  # type: ignore[attr-defined]
+        if clash is not None and clash != own_id:
+            raise Conflict(f"主域名 {main_domain} 已被另一个在用网站登记", existing_id=str(clash))
+
+
+async def register_website(ctx: Ctx, body: WebsiteCreate,
+                           calendar: WorkingCalendar | None = None) -> tuple[Website, Organisation]:
+    """File a new website (备案登记) as planned or running."""
+    org = await referenced_organisation(ctx, body.organisation_id, "organisation_id")
+    check_site_code_region(body.site_code, org)
+    await _check_unique(ctx, body.site_code, body.domains[0], None)
+    occurred_at = filings.check_occurred_at(ctx, body.occurred_at)
+    now = ctx.clock.now()
+    site = Website(site_code=body.site_code, name=body.name, organisation_id=org.id,
+                   kind=body.kind.value, domains=body.domains, main_domain=body.domains[0],
+                   home_url=body.home_url, icp_number=body.icp_number,
+                   psb_number=body.psb_number, status=body.status.value, created_at=now,
+                   updated_at=now)
+    ctx.session.add(site)
+    calendar = calendar or await load_calendar(ctx.session)
+    filings.record(ctx, calendar, target_type=TARGET, row=site, action=FilingAction.register,
+                   from_status=None, before=None, after=snapshot(site), occurred_at=occurred_at,
+                   note=body.note, event_payload=event_payload(site, org))
+    await refresh_flags(ctx, [org.id])
+    return site, org
+
+
+async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteFilingCreate,
+                      calendar: WorkingCalendar | None = None) -> tuple[Filing, Organisation]:
+    """Apply a lifecycle action to a website and file it."""
+    changes: dict[str, Any] = {}
+    if body.changes is not None:
+        changes = {k: getattr(body.changes, k) for k in body.changes.model_fields_set}
+    for key in ("name", "organisation_id", "kind", "domains", "home_url"):
+        if key in changes and changes[key] is None:
+            raise ValidationFailed(f"字段 changes.{key} 不能为空")
+    new_org = org
+    if changes.get("organisation_id") is not None:
+        new_org = await referenced_organisation(ctx, changes["organisation_id"],
+                                                "changes.organisation_id")
+        check_site_code_region(site.site_code, new_org)
+    if "kind" in changes:
+        changes["kind"] = changes["kind"].value
+    domains = changes.get("domains", site.domains)
+    if "domains" in changes or "home_url" in changes:
+        try:
+            changes["home_url"] = check_home_url(changes.get("home_url", site.home_url), domains)
+        except ValueError as exc:
+            raise ValidationFailed(f"字段 changes.home_url：{exc}") from exc
+        changes["main_domain"] = domains[0]
+        await _check_unique(ctx, None, domains[0], site.id)
+    changes = {k: v for k, v in changes.items() if getattr(site, k) != v}
+    if body.action in (FilingAction.change, FilingAction.migrate) and not changes:
+        raise ValidationFailed("changes 与当前登记内容相同，无需变更")
+    occurred_at = filings.check_occurred_at(ctx, body.occurred_at)
+    calendar = calendar or await load_calendar(ctx.session)
+    before = snapshot(site)
+    action = FilingAction(body.action)
+    from_status = filings.transition(ctx, site, action)
+    for key, value in changes.items():
+        setattr(site, key, value)
+    filing = filings.record(ctx, calendar, target_type=TARGET, row=site, action=action,
+                            from_status=from_status, before=before, after=snapshot(site),
+                            occurred_at=occurred_at, note=body.note,
+                            event_payload=event_payload(site, new_org))
+    await refresh_flags(ctx, {org.id, new_org.id})
+    return filing, new_org
+
+
+def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None,
+              status: list[LifecycleStatus] | None, kind: SiteKind | None,
+              flag: ComplianceFlag | None, q: str | None) -> Select[Any]:
+    stmt = (select(Website, Organisation)
+            .join(Organisation, Organisation.id == Website.organisation_id)  # type: ignore[arg-type]
+            .where(scope_condition(ctx.principal, Organisation.region_code, Organisation.id)))
+    if region:
+        stmt = stmt.where(Organisation.region_code.like(f"{region_prefix(region)}%"))  # type: ignore[attr-defined]
+    if organisation_id:
+        stmt = stmt.where(Website.organisation_id == organisation_id)
+    if status:
+        stmt = stmt.where(Website.status.in_([s.value for s in status]))  # type: ignore[attr-defined]
+    if kind:
+        stmt = stmt.where(Website.kind == kind.value)
+    if flag:
+        # JSON arrays are stored as text on SQLite and as json on PostgreSQL; quoted match works on both.
+        stmt = stmt.where(func.cast(Website.compliance_flags, Text()).contains(f'"{flag.value}"'))
+    if q:
+        stmt = stmt.where(or_(Website.name.contains(q),  # type: ignore[attr-defined]
+                              func.cast(Website.domains, Text()).contains(q.lower()),
+                              Website.site_code == q))
+    return stmt
+
+
+async def list_websites(ctx: Ctx, *, limit: int, offset: int, **filters: Any
+                        ) -> tuple[list[WebsiteRead], int]:
+    """List websites in scope, filtered, ordered by 网站标识码."""
+    stmt = _filtered(ctx, **filters)
+    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (await ctx.session.execute(
+        stmt.order_by(Website.site_code).limit(limit).offset(offset))).all()
+    return [to_read(s, o) for s, o in rows], total
+
+
+async def stats(ctx: Ctx, **filters: Any) -> dict[str, Any]:
+    """Counts of websites in scope by status, kind and compliance flag."""
+    sub = _filtered(ctx, **filters).subquery()
+    by_status = dict((await ctx.session.execute(
+        select(sub.c.status, func.count()).group_by(sub.c.status))).tuples().all())
+    by_kind = dict((await ctx.session.execute(
+        select(sub.c.kind, func.count()).group_by(sub.c.kind))).tuples().all())
+    by_flag: dict[str, int] = {}
+    for (flags,) in (await ctx.session.execute(select(sub.c.compliance_flags))).all():
+        for f in flags or []:
+            by_flag[f] = by_flag.get(f, 0) + 1
+    return {"total": sum(by_status.values()), "by_status": by_status, "by_kind": by_kind,
+            "by_flag": by_flag}
+
+
+async def all_for_export(ctx: Ctx, **filters: Any) -> Sequence[tuple[Website, Organisation]]:
+    """Every website in scope matching the filters, for export."""
+    rows = await ctx.session.execute(_filtered(ctx, **filters).order_by(Website.site_code))
+    return [(s, o) for s, o in rows.all()]

@@ -1,0 +1,1 @@
+"""Reporting service: quarterly circulars and rectification tracking (not built yet)."""

@@ -1,0 +1,1 @@
+"""The suite's own library: plumbing and wire contracts shared by every service."""

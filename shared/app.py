@@ -1,0 +1,56 @@
+"""The common shape of a service's FastAPI app: errors, request ids, health, state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from shared.clock import Clock, SystemClock
+from shared.config import ServiceSettings
+from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
+from shared.errors import install_problem_handlers
+from shared.health import router as health_router
+from shared.logging import RequestIdMiddleware, configure_logging
+
+
+def build_app(
+    *,
+    title: str,
+    description: str,
+    settings: ServiceSettings,
+    clock: Clock | None = None,
+    extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    openapi_tags: list[dict[str, Any]] | None = None,
+    configure_log: bool = True,
+) -> FastAPI:
+    """Create a service app whose engine and state are made in the lifespan, not at import."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.resolved_database_url()
+        engine = make_engine(url, None if is_sqlite(url) else settings.db_schema)
+        await ensure_schema(engine, settings.db_schema)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            if extra_lifespan is not None:
+                async with extra_lifespan(app):
+                    yield
+            else:
+                yield
+        finally:
+            await engine.dispose()
+
+    if configure_log:
+        configure_logging(settings.service_name, settings.log_level)
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  openapi_tags=openapi_tags)
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    install_problem_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health_router)
+    return app

@@ -1,0 +1,60 @@
+"""Settings shared by every service: where the data lives, Redis, and the principal secret."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def var_dir() -> Path:
+    """Return the directory for local state (SQLite files, the embedded Redis, keys)."""
+    return Path(os.environ.get("GOVINSPECT_VAR_DIR", "./var")).resolve()
+
+
+def default_principal_secret() -> str:
+    """Read (or create once) the local secret that signs principal headers."""
+    env = os.environ.get("PRINCIPAL_SECRET")
+    if env:
+        return env
+    path = var_dir() / "principal.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; each service subclasses with its own env prefix and name.
+
+    `DATABASE_URL` and `REDIS_URL` without a prefix are shared defaults; `<PREFIX>DATABASE_URL`
+    overrides for one service. On PostgreSQL each service keeps its tables in its own schema.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    database_url: str | None = Field(default=None)
+    redis_url: str = Field(default_factory=lambda: os.environ.get(
+        "REDIS_URL", "redis://127.0.0.1:6379/0"))
+    principal_secret: str = Field(default_factory=default_principal_secret, repr=False)
+    log_level: str = "INFO"
+
+    def resolved_database_url(self) -> str:
+        """Return this service's database URL: its own, the shared one, or a SQLite file."""
+        url = self.database_url or os.environ.get("DATABASE_URL")
+        if url:
+            return url
+        path = var_dir() / f"{self.service_name}.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{path}"
+
+    @property
+    def db_schema(self) -> str:
+        """The PostgreSQL schema holding this service's tables."""
+        return self.service_name

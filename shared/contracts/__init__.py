@@ -1,0 +1,1 @@
+"""Pydantic models and name constants that cross a service boundary."""
