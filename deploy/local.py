@@ -219,7 +219,9 @@ class _Supervisor:
         self.children: list[_Child] = []
 
     def fail(self, message: str) -> None:
-        self.failure = self.failure or message
+        if self.failure is None:  # the first failure is the cause; later ones follow from it
+            self.failure = message
+            _say(message)
         self.stopping.set()
 
     def start(self, name: str, argv: Sequence[str], *, last: bool = False) -> None:
@@ -353,8 +355,6 @@ async def _supervise(services: Sequence[ServiceSpec], var: Path,
         await sup.shutdown()
         for sig in stop_signals:
             loop.remove_signal_handler(sig)
-    if sup.failure:
-        _say(sup.failure)
     print("govinspect 已停止。", flush=True)
     return 1 if sup.failure else 0
 

@@ -9,8 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.registry.account.routes import router as account_router
+from services.registry.calendar.routes import router as calendar_router
 from services.registry.common.outbox import OutboxDelivery, OutboxEvent
 from services.registry.config import RegistrySettings
+from services.registry.filing.routes import router as filing_router
 from services.registry.organisation.routes import router as organisation_router
 from services.registry.region.routes import router as region_router
 from services.registry.website.routes import router as website_router
@@ -51,6 +54,7 @@ def create_app(settings: RegistrySettings | None = None, clock: Clock | None = N
         return problem_response(Conflict("数据已被他人同时修改，请重新读取后再提交。"), request)
 
     app.add_exception_handler(StaleDataError, on_stale)
-    for router in (region_router, organisation_router, website_router):
+    for router in (region_router, organisation_router, website_router, account_router,
+                   filing_router, calendar_router):
         app.include_router(router)
     return app

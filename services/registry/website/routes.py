@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
+from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx, get_ctx
 from services.registry.common.http import check_if_match, set_etag
 from services.registry.filing import service as filings
@@ -123,5 +124,5 @@ async def file_website_action(
     filing, _ = await service.file_action(ctx, site, org, body)
     await ctx.session.commit()
     set_etag(response, site.version)
-    calendar = await filings.load_calendar(ctx.session)
+    calendar = await load_calendar(ctx.session)
     return filings.to_read(filing, calendar, ctx.settings.filing_limits)

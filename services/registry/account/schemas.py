@@ -1,0 +1,78 @@
+"""New-media account request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.registry import AccountRead, FilingAction, LifecycleStatus, Platform
+
+
+class AccountFields(BaseModel):
+    """Fields a filing may change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    sponsor_id: UUID | None = Field(default=None, description="主办单位")
+    operator_id: UUID | None = Field(default=None, description="运维单位")
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "platform": "wechat_subscription", "platform_account_id": "gh_1a2b3c4d5e6f",
+        "name": "历下发布", "sponsor_id": "6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11",
+        "status": "running"}]})
+
+    platform: Platform = Field(description="平台")
+    platform_account_id: str = Field(min_length=1, max_length=200,
+                                     description="平台账号 ID（如微信原始 ID、微博 UID）")
+    name: str = Field(min_length=1, max_length=200, description="账号名称")
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    sponsor_id: UUID = Field(description="主办单位")
+    operator_id: UUID | None = Field(default=None, description="运维单位（缺省同主办单位）")
+    status: Literal[LifecycleStatus.planned, LifecycleStatus.running] = LifecycleStatus.planned
+    occurred_at: datetime | None = Field(default=None, description="开设时间；缺省为当前时间")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class AccountFilingCreate(BaseModel):
+    """A lifecycle action on an account."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00"},
+        {"action": "change", "changes": {"name": "历下区发布"}}]})
+
+    action: Literal[FilingAction.open, FilingAction.change, FilingAction.migrate,
+                    FilingAction.announce_closure, FilingAction.close, FilingAction.deregister]
+    occurred_at: datetime | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    changes: AccountFields | None = None
+
+    @model_validator(mode="after")
+    def _changes(self) -> AccountFilingCreate:
+        has = self.changes is not None and bool(self.changes.model_fields_set)
+        if self.action in (FilingAction.change, FilingAction.migrate) and not has:
+            raise ValueError(f"{self.action.value} 须在 changes 中给出变更内容")
+        if self.action not in (FilingAction.change, FilingAction.migrate) and has:
+            raise ValueError(f"{self.action.value} 不能携带 changes；字段变更请用 change")
+        return self
+
+
+class AccountPage(BaseModel):
+    items: list[AccountRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class AccountStats(BaseModel):
+    total: int
+    by_platform: dict[str, int]
+    by_status: dict[str, int]
+    by_platform_status: dict[str, dict[str, int]]
+    by_flag: dict[str, int]
