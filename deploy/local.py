@@ -206,7 +206,7 @@ async def _healthy(client: httpx.AsyncClient, url: str) -> bool:
 class _Child:
     name: str
     argv: tuple[str, ...]
-    last: bool  # stopped after everything else (Redis)
+    redis: bool  # the embedded Redis: stopped last, logs to its own file
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     proc: asyncio.subprocess.Process | None = None
     task: asyncio.Task[None] | None = None
@@ -224,17 +224,17 @@ class _Supervisor:
             _say(message)
         self.stopping.set()
 
-    def start(self, name: str, argv: Sequence[str], *, last: bool = False) -> None:
-        child = _Child(name, tuple(argv), last)
+    def start(self, name: str, argv: Sequence[str], *, redis: bool = False) -> None:
+        child = _Child(name, tuple(argv), redis)
         child.task = asyncio.create_task(self._keep_running(child))
         self.children.append(child)
 
     async def _spawn(self, child: _Child) -> asyncio.subprocess.Process:
         # Same process group, no new session: a terminal Ctrl-C reaches every child too, so
-        # nothing outlives the terminal. Redis writes to its logfile, not the terminal.
+        # nothing outlives the terminal; the stop order below holds when only we are signalled.
         return await asyncio.create_subprocess_exec(
             *child.argv, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL if child.last else None)
+            stdout=asyncio.subprocess.DEVNULL if child.redis else None)
 
     async def _keep_running(self, child: _Child) -> None:
         crashes: deque[float] = deque()
@@ -288,8 +288,8 @@ class _Supervisor:
     async def shutdown(self) -> None:
         """Stop APIs and workers, then Redis, which they may still write to while stopping."""
         self.stopping.set()
-        for stage in ([c for c in self.children if not c.last],
-                      [c for c in self.children if c.last]):
+        for stage in ([c for c in self.children if not c.redis],
+                      [c for c in self.children if c.redis]):
             for child in stage:
                 child.stop.set()
             results = await asyncio.gather(*(c.task for c in stage if c.task),
@@ -305,7 +305,7 @@ class _Supervisor:
 async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                  redis: tuple[int, list[str]] | None) -> None:
     if redis is not None:
-        sup.start("redis", redis[1], last=True)
+        sup.start("redis", redis[1], redis=True)
         probe = functools.partial(_redis_answers, redis[0])
         if not await sup.wait_until(probe, time.monotonic() + REDIS_TIMEOUT):
             if not sup.stopping.is_set():

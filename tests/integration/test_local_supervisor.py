@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -11,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -73,7 +75,8 @@ class Supervisor:
         self.fresh: queue.Queue[str | None] = queue.Queue()
         self.children: dict[int, str] = {}
         # Children write to the same pipe: it must be read all the time or they block.
-        threading.Thread(target=self._drain, daemon=True).start()
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
 
     def _drain(self) -> None:
         assert self.proc.stdout is not None
@@ -85,17 +88,19 @@ class Supervisor:
     def output(self) -> str:
         return "\n".join(self.lines[-200:])
 
+    def saw(self, wanted: str) -> bool:
+        return any(wanted in line for line in self.lines)
+
     def wait_for_line(self, wanted: str, limit: float) -> None:
+        """Wait until some line so far (or to come) contains `wanted`."""
         deadline = time.monotonic() + limit
-        while True:
+        while not self.saw(wanted):
             try:
                 line = self.fresh.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 pytest.fail(f"no line {wanted!r} within {limit:.0f} s:\n{self.output()}")
-            if line is None:
+            if line is None and not self.saw(wanted):
                 pytest.fail(f"supervisor exited ({self.proc.wait()}) first:\n{self.output()}")
-            if wanted in line:
-                return
 
     def token(self) -> str:
         heading = next(i for i, line in enumerate(self.lines) if "管理员令牌" in line)
@@ -105,10 +110,12 @@ class Supervisor:
         self.children = children_of(self.proc.pid)
         self.proc.send_signal(sig)
         try:
-            return self.proc.wait(timeout=limit)
+            code = self.proc.wait(timeout=limit)
         except subprocess.TimeoutExpired:
             pytest.fail(f"supervisor still running {limit:.0f} s after {sig.name}:\n"
                         f"{self.output()}")
+        self.reader.join(timeout=5)
+        return code
 
     def leftovers(self) -> list[int]:
         return [pid for pid, started in self.children.items() if alive(pid, started)]
@@ -117,10 +124,8 @@ class Supervisor:
         """Clean up after a failed test: the supervisor and whatever it started."""
         self.children |= children_of(self.proc.pid)
         for pid in [self.proc.pid, *self.leftovers()]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.proc.wait(timeout=10)
 
 
@@ -137,7 +142,7 @@ def suite_env(var: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def started() -> list[Supervisor]:
+def started() -> Iterator[list[Supervisor]]:
     running: list[Supervisor] = []
     yield running
     for sup in running:
@@ -244,7 +249,7 @@ def test_a_failed_migration_stops_the_suite_with_an_error(
     sup, env = fake_supervisor(tmp_path, FAKE_MIGRATE_EXIT="4")
     started.append(sup)
     assert sup.proc.wait(timeout=30) == 1
-    sup.wait_for_line("govinspect 已停止。", 5)
+    sup.reader.join(timeout=5)
     assert "fake 数据库迁移失败（退出码 4）" in sup.output()
     assert BANNER_END not in sup.output()
     assert not accepts(int(env["EMBEDDED_REDIS_PORT"]))

@@ -6,7 +6,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Text, func, or_, select
+from sqlalchemy import Text, cast, func, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 
 from services.registry.account.models import Account
 from services.registry.account.schemas import AccountCreate, AccountFilingCreate
@@ -61,9 +64,9 @@ def event_payload(acc: Account, sponsor: Organisation) -> dict[str, Any]:
             "status": acc.status}
 
 
-def _scoped(ctx: Ctx) -> Select[Any]:
+def _scoped(ctx: Ctx) -> Select[Account, Organisation]:
     return (select(Account, Organisation)
-            .join(Organisation, Organisation.id == Account.sponsor_id)  # type: ignore[arg-type]
+            .join(Organisation, col(Organisation.id) == col(Account.sponsor_id))
             .where(scope_condition(ctx.principal, Organisation.region_code,
                                    Account.sponsor_id, Account.operator_id)))
 
@@ -83,7 +86,7 @@ async def refresh_flags(ctx: Ctx, sponsor_ids: Iterable[uuid.UUID]) -> None:
         return
     await ctx.session.flush()
     accounts = (await ctx.session.execute(
-        select(Account).where(Account.sponsor_id.in_(ids)))).scalars().all()  # type: ignore[attr-defined]
+        select(Account).where(col(Account.sponsor_id).in_(ids)))).scalars().all()
     active: dict[tuple[uuid.UUID, str], int] = {}
     for acc in accounts:
         if acc.status in ACTIVE_VALUES:
@@ -96,9 +99,9 @@ async def refresh_flags(ctx: Ctx, sponsor_ids: Iterable[uuid.UUID]) -> None:
         if flags != acc.compliance_flags:
             # A derived field: updated without a version bump, so editors' ETags stay valid.
             await ctx.session.execute(
-                Account.__table__.update().where(Account.__table__.c.id == acc.id)  # type: ignore[attr-defined]
-                .values(compliance_flags=flags))
-            ctx.session.expire(acc, ["compliance_flags"])
+                update(Account).where(col(Account.id) == acc.id).values(compliance_flags=flags)
+                .execution_options(synchronize_session=False))
+            set_committed_value(acc, "compliance_flags", flags)
 
 
 async def register_account(ctx: Ctx, body: AccountCreate,
@@ -163,22 +166,22 @@ async def file_action(ctx: Ctx, acc: Account, sponsor: Organisation, body: Accou
 
 def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None,
               status: list[LifecycleStatus] | None, platform: list[Platform] | None,
-              flag: ComplianceFlag | None, q: str | None) -> Select[Any]:
+              flag: ComplianceFlag | None, q: str | None) -> Select[Account, Organisation]:
     stmt = _scoped(ctx)
     if region:
-        stmt = stmt.where(Organisation.region_code.like(f"{region_prefix(region)}%"))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Organisation.region_code).like(f"{region_prefix(region)}%"))
     if organisation_id:
-        stmt = stmt.where(or_(Account.sponsor_id == organisation_id,
-                              Account.operator_id == organisation_id))
+        stmt = stmt.where(or_(col(Account.sponsor_id) == organisation_id,
+                              col(Account.operator_id) == organisation_id))
     if status:
-        stmt = stmt.where(Account.status.in_([s.value for s in status]))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Account.status).in_([s.value for s in status]))
     if platform:
-        stmt = stmt.where(Account.platform.in_([p.value for p in platform]))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Account.platform).in_([p.value for p in platform]))
     if flag:
-        stmt = stmt.where(func.cast(Account.compliance_flags, Text()).contains(f'"{flag.value}"'))
+        stmt = stmt.where(cast(col(Account.compliance_flags), Text()).contains(f'"{flag.value}"'))
     if q:
-        stmt = stmt.where(or_(Account.name.contains(q),  # type: ignore[attr-defined]
-                              Account.platform_account_id == q))
+        stmt = stmt.where(or_(col(Account.name).contains(q),
+                              col(Account.platform_account_id) == q))
     return stmt
 
 

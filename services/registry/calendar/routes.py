@@ -91,14 +91,12 @@ async def put_year(body: YearScheduleBody, year: int = Path(ge=1949, le=2100),
     except ValueError as exc:
         raise ValidationFailed(f"节假日安排无效：{exc}") from exc
     row = await ctx.session.get(CalendarYear, year)
-    values = {"holidays": [d.isoformat() for d in sorted(schedule.holidays)],
-              "workdays": [d.isoformat() for d in sorted(schedule.workdays)],
-              "note": body.note, "loaded_by": ctx.actor, "loaded_at": ctx.clock.now()}
     if row is None:
-        ctx.session.add(CalendarYear(year=year, **values))
-    else:
-        for k, v in values.items():
-            setattr(row, k, v)
+        row = CalendarYear(year=year, holidays=[], workdays=[], loaded_by="", loaded_at=ctx.clock.now())
+        ctx.session.add(row)
+    row.holidays = [d.isoformat() for d in sorted(schedule.holidays)]
+    row.workdays = [d.isoformat() for d in sorted(schedule.workdays)]
+    row.note, row.loaded_by, row.loaded_at = body.note, ctx.actor, ctx.clock.now()
     await ctx.session.commit()
     return YearScheduleRead(year=year, source="loaded", holidays=sorted(schedule.holidays),
                             workdays=sorted(schedule.workdays), note=body.note)

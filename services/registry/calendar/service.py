@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from services.registry.calendar.models import CalendarYear
 from shared.calendar import WorkingCalendar, YearSchedule, bundled_schedules

@@ -7,7 +7,8 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
 
 from services.registry.account.models import Account
 from services.registry.calendar.service import load_calendar
@@ -45,24 +46,24 @@ async def list_filings(
     """List filings in scope, newest first; timeliness is judged from the calendar on read."""
     if filed_from and filed_to and filed_to < filed_from:
         raise ValidationFailed(f"字段 filed_to 的值 {filed_to}：早于 filed_from {filed_from}")
-    sites = (select(Website.id).join(Organisation, Organisation.id == Website.organisation_id)  # type: ignore[arg-type]
+    sites = (select(Website.id).join(Organisation, col(Organisation.id) == col(Website.organisation_id))
              .where(scope_condition(ctx.principal, Organisation.region_code, Organisation.id)))
-    accounts = (select(Account.id).join(Organisation, Organisation.id == Account.sponsor_id)  # type: ignore[arg-type]
+    accounts = (select(Account.id).join(Organisation, col(Organisation.id) == col(Account.sponsor_id))
                 .where(scope_condition(ctx.principal, Organisation.region_code,
                                        Account.sponsor_id, Account.operator_id)))
     stmt = select(Filing).where(or_(
-        (Filing.target_type == "website") & Filing.target_id.in_(sites),  # type: ignore[attr-defined]
-        (Filing.target_type == "account") & Filing.target_id.in_(accounts)))  # type: ignore[attr-defined]
+        and_(col(Filing.target_type) == "website", col(Filing.target_id).in_(sites)),
+        and_(col(Filing.target_type) == "account", col(Filing.target_id).in_(accounts))))
     if target_type:
         stmt = stmt.where(Filing.target_type == target_type)
     if action:
-        stmt = stmt.where(Filing.action.in_([a.value for a in action]))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Filing.action).in_([a.value for a in action]))
     if filed_from:
         stmt = stmt.where(Filing.filed_at >= datetime.combine(filed_from, time(), SHANGHAI))
     if filed_to:
         end = datetime.combine(filed_to, time(23, 59, 59, 999999), SHANGHAI)
         stmt = stmt.where(Filing.filed_at <= end)
-    rows = (await ctx.session.execute(stmt.order_by(Filing.filed_at.desc()))).scalars().all()  # type: ignore[attr-defined]
+    rows = (await ctx.session.execute(stmt.order_by(col(Filing.filed_at).desc()))).scalars().all()
     calendar = await load_calendar(ctx.session)
     items = [service.to_read(f, calendar, ctx.settings.filing_limits) for f in rows]
     if late is not None:

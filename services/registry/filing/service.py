@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
@@ -95,6 +95,6 @@ async def filings_of(ctx: Ctx, target_type: str, target_id: uuid.UUID) -> list[F
     """Every filing of one target, oldest first, with its timeliness."""
     rows: Sequence[Filing] = (await ctx.session.execute(
         select(Filing).where(Filing.target_type == target_type, Filing.target_id == target_id)
-        .order_by(Filing.filed_at))).scalars().all()  # type: ignore[arg-type]
+        .order_by(col(Filing.filed_at)))).scalars().all()
     calendar = await load_calendar(ctx.session)
     return [to_read(f, calendar, ctx.settings.filing_limits) for f in rows]

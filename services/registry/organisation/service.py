@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from services.registry.common.context import Ctx
 from services.registry.common.scope import scope_condition
@@ -88,9 +89,8 @@ async def update_organisation(ctx: Ctx, org: Organisation, body: OrganisationUpd
     for key in ("name", "kind", "region_code", "provides_services"):
         if key in changes and changes[key] is None:
             raise ValidationFailed(f"字段 {key} 不能为空")
-    merged = {"name": org.name, "region_code": org.region_code, "parent_id": org.parent_id}
-    merged.update({k: v for k, v in changes.items() if k in merged})
-    await _check_fields(ctx, org.id, merged["region_code"], merged["parent_id"], merged["name"])
+    await _check_fields(ctx, org.id, changes.get("region_code", org.region_code),
+                        changes.get("parent_id", org.parent_id), changes.get("name", org.name))
     for key, value in changes.items():
         setattr(org, key, value)
     org.updated_at = ctx.clock.now()
@@ -104,13 +104,13 @@ async def list_organisations(ctx: Ctx, *, region: str | None, kind: OrgKind | No
     stmt = select(Organisation).where(
         scope_condition(ctx.principal, Organisation.region_code, Organisation.id))
     if region:
-        stmt = stmt.where(Organisation.region_code.like(f"{region_prefix(region)}%"))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Organisation.region_code).like(f"{region_prefix(region)}%"))
     if kind:
         stmt = stmt.where(Organisation.kind == kind.value)
     if parent_id:
         stmt = stmt.where(Organisation.parent_id == parent_id)
     if q:
-        stmt = stmt.where(Organisation.name.contains(q))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Organisation.name).contains(q))
     total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = await ctx.session.execute(
         stmt.order_by(Organisation.region_code, Organisation.name).limit(limit).offset(offset))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from services.registry.region.models import Region
 from services.registry.region.schemas import RegionCreate
@@ -67,9 +68,9 @@ async def list_regions(session: AsyncSession, parent: str | None, under: str | N
     if parent is not None:
         stmt = stmt.where(Region.parent_code == parent)
     if under is not None:
-        stmt = stmt.where(Region.code.like(f"{region_prefix(under)}%"))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Region.code).like(f"{region_prefix(under)}%"))
     if q:
-        stmt = stmt.where(Region.name.contains(q))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Region.name).contains(q))
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = (await session.execute(stmt.order_by(Region.code).limit(limit).offset(offset)))
     return rows.scalars().all(), total

@@ -6,7 +6,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Text, func, or_, select
+from sqlalchemy import Text, cast, func, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
@@ -82,7 +85,7 @@ def check_site_code_region(site_code: str, org: Organisation) -> None:
 async def get_website(ctx: Ctx, site_id: uuid.UUID) -> tuple[Website, Organisation]:
     """Load a website in the caller's scope, or 404 as if it did not exist."""
     row = (await ctx.session.execute(
-        select(Website, Organisation).join(Organisation, Organisation.id == Website.organisation_id)  # type: ignore[arg-type]
+        select(Website, Organisation).join(Organisation, col(Organisation.id) == col(Website.organisation_id))
         .where(Website.id == site_id,
                scope_condition(ctx.principal, Organisation.region_code, Organisation.id))
     )).first()
@@ -98,8 +101,8 @@ async def refresh_flags(ctx: Ctx, org_ids: Iterable[uuid.UUID]) -> None:
         return
     await ctx.session.flush()
     rows = (await ctx.session.execute(
-        select(Website, Organisation).join(Organisation, Organisation.id == Website.organisation_id)  # type: ignore[arg-type]
-        .where(Website.organisation_id.in_(ids)))).all()  # type: ignore[attr-defined]
+        select(Website, Organisation).join(Organisation, col(Organisation.id) == col(Website.organisation_id))
+        .where(col(Website.organisation_id).in_(ids)))).all()
     active: dict[uuid.UUID, int] = {}
     for site, _org in rows:
         if site.status in ACTIVE_VALUES:
@@ -111,10 +114,9 @@ async def refresh_flags(ctx: Ctx, org_ids: Iterable[uuid.UUID]) -> None:
         if flags != site.compliance_flags:
             # A derived field: updated without a version bump, so editors' ETags stay valid.
             await ctx.session.execute(
-                Website.__table__.update().where(Website.__table__.c.id == site.id)  # type: ignore[attr-defined]
-                .values(compliance_flags=flags))
-            site.compliance_flags = flags
-            ctx.session.expire(site, ["compliance_flags"])
+                update(Website).where(col(Website.id) == site.id).values(compliance_flags=flags)
+                .execution_options(synchronize_session=False))
+            set_committed_value(site, "compliance_flags", flags)
 
 
 async def _check_unique(ctx: Ctx, site_code: str | None, main_domain: str | None,
@@ -127,7 +129,7 @@ async def _check_unique(ctx: Ctx, site_code: str | None, main_domain: str | None
     if main_domain is not None:
         clash = (await ctx.session.execute(select(Website.id).where(
             Website.main_domain == main_domain,
-            Website.status.in_(ACTIVE_VALUES)))).scalar()  # type: ignore[attr-defined]
+            col(Website.status).in_(ACTIVE_VALUES)))).scalar()
         if clash is not None and clash != own_id:
             raise Conflict(f"主域名 {main_domain} 已被另一个在用网站登记", existing_id=str(clash))
 
@@ -198,25 +200,25 @@ async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteF
 
 def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None,
               status: list[LifecycleStatus] | None, kind: SiteKind | None,
-              flag: ComplianceFlag | None, q: str | None) -> Select[Any]:
+              flag: ComplianceFlag | None, q: str | None) -> Select[Website, Organisation]:
     stmt = (select(Website, Organisation)
-            .join(Organisation, Organisation.id == Website.organisation_id)  # type: ignore[arg-type]
+            .join(Organisation, col(Organisation.id) == col(Website.organisation_id))
             .where(scope_condition(ctx.principal, Organisation.region_code, Organisation.id)))
     if region:
-        stmt = stmt.where(Organisation.region_code.like(f"{region_prefix(region)}%"))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Organisation.region_code).like(f"{region_prefix(region)}%"))
     if organisation_id:
         stmt = stmt.where(Website.organisation_id == organisation_id)
     if status:
-        stmt = stmt.where(Website.status.in_([s.value for s in status]))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Website.status).in_([s.value for s in status]))
     if kind:
         stmt = stmt.where(Website.kind == kind.value)
     if flag:
         # JSON arrays are stored as text on SQLite and as json on PostgreSQL; quoted match works on both.
-        stmt = stmt.where(func.cast(Website.compliance_flags, Text()).contains(f'"{flag.value}"'))
+        stmt = stmt.where(cast(col(Website.compliance_flags), Text()).contains(f'"{flag.value}"'))
     if q:
-        stmt = stmt.where(or_(Website.name.contains(q),  # type: ignore[attr-defined]
-                              func.cast(Website.domains, Text()).contains(q.lower()),
-                              Website.site_code == q))
+        stmt = stmt.where(or_(col(Website.name).contains(q),
+                              cast(col(Website.domains), Text()).contains(q.lower()),
+                              col(Website.site_code) == q))
     return stmt
 
 
