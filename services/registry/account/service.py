@@ -200,7 +200,7 @@ async def stats(ctx: Ctx, **filters: Any) -> dict[str, Any]:
     sub = _filtered(ctx, **filters).subquery()
     pairs = (await ctx.session.execute(
         select(sub.c.platform, sub.c.status, func.count())
-        .group_by(sub.c.platform, sub.c.status))).tuples().all()
+        .group_by(sub.c.platform, sub.c.status))).all()
     by_platform: dict[str, int] = {}
     by_status: dict[str, int] = {}
     matrix: dict[str, dict[str, int]] = {}

@@ -235,10 +235,10 @@ async def list_websites(ctx: Ctx, *, limit: int, offset: int, **filters: Any
 async def stats(ctx: Ctx, **filters: Any) -> dict[str, Any]:
     """Counts of websites in scope by status, kind and compliance flag."""
     sub = _filtered(ctx, **filters).subquery()
-    by_status = dict((await ctx.session.execute(
-        select(sub.c.status, func.count()).group_by(sub.c.status))).tuples().all())
-    by_kind = dict((await ctx.session.execute(
-        select(sub.c.kind, func.count()).group_by(sub.c.kind))).tuples().all())
+    by_status: dict[str, int] = {k: n for k, n in (await ctx.session.execute(
+        select(sub.c.status, func.count()).group_by(sub.c.status))).all()}
+    by_kind: dict[str, int] = {k: n for k, n in (await ctx.session.execute(
+        select(sub.c.kind, func.count()).group_by(sub.c.kind))).all()}
     by_flag: dict[str, int] = {}
     for (flags,) in (await ctx.session.execute(select(sub.c.compliance_flags))).all():
         for f in flags or []:
