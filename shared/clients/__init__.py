@@ -1,0 +1,1 @@
+"""Typed httpx clients, one per service API, built on the contracts."""

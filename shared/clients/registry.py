@@ -1,0 +1,67 @@
+"""Typed client of the registry API."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, TypeAdapter
+
+from shared.clients.base import ServiceClient
+from shared.contracts.registry import AccountRead, FilingRead, OrganisationRead, WebsiteRead
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class RegistryClient(ServiceClient):
+    """What other services ask the registry: websites, accounts, organisations, filings."""
+
+    async def website(self, site_id: UUID) -> WebsiteRead:
+        """Fetch one website."""
+        r = await self.request("GET", f"/websites/{site_id}")
+        return WebsiteRead.model_validate(r.json())
+
+    async def websites(self, **filters: Any) -> Page[WebsiteRead]:
+        """Fetch one page of websites (filters as the list endpoint's query)."""
+        r = await self.request("GET", "/websites", params=_params(filters))
+        return Page[WebsiteRead].model_validate(r.json())
+
+    async def all_websites(self, page_size: int = 1000, **filters: Any) -> list[WebsiteRead]:
+        """Fetch every website matching the filters, page by page."""
+        out: list[WebsiteRead] = []
+        while True:
+            page = await self.websites(limit=page_size, offset=len(out), **filters)
+            out.extend(page.items)
+            if not page.items or len(out) >= page.total:
+                return out
+
+    async def account(self, account_id: UUID) -> AccountRead:
+        """Fetch one new-media account."""
+        r = await self.request("GET", f"/accounts/{account_id}")
+        return AccountRead.model_validate(r.json())
+
+    async def accounts(self, **filters: Any) -> Page[AccountRead]:
+        """Fetch one page of accounts."""
+        r = await self.request("GET", "/accounts", params=_params(filters))
+        return Page[AccountRead].model_validate(r.json())
+
+    async def organisation(self, org_id: UUID) -> OrganisationRead:
+        """Fetch one organisation."""
+        r = await self.request("GET", f"/organisations/{org_id}")
+        return OrganisationRead.model_validate(r.json())
+
+    async def website_filings(self, site_id: UUID) -> list[FilingRead]:
+        """Fetch every filing of a website with its timeliness."""
+        r = await self.request("GET", f"/websites/{site_id}/filings")
+        return TypeAdapter(list[FilingRead]).validate_json(r.content)
+
+
+def _params(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in filters.items() if v is not None}
