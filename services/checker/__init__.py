@@ -1,1 +1,1 @@
-"""Checker service: headless-browser inspections of websites and accounts (not built yet)."""
+"""Checker service: headless-browser inspections of websites, findings with evidence, scores."""

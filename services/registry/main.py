@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.registry.account.routes import router as account_router
+from services.registry.bulk.routes import router as bulk_router
 from services.registry.calendar.routes import router as calendar_router
 from services.registry.common.outbox import OutboxDelivery, OutboxEvent
 from services.registry.config import RegistrySettings
@@ -54,7 +55,7 @@ def create_app(settings: RegistrySettings | None = None, clock: Clock | None = N
         return problem_response(Conflict("数据已被他人同时修改，请重新读取后再提交。"), request)
 
     app.add_exception_handler(StaleDataError, on_stale)
-    for router in (region_router, organisation_router, website_router, account_router,
-                   filing_router, calendar_router):
+    for router in (region_router, bulk_router, organisation_router, website_router,
+                   account_router, filing_router, calendar_router):
         app.include_router(router)
     return app

@@ -21,6 +21,8 @@ ACTION_EVENT_SUFFIX = {
     "deregister": "deregistered",
 }
 FILING_LATE = "filing.late"
+TARGET_INSPECTED = "target.inspected"
+INSPECTION_COMPLETED = "inspection.completed"
 
 
 def filing_event_name(target_type: str, action: str) -> str:

@@ -107,6 +107,7 @@ class RowReader:
     def __init__(self, sheet: Sheet, table: Table, row: Row, errors: list[RowError]) -> None:
         self.table, self.row, self.errors = table, row, errors
         self.failed = False
+        self.bad: set[str] = set()
         self.values: dict[str, Any] = {}
         columns = {c.field: c for c in sheet.columns}
         for name, raw in row.cells.items():
@@ -122,7 +123,7 @@ class RowReader:
 
     def present(self, name: str) -> bool:
         """Whether the row has this column at all (a blank cell counts)."""
-        return name in self.values
+        return name in self.row.cells
 
     def filled(self, name: str) -> bool:
         """Whether the row gives a non-blank value for this column."""
@@ -132,9 +133,17 @@ class RowReader:
         """The typed value of a cell; None when blank, absent or unreadable."""
         return self.values.get(name)
 
+    def required(self, name: str) -> Any:
+        """The typed value of a cell that must be given; a blank one is a row error."""
+        value = self.values.get(name)
+        if value is None and text(self.row.cells.get(name)) is None:
+            self.error(name, "缺少必填项", None)
+        return value
+
     def error(self, name: str, message: str, value: Any = ...) -> None:
         """Record an error on a field of this row."""
         self.failed = True
+        self.bad.add(name)
         if value is ...:
             value = self.row.cells.get(name)
         if isinstance(value, Enum):
@@ -150,5 +159,7 @@ class RowReader:
         for item in describe_errors(list(exc.errors())):
             name = item["field"].split(".", 1)[0] or fallback
             name = rename.get(name, name)
+            if name in self.bad:  # already reported, e.g. an unknown enum label read as blank
+                continue
             value = self.row.cells[name] if name in self.row.cells else item["value"]
             self.error(name, item["message"], value)

@@ -120,8 +120,9 @@ def _from_grid(grid: Iterable[list[Any]], fmt: FileFormat, sheet: Sheet, max_row
         if col.read_only:
             continue
         if col.field in headers:
-            raise ValidationFailed(f"表头中 {headers[col.field]!r} 与 {str(raw).strip()!r} 是同一列（{col.field}），"
-                                   "请删去其一", errors=[_header_error(header_at, col.field, str(raw), "列重复")])
+            raise ValidationFailed(
+                f"表头中 {headers[col.field]!r} 与 {str(raw).strip()!r} 是同一列（{col.field}），请删去其一",
+                errors=[_header_error(header_at, col.field, str(raw), "列重复")])
         positions[pos] = col.field
         headers[col.field] = str(raw).strip()
     missing = [k for k in sheet.keys if k not in headers]

@@ -15,7 +15,8 @@ class FileFormat(StrEnum):
 
 
 class RowError(BaseModel):
-    row: int = Field(description="行号：CSV/XLSX 表头为第 1 行、第一条数据为第 2 行；JSON 为数组中的序号（从 1 起）")
+    row: int = Field(description="行号：CSV/XLSX 表头为第 1 行、第一条数据为第 2 行；"
+                                 "JSON 为数组中的序号（从 1 起）")
     field: str = Field(description="字段的英文名，如 site_code")
     column: str | None = Field(default=None, description="文件中该列的表头（或 JSON 键）原文")
     value: Any = Field(default=None, description="文件中的原值")

@@ -1,56 +1,11 @@
-"""What every registry request carries: the caller, the clock, settings and the outbox."""
+"""The registry's request context: the shared one, typed with the registry's settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.registry.config import RegistrySettings
-from shared.clock import Clock
-from shared.db import get_session
-from shared.errors import Forbidden
-from shared.events import Outbox
-from shared.principal import WRITERS, Principal, Role, current_principal
+from shared.context import Ctx as _Ctx
+from shared.context import get_ctx
 
+Ctx = _Ctx[RegistrySettings]
 
-@dataclass
-class Ctx:
-    """The request's unit of work: session, caller and the service's collaborators."""
-
-    session: AsyncSession
-    principal: Principal
-    clock: Clock
-    settings: RegistrySettings
-    outbox: Outbox
-
-    @property
-    def actor(self) -> str:
-        """Who is acting, as recorded in filings."""
-        p = self.principal
-        return f"{p.subject}（{p.name}）" if p.name else p.subject
-
-    def require_admin_or_supervisor(self) -> None:
-        """Refuse reference-data writes (regions, calendars) by anyone but supervisors."""
-        if not self.principal.has_role(Role.administrator, Role.supervisor):
-            raise Forbidden("此操作仅限管理员或监管单位（administrator、supervisor）")
-
-    def require_writer(self, *, unit_allowed: bool = False) -> None:
-        """Refuse a write by a principal whose roles do not allow it."""
-        roles = (*WRITERS, Role.unit) if unit_allowed else WRITERS
-        if not self.principal.has_role(*roles):
-            names = "、".join(r.value for r in roles)
-            raise Forbidden(f"此操作需要以下角色之一：{names}；当前角色："
-                            f"{'、'.join(r.value for r in self.principal.roles)}")
-
-
-async def get_ctx(
-    request: Request,
-    session: AsyncSession = Depends(get_session),
-    principal: Principal = Depends(current_principal),
-) -> Ctx:
-    """FastAPI dependency: the request's context."""
-    state = request.app.state
-    return Ctx(session=session, principal=principal, clock=state.clock,
-               settings=state.settings, outbox=state.outbox)
+__all__ = ["Ctx", "get_ctx"]

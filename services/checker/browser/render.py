@@ -1,0 +1,336 @@
+"""Render a page as a visitor sees it: text, links with how each is hidden, and evidence screenshots."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from playwright.async_api import BrowserContext, ElementHandle, Frame, Response
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page as PlaywrightPage
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from services.checker.browser.launcher import REDIRECT_HEADER
+from services.checker.crawl.parse import NATIONAL_META, absolute_url, decode_html, parse_html
+from services.checker.inspect.model import Link, Page
+
+# The parser's empty links (crawl/parse.py): kept as Link(url="") so a rule can flag them.
+_EMPTY_HREF = re.compile(r"^(#?|javascript:\s*(void\s*\(?\s*0\s*\)?)?\s*;?)$", re.IGNORECASE)
+_INJECTABLE = frozenset({"a", "area", "iframe", "frame"})  # where a script-added link is a dark link
+_NATIONAL_BY_LOWER = {name.lower(): name for name in NATIONAL_META}
+_MAX_NAVIGATIONS = 11  # the fetcher's 10 redirects, plus the page itself
+_MAX_FRAMES = 20
+_MAX_LINKS = 5000  # per document
+# px; a longer or wider page is cut: its top left is what a visitor sees first.
+_MAX_SCREENSHOT = (3_000, 20_000)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long to let a loaded page finish its scripts before reading it."""
+
+    load_wait_ms: int = 10_000  # for the load event, past DOMContentLoaded (slow images)
+    idle_wait_ms: int = 3_000  # for the network to go quiet (content loaded by XHR)
+    settle_ms: int = 500  # after that: timers that add content right after load
+
+
+@dataclass
+class Rendered:
+    """One page after its scripts ran."""
+
+    url: str
+    final_url: str
+    status: int | None
+    content_type: str | None
+    html: str  # the DOM after scripts ran
+    raw_html: str  # what the server sent, decoded
+    text: str  # document.body.innerText
+    title: str
+    meta: dict[str, str]
+    links: list[Link]
+    scripts: list[str]
+    screenshot: bytes | None = None  # full-page PNG when asked for
+    frames: list[str] = field(default_factory=list)  # URLs of the (i)frames read
+
+    def to_page(self, *, depth: int, parent_url: str | None, screenshot_id: str | None = None) -> Page:
+        """Return the crawler's Page for this rendering."""
+        media = (self.content_type or "text/html").split(";")[0].strip().lower()
+        return Page(url=self.url, final_url=self.final_url, status=self.status, depth=depth,
+                    parent_url=parent_url, content_type=media, html=self.html, text=self.text,
+                    title=self.title, meta=self.meta, links=self.links, scripts=self.scripts,
+                    rendered=True, screenshot=screenshot_id)
+
+
+class RenderFailed(Exception):
+    """The page could not be loaded in the browser (blocked, unreachable, timed out)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@cache
+def _script() -> str:
+    return (files("services.checker.browser") / "visibility.js").read_text(encoding="utf-8")
+
+
+def _element_call() -> str:
+    return f"(el, opts) => ({_script()})({{...opts, element: el}})"
+
+
+def _charset(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def _is_marker(response: Response) -> bool:
+    return REDIRECT_HEADER in response.headers
+
+
+async def _open(ctx: BrowserContext, url: str, timing: Timing) -> tuple[PlaywrightPage, list[Response]]:
+    """Load url in a new page, follow redirects and script navigations, let it settle."""
+    page = await ctx.new_page()
+    documents: list[Response] = []
+    page.on("response", lambda r: documents.append(r) if r.request.resource_type == "document" else None)
+    try:
+        target = url
+        for _ in range(_MAX_NAVIGATIONS):
+            response = await page.goto(target, wait_until="commit")
+            if response is not None and _is_marker(response):
+                target = response.headers[REDIRECT_HEADER]
+                continue
+            await page.wait_for_load_state("domcontentloaded")
+            await _settle(page, timing)
+            # The page replaced itself (script, meta refresh) with an address that redirects.
+            last = _main_documents(page, documents)[-1:]
+            if last and _is_marker(last[0]):
+                target = last[0].headers[REDIRECT_HEADER]
+                continue
+            break
+        else:
+            raise RenderFailed(url, "too_many_redirects")
+        if page.url.startswith("chrome-error:"):  # it moved itself to an address that failed
+            raise RenderFailed(url, "navigation failed")
+    except (RenderFailed, PlaywrightError) as exc:
+        with suppress(PlaywrightError):
+            await page.close()
+        if isinstance(exc, RenderFailed):
+            raise
+        raise RenderFailed(url, str(exc).splitlines()[0]) from exc
+    return page, documents
+
+
+async def _settle(page: PlaywrightPage, timing: Timing) -> None:
+    """Wait for load, a quiet network and late timers, again if the page replaced itself."""
+    seen = page.url
+    for _ in range(3):
+        with suppress(PlaywrightTimeoutError):
+            await page.wait_for_load_state("load", timeout=timing.load_wait_ms)
+        with suppress(PlaywrightTimeoutError):
+            await page.wait_for_load_state("networkidle", timeout=timing.idle_wait_ms)
+        await page.wait_for_timeout(timing.settle_ms)
+        if page.url == seen:
+            return
+        seen = page.url
+
+
+def _main_documents(page: PlaywrightPage, documents: list[Response]) -> list[Response]:
+    return [r for r in documents if r.frame == page.main_frame]
+
+
+async def _evaluate(frame: Frame, opts: dict[str, Any]) -> Any:
+    """Run visibility.js in a frame, once more if the document was replaced meanwhile."""
+    for attempt in range(3):
+        try:
+            return await frame.evaluate(_script(), opts)
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc) or attempt == 2:
+                raise
+            with suppress(PlaywrightTimeoutError):
+                await frame.wait_for_load_state("load", timeout=5_000)
+    raise AssertionError("unreachable")
+
+
+async def _served_html(frame: Frame, documents: list[Response], element: ElementHandle | None) -> str | None:
+    """The HTML the server sent for a frame ("" for script-made documents, None if unknown)."""
+    if frame.url == "about:blank":
+        return ""
+    if frame.url == "about:srcdoc":
+        return (await element.get_attribute("srcdoc") or "") if element else None
+    for response in reversed(documents):
+        if response.frame == frame and not _is_marker(response):
+            try:
+                body = await response.body()
+            except PlaywrightError:
+                return None
+            return decode_html(body, _charset(response.headers.get("content-type")))[0]
+    return None
+
+
+def _links(scan: dict[str, Any], parent_url: str, *, frame_position: str = "",
+           origin: tuple[float, float] = (0.0, 0.0), in_hidden_frame: bool = False) -> list[Link]:
+    links: list[Link] = []
+    for item in scan["links"]:
+        tag, href = item["tag"], item["href"]
+        if tag in ("a", "area") and _EMPTY_HREF.match(href.strip()):
+            tag, url = "a", ""
+        else:
+            url = absolute_url(scan["base"], href) or ""
+            if not url:
+                continue
+        judged = item["judged"]
+        hidden_by = "hidden_iframe" if judged and in_hidden_frame else item["hidden_by"]
+        rect = item["rect"]
+        links.append(Link(
+            url=url, parent_url=parent_url, tag=tag, text=item["text"],
+            position=f"{frame_position} >> {item['position']}" if frame_position else item["position"],
+            visible=(hidden_by is None) if judged else None,
+            hidden_by=hidden_by if judged else None,
+            rect=(rect[0] + origin[0], rect[1] + origin[1], rect[2], rect[3]) if rect else None,
+        ))
+    return links
+
+
+def _mark_injected(links: list[Link], served_html: str | None, page_url: str) -> None:
+    """Flag links the scripts added: present now, not in the HTML the server sent."""
+    if served_html is None:
+        return
+    served = Counter(link.url for link in parse_html(served_html, page_url).links
+                     if link.tag in _INJECTABLE and link.url)
+    for link in links:
+        if link.tag in _INJECTABLE and link.url:
+            if served[link.url] > 0:
+                served[link.url] -= 1
+            else:
+                link.injected = True
+
+
+async def _frame_links(page: PlaywrightPage, parent_url: str, documents: list[Response]) -> tuple[
+        list[Link], list[str]]:
+    """Links inside (i)frames; all of a hidden frame's links count as hidden."""
+    known: dict[Frame, tuple[bool, str, tuple[float, float]]] = {page.main_frame: (False, "", (0.0, 0.0))}
+    links: list[Link] = []
+    urls: list[str] = []
+    for frame in page.frames[1:_MAX_FRAMES + 1]:
+        parent = frame.parent_frame
+        if parent is None or parent not in known or frame.url.startswith("chrome-error:"):
+            continue
+        try:
+            element = await frame.frame_element()
+            verdict = await element.evaluate(_element_call(), {"mode": "element"})
+            parent_hidden, parent_position, parent_origin = known[parent]
+            hidden = parent_hidden or verdict["hidden_by"] is not None
+            position = verdict["position"]
+            if parent_position:
+                position = f"{parent_position} >> {position}"
+            origin = (parent_origin[0] + verdict["origin"][0], parent_origin[1] + verdict["origin"][1])
+            known[frame] = (hidden, position, origin)
+            scan = await _evaluate(frame, {"mode": "scan", "limit": _MAX_LINKS})
+            found = _links(scan, parent_url, frame_position=position, origin=origin, in_hidden_frame=hidden)
+            _mark_injected(found, await _served_html(frame, documents, element), frame.url)
+        except PlaywrightError:
+            continue  # the frame went away while we read it
+        links.extend(found)
+        urls.append(frame.url)
+    return links, urls
+
+
+def _meta(pairs: list[list[str]]) -> dict[str, str]:
+    """<meta name> values as the parser keeps them: first wins, national names also canonical."""
+    meta: dict[str, str] = {}
+    for name, content in pairs:
+        name = (name or "").strip()
+        if name and name not in meta:
+            meta[name] = content.strip()
+    for name in list(meta):
+        national = _NATIONAL_BY_LOWER.get(name.lower())
+        if national and national not in meta:
+            meta[national] = meta[name]
+    return meta
+
+
+async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
+                 timing: Timing | None = None) -> Rendered:
+    """Load url in the context, let its scripts run, and read what a visitor sees.
+
+    Raises RenderFailed when the page itself cannot be loaded.
+    """
+    page, documents = await _open(ctx, url, timing or Timing())
+    try:
+        main = [r for r in _main_documents(page, documents) if not _is_marker(r)]
+        response = main[-1] if main else None
+        final_url = page.url
+        scan = await _evaluate(page.main_frame, {"mode": "scan", "limit": _MAX_LINKS})
+        raw = await _served_html(page.main_frame, main, None)
+        links = _links(scan, final_url)
+        _mark_injected(links, raw, final_url)
+        frame_links, frame_urls = await _frame_links(page, final_url, documents)
+        return Rendered(
+            url=url, final_url=final_url, status=response.status if response else None,
+            content_type=response.headers.get("content-type") if response else None,
+            html=await page.content(), raw_html=raw or "", text=scan["text"], title=scan["title"],
+            meta=_meta(scan["meta"]), links=links + frame_links,
+            scripts=[u for src in scan["scripts"] if (u := absolute_url(scan["base"], src))],
+            screenshot=await _full_page(page) if screenshot else None, frames=frame_urls,
+        )
+    except PlaywrightError as exc:
+        raise RenderFailed(url, str(exc).splitlines()[0]) from exc
+    finally:
+        with suppress(PlaywrightError):
+            await page.close()
+
+
+async def _full_page(page: PlaywrightPage) -> bytes:
+    width, height = await page.evaluate(
+        "[document.documentElement.scrollWidth, Math.max(document.documentElement.scrollHeight,"
+        " document.body ? document.body.scrollHeight : 0)]")
+    if width <= _MAX_SCREENSHOT[0] and height <= _MAX_SCREENSHOT[1]:
+        return await page.screenshot(type="png", full_page=True)
+    clip = {"x": 0, "y": 0, "width": min(width, _MAX_SCREENSHOT[0]),
+            "height": min(height, _MAX_SCREENSHOT[1])}
+    return await page.screenshot(type="png", full_page=True, clip=clip)  # type: ignore[arg-type]
+
+
+def _with_tbody(selector: str) -> str:
+    # lxml keeps <tr> directly under <table>; a browser always puts a <tbody> between them.
+    return re.sub(r"(\btable(?:[.#:][^ >]*)?) > (tr\b)", r"\1 > tbody > \2", selector)
+
+
+async def outline_screenshot(ctx: BrowserContext, url: str, target: str | tuple[float, float, float, float],
+                             *, label: str | None = None, timing: Timing | None = None) -> bytes:
+    """Screenshot the viewport with a red outline and label around an element or a page rectangle.
+
+    `target` is a CSS path (a Link's position; in a frame, its <iframe> is outlined) or an
+    (x, y, width, height) rectangle in page coordinates. A hidden element is marked where it
+    sits (its nearest visible ancestor) and labelled 隐藏链接. Raises LookupError when the
+    element is not on the page, RenderFailed when the page cannot be loaded.
+    """
+    page, _ = await _open(ctx, url, timing or Timing())
+    try:
+        opts: dict[str, Any] = {"mode": "outline", "label": label}
+        if isinstance(target, str):
+            selector = target.split(" >> ")[0]
+            result: dict[str, Any] = {"found": False}
+            for candidate in dict.fromkeys((selector, _with_tbody(selector))):
+                result = await _evaluate(page.main_frame, {**opts, "selector": candidate})
+                if result["found"]:
+                    break
+            if not result["found"]:
+                raise LookupError(f"页面中找不到该元素：{target}")
+        else:
+            await _evaluate(page.main_frame, {**opts, "rect": list(target)})
+        return await page.screenshot(type="png")
+    except PlaywrightError as exc:
+        raise RenderFailed(url, str(exc).splitlines()[0]) from exc
+    finally:
+        with suppress(PlaywrightError):
+            await page.close()

@@ -1,0 +1,41 @@
+"""The checker's settings (env prefix CHECKER_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import ServiceSettings, var_dir
+
+
+class CheckerSettings(ServiceSettings):
+    """Checker settings; every field can be set as CHECKER_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CHECKER_", extra="ignore")
+
+    service_name: str = "checker"
+    registry_url: str = "http://127.0.0.1:8001"
+    evidence_dir: Path = Field(default_factory=lambda: var_dir() / "evidence")
+    # Like curl --resolve: host → "address:port", for staging and tests.
+    host_map: dict[str, str] = Field(default_factory=dict)
+    # The SSRF guard refuses loopback/private/link-local targets unless this is set.
+    allow_private_addresses: bool = False
+    chromium_path: str = "/usr/bin/chromium"
+    use_browser: bool = True
+    max_pages: int = 200
+    max_depth: int = 3
+    max_attachments: int = 30
+    # A failing link is checked again after this long before it is reported as unstable.
+    link_recheck_delay_s: float = 10.0
+    job_timeout_s: int = 1800
+    target_budget_s: int = 900
+    worker_concurrency: int = 4
+    event_routes: dict[str, list[str]] = Field(default_factory=dict)
+    reconcile_interval_s: int = 60
+    # RULES.md veto.unreachable: ≥ 20 spaced probes a day, a probe fails after 15 s.
+    probes_per_day: int = 24
+    probe_timeout_s: float = 15.0
+    probe_retry_after_s: float = 10.0
+    stale_task_after_s: int = 2400

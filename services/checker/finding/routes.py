@@ -1,0 +1,143 @@
+"""Finding endpoints: list and filter, verdicts singly and in bulk, export, evidence."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlmodel import col, update
+
+from services.checker.common.context import Ctx, get_ctx
+from services.checker.finding import queries
+from services.checker.finding.models import Finding
+from services.checker.finding.schemas import (
+    BulkVerdictBody,
+    BulkVerdictResult,
+    FindingPage,
+    FindingRead,
+    VerdictBody,
+)
+from services.checker.finding.service import SEVERITY_LABELS, VERDICTS
+from shared.calendar import SHANGHAI
+from shared.errors import NotFound, ValidationFailed, problem_responses
+from shared.tabular import CSV_MEDIA, XLSX_MEDIA, csv_bytes, download, xlsx_bytes
+
+router = APIRouter(tags=["findings"], responses=problem_responses(401, 422))
+
+
+class FindingFilters:
+    """Filters shared by list and export."""
+
+    def __init__(
+        self,
+        run_id: uuid.UUID | None = Query(None, description="某检查批次发现的问题"),
+        target_id: uuid.UUID | None = Query(None, description="某网站的问题"),
+        rule: str | None = Query(None, max_length=64, description="规则代码或前缀，如 veto."),
+        severity: Literal["veto", "deduct", "warn"] | None = Query(None),
+        verdict: Literal["confirmed", "false_positive", "doubtful", "none"] | None = Query(
+            None, description="none：尚未研判"),
+        region: str | None = Query(None, pattern=r"^\d{6}$"),
+        organisation_id: uuid.UUID | None = Query(None),
+        open_only: bool = Query(False, description="只列未整改（未消失）的问题"),
+        q: str | None = Query(None, max_length=100),
+    ) -> None:
+        self.values = {"run_id": run_id, "target_id": target_id, "rule": rule,
+                       "severity": severity, "verdict": verdict, "region": region,
+                       "organisation_id": organisation_id, "open_only": open_only, "q": q}
+
+
+@router.get("/findings", operation_id="listFindings", response_model=FindingPage,
+            summary="查询发现的问题")
+async def list_findings(filters: FindingFilters = Depends(), ctx: Ctx = Depends(get_ctx),
+                        limit: int = Query(50, ge=1, le=1000),
+                        offset: int = Query(0, ge=0)) -> FindingPage:
+    """Findings in the caller's scope with their evidence, most recently seen first."""
+    items, total = await queries.page(ctx, limit, offset, **filters.values)
+    return FindingPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/findings/export", operation_id="exportFindings", summary="导出问题清单",
+            response_class=Response,
+            responses={200: {"content": {CSV_MEDIA: {}, XLSX_MEDIA: {}}}})
+async def export_findings(filters: FindingFilters = Depends(), ctx: Ctx = Depends(get_ctx),
+                          format: Literal["csv", "xlsx"] = Query("xlsx")) -> Response:
+    """Every matching finding as CSV or XLSX with Chinese headers."""
+    rows = await queries.all_rows(ctx, **filters.values)
+    headers = ["网站标识码", "网站名称", "主办单位", "区划", "指标", "规则代码", "性质", "问题描述",
+               "问题页面", "所在页面", "位置", "上下文", "建议修改", "扣分", "首次发现", "最近发现",
+               "已消失", "研判"]
+
+    def when(v: object) -> str:
+        return v.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if v else ""  # type: ignore[attr-defined]
+
+    data = [[f.target_code, f.target_name, f.organisation_name, f.region_code, f.indicator,
+             f.rule, SEVERITY_LABELS.get(f.severity, f.severity), f.message, f.url or "",
+             f.parent_url or "", f.position or "", f.excerpt or "", f.suggestion or "",
+             f.points or "", when(f.first_seen_at), when(f.last_seen_at), when(f.resolved_at),
+             VERDICTS.get(f.verdict or "", "")] for f in rows]
+    stamp = ctx.clock.now().astimezone(SHANGHAI).strftime("%Y%m%d")
+    if format == "csv":
+        return download(csv_bytes(headers, data), CSV_MEDIA, f"findings-{stamp}.csv",
+                        f"问题清单-{stamp}.csv", {"X-Total-Count": str(len(data))})
+    return download(xlsx_bytes("问题清单", headers, data), XLSX_MEDIA, f"findings-{stamp}.xlsx",
+                    f"问题清单-{stamp}.xlsx", {"X-Total-Count": str(len(data))})
+
+
+@router.get("/findings/{finding_id}", operation_id="getFinding", response_model=FindingRead,
+            summary="查看问题详情", responses=problem_responses(404))
+async def get_finding(finding_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> FindingRead:
+    """One finding with its evidence."""
+    return queries.to_read(await queries.get(ctx, finding_id))
+
+
+@router.put("/findings/{finding_id}/verdict", operation_id="setFindingVerdict",
+            response_model=FindingRead, summary="研判问题",
+            responses=problem_responses(403, 404))
+async def set_verdict(finding_id: uuid.UUID, body: VerdictBody,
+                      ctx: Ctx = Depends(get_ctx)) -> FindingRead:
+    """Mark a finding confirmed, false positive or doubtful; a false positive stays silenced."""
+    ctx.require_admin_or_supervisor()
+    finding = await queries.get(ctx, finding_id)
+    queries.set_verdict(ctx, finding, body)
+    await ctx.session.commit()
+    return queries.to_read(finding)
+
+
+@router.post("/findings/verdicts", operation_id="setFindingVerdicts",
+             response_model=BulkVerdictResult, summary="批量研判问题",
+             responses=problem_responses(403))
+async def set_verdicts(body: BulkVerdictBody, ctx: Ctx = Depends(get_ctx)) -> BulkVerdictResult:
+    """Set one verdict on many findings; ids out of scope or unknown are refused, none written."""
+    ctx.require_admin_or_supervisor()
+    ids = list(dict.fromkeys(body.ids))
+    visible = (await ctx.session.execute(queries.filtered(ctx).where(
+        col(Finding.id).in_(ids)).with_only_columns(col(Finding.id)))).scalars().all()
+    missing = sorted(set(ids) - set(visible), key=str)
+    if missing:
+        raise ValidationFailed(f"字段 ids 中有 {len(missing)} 个问题不存在或不在管辖范围内："
+                               f"{', '.join(map(str, missing[:5]))}",
+                               errors=[{"field": "ids", "value": str(m), "message": "不存在"}
+                                       for m in missing[:100]])
+    now = ctx.clock.now()
+    await ctx.session.execute(update(Finding).where(col(Finding.id).in_(ids)).values(
+        verdict=body.verdict, verdict_note=body.note,
+        verdict_by=ctx.actor if body.verdict else None, verdict_at=now if body.verdict else None
+    ).execution_options(synchronize_session=False))
+    await ctx.session.commit()
+    return BulkVerdictResult(updated=len(ids))
+
+
+@router.get("/evidence/{evidence_id}", operation_id="getEvidence", summary="证据截图",
+            response_class=Response, responses={200: {"content": {"image/png": {}}},
+                                                **problem_responses(404)})
+async def get_evidence(evidence_id: str, request: Request, ctx: Ctx = Depends(get_ctx)) -> Response:
+    """A screenshot with the offending element outlined, if it belongs to a finding in scope."""
+    owned = (await ctx.session.execute(queries.filtered(ctx).where(
+        Finding.screenshot == evidence_id).limit(1))).scalar()
+    store = request.app.state.evidence
+    if owned is None or not store.exists(evidence_id):
+        raise NotFound(f"证据 {evidence_id} 不存在")
+    return Response(store.open(evidence_id), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=86400"})

@@ -1,0 +1,62 @@
+"""Run every rule of a profile over a site snapshot, with the managed word lists injected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.rules import RULES
+from services.checker.rules.base import RuleModule
+from services.checker.rules.content.wordlists import (
+    ExpressionEntry,
+    TypoEntry,
+    builtin_expressions,
+    builtin_typos,
+)
+from shared.errors import ValidationFailed, describe_errors
+
+
+@dataclass
+class WordLists:
+    """The shipped lists plus the deployment's own entries (later entries win)."""
+
+    typos: list[TypoEntry] = field(default_factory=list)
+    expressions: list[ExpressionEntry] = field(default_factory=list)
+
+    def injected(self) -> dict[str, Any]:
+        """The params every rule receives on top of its profile block."""
+        return {"entries": [*builtin_typos(), *self.typos],
+                "expression_entries": [*builtin_expressions(), *self.expressions]}
+
+
+def params_for(rule: RuleModule, profile: dict[str, Any], lists: WordLists) -> BaseModel:
+    """Validate a rule's profile block (and injected lists) into its Params."""
+    block = profile["rules"].get(rule.CODE, {})
+    return rule.Params.model_validate({**block, **lists.injected()})
+
+
+def validate_profile(profile: dict[str, Any]) -> None:
+    """Refuse a profile any rule cannot read, naming the rule and the field (422)."""
+    errors: list[dict[str, Any]] = []
+    for rule in RULES:
+        try:
+            params_for(rule, profile, WordLists())
+        except ValidationError as exc:
+            for item in describe_errors(list(exc.errors())):
+                errors.append({**item, "field": f"rules.{rule.CODE}.{item['field']}"})
+    if errors:
+        names = "；".join(f"{e['field']}：{e['message']}" for e in errors[:5])
+        raise ValidationFailed(f"规则配置无效：{names}", errors=errors)
+
+
+def evaluate(site: SiteSnapshot, profile: dict[str, Any], lists: WordLists) -> list[FindingDraft]:
+    """Every finding of every rule for one site, in rule order."""
+    findings: list[FindingDraft] = []
+    for rule in RULES:
+        if profile["rules"].get(rule.CODE, {}).get("enabled", True) is False:
+            continue
+        findings.extend(rule.check(site, params_for(rule, profile, lists)))
+    return findings

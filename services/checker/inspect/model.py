@@ -1,0 +1,183 @@
+"""Plain data passed from the crawler and the browser to the rules, and back as findings.
+
+Rules are pure functions of a `SiteSnapshot` and the rule profile; they never fetch anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+Severity = Literal["veto", "deduct", "warn"]
+
+# How the browser judged a link invisible (RULES.md, 暗链).
+HIDING_TECHNIQUES = (
+    "display_none", "visibility_hidden", "opacity_zero", "zero_size", "clip", "offscreen",
+    "text_indent", "same_colour", "hidden_iframe", "marquee", "script_injected",
+)
+
+# Failure classes of a fetch (issue: crawler failure classes).
+FAILURE_CLASSES = (
+    "dns", "refused", "timeout", "tls", "http_4xx", "http_5xx", "redirect_loop",
+    "too_many_redirects", "too_large", "blocked", "other",
+)
+
+
+@dataclass
+class Target:
+    """The registry's record of the inspected website, as snapshotted when the run began."""
+
+    id: UUID
+    site_code: str
+    name: str
+    organisation_id: UUID
+    organisation_name: str
+    region_code: str
+    kind: str  # portal / department
+    domains: list[str]
+    home_url: str
+    status: str  # lifecycle status in the registry
+    provides_services: bool = True
+    icp_number: str | None = None
+    psb_number: str | None = None
+
+
+@dataclass
+class Link:
+    """A link (or embedded resource) found on a page."""
+
+    url: str  # absolute, fragment removed
+    parent_url: str  # the page it was found on
+    tag: str  # a, img, script, iframe, link, area, embed
+    text: str = ""
+    position: str | None = None  # CSS selector path a person can find it by
+    # Set when the page was rendered in the browser; None when only fetched.
+    visible: bool | None = None
+    hidden_by: str | None = None  # one of HIDING_TECHNIQUES when not visible
+    rect: tuple[float, float, float, float] | None = None  # x, y, width, height
+    injected: bool = False  # added by a script after load
+
+
+@dataclass
+class LinkStatus:
+    """The outcome of checking one unique URL once per run."""
+
+    url: str
+    status: int | None
+    failure: str | None = None  # one of FAILURE_CLASSES
+    final_url: str | None = None
+    elapsed_ms: float | None = None
+    confirmed: bool = False  # a transient failure was re-checked and failed again
+    content_type: str | None = None
+
+    @property
+    def broken(self) -> bool:
+        """Definitely broken: 404 or 403 (RULES.md: only these count as 断链)."""
+        return self.status in (403, 404, 410)
+
+    @property
+    def unstable(self) -> bool:
+        """Timeouts, refusals and 5xx: reported separately, never counted as broken."""
+        return not self.broken and (self.failure is not None or (self.status or 0) >= 500)
+
+
+@dataclass
+class Page:
+    """A fetched (and possibly rendered) page or attachment of the site."""
+
+    url: str
+    final_url: str
+    status: int | None
+    depth: int
+    parent_url: str | None
+    content_type: str = "text/html"
+    failure: str | None = None
+    html: str = ""
+    text: str = ""  # visible text; attachments: extracted text
+    title: str = ""
+    meta: dict[str, str] = field(default_factory=dict)  # <meta name=…> values, e.g. SiteIDCode
+    links: list[Link] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)  # absolute src of <script> elements
+    rendered: bool = False
+    screenshot: str | None = None  # evidence id (content hash) of a full-page screenshot
+    is_attachment: bool = False
+    fetched_at: datetime | None = None
+
+
+@dataclass
+class Availability:
+    """Probe results over the rolling window before the monitoring point."""
+
+    probes: int
+    failures: int
+    window_days: int
+
+    @property
+    def failure_ratio(self) -> float:
+        """Share of failed probes (0 when there were none)."""
+        return self.failures / self.probes if self.probes else 0.0
+
+
+@dataclass
+class SearchResult:
+    """Whether the site's search was found and whether it finds an existing title."""
+
+    present: bool
+    query: str | None = None
+    hits: int | None = None
+    url: str | None = None
+
+
+@dataclass
+class Ipv6Result:
+    """AAAA records of the home host and whether the home page answered over IPv6."""
+
+    aaaa: list[str]
+    reachable: bool | None
+
+
+@dataclass
+class SiteSnapshot:
+    """Everything the rules may look at for one website in one run."""
+
+    target: Target
+    as_of: datetime  # the monitoring point: "now" of the run
+    pages: list[Page]
+    link_status: dict[str, LinkStatus] = field(default_factory=dict)
+    availability: Availability | None = None
+    search: SearchResult | None = None
+    ipv6: Ipv6Result | None = None
+    registry_sites: set[str] = field(default_factory=set)  # every registered domain
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def home(self) -> Page | None:
+        """The home page, if it was fetched."""
+        return self.pages[0] if self.pages else None
+
+    def html_pages(self) -> list[Page]:
+        """Pages that are HTML documents (not attachments), fetched successfully."""
+        return [p for p in self.pages if not p.is_attachment and p.status == 200]
+
+
+@dataclass
+class FindingDraft:
+    """What a rule reports; the checker adds identity, times and verdicts."""
+
+    rule: str  # rule code as in RULES.md, e.g. veto.homepage_stale
+    indicator: str  # Chinese indicator name, e.g. 首页不更新
+    severity: Severity
+    message: str  # one Chinese sentence a unit can act on
+    locator: str  # what makes this the same finding across runs (with rule and target)
+    url: str | None = None
+    parent_url: str | None = None
+    position: str | None = None
+    excerpt: str | None = None  # context with the offending text marked 【…】
+    offending: str | None = None
+    suggestion: str | None = None
+    points: float = 0.0  # deduction, for deduct findings
+    element_rect: tuple[float, float, float, float] | None = None
+    screenshot: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,180 @@
+"""Inspect one website: crawl, render where it matters, check links, run the rules, keep evidence.
+
+The worker opens one `Inspector` for its lifetime (one Chromium, one guarded HTTP client); each
+target gets a fresh browser context, closed when the target is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from arq.connections import ArqRedis
+from playwright.async_api import BrowserContext
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import select
+
+from services.checker.browser.launcher import Browser, BrowserSettings
+from services.checker.browser.render import RenderFailed, outline_screenshot, render
+from services.checker.config import CheckerSettings
+from services.checker.crawl.crawler import CrawlSettings, crawl
+from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
+from services.checker.crawl.search import check_search
+from services.checker.evidence import EvidenceStore
+from services.checker.inspect.evaluate import WordLists, evaluate
+from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot, Target
+from services.checker.jobs.resources import Outcome
+from services.checker.net.fetcher import Fetcher, FetchSettings
+from services.checker.net.hostmap import HostMap
+from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
+from services.checker.probe.service import availability
+from services.checker.profile.models import WordEntry
+from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
+
+log = logging.getLogger("govinspect.checker.pipeline")
+# Findings worth a picture: what a person must see on the page to believe it.
+SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.personal_info")
+
+
+@dataclass
+class Inspector:
+    settings: CheckerSettings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    fetcher: Fetcher
+    browser: Browser | None
+    evidence: EvidenceStore
+    host_map: HostMap
+
+    @classmethod
+    async def open(cls, settings: CheckerSettings, sessionmaker: async_sessionmaker[AsyncSession],
+                   redis: ArqRedis) -> Inspector:
+        """Start the worker's HTTP client and Chromium."""
+        host_map = HostMap.parse(settings.host_map)
+        fetcher = Fetcher(FetchSettings(allow_private=settings.allow_private_addresses), host_map)
+        browser = None
+        if settings.use_browser:
+            browser = Browser(BrowserSettings(executable_path=settings.chromium_path,
+                                              target_budget_s=settings.target_budget_s))
+            await browser.__aenter__()
+        return cls(settings, sessionmaker, redis, fetcher, browser,
+                   EvidenceStore(settings.evidence_dir), host_map)
+
+    async def aclose(self) -> None:
+        """Stop Chromium and close the HTTP client."""
+        if self.browser is not None:
+            await self.browser.__aexit__(None, None, None)
+        await self.fetcher.aclose()
+
+    async def probe_fetch(self, url: str) -> Any:
+        """Fetch a home page once, without retries, for an availability probe."""
+        return await self.fetcher.fetch(url, retries=0)
+
+    async def _resolve_aaaa(self, host: str) -> list[str]:
+        # A mapped host (staging, tests) answers from the map: no DNS query leaves the machine.
+        mapped = self.host_map.lookup(host)
+        if mapped is not None:
+            return [mapped.address] if ":" in mapped.address else []
+        return await resolve_aaaa(host)
+
+    async def _lists(self) -> WordLists:
+        async with self.sessionmaker() as s:
+            rows = (await s.execute(select(WordEntry))).scalars().all()
+        lists = WordLists()
+        for r in rows:
+            fields = {"wrong": r.wrong, "right": r.right, "level": r.level,
+                      "exceptions": tuple(r.exceptions)}
+            if r.list_name == "typo":
+                lists.typos.append(TypoEntry(**fields))
+            else:
+                lists.expressions.append(ExpressionEntry(**fields, note=r.note))
+        return lists
+
+    @contextlib.asynccontextmanager
+    async def _context(self) -> AsyncIterator[BrowserContext | None]:
+        if self.browser is None:
+            yield None
+            return
+        async with self.browser.context(self.fetcher.fetch) as ctx:
+            yield ctx
+
+    async def inspect(self, target_data: dict[str, Any], run: Any) -> Outcome:
+        """Inspect one target of a run and return its findings."""
+        target = _target(target_data)
+        profile: dict[str, Any] = run.profile
+        crawled = await crawl(target, self.fetcher, CrawlSettings(
+            max_pages=self.settings.max_pages, max_depth=self.settings.max_depth,
+            max_attachments=self.settings.max_attachments))
+        pages = crawled.pages
+        async with self._context() as ctx:
+            if ctx is not None and pages:
+                await self._render(ctx, pages, crawled.needs_render)
+            urls = [link.url for p in pages for link in p.links if link.url]
+            link_status = await check_links(urls, self.fetcher, RedisLinkCache(self.redis, run.id),
+                                            LinkCheckSettings(
+                                                recheck_delay_s=self.settings.link_recheck_delay_s))
+            host = urlsplit(target.home_url).hostname or ""
+            window = int(profile["rules"].get("veto.unreachable", {}).get("window_days", 7))
+            async with self.sessionmaker() as s:
+                avail = await availability(s, target.id, run.as_of, window)
+            site = SiteSnapshot(
+                target=target, as_of=run.as_of, pages=pages, link_status=link_status,
+                availability=avail,
+                search=await check_search(pages, self.fetcher, target.domains) if pages else None,
+                ipv6=await check_ipv6(host, self._resolve_aaaa, self.fetcher,
+                                      url=target.home_url) if host else None)
+            findings = evaluate(site, profile, await self._lists())
+            if ctx is not None:
+                await self._screenshots(ctx, findings)
+        return Outcome(findings=findings, pages_fetched=len(pages),
+                       links_checked=len(link_status))
+
+    async def _render(self, ctx: BrowserContext, pages: list[Page], shells: list[str]) -> None:
+        """Render the home page and script-only pages; keep what a visitor sees."""
+        wanted = dict.fromkeys([pages[0].url, *shells[:20]])
+        for i, page in enumerate(pages):
+            if page.url not in wanted or page.is_attachment:
+                continue
+            try:
+                seen = await render(ctx, page.final_url or page.url, screenshot=(i == 0))
+            except (RenderFailed, TimeoutError) as exc:
+                log.info("render of %s failed: %s", page.url, exc)
+                continue
+            shot = self.evidence.put(seen.screenshot) if seen.screenshot else None
+            pages[i] = seen.to_page(depth=page.depth, parent_url=page.parent_url,
+                                    screenshot_id=shot)
+            pages[i].url = page.url
+            pages[i].fetched_at = page.fetched_at
+
+    async def _screenshots(self, ctx: BrowserContext, findings: list[FindingDraft],
+                           limit: int = 12) -> None:
+        """Outline the offending element of the most important findings."""
+        order = {"veto": 0, "deduct": 1, "warn": 2}
+        chosen = sorted((f for f in findings if (f.rule in SCREENSHOT_RULES and f.parent_url)
+                         or (f.rule in SCREENSHOT_RULES and f.url)),
+                        key=lambda f: order.get(f.severity, 3))[:limit]
+        for f in chosen:
+            page_url = f.parent_url or f.url
+            target: str | tuple[float, float, float, float] | None = f.element_rect or f.position
+            if not page_url or target is None:
+                continue
+            try:
+                png = await outline_screenshot(ctx, page_url, target, label=f.indicator)
+            except (LookupError, RenderFailed, TimeoutError) as exc:
+                log.info("evidence screenshot of %s failed: %s", page_url, exc)
+                continue
+            f.screenshot = self.evidence.put(png)
+
+
+def _target(data: dict[str, Any]) -> Target:
+    return Target(id=UUID(data["id"]), site_code=data["site_code"], name=data["name"],
+                  organisation_id=UUID(data["organisation_id"]),
+                  organisation_name=data["organisation_name"], region_code=data["region_code"],
+                  kind=data["kind"], domains=list(data["domains"]), home_url=data["home_url"],
+                  status=data["status"], provides_services=bool(data.get("provides_services", True)),
+                  icp_number=data.get("icp_number"), psb_number=data.get("psb_number"))

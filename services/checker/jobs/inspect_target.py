@@ -1,0 +1,162 @@
+"""Job checker.inspect_target: inspect one target of a run, exactly once, resumably.
+
+The task row is the state: a job claims it (pending → running, attempt + 1), beats a heartbeat
+while it works, and writes findings, score and status in one transaction that first checks it
+still owns the claim. A job run twice, or after another worker died mid-way, finds the row done
+(or re-claims a stale one) and cannot add a duplicate: findings are keyed by fingerprint and
+sightings by (run, finding).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, select, update
+
+from services.checker.finding import service as findings
+from services.checker.inspect.scoring import score
+from services.checker.jobs.resources import Resources
+from services.checker.run.models import Run, Task
+from services.checker.run.service import INSPECT_JOB, QUEUE
+from shared.contracts.events import INSPECTION_COMPLETED, TARGET_INSPECTED
+
+log = logging.getLogger("govinspect.checker.inspect")
+MAX_ATTEMPTS = 3
+
+
+async def _claim(res: Resources, task_id: uuid.UUID) -> tuple[Task, Run] | None:
+    now = res.clock.now()
+    stale = now - timedelta(seconds=res.settings.stale_task_after_s)
+    async with res.sessionmaker() as s:
+        task = await s.get(Task, task_id)
+        if task is None:
+            return None
+        run = await s.get(Run, task.run_id)
+        assert run is not None
+        if run.status == "cancelled" or task.status in ("done", "failed", "cancelled"):
+            return None
+        if task.status == "running" and task.heartbeat_at and task.heartbeat_at > stale:
+            return None  # another worker holds it and is alive
+        claimed = await s.execute(update(Task).where(
+            col(Task.id) == task.id, col(Task.status) == task.status,
+            col(Task.attempts) == task.attempts).values(
+            status="running", attempts=task.attempts + 1, started_at=now, heartbeat_at=now,
+            error=None).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        if run.status == "queued":
+            run.status, run.started_at = "running", now
+        await s.commit()
+        await s.refresh(task)
+        return task, run
+
+
+async def _heartbeat(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
+    while True:
+        await asyncio.sleep(res.heartbeat_s)
+        async with res.sessionmaker() as s:
+            await s.execute(update(Task).where(
+                col(Task.id) == task_id, col(Task.attempts) == attempt,
+                col(Task.status) == "running").values(heartbeat_at=res.clock.now()))
+            await s.commit()
+
+
+async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
+    """Inspect one target; safe to run twice and after a crash."""
+    res: Resources = ctx["resources"]
+    claimed = await _claim(res, uuid.UUID(task_id))
+    if claimed is None:
+        return "skipped"
+    task, run = claimed
+    beat = asyncio.create_task(_heartbeat(res, task.id, task.attempts))
+    try:
+        outcome = await asyncio.wait_for(
+            res.inspect(task.target, run), timeout=res.settings.target_budget_s)
+    except Exception as exc:  # recorded on the row; the run goes on with other targets
+        log.exception("inspection of %s failed", task.target.get("site_code"))
+        await _fail(res, task, f"{type(exc).__name__}: {exc}"[:2000])
+        return "failed"
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
+    return await _finish(res, task, outcome)
+
+
+async def _fail(res: Resources, task: Task, error: str) -> None:
+    async with res.sessionmaker() as s:
+        row = await s.get(Task, task.id)
+        if row is None or row.status != "running" or row.attempts != task.attempts:
+            return
+        row.error = error
+        if row.attempts < MAX_ATTEMPTS:
+            row.status = "pending"
+            await s.commit()
+            await res.redis.enqueue_job(INSPECT_JOB, str(row.id), _queue_name=QUEUE,
+                                        _job_id=f"inspect:{row.id}:{row.attempts}",
+                                        _defer_by=timedelta(seconds=5 * row.attempts))
+            return
+        row.status, row.finished_at = "failed", res.clock.now()
+        await complete_run_if_done(res, s, row.run_id)
+        await s.commit()
+
+
+async def _finish(res: Resources, task: Task, outcome: Any) -> str:
+    now = res.clock.now()
+    async with res.sessionmaker() as s:
+        run = (await s.execute(select(Run).where(Run.id == task.run_id)
+                               .with_for_update())).scalar_one()
+        row = await s.get(Task, task.id)
+        if row is None or row.status != "running" or row.attempts != task.attempts:
+            return "superseded"  # cancelled, or taken over by another worker meanwhile
+        silenced = await findings.silenced(
+            s, [findings.fingerprint(row.target_id, d.rule, d.locator) for d in outcome.findings])
+        live = [d for d in outcome.findings
+                if findings.fingerprint(row.target_id, d.rule, d.locator) not in silenced]
+        result = score(live, run.profile["scoring"],
+                       provides_services=bool(row.target.get("provides_services", True)))
+        row.findings_count = await findings.record(s, row, live, now)
+        row.pages_fetched, row.links_checked = outcome.pages_fetched, outcome.links_checked
+        row.score, row.passed, row.vetoes = result.score, result.passed, result.vetoes
+        row.deductions = result.deductions
+        row.status, row.finished_at = "done", now
+        res.outbox.publish(s, TARGET_INSPECTED, {
+            "run_id": str(run.id), "task_id": str(row.id), "as_of": run.as_of.isoformat(),
+            "target_type": row.target_type, "target": row.target, "score": result.score,
+            "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
+            "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,
+                          "message": d.message, "url": d.url,
+                          "fingerprint": findings.fingerprint(row.target_id, d.rule, d.locator)}
+                         for d in live[:500]]})
+        await complete_run_if_done(res, s, run.id)
+        await s.commit()
+    return "done"
+
+
+async def complete_run_if_done(res: Resources, s: Any, run_id: uuid.UUID) -> None:
+    """Complete the run when no task is left unfinished; the event goes out exactly once."""
+    await s.flush()
+    left = (await s.execute(select(Task.id).where(
+        Task.run_id == run_id, col(Task.status).in_(("pending", "running"))).limit(1))).first()
+    if left is not None:
+        return
+    now = res.clock.now()
+    done = await s.execute(update(Run).where(
+        col(Run.id) == run_id, col(Run.completed_event_sent).is_(False),
+        col(Run.status) != "cancelled").values(
+        status="completed", finished_at=now, completed_event_sent=True)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        return
+    tasks = (await s.execute(select(Task).where(Task.run_id == run_id))).scalars().all()
+    res.outbox.publish(s, INSPECTION_COMPLETED, {
+        "run_id": str(run_id), "finished_at": now.isoformat(),
+        "targets_total": len(tasks),
+        "targets_done": sum(t.status == "done" for t in tasks),
+        "targets_failed": sum(t.status == "failed" for t in tasks),
+        "targets_passed": sum(bool(t.passed) for t in tasks)})

@@ -1,0 +1,41 @@
+"""What a checker worker owns for its lifetime: database, Redis, outbox, browser, fetcher."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from services.checker.config import CheckerSettings
+from services.checker.inspect.model import FindingDraft
+from services.checker.run.models import Run
+from shared.clock import Clock
+from shared.events import Outbox
+
+
+@dataclass
+class Outcome:
+    """What inspecting one target produced."""
+
+    findings: list[FindingDraft]
+    pages_fetched: int = 0
+    links_checked: int = 0
+
+
+Inspect = Callable[[dict[str, Any], Run], Awaitable[Outcome]]
+
+
+@dataclass
+class Resources:
+    settings: CheckerSettings
+    clock: Clock
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    outbox: Outbox
+    inspect: Inspect
+    heartbeat_s: float = 10.0
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,166 @@
+"""Rule profile and word list endpoints: local overrides of the national profile."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from services.checker.common.context import Ctx, get_ctx
+from services.checker.inspect.evaluate import validate_profile
+from services.checker.profile.loader import NATIONAL, national_profile
+from services.checker.profile.models import RuleProfile, WordEntry
+from services.checker.profile.service import merged, resolve_profile
+from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
+from shared.errors import (
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    describe_errors,
+    problem_responses,
+    summarise,
+)
+
+router = APIRouter(tags=["profiles"], responses=problem_responses(401, 422))
+
+
+class ProfileCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "name": "山东省2026", "description": "首页更新窗口收紧为7天",
+        "overrides": {"rules": {"veto.homepage_stale": {"window_days": 7}}}}]})
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")
+    description: str | None = Field(default=None, max_length=1000)
+    overrides: dict[str, Any] = Field(description="覆盖国家规则配置的部分：rules 与 scoring")
+
+
+class ProfileRead(BaseModel):
+    name: str
+    description: str | None
+    base: str
+    overrides: dict[str, Any]
+    profile: dict[str, Any] = Field(description="合并后的完整规则配置")
+
+
+class WordEntryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "wrong": "按步就班", "right": "按部就班", "level": "general"}]})
+
+    wrong: str = Field(min_length=1, max_length=100)
+    right: str = Field(min_length=1, max_length=200)
+    level: Literal["general", "suspected", "serious"] | None = Field(
+        default=None,
+        description="一般 general / 疑似 suspected / 严重 serious；缺省：错别字为一般，表述为严重")
+    exceptions: list[str] = Field(default_factory=list, max_length=50,
+                                  description="含错误写法但正确的更长词语，出现时不报")
+    note: str | None = Field(default=None, max_length=500)
+
+
+class WordEntryRead(WordEntryCreate):
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+    id: uuid.UUID
+    list_name: str
+    created_by: str
+    created_at: datetime
+
+
+ListName = Literal["typo", "expression"]
+
+
+@router.get("/profiles", operation_id="listProfiles", response_model=list[ProfileRead],
+            summary="规则配置列表")
+async def list_profiles(ctx: Ctx = Depends(get_ctx)) -> list[ProfileRead]:
+    """The national profile and every local one, each with its merged result."""
+    out = [ProfileRead(name=NATIONAL, description="全国政府网站检查指标（2019）", base=NATIONAL,
+                       overrides={}, profile=national_profile())]
+    for row in (await ctx.session.execute(select(RuleProfile).order_by(
+            col(RuleProfile.name)))).scalars():
+        out.append(ProfileRead(name=row.name, description=row.description, base=row.base,
+                               overrides=row.overrides, profile=merged(row.overrides)))
+    return out
+
+
+@router.get("/profiles/{name}", operation_id="getProfile", response_model=ProfileRead,
+            summary="查看规则配置", responses=problem_responses(404))
+async def get_profile(name: str, ctx: Ctx = Depends(get_ctx)) -> ProfileRead:
+    """One profile with its thresholds merged over the national ones."""
+    row = (await ctx.session.execute(select(RuleProfile).where(RuleProfile.name == name))).scalar()
+    return ProfileRead(name=name, description=row.description if row else None,
+                       base=NATIONAL, overrides=row.overrides if row else {},
+                       profile=await resolve_profile(ctx.session, name))
+
+
+@router.put("/profiles/{name}", operation_id="putProfile", response_model=ProfileRead,
+            summary="保存本地规则配置", responses=problem_responses(403, 409))
+async def put_profile(name: str, body: ProfileCreate, ctx: Ctx = Depends(get_ctx)) -> ProfileRead:
+    """Create or replace a local profile; unknown rule codes or bad thresholds are 422."""
+    ctx.require_admin_or_supervisor()
+    if name == NATIONAL or body.name != name:
+        raise Conflict(f"不能修改国家规则配置，且路径中的名称须与 name 一致（{name!r}）")
+    profile = merged(body.overrides)
+    validate_profile(profile)
+    now = ctx.clock.now()
+    row = (await ctx.session.execute(select(RuleProfile).where(RuleProfile.name == name))).scalar()
+    if row is None:
+        row = RuleProfile(name=name, overrides={}, created_by=ctx.actor, created_at=now,
+                          updated_at=now)
+        ctx.session.add(row)
+    row.description, row.overrides, row.updated_at = body.description, body.overrides, now
+    await ctx.session.commit()
+    return ProfileRead(name=name, description=row.description, base=NATIONAL,
+                       overrides=row.overrides, profile=profile)
+
+
+@router.get("/wordlists/{list_name}", operation_id="listWordEntries",
+            response_model=list[WordEntryRead], summary="查看自定义词库")
+async def list_words(list_name: ListName, ctx: Ctx = Depends(get_ctx),
+                     q: str | None = Query(None, max_length=50)) -> list[WordEntryRead]:
+    """Entries added to the shipped typo or expression list through the API."""
+    stmt = select(WordEntry).where(WordEntry.list_name == list_name)
+    if q:
+        stmt = stmt.where(col(WordEntry.wrong).contains(q))
+    rows = (await ctx.session.execute(stmt.order_by(col(WordEntry.wrong)))).scalars().all()
+    return [WordEntryRead.model_validate(r) for r in rows]
+
+
+@router.post("/wordlists/{list_name}", operation_id="addWordEntry", response_model=WordEntryRead,
+             status_code=status.HTTP_201_CREATED, summary="添加词条",
+             responses=problem_responses(403, 409))
+async def add_word(list_name: ListName, body: WordEntryCreate,
+                   ctx: Ctx = Depends(get_ctx)) -> WordEntryRead:
+    """Add a wrong → right entry; it applies from the next run on."""
+    ctx.require_admin_or_supervisor()
+    level = body.level or ("general" if list_name == "typo" else "serious")
+    model = TypoEntry if list_name == "typo" else ExpressionEntry
+    try:
+        model(wrong=body.wrong, right=body.right, level=level, exceptions=tuple(body.exceptions))
+    except ValidationError as exc:
+        items = describe_errors(list(exc.errors()))
+        raise ValidationFailed(summarise(items), errors=items) from exc
+    row = WordEntry(list_name=list_name, created_by=ctx.actor, created_at=ctx.clock.now(),
+                    **{**body.model_dump(), "level": level})
+    ctx.session.add(row)
+    try:
+        await ctx.session.commit()
+    except IntegrityError as exc:
+        raise Conflict(f"词库中已有错误写法 {body.wrong!r}") from exc
+    return WordEntryRead.model_validate(row)
+
+
+@router.delete("/wordlists/{list_name}/{entry_id}", operation_id="deleteWordEntry",
+               status_code=status.HTTP_204_NO_CONTENT, summary="删除词条",
+               responses=problem_responses(403, 404))
+async def delete_word(list_name: ListName, entry_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> None:
+    """Remove an entry added through the API (shipped entries cannot be removed)."""
+    ctx.require_admin_or_supervisor()
+    row = await ctx.session.get(WordEntry, entry_id)
+    if row is None or row.list_name != list_name:
+        raise NotFound(f"词条 {entry_id} 不存在")
+    await ctx.session.delete(row)
+    await ctx.session.commit()

@@ -1,0 +1,75 @@
+"""Run endpoints: start an inspection, follow it, list its tasks, cancel it."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from services.checker.common.context import Ctx, get_ctx
+from services.checker.run import service
+from services.checker.run.schemas import RunCreate, RunPage, RunRead, TaskRead
+from shared.clients.registry import RegistryClient
+from shared.errors import problem_responses
+
+router = APIRouter(prefix="/runs", tags=["runs"], responses=problem_responses(401, 422))
+
+
+@router.post("", operation_id="startRun", response_model=RunRead,
+             status_code=status.HTTP_201_CREATED, summary="发起检查批次",
+             responses=problem_responses(403, 404))
+async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ctx)) -> RunRead:
+    """Start a run over a scope (region subtrees, organisations, listed websites).
+
+    The targets are the websites in the scope that the caller may see in the registry, except
+    planned ones; each becomes a task executed by checker workers. Follow progress with
+    `GET /runs/{id}`; findings appear under `/findings?run_id=`.
+    """
+    ctx.require_writer()
+    async with RegistryClient(ctx.settings.registry_url, ctx.token,
+                              transport=request.app.state.registry_transport) as registry:
+        targets = await service.fetch_targets(registry, body.scope)
+    run = await service.create_run(ctx.session, name=body.name, scope=body.scope,
+                                   profile_name=body.profile, owner=ctx.principal,
+                                   targets=targets, now=ctx.clock.now(), as_of=body.as_of,
+                                   probes_per_day=ctx.settings.probes_per_day)
+    await ctx.session.commit()
+    await service.enqueue_pending(ctx.session, request.app.state.redis, run.id, ctx.clock.now())
+    await ctx.session.commit()
+    return await service.to_read(ctx, run)
+
+
+@router.get("", operation_id="listRuns", response_model=RunPage, summary="检查批次列表")
+async def list_runs(ctx: Ctx = Depends(get_ctx), limit: int = Query(20, ge=1, le=200),
+                    offset: int = Query(0, ge=0)) -> RunPage:
+    """Runs with at least one target in the caller's scope, newest first."""
+    items, total = await service.list_runs(ctx, limit, offset)
+    return RunPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{run_id}", operation_id="getRun", response_model=RunRead, summary="检查批次进度",
+            responses=problem_responses(404))
+async def get_run(run_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> RunRead:
+    """A run with its progress: targets done / total, pages fetched, findings so far."""
+    return await service.to_read(ctx, await service.get_run(ctx, run_id))
+
+
+@router.get("/{run_id}/tasks", operation_id="listRunTasks", response_model=list[TaskRead],
+            summary="检查批次中各网站的结果", responses=problem_responses(404))
+async def list_tasks(run_id: uuid.UUID, ctx: Ctx = Depends(get_ctx),
+                     status: str | None = Query(None, pattern="^(pending|running|done|failed|cancelled)$")
+                     ) -> list[TaskRead]:
+    """Each target of the run in the caller's scope: status, score, vetoes and deductions."""
+    await service.get_run(ctx, run_id)
+    return await service.list_tasks(ctx, run_id, status)
+
+
+@router.post("/{run_id}/cancel", operation_id="cancelRun", response_model=RunRead,
+             summary="取消检查批次", responses=problem_responses(403, 404, 409))
+async def cancel_run(run_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> RunRead:
+    """Cancel a run; targets already inspected keep their results."""
+    ctx.require_writer()
+    run = await service.get_run(ctx, run_id)
+    await service.cancel_run(ctx, run)
+    await ctx.session.commit()
+    return await service.to_read(ctx, run)

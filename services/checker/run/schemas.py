@@ -1,0 +1,99 @@
+"""Run request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+REGION_CODE = r"^\d{6}$"
+
+
+class Scope(BaseModel):
+    """What to inspect: region subtrees, organisations and/or listed websites."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] = Field(default_factory=list, max_length=100,
+                               json_schema_extra={"items": {"pattern": REGION_CODE}})
+    organisation_ids: list[UUID] = Field(default_factory=list, max_length=1000)
+    website_ids: list[UUID] = Field(default_factory=list, max_length=10000)
+
+    @model_validator(mode="after")
+    def _some(self) -> Scope:
+        import re
+        for code in self.regions:
+            if not re.match(REGION_CODE, code):
+                raise ValueError(f"区划代码 {code!r} 应为六位数字")
+        if not (self.regions or self.organisation_ids or self.website_ids):
+            raise ValueError("检查范围不能为空：请给出 regions、organisation_ids 或 website_ids")
+        return self
+
+
+class RunCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "name": "2026年第四季度历下区网站检查", "scope": {"regions": ["370102"]},
+        "profile": "national_2019"}]})
+
+    name: str = Field(min_length=1, max_length=200)
+    scope: Scope
+    profile: str = Field(default="national_2019", max_length=100,
+                         description="规则配置：national_2019 或本地配置名称")
+    as_of: datetime | None = Field(default=None, description="监测时点；缺省为当前时间")
+
+
+class RunProgress(BaseModel):
+    targets_total: int
+    targets_done: int
+    targets_failed: int
+    targets_running: int
+    pages_fetched: int
+    links_checked: int
+    findings: int
+    passed: int
+
+
+class RunRead(BaseModel):
+    id: UUID
+    plan_id: UUID | None
+    name: str
+    status: str
+    status_label: str
+    profile_name: str
+    scope: dict[str, Any]
+    as_of: datetime
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: RunProgress
+
+
+class TaskRead(BaseModel):
+    id: UUID
+    run_id: UUID
+    target_id: UUID
+    site_code: str
+    name: str
+    organisation_name: str
+    region_code: str
+    status: str
+    attempts: int
+    pages_fetched: int
+    links_checked: int
+    findings_count: int
+    score: float | None
+    passed: bool | None
+    vetoes: list[str]
+    deductions: dict[str, float]
+    error: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class RunPage(BaseModel):
+    items: list[RunRead]
+    total: int
+    limit: int
+    offset: int

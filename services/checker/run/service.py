@@ -1,0 +1,178 @@
+"""Runs (批次): resolve targets from the registry, one task per target, progress and cancel."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from arq.connections import ArqRedis
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select, update
+
+from services.checker.common.context import Ctx
+from services.checker.common.scope import scope_condition
+from services.checker.probe import service as probes
+from services.checker.profile.service import resolve_profile
+from services.checker.run.models import Run, Task
+from services.checker.run.schemas import RunProgress, RunRead, Scope, TaskRead
+from shared.clients.registry import RegistryClient
+from shared.contracts.registry import WebsiteRead
+from shared.errors import InvalidTransition, NotFound, ValidationFailed
+from shared.principal import Principal
+from shared.queue import queue_name
+
+INSPECT_JOB = "checker.inspect_target"
+QUEUE = queue_name("checker")
+# Planned sites are not online yet; every other status is inspected, so a site filed as closed
+# but still serving is caught.
+INSPECTED_STATUSES = ["running", "closing", "closed", "deregistered"]
+STATUS_LABELS = {"queued": "排队中", "running": "检查中", "completed": "已完成",
+                 "cancelled": "已取消"}
+UNFINISHED = ("pending", "running")
+
+
+def target_snapshot(site: WebsiteRead, provides_services: bool = True) -> dict[str, Any]:
+    """The registry facts a task keeps, so the run does not drift if the registry changes."""
+    return {"id": str(site.id), "site_code": site.site_code, "name": site.name,
+            "organisation_id": str(site.organisation_id),
+            "organisation_name": site.organisation_name, "region_code": site.region_code,
+            "kind": site.kind.value, "domains": site.domains, "home_url": site.home_url,
+            "status": site.status.value, "icp_number": site.icp_number,
+            "psb_number": site.psb_number, "provides_services": provides_services}
+
+
+async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[WebsiteRead]:
+    """Every website in the scope that the registry lets this principal see."""
+    found: dict[uuid.UUID, WebsiteRead] = {}
+    for region in scope.regions:
+        for site in await registry.all_websites(region=region, status=INSPECTED_STATUSES):
+            found[site.id] = site
+    for org_id in scope.organisation_ids:
+        for site in await registry.all_websites(organisation_id=org_id,
+                                                status=INSPECTED_STATUSES):
+            found[site.id] = site
+    for site_id in scope.website_ids:
+        found[site_id] = await registry.website(site_id)
+    return sorted(found.values(), key=lambda s: s.site_code)
+
+
+async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_name: str,
+                     owner: Principal, targets: Sequence[WebsiteRead], now: datetime,
+                     as_of: datetime | None, plan_id: uuid.UUID | None = None,
+                     probes_per_day: int = 24) -> Run:
+    """Create a run and one pending task per target."""
+    if not targets:
+        raise ValidationFailed("检查范围内没有可检查的网站（拟开设的网站不检查）",
+                               scope=scope.model_dump(mode="json"))
+    profile = await resolve_profile(session, profile_name)
+    run = Run(plan_id=plan_id, name=name, status="queued", profile_name=profile_name,
+              profile=profile, scope=scope.model_dump(mode="json"),
+              owner=owner.model_dump(mode="json"), as_of=as_of or now,
+              targets_total=len(targets), created_at=now)
+    session.add(run)
+    snapshots = [target_snapshot(t) for t in targets]
+    session.add_all(Task(run_id=run.id, target_id=t.id, target=snap,
+                         region_code=t.region_code, organisation_id=t.organisation_id)
+                    for t, snap in zip(targets, snapshots, strict=True))
+    # Every inspected site is probed from now on, so its availability can be judged.
+    await probes.watch(session, snapshots, now, probes_per_day)
+    await session.flush()
+    return run
+
+
+async def enqueue_pending(session: AsyncSession, redis: ArqRedis, run_id: uuid.UUID,
+                          now: datetime) -> int:
+    """Enqueue every pending task of a run (job ids make a second enqueue a no-op)."""
+    tasks = (await session.execute(select(Task).where(
+        Task.run_id == run_id, Task.status == "pending"))).scalars().all()
+    for task in tasks:
+        await redis.enqueue_job(INSPECT_JOB, str(task.id), _queue_name=QUEUE,
+                                _job_id=f"inspect:{task.id}:{task.attempts}")
+        task.enqueued_at = now
+    return len(tasks)
+
+
+async def get_run(ctx: Ctx, run_id: uuid.UUID) -> Run:
+    """Load a run with at least one task in the caller's scope, or 404."""
+    run = await ctx.session.get(Run, run_id)
+    if run is None:
+        raise NotFound(f"检查批次 {run_id} 不存在")
+    visible = (await ctx.session.execute(select(func.count()).select_from(Task).where(
+        Task.run_id == run_id,
+        scope_condition(ctx.principal, col(Task.region_code), col(Task.organisation_id))))
+    ).scalar_one()
+    if not visible:
+        raise NotFound(f"检查批次 {run_id} 不存在")
+    return run
+
+
+async def progress(ctx: Ctx, run_id: uuid.UUID) -> RunProgress:
+    """Counts over the run's tasks in the caller's scope."""
+    done = func.sum(case((col(Task.status) == "done", 1), else_=0))
+    failed = func.sum(case((col(Task.status) == "failed", 1), else_=0))
+    running = func.sum(case((col(Task.status) == "running", 1), else_=0))
+    passed = func.sum(case((col(Task.passed).is_(True), 1), else_=0))
+    row = (await ctx.session.execute(sa_select(
+        func.count(), done, failed, running, func.coalesce(func.sum(Task.pages_fetched), 0),
+        func.coalesce(func.sum(Task.links_checked), 0),
+        func.coalesce(func.sum(Task.findings_count), 0), passed,
+    ).where(col(Task.run_id) == run_id, scope_condition(
+        ctx.principal, col(Task.region_code), col(Task.organisation_id))))).one()
+    return RunProgress(targets_total=row[0], targets_done=row[1] or 0,
+                       targets_failed=row[2] or 0, targets_running=row[3] or 0,
+                       pages_fetched=row[4], links_checked=row[5], findings=row[6],
+                       passed=row[7] or 0)
+
+
+async def to_read(ctx: Ctx, run: Run) -> RunRead:
+    """Render a run with its progress."""
+    return RunRead(id=run.id, plan_id=run.plan_id, name=run.name, status=run.status,
+                   status_label=STATUS_LABELS.get(run.status, run.status),
+                   profile_name=run.profile_name, scope=run.scope, as_of=run.as_of,
+                   created_at=run.created_at, started_at=run.started_at,
+                   finished_at=run.finished_at, progress=await progress(ctx, run.id))
+
+
+async def list_runs(ctx: Ctx, limit: int, offset: int) -> tuple[list[RunRead], int]:
+    """Runs with at least one task in scope, newest first."""
+    visible = select(Task.run_id).where(scope_condition(
+        ctx.principal, col(Task.region_code), col(Task.organisation_id))).distinct()
+    stmt = select(Run).where(col(Run.id).in_(visible))
+    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    runs = (await ctx.session.execute(
+        stmt.order_by(col(Run.created_at).desc()).limit(limit).offset(offset))).scalars().all()
+    return [await to_read(ctx, r) for r in runs], total
+
+
+async def list_tasks(ctx: Ctx, run_id: uuid.UUID, status: str | None) -> list[TaskRead]:
+    """The run's tasks in the caller's scope, by 网站标识码."""
+    stmt = select(Task).where(Task.run_id == run_id, scope_condition(
+        ctx.principal, col(Task.region_code), col(Task.organisation_id)))
+    if status:
+        stmt = stmt.where(Task.status == status)
+    tasks = (await ctx.session.execute(stmt)).scalars().all()
+    out = [TaskRead(id=t.id, run_id=t.run_id, target_id=t.target_id,
+                    site_code=t.target["site_code"], name=t.target["name"],
+                    organisation_name=t.target["organisation_name"],
+                    region_code=t.region_code, status=t.status, attempts=t.attempts,
+                    pages_fetched=t.pages_fetched, links_checked=t.links_checked,
+                    findings_count=t.findings_count, score=t.score, passed=t.passed,
+                    vetoes=t.vetoes, deductions=t.deductions, error=t.error,
+                    started_at=t.started_at, finished_at=t.finished_at) for t in tasks]
+    return sorted(out, key=lambda t: t.site_code)
+
+
+async def cancel_run(ctx: Ctx, run: Run) -> None:
+    """Cancel a run: unfinished tasks are cancelled; a task in flight stops at its next step."""
+    if run.status in ("completed", "cancelled"):
+        raise InvalidTransition(f"检查批次状态为 {STATUS_LABELS[run.status]}，不能取消",
+                                allowed_next_states=[])
+    now = ctx.clock.now()
+    await ctx.session.execute(update(Task).where(
+        col(Task.run_id) == run.id, col(Task.status).in_(UNFINISHED)).values(
+        status="cancelled", finished_at=now))
+    run.status, run.finished_at = "cancelled", now

@@ -1,0 +1,93 @@
+"""The checker's worker: inspections, reconciliation and the outbox relay.
+
+`python -m services.checker.worker` runs an arq worker on the checker's queue. It owns one
+Chromium and one guarded HTTP client for its lifetime; each target gets a fresh browser context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from arq.cron import cron
+from arq.worker import Worker, func
+
+from services.checker.common.outbox import OutboxDelivery, OutboxEvent
+from services.checker.config import CheckerSettings
+from services.checker.inspect.pipeline import Inspector
+from services.checker.jobs.inspect_target import inspect_target
+from services.checker.jobs.probe_site import probe_site, schedule_probes
+from services.checker.jobs.reconcile import reconcile
+from services.checker.jobs.resources import Resources
+from services.checker.probe.service import PROBE_JOB
+from services.checker.run.service import INSPECT_JOB, QUEUE
+from shared.clock import Clock, SystemClock
+from shared.db import is_sqlite, make_engine, make_sessionmaker
+from shared.events import Outbox, OutboxRelay
+from shared.logging import configure_logging
+from shared.queue import connect, deserialize, redis_settings, serialize
+
+log = logging.getLogger("govinspect.checker.worker")
+
+
+def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = None, *,
+                 burst: bool = False, heartbeat_s: float = 10.0) -> Worker:
+    """Create the arq worker with its startup and shutdown hooks."""
+    settings = settings or CheckerSettings()
+    clock = clock or SystemClock()
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        url = settings.resolved_database_url()
+        engine = make_engine(url, None if is_sqlite(url) else settings.db_schema)
+        sessionmaker = make_sessionmaker(engine)
+        redis = await connect(settings.redis_url)
+        inspector = await Inspector.open(settings, sessionmaker, redis)
+        outbox = Outbox("checker", OutboxEvent, OutboxDelivery, settings.event_routes, clock)
+        res = Resources(settings=settings, clock=clock, engine=engine,
+                        sessionmaker=sessionmaker, redis=redis, outbox=outbox,
+                        inspect=inspector.inspect, heartbeat_s=heartbeat_s)
+        relay = OutboxRelay("checker", sessionmaker, OutboxEvent, OutboxDelivery, redis, clock)
+        res.extra["relay"] = asyncio.create_task(relay.run_forever())
+        res.extra["inspector"] = inspector
+        res.extra["probe_fetch"] = inspector.probe_fetch
+        ctx["resources"] = res
+        await reconcile(ctx)  # pick up what a previous worker left unfinished
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        res: Resources | None = ctx.get("resources")
+        if res is None:
+            return
+        res.extra["relay"].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await res.extra["relay"]
+        await res.extra["inspector"].aclose()
+        await res.redis.aclose()
+        await res.engine.dispose()
+
+    seconds = set(range(0, 60, max(1, min(59, settings.reconcile_interval_s))))
+    return Worker(
+        functions=[func(inspect_target, name=INSPECT_JOB, timeout=settings.job_timeout_s,
+                        max_tries=5),
+                   func(probe_site, name=PROBE_JOB, timeout=120, max_tries=2)],
+        cron_jobs=[cron(reconcile, name="checker.reconcile", second=seconds,
+                        run_at_startup=False, unique=True, timeout=300),
+                   cron(schedule_probes, name="checker.schedule_probes", second={30},
+                        run_at_startup=False, unique=True, timeout=120)],
+        queue_name=QUEUE, redis_settings=redis_settings(settings.redis_url),
+        job_serializer=serialize, job_deserializer=deserialize,
+        on_startup=startup, on_shutdown=shutdown, burst=burst,
+        max_jobs=settings.worker_concurrency, keep_result=3600, poll_delay=0.2,
+        handle_signals=True)
+
+
+def main() -> None:
+    """Run the worker until SIGTERM/SIGINT."""
+    settings = CheckerSettings()
+    configure_logging("checker-worker", settings.log_level)
+    build_worker(settings).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The checker end to end: sites filed in the registry, a run, a real worker with Chromium on
+fixture sites served on loopback, findings with evidence and scores read back through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from services.checker.config import CheckerSettings
+from services.checker.worker import build_worker
+from tests.checker.sitefixture import SiteServer
+from tests.integration.conftest import Suite
+from tests.integration.sites import BAD, GOOD, LEAKED_ID, serve
+from tests.registry.factories import JINAN, org, region_tree, site
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[SiteServer]:
+    with SiteServer() as server:
+        serve(server)
+        yield server
+
+
+async def _work(settings: CheckerSettings, suite: Suite) -> None:
+    """Run a real checker worker until the queue is empty."""
+    worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0)
+    worker.handle_signals = False
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+
+async def _file_sites(suite: Suite) -> tuple[dict[str, Any], dict[str, Any]]:
+    reg = suite.registry
+    await region_tree(reg, *JINAN)
+    o1 = await org(reg, name="济南市历下区人民政府办公室")
+    o2 = await org(reg, name="济南市历下区某局")
+    good = await site(reg, o1, code="3701020001", domain=GOOD, kind="portal",
+                      home_url=f"http://{GOOD}/")
+    bad = await site(reg, o2, code="3701020002", domain=BAD, home_url=f"http://{BAD}/")
+    return good, bad
+
+
+async def test_run_finds_planted_problems_with_evidence_and_scores(
+        suite: Suite, checker_settings: CheckerSettings, sites: SiteServer) -> None:
+    settings = checker_settings.model_copy(update={"host_map": sites.host_map()})
+    good, bad = await _file_sites(suite)
+    r = await suite.client.post("/runs", json={"name": "历下区检查", "scope": {"regions": ["370102"]}})
+    assert r.status_code == 201, r.text
+    run = r.json()
+    assert run["progress"]["targets_total"] == 2 and run["status"] == "queued"
+
+    await _work(settings, suite)
+
+    run = (await suite.client.get(f"/runs/{run['id']}")).json()
+    assert run["status"] == "completed", run
+    assert run["progress"]["targets_done"] == 2
+    assert run["progress"]["pages_fetched"] >= 8
+    tasks = {t["site_code"]: t for t in (await suite.client.get(f"/runs/{run['id']}/tasks")).json()}
+    assert tasks["3701020002"]["passed"] is False
+    assert "veto.security" in tasks["3701020002"]["vetoes"]
+    assert "veto.homepage_stale" in tasks["3701020002"]["vetoes"]
+
+    found = (await suite.client.get("/findings", params={"run_id": run["id"], "limit": 500})).json()
+    bad_findings = [f for f in found["items"] if f["target_id"] == bad["id"]]
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for f in bad_findings:
+        by_rule.setdefault(f["rule"], []).append(f)
+
+    dark = [f for f in by_rule["veto.security"] if f["detail"].get("kind") == "dark_link"]
+    assert len(dark) == 1 and "casino.example.com" in dark[0]["url"]
+    assert dark[0]["screenshot_url"], "a dark link comes with a screenshot"
+    shot = await suite.client.get(dark[0]["screenshot_url"])
+    assert shot.status_code == 200 and shot.content.startswith(b"\x89PNG")
+
+    broken = [f for f in by_rule["deduct.links"] if f["url"] and f["url"].endswith("/gone.html")]
+    assert broken and broken[0]["parent_url"].rstrip("/") == f"http://{BAD}"
+    typo = by_rule["content.typo"][0]
+    assert typo["suggestion"] == "按部就班" and "【按步就班】" in typo["excerpt"]
+    leak = by_rule["content.personal_info"][0]
+    assert LEAKED_ID not in leak["message"] and LEAKED_ID not in (leak["excerpt"] or "")
+
+    good_findings = [f for f in found["items"] if f["target_id"] == good["id"]]
+    assert not [f for f in good_findings if f["severity"] == "veto"], [
+        (f["rule"], f["message"]) for f in good_findings if f["severity"] == "veto"]
+    assert not [f for f in good_findings if f["rule"] == "content.typo"]
+    assert tasks["3701020001"]["vetoes"] == []
+    assert tasks["3701020001"]["score"] is not None
+
+
+async def test_second_run_keeps_identity_and_false_positives_stay_silent(
+        suite: Suite, checker_settings: CheckerSettings, sites: SiteServer) -> None:
+    settings = checker_settings.model_copy(update={"host_map": sites.host_map()})
+    await _file_sites(suite)
+    first = (await suite.client.post("/runs", json={"name": "第一轮", "scope": {"regions": ["370102"]}})).json()
+    await _work(settings, suite)
+    findings = (await suite.client.get("/findings", params={"run_id": first["id"], "limit": 500})).json()
+    typo = next(f for f in findings["items"] if f["rule"] == "content.typo")
+    r = await suite.client.put(f"/findings/{typo['id']}/verdict",
+                               json={"verdict": "false_positive", "note": "专有名词"})
+    assert r.status_code == 200 and r.json()["verdict_label"] == "误报"
+
+    suite.registry.clock.advance(__import__("datetime").timedelta(hours=1))
+    second = (await suite.client.post("/runs", json={"name": "第二轮", "scope": {"regions": ["370102"]}})).json()
+    await _work(settings, suite)
+    again = (await suite.client.get("/findings", params={"run_id": second["id"], "limit": 500})).json()
+    ids_first = {f["fingerprint"]: f for f in findings["items"]}
+    ids_second = {f["fingerprint"]: f for f in again["items"]}
+    # The same problems are the same findings: first seen in the first run, seen again now.
+    common = set(ids_first) & set(ids_second)
+    assert len(common) >= len(ids_first) - 1
+    for fp in common:
+        assert ids_second[fp]["id"] == ids_first[fp]["id"]
+        assert ids_second[fp]["first_seen_at"] == ids_first[fp]["first_seen_at"]
+    # The false positive is not seen again, so it is not counted in this run.
+    assert typo["fingerprint"] not in ids_second
+    total = (await suite.client.get("/findings", params={"limit": 1})).json()["total"]
+    assert total == len(ids_first)  # no duplicates across the two runs
