@@ -26,11 +26,11 @@ install-test: $(VENV)/.test-installed
 run: install
 	$(BIN)/python -m deploy.local
 
-## Debian's Chromium for the browser tests, when missing and running as root.
+## Debian's Chromium (and a CJK font for evidence screenshots) when missing and running as root.
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else echo "chromium missing: install it with 'sudo apt-get install chromium'"; fi; \
 	fi
 

@@ -27,6 +27,8 @@ class CheckerSettings(ServiceSettings):
     max_pages: int = 200
     max_depth: int = 3
     max_attachments: int = 30
+    # Evidence screenshots per target, most serious findings first (each costs a page load).
+    max_screenshots: int = 8
     # A failing link is checked again after this long before it is reported as unstable.
     link_recheck_delay_s: float = 10.0
     job_timeout_s: int = 1800

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from services.checker import tables  # noqa: F401 - every mapper registered before use
 from services.checker.common.outbox import OutboxDelivery, OutboxEvent
 from services.checker.config import CheckerSettings
 from services.checker.evidence import EvidenceStore

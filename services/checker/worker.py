@@ -14,6 +14,7 @@ from typing import Any
 from arq.cron import cron
 from arq.worker import Worker, func
 
+from services.checker import tables  # noqa: F401 - every mapper registered before use
 from services.checker.common.outbox import OutboxDelivery, OutboxEvent
 from services.checker.config import CheckerSettings
 from services.checker.inspect.pipeline import Inspector

@@ -17,7 +17,7 @@ def test_signed_principal_round_trips_and_tampering_is_refused() -> None:
     assert verify_principal(token, "secret", time.time()) == p
     with pytest.raises(Unauthorized):
         verify_principal(token, "other-secret", time.time())
-    body, mac = token.split(".")
+    mac = token.split(".")[1]
     forged = sign_principal(Principal(subject="k1", roles=[Role.administrator],
                                       all_regions=True), "attacker")
     with pytest.raises(Unauthorized):

@@ -48,7 +48,7 @@ def filtered(ctx: Ctx, *, run_id: uuid.UUID | None = None, target_id: uuid.UUID 
     if target_id:
         stmt = stmt.where(Finding.target_id == target_id)
     if rule:
-        stmt = stmt.where(col(Finding.rule).like(f"{rule}%"))
+        stmt = stmt.where(col(Finding.rule).startswith(rule, autoescape=True))
     if severity:
         stmt = stmt.where(Finding.severity == severity)
     if verdict == "none":
@@ -62,8 +62,9 @@ def filtered(ctx: Ctx, *, run_id: uuid.UUID | None = None, target_id: uuid.UUID 
     if open_only:
         stmt = stmt.where(col(Finding.resolved_at).is_(None))
     if q:
-        stmt = stmt.where(or_(col(Finding.message).contains(q), col(Finding.target_name).contains(q),
-                              col(Finding.url).contains(q)))
+        # autoescape: % and _ typed by a user are text, not LIKE wildcards
+        stmt = stmt.where(or_(*(c.contains(q, autoescape=True) for c in (
+            col(Finding.message), col(Finding.target_name), col(Finding.url)))))
     return stmt
 
 

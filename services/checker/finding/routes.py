@@ -137,7 +137,11 @@ async def get_evidence(evidence_id: str, request: Request, ctx: Ctx = Depends(ge
     owned = (await ctx.session.execute(queries.filtered(ctx).where(
         Finding.screenshot == evidence_id).limit(1))).scalar()
     store = request.app.state.evidence
-    if owned is None or not store.exists(evidence_id):
+    try:
+        stored = owned is not None and store.exists(evidence_id)
+    except ValueError:  # not a content hash: nothing can be stored under it
+        stored = False
+    if not stored:
         raise NotFound(f"证据 {evidence_id} 不存在")
     return Response(store.open(evidence_id), media_type="image/png",
                     headers={"Cache-Control": "private, max-age=86400"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from services.checker.browser.launcher import Browser, BrowserSettings
-from services.checker.browser.render import RenderFailed, outline_screenshot, render
+from services.checker.browser.render import RenderFailed, Timing, outline_screenshot, render
 from services.checker.config import CheckerSettings
 from services.checker.crawl.crawler import CrawlSettings, crawl
 from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
@@ -38,6 +39,8 @@ from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 
 log = logging.getLogger("govinspect.checker.pipeline")
 # Findings worth a picture: what a person must see on the page to believe it.
+# The page was rendered once already: evidence shots need not wait as long for it to settle.
+EVIDENCE_TIMING = Timing(load_wait_ms=8_000, idle_wait_ms=500, settle_ms=100)
 SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.personal_info")
 
 
@@ -107,17 +110,21 @@ class Inspector:
         """Inspect one target of a run and return its findings."""
         target = _target(target_data)
         profile: dict[str, Any] = run.profile
+        clock = _Stopwatch()
         crawled = await crawl(target, self.fetcher, CrawlSettings(
             max_pages=self.settings.max_pages, max_depth=self.settings.max_depth,
             max_attachments=self.settings.max_attachments))
         pages = crawled.pages
+        clock.lap("crawl")
         async with self._context() as ctx:
             if ctx is not None and pages:
                 await self._render(ctx, pages, crawled.needs_render)
+            clock.lap("render")
             urls = [link.url for p in pages for link in p.links if link.url]
             link_status = await check_links(urls, self.fetcher, RedisLinkCache(self.redis, run.id),
                                             LinkCheckSettings(
                                                 recheck_delay_s=self.settings.link_recheck_delay_s))
+            clock.lap("links")
             host = urlsplit(target.home_url).hostname or ""
             window = int(profile["rules"].get("veto.unreachable", {}).get("window_days", 7))
             async with self.sessionmaker() as s:
@@ -128,9 +135,14 @@ class Inspector:
                 search=await check_search(pages, self.fetcher, target.domains) if pages else None,
                 ipv6=await check_ipv6(host, self._resolve_aaaa, self.fetcher,
                                       url=target.home_url) if host else None)
+            clock.lap("search+ipv6")
             findings = evaluate(site, profile, await self._lists())
+            clock.lap("rules")
             if ctx is not None:
                 await self._screenshots(ctx, findings)
+            clock.lap("evidence")
+        log.info("inspected %s: %d pages, %d links, %d findings; %s", target.site_code,
+                 len(pages), len(link_status), len(findings), clock.summary())
         return Outcome(findings=findings, pages_fetched=len(pages),
                        links_checked=len(link_status))
 
@@ -151,24 +163,45 @@ class Inspector:
             pages[i].url = page.url
             pages[i].fetched_at = page.fetched_at
 
-    async def _screenshots(self, ctx: BrowserContext, findings: list[FindingDraft],
-                           limit: int = 12) -> None:
+    async def _screenshots(self, ctx: BrowserContext, findings: list[FindingDraft]) -> None:
         """Outline the offending element of the most important findings."""
         order = {"veto": 0, "deduct": 1, "warn": 2}
         chosen = sorted((f for f in findings if (f.rule in SCREENSHOT_RULES and f.parent_url)
                          or (f.rule in SCREENSHOT_RULES and f.url)),
-                        key=lambda f: order.get(f.severity, 3))[:limit]
+                        key=lambda f: order.get(f.severity, 3))[:self.settings.max_screenshots]
+        taken: dict[tuple[str, str], str] = {}
         for f in chosen:
             page_url = f.parent_url or f.url
             target: str | tuple[float, float, float, float] | None = f.element_rect or f.position
             if not page_url or target is None:
                 continue
+            key = (page_url, str(target))
+            if key in taken:  # one picture per element, shared by findings about it
+                f.screenshot = taken[key]
+                continue
             try:
-                png = await outline_screenshot(ctx, page_url, target, label=f.indicator)
+                png = await outline_screenshot(ctx, page_url, target, label=f.indicator,
+                                               timing=EVIDENCE_TIMING)
             except (LookupError, RenderFailed, TimeoutError) as exc:
                 log.info("evidence screenshot of %s failed: %s", page_url, exc)
                 continue
-            f.screenshot = self.evidence.put(png)
+            f.screenshot = taken[key] = self.evidence.put(png)
+
+
+class _Stopwatch:
+    """Seconds spent per phase, for the log line of each inspection."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.laps: list[str] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append(f"{name} {now - self.last:.1f}s")
+        self.last = now
+
+    def summary(self) -> str:
+        return ", ".join(self.laps)
 
 
 def _target(data: dict[str, Any]) -> Target:

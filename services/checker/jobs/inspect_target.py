@@ -35,19 +35,23 @@ async def _claim(res: Resources, task_id: uuid.UUID) -> tuple[Task, Run] | None:
     async with res.sessionmaker() as s:
         task = await s.get(Task, task_id)
         if task is None:
+            log.info("task %s not found; job skipped", task_id)
             return None
         run = await s.get(Run, task.run_id)
         assert run is not None
         if run.status == "cancelled" or task.status in ("done", "failed", "cancelled"):
+            log.info("task %s is %s (run %s); job skipped", task_id, task.status, run.status)
             return None
         if task.status == "running" and task.heartbeat_at and task.heartbeat_at > stale:
-            return None  # another worker holds it and is alive
+            log.info("task %s is held by a live worker; job skipped", task_id)
+            return None
         claimed = await s.execute(update(Task).where(
             col(Task.id) == task.id, col(Task.status) == task.status,
             col(Task.attempts) == task.attempts).values(
             status="running", attempts=task.attempts + 1, started_at=now, heartbeat_at=now,
             error=None).execution_options(synchronize_session=False))
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            log.info("task %s was claimed by another worker; job skipped", task_id)
             return None
         if run.status == "queued":
             run.status, run.started_at = "running", now

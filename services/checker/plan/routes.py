@@ -12,9 +12,9 @@ from sqlmodel import col, select
 from services.checker.common.context import Ctx, get_ctx
 from services.checker.plan import service
 from services.checker.plan.models import Plan
-from services.checker.profile.service import resolve_profile
+from services.checker.profile.service import profile_for_body
 from services.checker.run import service as runs
-from services.checker.run.schemas import RunRead, Scope
+from services.checker.run.schemas import Instant, RunRead, Scope
 from shared.errors import NotFound, problem_responses
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(401, 422))
@@ -30,7 +30,7 @@ class PlanCreate(BaseModel):
     profile: str = Field(default="national_2019", max_length=100)
     interval_hours: int | None = Field(default=None, ge=1, le=24 * 366,
                                        description="每隔多少小时自动检查一次；为空则只手动发起")
-    first_run_at: datetime | None = Field(default=None, description="首次自动检查时间")
+    first_run_at: Instant | None = Field(default=None, description="首次自动检查时间")
 
 
 class PlanRead(BaseModel):
@@ -64,7 +64,7 @@ async def _get(ctx: Ctx, plan_id: uuid.UUID) -> Plan:
 async def create_plan(body: PlanCreate, ctx: Ctx = Depends(get_ctx)) -> PlanRead:
     """Create a plan; scheduled runs read the registry with the creator's scope."""
     ctx.require_writer()
-    await resolve_profile(ctx.session, body.profile)
+    await profile_for_body(ctx.session, body.profile)
     now = ctx.clock.now()
     first = body.first_run_at or (now + timedelta(hours=body.interval_hours)
                                   if body.interval_hours else None)

@@ -4,12 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from services.checker.profile.loader import NATIONAL, deep_merge, national_profile
 from services.checker.profile.models import RuleProfile
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed, describe_errors
+
+# Keys a rule block may carry besides its thresholds: the switch evaluate() reads; keys starting
+# with "_" are notes (_source).
+RULE_SWITCHES = frozenset({"enabled"})
+
+
+class _Indicator(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    group: str
+    cap: float | None = Field(default=None, ge=0)
+
+
+class _Scoring(BaseModel):
+    """What inspect.scoring reads: a profile that breaks it would fail every task of a run."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    full_marks: float = Field(gt=0)
+    pass_mark: float = Field(ge=0)
+    groups: dict[str, float]
+    no_service_group: str | None = None
+    indicators: dict[str, _Indicator]
 
 
 async def resolve_profile(session: AsyncSession, name: str) -> dict[str, Any]:
@@ -22,10 +46,24 @@ async def resolve_profile(session: AsyncSession, name: str) -> dict[str, Any]:
     return merged(row.overrides)
 
 
+async def profile_for_body(session: AsyncSession, name: str) -> dict[str, Any]:
+    """Resolve a profile named in a request body: an unknown name is a bad field (422)."""
+    try:
+        return await resolve_profile(session, name)
+    except NotFound as exc:
+        raise ValidationFailed(f"字段 profile 的值 {name!r}：规则配置不存在",
+                               errors=[{"field": "profile", "value": name,
+                                        "message": "规则配置不存在"}]) from exc
+
+
 def merged(overrides: dict[str, Any]) -> dict[str, Any]:
-    """Merge overrides over the national profile, refusing unknown rule codes."""
+    """Merge overrides over the national profile, refusing unknown rules and parameters."""
     base = national_profile()
-    unknown = sorted(set(overrides.get("rules", {})) - set(base["rules"]))
+    rules = overrides.get("rules", {})
+    if not isinstance(rules, dict) or not isinstance(overrides.get("scoring", {}), dict):
+        raise ValidationFailed("规则配置的 rules 与 scoring 应为对象，如 "
+                               "{\"rules\": {\"veto.homepage_stale\": {\"window_days\": 7}}}")
+    unknown = sorted(set(rules) - set(base["rules"]))
     if unknown:
         raise ValidationFailed(f"规则配置中有未知的规则代码：{'、'.join(unknown)}",
                                errors=[{"field": f"overrides.rules.{c}", "value": c,
@@ -33,4 +71,30 @@ def merged(overrides: dict[str, Any]) -> dict[str, Any]:
     extra = sorted(set(overrides) - {"rules", "scoring", "name", "source"})
     if extra:
         raise ValidationFailed(f"规则配置只能覆盖 rules 与 scoring，不能有：{'、'.join(extra)}")
-    return deep_merge(base, overrides)
+    _check_rule_blocks(rules, base["rules"])
+    out = deep_merge(base, overrides)
+    try:
+        _Scoring.model_validate(out["scoring"])
+    except ValidationError as exc:
+        errors = [{**e, "field": f"overrides.scoring.{e['field']}"}
+                  for e in describe_errors(list(exc.errors()))]
+        raise ValidationFailed("规则配置无效：" + "；".join(
+            f"{e['field']}：{e['message']}" for e in errors[:5]), errors=errors) from exc
+    return out
+
+
+def _check_rule_blocks(rules: dict[str, Any], national: dict[str, Any]) -> None:
+    # A misspelt threshold would otherwise be ignored silently and the national value apply.
+    errors: list[dict[str, Any]] = []
+    for code, block in rules.items():
+        if not isinstance(block, dict):
+            errors.append({"field": f"overrides.rules.{code}", "value": str(block)[:200],
+                           "message": "应为对象：{参数: 取值}"})
+            continue
+        errors.extend({"field": f"overrides.rules.{code}.{key}", "value": key,
+                       "message": "未知的参数"} for key in block
+                      if key not in national[code] and key not in RULE_SWITCHES
+                      and not key.startswith("_"))
+    if errors:
+        raise ValidationFailed("规则配置无效：" + "；".join(
+            f"{e['field']}：{e['message']}" for e in errors[:5]), errors=errors)

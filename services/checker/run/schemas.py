@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 REGION_CODE = r"^\d{6}$"
+
+
+def _zoned(value: datetime) -> datetime:
+    # Instants are stored in UTC; a time without a zone could be Beijing time or UTC.
+    if value.tzinfo is None:
+        raise ValueError("时间须带时区，如 2026-11-20T10:00:00+08:00")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_zoned)]
 
 
 class Scope(BaseModel):
@@ -41,7 +51,7 @@ class RunCreate(BaseModel):
     scope: Scope
     profile: str = Field(default="national_2019", max_length=100,
                          description="规则配置：national_2019 或本地配置名称")
-    as_of: datetime | None = Field(default=None, description="监测时点；缺省为当前时间")
+    as_of: Instant | None = Field(default=None, description="监测时点；缺省为当前时间")
 
 
 class RunProgress(BaseModel):

@@ -16,9 +16,10 @@ from sqlmodel import col, select, update
 from services.checker.common.context import Ctx
 from services.checker.common.scope import scope_condition
 from services.checker.probe import service as probes
-from services.checker.profile.service import resolve_profile
+from services.checker.profile.service import profile_for_body
 from services.checker.run.models import Run, Task
 from services.checker.run.schemas import RunProgress, RunRead, Scope, TaskRead
+from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
 from shared.contracts.registry import WebsiteRead
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
@@ -56,7 +57,17 @@ async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[WebsiteR
                                                 status=INSPECTED_STATUSES):
             found[site.id] = site
     for site_id in scope.website_ids:
-        found[site_id] = await registry.website(site_id)
+        try:
+            site = await registry.website(site_id)
+        except UpstreamProblem as exc:
+            # A listed site the caller cannot see is a bad reference in the body, not a 404.
+            if exc.status != 404:
+                raise
+            raise ValidationFailed(f"字段 scope.website_ids 中的网站 {site_id} 不存在或不在管辖范围内",
+                                   errors=[{"field": "scope.website_ids", "value": str(site_id),
+                                            "message": "不存在"}]) from exc
+        if site.status.value in INSPECTED_STATUSES:
+            found[site_id] = site
     return sorted(found.values(), key=lambda s: s.site_code)
 
 
@@ -68,7 +79,7 @@ async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_
     if not targets:
         raise ValidationFailed("检查范围内没有可检查的网站（拟开设的网站不检查）",
                                scope=scope.model_dump(mode="json"))
-    profile = await resolve_profile(session, profile_name)
+    profile = await profile_for_body(session, profile_name)
     run = Run(plan_id=plan_id, name=name, status="queued", profile_name=profile_name,
               profile=profile, scope=scope.model_dump(mode="json"),
               owner=owner.model_dump(mode="json"), as_of=as_of or now,

