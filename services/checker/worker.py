@@ -11,6 +11,7 @@ import contextlib
 import logging
 from typing import Any
 
+import httpx
 from arq.cron import cron
 from arq.worker import Worker, func
 
@@ -34,7 +35,8 @@ log = logging.getLogger("govinspect.checker.worker")
 
 
 def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = None, *,
-                 burst: bool = False, heartbeat_s: float = 10.0) -> Worker:
+                 burst: bool = False, heartbeat_s: float = 10.0,
+                 registry_transport: httpx.AsyncBaseTransport | None = None) -> Worker:
     """Create the arq worker with its startup and shutdown hooks."""
     settings = settings or CheckerSettings()
     clock = clock or SystemClock()
@@ -44,7 +46,7 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         engine = make_engine(url, None if is_sqlite(url) else settings.db_schema)
         sessionmaker = make_sessionmaker(engine)
         redis = await connect(settings.redis_url)
-        inspector = await Inspector.open(settings, sessionmaker, redis)
+        inspector = await Inspector.open(settings, sessionmaker, redis, registry_transport)
         outbox = Outbox("checker", OutboxEvent, OutboxDelivery, settings.event_routes, clock)
         res = Resources(settings=settings, clock=clock, engine=engine,
                         sessionmaker=sessionmaker, redis=redis, outbox=outbox,

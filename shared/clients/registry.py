@@ -42,6 +42,11 @@ class RegistryClient(ServiceClient):
             if not page.items or len(out) >= page.total:
                 return out
 
+    async def filed_domains(self) -> list[str]:
+        """Every domain filed in the registry."""
+        r = await self.request("GET", "/websites/domains")
+        return list(r.json())
+
     async def account(self, account_id: UUID) -> AccountRead:
         """Fetch one new-media account."""
         r = await self.request("GET", f"/accounts/{account_id}")

@@ -8,6 +8,7 @@ BAD = "www.bad.gov.cn"
 GOOD = "www.good.gov.cn"
 CASINO = "casino.example.com"
 CONAC = "bszs.conac.cn"
+UNFILED = "www.unfiled.gov.cn"  # a government site nobody filed in the registry
 # A resident ID that passes the GB 11643 check digit (the standard's own example).
 LEAKED_ID = "11010519491231002X"
 
@@ -80,7 +81,10 @@ def serve(server: SiteServer) -> None:
     old = '<li><a href="/ywdt/1.html">历下区召开工作会议</a><span>2026-10-01</span></li>'
     server.add(BAD, "/", _page("问题网站", f'<ul class="news">{old}</ul>'
                                          f'<div style="display:none"><a href="http://{CASINO}/">澳门博彩</a></div>'
-                                         '<a href="/gone.html">旧文件下载</a>', host=BAD))
+                                         '<a href="/gone.html">旧文件下载</a>'
+                                         f'<a href="http://{UNFILED}/">某局网站</a> <a href="http://{GOOD}/">区政府</a>',
+                                         host=BAD))
+    server.add(UNFILED, "/", "<html><title>某局网站</title></html>")
     server.add(BAD, "/ywdt/", _page("要闻动态", f"<ul>{old}</ul>", host=BAD))
     server.add(BAD, "/tzgg/", _page("通知公告", "<p>暂无信息</p>", host=BAD))
     server.add(BAD, "/ywdt/1.html", _article(

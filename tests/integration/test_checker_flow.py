@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from services.checker.config import CheckerSettings
@@ -27,7 +28,8 @@ def sites() -> Iterator[SiteServer]:
 
 async def _work(settings: CheckerSettings, suite: Suite) -> None:
     """Run a real checker worker until the queue is empty."""
-    worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0)
+    worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
+                          registry_transport=httpx.ASGITransport(app=suite.registry.app))
     worker.handle_signals = False
     try:
         await worker.main()
@@ -84,6 +86,10 @@ async def test_run_finds_planted_problems_with_evidence_and_scores(
     assert typo["suggestion"] == "按部就班" and "【按步就班】" in typo["excerpt"]
     leak = by_rule["content.personal_info"][0]
     assert LEAKED_ID not in leak["message"] and LEAKED_ID not in (leak["excerpt"] or "")
+
+    unfiled = [f for f in by_rule["registry.compliance"] if "www.unfiled.gov.cn" in (f["url"] or "")]
+    assert len(unfiled) == 1 and unfiled[0]["severity"] == "warn"
+    assert not [f for f in by_rule["registry.compliance"] if GOOD in (f["url"] or "")]
 
     good_findings = [f for f in found["items"] if f["target_id"] == good["id"]]
     assert not [f for f in good_findings if f["severity"] == "veto"], [

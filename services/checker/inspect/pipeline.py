@@ -10,11 +10,12 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import httpx
 from arq.connections import ArqRedis
 from playwright.async_api import BrowserContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,6 +37,9 @@ from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
+from shared.clients.base import UpstreamProblem
+from shared.clients.registry import RegistryClient
+from shared.principal import Principal, Role, sign_principal
 
 log = logging.getLogger("govinspect.checker.pipeline")
 # Findings worth a picture: what a person must see on the page to believe it.
@@ -53,10 +57,13 @@ class Inspector:
     browser: Browser | None
     evidence: EvidenceStore
     host_map: HostMap
+    registry_transport: httpx.AsyncBaseTransport | None = None
+    _domains: dict[UUID, set[str]] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, settings: CheckerSettings, sessionmaker: async_sessionmaker[AsyncSession],
-                   redis: ArqRedis) -> Inspector:
+                   redis: ArqRedis,
+                   registry_transport: httpx.AsyncBaseTransport | None = None) -> Inspector:
         """Start the worker's HTTP client and Chromium."""
         host_map = HostMap.parse(settings.host_map)
         fetcher = Fetcher(FetchSettings(allow_private=settings.allow_private_addresses), host_map)
@@ -66,7 +73,7 @@ class Inspector:
                                               target_budget_s=settings.target_budget_s))
             await browser.__aenter__()
         return cls(settings, sessionmaker, redis, fetcher, browser,
-                   EvidenceStore(settings.evidence_dir), host_map)
+                   EvidenceStore(settings.evidence_dir), host_map, registry_transport)
 
     async def aclose(self) -> None:
         """Stop Chromium and close the HTTP client."""
@@ -84,6 +91,22 @@ class Inspector:
         if mapped is not None:
             return [mapped.address] if ":" in mapped.address else []
         return await resolve_aaaa(host)
+
+    async def _registry_domains(self, run_id: UUID) -> set[str]:
+        """Every filed domain, read once per run; empty (check skipped) if the registry is down."""
+        if run_id not in self._domains:
+            token = sign_principal(Principal(subject="service:checker", name="检查服务",
+                                             roles=[Role.viewer], all_regions=True),
+                                   self.settings.principal_secret)
+            try:
+                async with RegistryClient(self.settings.registry_url, token,
+                                          transport=self.registry_transport) as registry:
+                    domains = set(await registry.filed_domains())
+            except (httpx.HTTPError, UpstreamProblem) as exc:
+                log.warning("registry domains unavailable, unregistered-site check skipped: %s", exc)
+                return set()
+            self._domains = {run_id: domains}  # one run at a time per cache entry is enough
+        return self._domains[run_id]
 
     async def _lists(self) -> WordLists:
         async with self.sessionmaker() as s:
@@ -134,7 +157,8 @@ class Inspector:
                 availability=avail,
                 search=await check_search(pages, self.fetcher, target.domains) if pages else None,
                 ipv6=await check_ipv6(host, self._resolve_aaaa, self.fetcher,
-                                      url=target.home_url) if host else None)
+                                      url=target.home_url) if host else None,
+                registry_sites=await self._registry_domains(run.id))
             clock.lap("search+ipv6")
             findings = evaluate(site, profile, await self._lists())
             clock.lap("rules")

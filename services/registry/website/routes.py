@@ -66,6 +66,17 @@ async def website_stats(filters: WebsiteFilters = Depends(),
     return WebsiteStats(**await service.stats(ctx, **filters.values))
 
 
+@router.get("/domains", operation_id="listFiledDomains", response_model=list[str],
+            summary="全部备案域名")
+async def filed_domains(ctx: Ctx = Depends(get_ctx)) -> list[str]:
+    """Every domain filed for any website, whatever its status, sorted.
+
+    Domains are public, so any principal may read the whole list: the checker uses it to tell
+    government sites that are in the registry from those that are not (未纳入监管).
+    """
+    return await service.filed_domains(ctx)
+
+
 @router.post("", operation_id="registerWebsite", response_model=WebsiteRead,
              status_code=status.HTTP_201_CREATED, summary="网站备案登记",
              responses=problem_responses(403, 409))

@@ -247,6 +247,12 @@ async def stats(ctx: Ctx, **filters: Any) -> dict[str, Any]:
             "by_flag": by_flag}
 
 
+async def filed_domains(ctx: Ctx) -> list[str]:
+    """Every filed domain of every website (not scoped: domains are public)."""
+    rows = (await ctx.session.execute(select(Website.domains))).scalars().all()
+    return sorted({d for domains in rows for d in domains})
+
+
 async def all_for_export(ctx: Ctx, **filters: Any) -> Sequence[tuple[Website, Organisation]]:
     """Every website in scope matching the filters, for export."""
     rows = await ctx.session.execute(_filtered(ctx, **filters).order_by(Website.site_code))
