@@ -15,6 +15,7 @@ from services.checker.evidence import EvidenceStore
 from services.checker.finding.routes import router as finding_router
 from services.checker.plan.routes import router as plan_router
 from services.checker.profile.routes import router as profile_router
+from services.checker.run.routes import recheck_router
 from services.checker.run.routes import router as run_router
 from shared.app import build_app
 from shared.clock import Clock, SystemClock
@@ -52,6 +53,6 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
         description="政府网站检查：检查批次、发现的问题及证据、评分与规则配置。调用须携带网关签发的身份请求头。",
         settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS)
     app.state.registry_transport = registry_transport
-    for router in (run_router, plan_router, finding_router, profile_router):
+    for router in (run_router, recheck_router, plan_router, finding_router, profile_router):
         app.include_router(router)
     return app

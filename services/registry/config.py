@@ -25,7 +25,8 @@ class RegistrySettings(ServiceSettings):
 
     service_name: str = "registry"
     filing_limits: dict[str, int] = Field(default_factory=default_filing_limits)
-    # Which queues receive which events; the checker and reporting subscribe when they exist.
-    event_routes: dict[str, list[str]] = Field(default_factory=dict)
+    # Which queues receive which events: reporting watches late filings.
+    event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
+        "filing.late": ["govinspect:reporting"]})
     max_import_rows: int = 50_000
     max_import_bytes: int = 50 * 1024 * 1024

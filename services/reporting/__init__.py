@@ -1,1 +1,1 @@
-"""Reporting service: quarterly circulars and rectification tracking (not built yet)."""
+"""Reporting service: quarterly circulars, rectification tracking and deadline watching."""

@@ -23,6 +23,10 @@ ACTION_EVENT_SUFFIX = {
 FILING_LATE = "filing.late"
 TARGET_INSPECTED = "target.inspected"
 INSPECTION_COMPLETED = "inspection.completed"
+CIRCULAR_PUBLISHED = "circular.published"
+RECTIFICATION_OVERDUE = "rectification.overdue"
+RECTIFICATION_DUE_SOON = "rectification.due_soon"
+ERROR_REPORT_OVERDUE = "error_report.overdue"
 
 
 def filing_event_name(target_type: str, action: str) -> str:

@@ -36,8 +36,11 @@ async def silenced(session: AsyncSession, prints: Sequence[str]) -> set[str]:
 
 
 async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraft],
-                 now: datetime) -> int:
-    """Upsert the task's findings, add this run's sightings, resolve what was not seen again."""
+                 now: datetime, rules: Sequence[str] | None = None) -> int:
+    """Upsert the task's findings, add this run's sightings, resolve what was not seen again.
+
+    A re-check passes the rules it evaluated: only their findings can be resolved by it.
+    """
     t = task.target
     by_print: dict[str, FindingDraft] = {}
     for d in drafts:
@@ -69,10 +72,13 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
             session.add(Sighting(run_id=task.run_id, finding_id=finding.id, task_id=task.id,
                                  seen_at=now))
     await session.flush()
-    await session.execute(update(Finding).where(
+    stale = update(Finding).where(
         col(Finding.target_id) == task.target_id, col(Finding.resolved_at).is_(None),
-        col(Finding.last_run_id) != task.run_id).values(resolved_at=now)
-        .execution_options(synchronize_session=False))
+        col(Finding.last_run_id) != task.run_id)
+    if rules:
+        stale = stale.where(col(Finding.rule).in_(list(rules)))
+    await session.execute(stale.values(resolved_at=now)
+                          .execution_options(synchronize_session=False))
     return len(by_print)
 
 

@@ -160,7 +160,8 @@ class Inspector:
                                       url=target.home_url) if host else None,
                 registry_sites=await self._registry_domains(run.id))
             clock.lap("search+ipv6")
-            findings = evaluate(site, profile, await self._lists())
+            findings = evaluate(site, profile, await self._lists(),
+                                only=set(run.rules) if run.rules else None)
             clock.lap("rules")
             if ctx is not None:
                 await self._screenshots(ctx, findings)

@@ -124,13 +124,19 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
                 if findings.fingerprint(row.target_id, d.rule, d.locator) not in silenced]
         result = score(live, run.profile["scoring"],
                        provides_services=bool(row.target.get("provides_services", True)))
-        row.findings_count = await findings.record(s, row, live, now)
+        row.findings_count = await findings.record(s, row, live, now, run.rules)
         row.pages_fetched, row.links_checked = outcome.pages_fetched, outcome.links_checked
-        row.score, row.passed, row.vetoes = result.score, result.passed, result.vetoes
-        row.deductions = result.deductions
+        if run.kind == "recheck":
+            # A re-check looks at a few rules only: it passes when none of them still fails,
+            # and it has no score of its own.
+            row.score, row.passed, row.vetoes, row.deductions = None, not live, result.vetoes, {}
+        else:
+            row.score, row.passed, row.vetoes = result.score, result.passed, result.vetoes
+            row.deductions = result.deductions
         row.status, row.finished_at = "done", now
         res.outbox.publish(s, TARGET_INSPECTED, {
             "run_id": str(run.id), "task_id": str(row.id), "as_of": run.as_of.isoformat(),
+            "run_kind": run.kind, "rules": run.rules,
             "target_type": row.target_type, "target": row.target, "score": result.score,
             "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
             "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,

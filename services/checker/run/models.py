@@ -18,6 +18,9 @@ class Run(CheckerTable, table=True):
     plan_id: uuid.UUID | None = Field(default=None, foreign_key="plan.id", index=True)
     name: str = Field(max_length=200)
     status: str = Field(max_length=16, index=True)  # queued running completed cancelled
+    kind: str = Field(default="inspection", max_length=16)  # inspection / recheck (复核)
+    # A re-check evaluates only these rule codes; None: every rule of the profile.
+    rules: list[str] | None = Field(default=None, sa_type=JSON)
     profile_name: str = Field(max_length=100)
     profile: dict[str, Any] = Field(sa_type=JSON)  # resolved at creation: a run never drifts
     scope: dict[str, Any] = Field(sa_type=JSON)

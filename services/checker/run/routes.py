@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.checker.common.context import Ctx, get_ctx
 from services.checker.run import service
-from services.checker.run.schemas import RunCreate, RunPage, RunRead, TaskRead
+from services.checker.run.schemas import RecheckCreate, RunCreate, RunPage, RunRead, Scope, TaskRead
 from shared.clients.registry import RegistryClient
 from shared.errors import problem_responses
 
@@ -71,5 +71,34 @@ async def cancel_run(run_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> RunRead:
     ctx.require_writer()
     run = await service.get_run(ctx, run_id)
     await service.cancel_run(ctx, run)
+    await ctx.session.commit()
+    return await service.to_read(ctx, run)
+
+
+recheck_router = APIRouter(prefix="/rechecks", tags=["runs"], responses=problem_responses(401, 422))
+
+
+@recheck_router.post("", operation_id="startRecheck", response_model=RunRead,
+                     status_code=status.HTTP_201_CREATED, summary="发起复核",
+                     responses=problem_responses(403))
+async def start_recheck(body: RecheckCreate, request: Request,
+                        ctx: Ctx = Depends(get_ctx)) -> RunRead:
+    """Re-check (复核) exactly one website for the given rules, e.g. after a unit fixed them.
+
+    A unit may ask for its own websites. The run has one task; only findings of these rules
+    can be resolved by it, and `target.inspected` carries `run_kind: "recheck"` and the rules.
+    """
+    ctx.require_writer(unit_allowed=True)
+    scope = Scope(website_ids=[body.target_id])
+    async with RegistryClient(ctx.settings.registry_url, ctx.token,
+                              transport=request.app.state.registry_transport) as registry:
+        targets = await service.fetch_targets(registry, scope)
+    run = await service.create_run(ctx.session, name=body.reason, scope=scope,
+                                   profile_name=body.profile, owner=ctx.principal,
+                                   targets=targets, now=ctx.clock.now(), as_of=None,
+                                   probes_per_day=ctx.settings.probes_per_day,
+                                   rules=list(dict.fromkeys(body.rules)))
+    await ctx.session.commit()
+    await service.enqueue_pending(ctx.session, request.app.state.redis, run.id, ctx.clock.now())
     await ctx.session.commit()
     return await service.to_read(ctx, run)

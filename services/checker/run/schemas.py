@@ -54,6 +54,19 @@ class RunCreate(BaseModel):
     as_of: Instant | None = Field(default=None, description="监测时点；缺省为当前时间")
 
 
+class RecheckCreate(BaseModel):
+    """A re-check (复核) of one target for some rules, e.g. after a unit reports a fix."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "target_id": "6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11", "rules": ["deduct.links"],
+        "reason": "整改复核：历下区某局网站"}]})
+
+    target_id: UUID
+    rules: list[str] = Field(min_length=1, max_length=50, description="只检查这些规则代码")
+    reason: str = Field(default="整改复核", max_length=500)
+    profile: str = Field(default="national_2019", max_length=100)
+
+
 class RunProgress(BaseModel):
     targets_total: int
     targets_done: int
@@ -69,6 +82,8 @@ class RunRead(BaseModel):
     id: UUID
     plan_id: UUID | None
     name: str
+    kind: str = Field(description="inspection 检查 / recheck 复核")
+    rules: list[str] | None
     status: str
     status_label: str
     profile_name: str
@@ -86,6 +101,8 @@ class TaskRead(BaseModel):
     target_id: UUID
     site_code: str
     name: str
+    kind: str
+    organisation_id: UUID
     organisation_name: str
     region_code: str
     status: str

@@ -74,13 +74,21 @@ async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[WebsiteR
 async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_name: str,
                      owner: Principal, targets: Sequence[WebsiteRead], now: datetime,
                      as_of: datetime | None, plan_id: uuid.UUID | None = None,
-                     probes_per_day: int = 24) -> Run:
+                     probes_per_day: int = 24, rules: list[str] | None = None) -> Run:
     """Create a run and one pending task per target."""
     if not targets:
         raise ValidationFailed("检查范围内没有可检查的网站（拟开设的网站不检查）",
                                scope=scope.model_dump(mode="json"))
     profile = await profile_for_body(session, profile_name)
+    if rules is not None:
+        known = set(profile["rules"])
+        unknown = sorted(set(rules) - known)
+        if unknown:
+            raise ValidationFailed(f"字段 rules 的值 {unknown!r}：未知的规则代码",
+                                   errors=[{"field": "rules", "value": u, "message": "未知的规则代码"}
+                                           for u in unknown])
     run = Run(plan_id=plan_id, name=name, status="queued", profile_name=profile_name,
+              kind="recheck" if rules else "inspection", rules=rules,
               profile=profile, scope=scope.model_dump(mode="json"),
               owner=owner.model_dump(mode="json"), as_of=as_of or now,
               targets_total=len(targets), created_at=now)
@@ -141,7 +149,8 @@ async def progress(ctx: Ctx, run_id: uuid.UUID) -> RunProgress:
 
 async def to_read(ctx: Ctx, run: Run) -> RunRead:
     """Render a run with its progress."""
-    return RunRead(id=run.id, plan_id=run.plan_id, name=run.name, status=run.status,
+    return RunRead(id=run.id, plan_id=run.plan_id, name=run.name, kind=run.kind,
+                   rules=run.rules, status=run.status,
                    status_label=STATUS_LABELS.get(run.status, run.status),
                    profile_name=run.profile_name, scope=run.scope, as_of=run.as_of,
                    created_at=run.created_at, started_at=run.started_at,
@@ -168,6 +177,7 @@ async def list_tasks(ctx: Ctx, run_id: uuid.UUID, status: str | None) -> list[Ta
     tasks = (await ctx.session.execute(stmt)).scalars().all()
     out = [TaskRead(id=t.id, run_id=t.run_id, target_id=t.target_id,
                     site_code=t.target["site_code"], name=t.target["name"],
+                    kind=t.target.get("kind", ""), organisation_id=t.organisation_id,
                     organisation_name=t.target["organisation_name"],
                     region_code=t.region_code, status=t.status, attempts=t.attempts,
                     pages_fetched=t.pages_fetched, links_checked=t.links_checked,

@@ -1,0 +1,242 @@
+"""Compute a circular's figures, problem groups and lists from results (pure).
+
+Counting rules (RULES.md "How a website is judged"; circulars of Jinan, Zibo and Ningxia): each
+target counts once per period, with its latest result in the period; a target with any veto is
+不合格; the pass rate is passed / checked; problems are grouped by rule, vetoes first, and the
+units under each are named in region-code order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from services.reporting.circular.model import (
+    CircularData,
+    Comparison,
+    Figure,
+    KindTotals,
+    ProblemGroup,
+    Rectification,
+    RegionRate,
+    TargetRow,
+    UnitProblem,
+)
+from shared.contracts.registry import Platform, SiteKind
+from shared.principal import region_prefix
+
+SEVERITY_ORDER = {"veto": 0, "deduct": 1, "warn": 2}
+
+
+@dataclass
+class ResultRow:
+    """The facts compute needs about one target's result (a reporting Result, flattened)."""
+
+    task_id: str
+    target_id: str
+    target_type: str
+    target_code: str
+    target_name: str
+    kind: str
+    organisation_id: str
+    organisation_name: str
+    region_code: str
+    score: float | None
+    passed: bool
+    vetoes: list[str]
+    problems: list[dict[str, Any]]
+    as_of: Any
+
+
+@dataclass
+class ComputeInput:
+    title: str
+    period_start: date
+    period_end: date
+    region_code: str
+    region_name: str
+    issuing_office: str
+    results: list[ResultRow]
+    previous: list[ResultRow] | None = None
+    period_word: str = "季度"  # 比上季度 …
+    previous_circular_title: str | None = None
+    previous_items: int | None = None
+    previous_closed: int | None = None
+    region_names: dict[str, str] = field(default_factory=dict)
+    deadline_text: str = ""
+
+
+def latest_per_target(rows: Iterable[ResultRow]) -> list[ResultRow]:
+    """Keep each target's latest result."""
+    best: dict[str, ResultRow] = {}
+    for r in rows:
+        if r.target_id not in best or r.as_of > best[r.target_id].as_of:
+            best[r.target_id] = r
+    return sorted(best.values(), key=lambda r: (r.region_code, r.target_code))
+
+
+def kind_label(target_type: str, kind: str) -> str:
+    """The Chinese label of a website kind or an account platform."""
+    try:
+        return SiteKind(kind).label if target_type == "website" else Platform(kind).label
+    except ValueError:
+        return kind
+
+
+def _rate(passed: int, checked: int) -> float:
+    return round(passed * 100.0 / checked, 1) if checked else 0.0
+
+
+class _Figures:
+    """Collects figures and the task ids each one counts."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, Figure] = {}
+        self.rows: dict[str, list[str]] = {}
+
+    def add(self, key: str, label: str, value: float, unit: str,
+            rows: Sequence[ResultRow] | None = None) -> Figure:
+        fig = Figure(key=key, label=label, value=value, unit=unit)
+        self.figures[key] = fig
+        if rows is not None:
+            self.rows[key] = [r.task_id for r in rows]
+        return fig
+
+    def totals(self, prefix: str, kind: str, label: str, rows: Sequence[ResultRow]) -> KindTotals:
+        passed = [r for r in rows if r.passed]
+        return KindTotals(
+            kind=kind, label=label,
+            checked=self.add(f"{prefix}.checked", f"{label}检查数", len(rows), "个", rows),
+            passed=self.add(f"{prefix}.passed", f"{label}合格数", len(passed), "个", passed),
+            pass_rate=self.add(f"{prefix}.pass_rate", f"{label}合格率",
+                               _rate(len(passed), len(rows)), "%", rows))
+
+
+def change_sentence(change: float, period_word: str) -> str:
+    """Say a change in percentage points the way circulars do: 比上季度提升4个多百分点."""
+    if abs(change) < 0.05:
+        return f"与上{period_word}持平"
+    verb = "提升" if change > 0 else "下降"
+    whole = math.floor(abs(change))
+    if whole == 0:
+        return f"比上{period_word}{verb}{abs(change):.1f}个百分点"
+    more = "多" if abs(change) - whole >= 0.1 else ""
+    return f"比上{period_word}{verb}{whole}个{more}百分点"
+
+
+def _groups(results: Sequence[ResultRow], severities: set[str],
+            figs: _Figures, prefix: str) -> list[ProblemGroup]:
+    by_rule: dict[tuple[str, str], dict[str, tuple[ResultRow, list[str]]]] = defaultdict(dict)
+    severity: dict[tuple[str, str], str] = {}
+    for r in results:
+        for p in r.problems:
+            if p["severity"] not in severities:
+                continue
+            key = (p["rule"], p["indicator"])
+            severity[key] = min(severity.get(key, p["severity"]), p["severity"],
+                                key=lambda s: SEVERITY_ORDER.get(s, 9))
+            entry = by_rule[key].setdefault(r.target_id, (r, []))
+            detail = p.get("url") or p["message"]
+            if detail and detail not in entry[1] and len(entry[1]) < 5:
+                entry[1].append(detail)
+    groups = []
+    for (rule, indicator), targets in by_rule.items():
+        rows = sorted((row for row, _ in targets.values()),
+                      key=lambda x: (x.region_code, x.organisation_name, x.target_code))
+        units = [UnitProblem(organisation_id=r.organisation_id,
+                             organisation_name=r.organisation_name, region_code=r.region_code,
+                             target_name=r.target_name, target_code=r.target_code,
+                             details=targets[r.target_id][1]) for r in rows]
+        count = figs.add(f"{prefix}.{rule}.{indicator}", indicator, len(rows), "个", rows)
+        groups.append(ProblemGroup(rule=rule, indicator=indicator, severity=severity[(rule, indicator)],
+                                   count=count, units=units))
+    return sorted(groups, key=lambda g: (SEVERITY_ORDER.get(g.severity, 9), -g.count.value,
+                                         g.rule, g.indicator))
+
+
+def _row(r: ResultRow, region_names: dict[str, str]) -> TargetRow:
+    vetoes = [p["indicator"] for p in r.problems if p["severity"] == "veto"]
+    problems = list(dict.fromkeys(p["indicator"] for p in r.problems if p["severity"] != "warn"))
+    return TargetRow(target_id=r.target_id, target_type=r.target_type,
+                     target_code=r.target_code, target_name=r.target_name,
+                     organisation_name=r.organisation_name, region_code=r.region_code,
+                     region_name=region_names.get(r.region_code, r.region_code), kind=r.kind,
+                     kind_label=kind_label(r.target_type, r.kind), score=r.score,
+                     passed=r.passed, verdict_label="合格" if r.passed else "不合格",
+                     vetoes=list(dict.fromkeys(vetoes)), problems=problems, checked_at=r.as_of)
+
+
+def _region_rates(results: Sequence[ResultRow], scope: str,
+                  names: dict[str, str]) -> list[RegionRate]:
+    """Pass rate per child region of the scope (counties of a city, cities of a province)."""
+    parent = region_prefix(scope)
+    width = 4 if len(parent) == 2 else 6
+    buckets: dict[str, list[ResultRow]] = defaultdict(list)
+    for r in results:
+        child = r.region_code[:width].ljust(6, "0") if len(parent) < 6 else r.region_code
+        buckets[child].append(r)
+    out = []
+    for code, rows in sorted(buckets.items()):
+        passed = sum(r.passed for r in rows)
+        out.append(RegionRate(region_code=code, region_name=names.get(code, code),
+                              checked=len(rows), passed=passed,
+                              pass_rate=_rate(passed, len(rows))))
+    return out
+
+
+def compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
+    """Return the circular's data and, per figure key, the task ids it counts."""
+    figs = _Figures()
+    results = latest_per_target(inp.results)
+    sites = [r for r in results if r.target_type == "website"]
+    accounts = [r for r in results if r.target_type == "account"]
+    site_kinds = [figs.totals(f"websites.{k.value}", k.value, k.label,
+                              [r for r in sites if r.kind == k.value]) for k in SiteKind]
+    site_total = figs.totals("websites", "all", "政府网站", sites)
+    platforms = sorted({r.kind for r in accounts})
+    account_kinds = [figs.totals(f"accounts.{p}", p, kind_label("account", p),
+                                 [r for r in accounts if r.kind == p]) for p in platforms]
+    account_total = figs.totals("accounts", "all", "政务新媒体", accounts) if accounts else None
+    overall_rate = _rate(sum(r.passed for r in results), len(results))
+    figs.add("all.pass_rate", "总体合格率", overall_rate, "%", results)
+
+    if inp.previous:
+        prev = latest_per_target(inp.previous)
+        prev_rate = _rate(sum(r.passed for r in prev), len(prev))
+        change = round(overall_rate - prev_rate, 1)
+        comparison = Comparison(
+            previous_pass_rate=figs.add("comparison.previous_pass_rate", "上期总体合格率",
+                                        prev_rate, "%", prev),
+            change_points=figs.add("comparison.change_points", "合格率变化", change, "个百分点"),
+            sentence=change_sentence(change, inp.period_word))
+    else:
+        comparison = Comparison(previous_pass_rate=None, change_points=None,
+                                sentence=f"上{inp.period_word}无可比数据")
+
+    rect = Rectification(previous_circular_title=inp.previous_circular_title,
+                         items=None, closed=None, rate=None)
+    if inp.previous_items:
+        closed = inp.previous_closed or 0
+        rect = Rectification(
+            previous_circular_title=inp.previous_circular_title,
+            items=figs.add("rectification.items", "上期通报问题数", inp.previous_items, "个"),
+            closed=figs.add("rectification.closed", "已整改问题数", closed, "个"),
+            rate=figs.add("rectification.rate", "整改率", _rate(closed, inp.previous_items), "%"))
+
+    rows = [_row(r, inp.region_names) for r in results]
+    problem_rows = [row for row in rows if not row.passed or row.vetoes]
+    data = CircularData(
+        title=inp.title, period_start=inp.period_start, period_end=inp.period_end,
+        region_code=inp.region_code, region_name=inp.region_name,
+        issuing_office=inp.issuing_office, websites=site_kinds, websites_total=site_total,
+        accounts=account_kinds, accounts_total=account_total,
+        region_rates=_region_rates(results, inp.region_code, inp.region_names),
+        vetoes=_groups(results, {"veto"}, figs, "vetoes"),
+        problems=_groups(results, {"deduct"}, figs, "problems"),
+        comparison=comparison, rectification=rect, rows=rows, problem_rows=problem_rows,
+        deadline_text=inp.deadline_text, figures=figs.figures)
+    return data, figs.rows

@@ -1,0 +1,26 @@
+"""Reporting's settings (env prefix REPORTING_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import ServiceSettings
+
+
+class ReportingSettings(ServiceSettings):
+    """Reporting settings; every field can be set as REPORTING_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore")
+
+    service_name: str = "reporting"
+    registry_url: str = "http://127.0.0.1:8001"
+    checker_url: str = "http://127.0.0.1:8002"
+    event_routes: dict[str, list[str]] = Field(default_factory=dict)
+    # Working days before a deadline when rectification.due_soon goes out (local practice).
+    due_soon_working_days: int = 2
+    # 我为政府网站找错: messages answered within 3 working days (RULES.md, local; default 3).
+    error_report_working_days: int = 3
+    # Default rectification deadline in working days from publication, when a circular names none.
+    default_deadline_working_days: int = 15
+    watch_interval_s: int = 30

@@ -1,0 +1,52 @@
+"""Reporting's FastAPI app: `uvicorn services.reporting.main:create_app --factory`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from services.reporting import tables  # noqa: F401 - every mapper registered before use
+from services.reporting.circular.routes import router as circular_router
+from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
+from services.reporting.config import ReportingSettings
+from services.reporting.error_report.routes import router as error_report_router
+from services.reporting.rectification.routes import router as rectification_router
+from services.reporting.result.routes import router as result_router
+from shared.app import build_app
+from shared.clock import Clock, SystemClock
+from shared.events import Outbox
+
+TAGS = [
+    {"name": "circulars", "description": "季度检查通报：起草、修改、发布、下载"},
+    {"name": "rectifications", "description": "整改事项：报告整改、复核、期限"},
+    {"name": "error-reports", "description": "我为政府网站找错留言"},
+    {"name": "results", "description": "检查结果副本"},
+    {"name": "health", "description": "存活与就绪检查"},
+]
+
+
+def create_app(settings: ReportingSettings | None = None, clock: Clock | None = None, *,
+               registry_transport: httpx.AsyncBaseTransport | None = None,
+               checker_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """Build the reporting app; the transports let tests mount the other services in-process."""
+    settings = settings or ReportingSettings()
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.outbox = Outbox("reporting", OutboxEvent, OutboxDelivery,
+                                  settings.event_routes, clock)
+        yield
+
+    app = build_app(
+        title="govinspect 通报与整改（reporting）",
+        description="季度检查通报、整改事项及复核、期限提醒和找错留言。调用须携带网关签发的身份请求头。",
+        settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS)
+    app.state.registry_transport = registry_transport
+    app.state.checker_transport = checker_transport
+    for router in (circular_router, rectification_router, error_report_router, result_router):
+        app.include_router(router)
+    return app

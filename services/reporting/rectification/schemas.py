@@ -1,0 +1,106 @@
+"""Rectification request and response bodies, and the problem a published circular opens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["open", "reported", "rechecking", "closed"]
+Action = Literal["report", "close", "reopen"]
+
+STATUS_LABELS = {"open": "待整改", "reported": "已上报整改", "rechecking": "复核中",
+                 "closed": "已整改"}
+ACTION_LABELS = {"report": "上报整改完成", "close": "关闭", "reopen": "重新打开"}
+SEVERITY_LABELS = {"veto": "单项否决", "deduct": "扣分", "warn": "提示"}
+
+
+class OpenItem(BaseModel):
+    """One (target, rule) problem of a circular; the publisher opens an item for each."""
+
+    target_id: UUID
+    target_type: str = Field(max_length=16)
+    target_code: str = Field(max_length=64)
+    target_name: str = Field(max_length=200)
+    organisation_id: UUID
+    organisation_name: str = Field(max_length=200)
+    region_code: str = Field(pattern=r"^\d{6}$")
+    rule: str = Field(max_length=64)
+    indicator: str = Field(max_length=100)
+    severity: str = Field(max_length=8)
+    message: str
+    fingerprints: list[str] = Field(default_factory=list)
+
+
+class EvidenceBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$",
+                            description="整改后的页面或佐证材料地址")
+    description: str | None = Field(default=None, max_length=1000, description="佐证说明")
+
+
+class ReportBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"note": "已更正首页错别字并重新发布", "evidence": {
+            "url": "https://www.example.gov.cn/art/2026/10/9/art_1_1.html",
+            "description": "更正后的页面"}}]})
+
+    note: str = Field(min_length=1, max_length=2000, description="整改情况说明")
+    evidence: EvidenceBody | None = None
+
+
+class NoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"note": "经人工核实已整改到位"}]})
+
+    note: str = Field(min_length=1, max_length=2000, description="关闭或重新打开的理由（必填，留痕）")
+
+
+class RectificationEventRead(BaseModel):
+    at: datetime
+    actor: str = Field(description="操作人；系统复核记为“复核”")
+    from_status: Status | None
+    to_status: Status
+    to_status_label: str
+    note: str | None
+    evidence: dict[str, Any]
+
+
+class RectificationRead(BaseModel):
+    id: UUID
+    circular_id: UUID
+    target_id: UUID
+    target_type: str
+    target_code: str = Field(description="网站标识码或账号标识")
+    target_name: str
+    organisation_id: UUID
+    organisation_name: str
+    region_code: str
+    rule: str
+    indicator: str
+    severity: str
+    severity_label: str
+    message: str
+    fingerprints: list[str]
+    status: Status
+    status_label: str
+    allowed_actions: list[Action] = Field(description="当前状态下可执行的操作（不含角色判断）")
+    deadline_at: datetime = Field(description="整改截止时间（UTC；按上海时间显示）")
+    overdue: bool = Field(description="已过截止时间且尚未整改")
+    opened_at: datetime
+    closed_at: datetime | None
+    recheck_run_id: UUID | None = Field(description="正在进行的复核批次")
+
+
+class RectificationDetail(RectificationRead):
+    events: list[RectificationEventRead] = Field(description="状态变化记录，最早的在前")
+
+
+class RectificationPage(BaseModel):
+    items: list[RectificationRead]
+    total: int
+    limit: int
+    offset: int

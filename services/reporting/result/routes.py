@@ -1,0 +1,104 @@
+"""Result endpoints: what reporting holds, and a backfill from the checker's API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from services.reporting.common.context import Ctx, get_ctx
+from services.reporting.common.scope import scope_condition
+from services.reporting.result.intake import result_from_payload, upsert_result
+from services.reporting.result.models import Result
+from shared.calendar import SHANGHAI
+from shared.clients.checker import CheckerClient
+from shared.errors import problem_responses
+
+router = APIRouter(prefix="/results", tags=["results"], responses=problem_responses(401, 422))
+
+
+class ResultRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    task_id: uuid.UUID
+    run_id: uuid.UUID
+    as_of: datetime
+    target_id: uuid.UUID
+    target_type: str
+    target_code: str
+    target_name: str
+    kind: str
+    organisation_name: str
+    region_code: str
+    score: float | None
+    passed: bool
+    vetoes: list[str]
+
+
+class ResultPage(BaseModel):
+    items: list[ResultRead]
+    total: int
+
+
+class BackfillBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: uuid.UUID
+
+
+class BackfillResult(BaseModel):
+    run_id: uuid.UUID
+    results: int
+
+
+@router.get("", operation_id="listResults", response_model=ResultPage, summary="检查结果副本")
+async def list_results(ctx: Ctx = Depends(get_ctx), run_id: uuid.UUID | None = None,
+                       since: date | None = None, until: date | None = None,
+                       limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+                       ) -> ResultPage:
+    """The inspection results reporting keeps (fed by the checker's events), in scope."""
+    stmt = select(Result).where(scope_condition(ctx.principal, col(Result.region_code),
+                                                col(Result.organisation_id)))
+    if run_id:
+        stmt = stmt.where(Result.run_id == run_id)
+    if since:
+        stmt = stmt.where(col(Result.as_of) >= datetime.combine(since, datetime.min.time(), SHANGHAI))
+    if until:
+        stmt = stmt.where(col(Result.as_of) <= datetime.combine(until, datetime.max.time(), SHANGHAI))
+    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (await ctx.session.execute(stmt.order_by(col(Result.as_of).desc()).limit(limit)
+                                      .offset(offset))).scalars().all()
+    return ResultPage(items=[ResultRead.model_validate(r) for r in rows], total=total)
+
+
+@router.post("/backfill", operation_id="backfillResults", response_model=BackfillResult,
+             summary="从检查服务补录结果", responses=problem_responses(403, 503))
+async def backfill(body: BackfillBody, request: Request, ctx: Ctx = Depends(get_ctx)) -> BackfillResult:
+    """Copy a run's results from the checker's API (when events were missed); idempotent."""
+    ctx.require_writer()
+    async with CheckerClient(ctx.settings.checker_url, ctx.token,
+                             transport=request.app.state.checker_transport) as checker:
+        run = await checker.run(body.run_id)
+        tasks = [t for t in await checker.run_tasks(body.run_id) if t["status"] == "done"]
+        findings = await checker.run_findings(body.run_id)
+    by_target: dict[str, list[dict[str, object]]] = {}
+    for f in findings:
+        by_target.setdefault(f["target_id"], []).append(f)
+    now = ctx.clock.now()
+    for t in tasks:
+        payload = {
+            "task_id": t["id"], "run_id": str(body.run_id), "as_of": run["as_of"],
+            "target_type": "website", "score": t["score"], "passed": t["passed"],
+            "vetoes": t["vetoes"], "deductions": t["deductions"],
+            "target": {"id": t["target_id"], "site_code": t["site_code"], "name": t["name"],
+                       "organisation_id": t["organisation_id"],
+                       "organisation_name": t["organisation_name"], "region_code": t["region_code"],
+                       "kind": t["kind"]},
+            "findings": by_target.get(t["target_id"], [])}
+        await upsert_result(ctx.session, result_from_payload(payload, now))
+    await ctx.session.commit()
+    return BackfillResult(run_id=body.run_id, results=len(tasks))
