@@ -104,7 +104,10 @@ def _groups(spec: list[tuple[str, str, list[tuple[str, list[str]]]]], rows: list
             severity: str) -> list[ProblemGroup]:
     by_code = {r.target_code: r for r in rows}
     groups = []
-    for rule, indicator, units in spec:
+    for rule, indicator, all_units in spec:
+        units = [(code, details) for code, details in all_units if code in by_code]
+        if not units:
+            continue
         group_severity = "veto" if rule.startswith("veto.") else severity
         groups.append(ProblemGroup(
             rule=rule, indicator=indicator, severity=group_severity,
@@ -138,12 +141,13 @@ def circular_data(*, rows: list[TargetRow] | None = None, with_problems: bool = 
     problems = [g for g in problems if g not in vetoes]
     websites_total = _totals("websites", "website", "政府网站", sites)
     accounts_total = _totals("accounts", "account", "政务新媒体", accounts) if accounts else None
-    previous = _fig("comparison.previous_pass_rate", "上季度合格率", websites_total.pass_rate.value - 4.3, "%")
+    overall = _fig("all.pass_rate", "总体合格率", 100 * sum(r.passed for r in rows) / len(rows) if rows else 0, "%")
+    previous = _fig("comparison.previous_pass_rate", "上期总体合格率", overall.value - 4.3, "%")
     change = _fig("comparison.change_points", "合格率变化", 4.3, "个百分点")
     figures = {f.key: f for t in [*websites, websites_total, *platforms,
                                   *([accounts_total] if accounts_total else [])]
                for f in (t.checked, t.passed, t.pass_rate)}
-    figures.update({f.key: f for f in (previous, change)})
+    figures.update({f.key: f for f in (overall, previous, change)})
     return CircularData(
         title="关于2026年第四季度全市政府网站和政务新媒体检查情况的通报",
         period_start=date(2026, 10, 1), period_end=date(2026, 12, 31),

@@ -12,11 +12,11 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
+from docx.shared import Length
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from services.reporting.circular.render import render_docx, render_html, render_markdown, render_xlsx
-from services.reporting.circular.render import charts
+from services.reporting.circular.render import charts, render_docx, render_html, render_markdown, render_xlsx
 from tests.reporting.fixtures import circular_data, circular_document, target_rows
 
 MALICIOUS = "<script>alert(1)</script>局"
@@ -78,8 +78,8 @@ def test_docx_grid_gives_22_lines_of_28_characters() -> None:
     section = _docx().sections[0]
     grid = section._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:type")) == "linesAndChars"
-    text_height_pt = (section.page_height - section.top_margin - section.bottom_margin).pt
-    text_width_pt = (section.page_width - section.left_margin - section.right_margin).pt
+    text_height_pt = Length(section.page_height - section.top_margin - section.bottom_margin).pt
+    text_width_pt = Length(section.page_width - section.left_margin - section.right_margin).pt
     line_pitch_pt = int(grid.get(qn("w:linePitch"))) / 20
     char_pitch_pt = 16 + int(grid.get(qn("w:charSpace"))) / 4096
     assert int(text_height_pt // line_pitch_pt) == 22
@@ -115,7 +115,9 @@ def test_docx_sections_come_in_order_and_the_signature_is_right_aligned() -> Non
     headings = [p.text for p in d.paragraphs if p.style.name == "一级标题"]
     assert headings == ["一、总体情况", "二、存在的问题", "三、整改要求"]
     texts = [p.text for p in d.paragraphs]
-    assert texts[texts.index("一、总体情况") - 1] == "各区县人民政府，市政府各部门："
+    intro = next(i for i, t in enumerate(texts) if t.startswith("为进一步加强"))
+    assert texts[intro - 1] == "各区县人民政府，市政府各部门："
+    assert texts[intro + 1] == "一、总体情况"
     signature = next(p for p in d.paragraphs if p.text == "济南市人民政府办公厅")
     assert signature.style.paragraph_format.alignment == 2  # right
     assert "务必于2026年12月31日18:00前完成整改及复核" in "".join(texts[texts.index("三、整改要求"):])
@@ -123,11 +125,18 @@ def test_docx_sections_come_in_order_and_the_signature_is_right_aligned() -> Non
 
 def test_overview_states_counts_rates_comparison_and_rectification() -> None:
     text = _docx_text(_docx())
-    assert "共检查全市政府网站48个，其中门户网站8个、部门网站40个" in text
-    assert "总体合格率为91.67%，比上季度提升4个多百分点" in text
-    assert "其中微信公众号3个、新浪微博1个" in text
+    # The comparison belongs to the overall rate of websites and accounts together (all.pass_rate).
+    assert "本次共检查全市政府网站48个、政务新媒体4个，总体合格率为90.38%，比上季度提升4个多百分点。" in text
+    assert "（一）政府网站。门户网站8个、部门网站40个，合格44个，合格率为91.67%。" in text
+    assert "（二）政务新媒体。微信公众号3个、新浪微博1个，合格3个，合格率为75%。" in text
     assert "整改率为94.59%" in text
     assert "（四）主要做法。" in text and "1.健全工作机制。" in text
+    # Without accounts the website rate is the overall one and carries the comparison.
+    websites_only = circular_data(rows=[r for r in target_rows() if r.target_type == "website"])
+    md = render_markdown(circular_document(data=websites_only))
+    assert ("**（一）政府网站**。共检查全市政府网站48个，其中门户网站8个、部门网站40个，合格44个，"
+            "总体合格率为91.67%，比上季度提升4个多百分点。") in md
+    assert "（二）政务新媒体。" not in md and "**（二）政务新媒体**" not in md
 
 
 def test_units_are_named_under_their_problem_type_vetoes_first() -> None:
@@ -224,7 +233,7 @@ def test_html_escapes_a_unit_name_and_shows_the_same_figures_as_the_docx() -> No
     assert "&lt;script&gt;alert(1)&lt;/script&gt;局" in html
     docx_text = _docx_text(Document(io.BytesIO(render_docx(_malicious_document()))))
     assert MALICIOUS in docx_text  # shown as text, not lost
-    for figure in ("48个", "91.67%", "比上季度提升4个多百分点", "94.59%", "合格3个，合格率为75%"):
+    for figure in ("48个", "90.38%", "91.67%", "比上季度提升4个多百分点", "94.59%", "合格3个，合格率为75%"):
         assert figure in html and figure in docx_text
 
 
@@ -290,7 +299,7 @@ def test_charts_are_png_when_there_is_data_and_none_otherwise() -> None:
 def test_a_circular_without_targets_still_renders() -> None:
     bare = circular_data(rows=[], with_problems=False, with_regions=False)
     doc = circular_document(data=bare)
-    assert "共检查全市政府网站0个" in render_markdown(doc)
+    assert "共检查全市政府网站0个，合格0个" in render_markdown(doc)
     assert Document(io.BytesIO(render_docx(doc))).tables == []
     assert load_workbook(io.BytesIO(render_xlsx(doc)))["单项否决"].max_row == 1
     assert "<table>" not in render_html(doc)

@@ -15,6 +15,8 @@ _INLINE = re.compile(r"([\\`*_\[\]<>|~&!])")
 # What would start a block at the beginning of a line: a heading, list, quote or rule.
 _BLOCK_MARK = re.compile(r"^(\s*)([#+=-])")
 _ORDERED = re.compile(r"^(\s*\d+)([.)])")
+# Line breaks and runs of ASCII blanks fold to one space; the ideographic space (U+3000) is kept.
+_BREAKS = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def escape_md(text: str, *, line_start: bool = True) -> str:
@@ -22,7 +24,7 @@ def escape_md(text: str, *, line_start: bool = True) -> str:
 
     `line_start=False` is for text that cannot open a block, such as a table cell.
     """
-    text = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    text = _INLINE.sub(r"\\\1", _BREAKS.sub(" ", text).strip(" "))
     if not line_start:
         return text
     return _ORDERED.sub(r"\1\\\2", _BLOCK_MARK.sub(r"\1\\\2", text))

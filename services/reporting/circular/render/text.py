@@ -241,25 +241,33 @@ def _overview(doc: CircularDocument, words: _Words) -> list[Block]:
     out: list[Block] = [Heading("一、总体情况")]
     subs = _Numbering()
     w = data.websites_total
-    text = f"共检查{words.scope}政府网站{num(w.checked.value)}个"
-    if kinds := _kinds(data.websites, "个"):
-        text += f"，其中{kinds}"
-    text += f"。经检查，合格{num(w.passed.value)}个，总体合格率为{num(w.pass_rate.value)}%"
-    if comparison := data.comparison.sentence.strip("，。 "):
-        text += f"，{comparison}"
-    text += "。"
+    # compute.py compares the overall rate (websites and accounts together, "all.pass_rate");
+    # "上季度无可比数据" is not worth a sentence, so the comparison needs a change in points.
+    comparison = data.comparison.sentence.strip("，。 ") if data.comparison.change_points else ""
+    overall = data.figures.get("all.pass_rate")
+    if overall is None and not words.has_accounts:
+        overall = w.pass_rate
+    summarised = words.has_accounts and data.accounts_total is not None and overall is not None
+    if summarised and data.accounts_total is not None and overall is not None:
+        text = (f"本次共检查{words.scope}政府网站{num(w.checked.value)}个、政务新媒体"
+                f"{num(data.accounts_total.checked.value)}个，总体合格率为{num(overall.value)}%")
+        out.append(Paragraph(text + (f"，{comparison}。" if comparison else "。")))
+        comparison = ""
+    # Under a summary paragraph the sub-sections skip the totals it already gave.
+    text = _counted(words.scope, "政府网站", w, _kinds(data.websites, "个"), summarised)
+    rate_word = "合格率" if words.has_accounts else "总体合格率"
+    text += f"，合格{num(w.passed.value)}个，{rate_word}为{num(w.pass_rate.value)}%"
+    text += f"，{comparison}。" if comparison else "。"
     rates = [f"{k.label}合格率为{num(k.pass_rate.value)}%" for k in data.websites if k.checked.value]
     if len(rates) > 1:
         text += "，".join(rates) + "。"
     out.append(Paragraph(text, lead=subs.next("政府网站")))
-    if data.region_rates:
+    if any(r.checked > 0 for r in data.region_rates):
         out.append(ChartSlot("pass_rate", f"图1 {words.subregions}检查合格率"))
     if words.has_accounts and data.accounts_total is not None:
         a = data.accounts_total
-        text = f"共检查{words.scope}政务新媒体{num(a.checked.value)}个"
-        if kinds := _kinds(data.accounts, "个"):
-            text += f"，其中{kinds}"
-        text += f"。经检查，合格{num(a.passed.value)}个，合格率为{num(a.pass_rate.value)}%。"
+        text = _counted(words.scope, "政务新媒体", a, _kinds(data.accounts, "个"), summarised)
+        text += f"，合格{num(a.passed.value)}个，合格率为{num(a.pass_rate.value)}%。"
         out.append(Paragraph(text, lead=subs.next("政务新媒体")))
     r = data.rectification
     if r.items is not None:
@@ -281,6 +289,13 @@ def _overview(doc: CircularDocument, words: _Words) -> list[Block]:
                 text = f"{n}.{p.lead.split('）', 1)[1]}{text}"
             out.append(Paragraph(text, lead=subs.next("主要做法") if i == 0 else ""))
     return out
+
+
+def _counted(scope: str, noun: str, totals: KindTotals, kinds: str, summarised: bool) -> str:
+    """Open a sub-section: 共检查全市政府网站48个，其中门户网站8个… (just the kinds after a summary)."""
+    if summarised:
+        return kinds or f"{noun}{num(totals.checked.value)}个"
+    return f"共检查{scope}{noun}{num(totals.checked.value)}个" + (f"，其中{kinds}" if kinds else "")
 
 
 class _Numbering:
@@ -313,7 +328,9 @@ def _problems(data: CircularData, words: _Words) -> list[Block]:
             parts.append(f"{len(codes)}个{words.noun(codes)}存在{what}")
     summary = "，".join(parts) if parts else "部分网站存在问题"
     out.append(Paragraph(f"检查发现，{summary}。具体情况如下："))
-    out.append(ChartSlot("problems", f"图{2 if data.region_rates else 1} 问题类型分布"))
+    if any(g.count.value > 0 for g in (*data.vetoes, *data.problems)):
+        first = any(r.checked > 0 for r in data.region_rates)
+        out.append(ChartSlot("problems", f"图{2 if first else 1} 问题类型分布"))
     subs = _Numbering()
     for group in data.vetoes:
         out.append(_group(group, words, subs.next(f"{group.indicator}（单项否决）")))

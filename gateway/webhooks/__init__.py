@@ -1,0 +1,1 @@
+"""Gateway: webhook subscriptions and signed deliveries."""
