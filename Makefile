@@ -45,6 +45,7 @@ test: install-test chromium lint
 
 ## Print the benchmark figures (not part of the tests).
 bench: install-test
+	$(PIP) install --quiet -e '.[embedded,browser,test,bench]'
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -66,12 +66,12 @@ PLATFORM_WEIGHTS = {
 }
 # (rule, indicator, severity, relative frequency, points deducted per finding)
 SITE_RULES = (
-    ("veto.homepage_stale", "首页不更新", "veto", 5, 0.0),
-    ("veto.columns_stale", "栏目不更新", "veto", 10, 0.0),
-    ("veto.unreachable", "站点无法访问", "veto", 3, 0.0),
-    ("veto.security", "安全、泄密事故等严重问题", "veto", 2, 0.0),
-    ("veto.interaction", "互动回应差", "veto", 3, 0.0),
-    ("veto.service", "服务不实用", "veto", 2, 0.0),
+    ("veto.homepage_stale", "首页不更新", "veto", 3, 0.0),
+    ("veto.columns_stale", "栏目不更新", "veto", 5, 0.0),
+    ("veto.unreachable", "站点无法访问", "veto", 2, 0.0),
+    ("veto.security", "安全、泄密事故等严重问题", "veto", 1, 0.0),
+    ("veto.interaction", "互动回应差", "veto", 2, 0.0),
+    ("veto.service", "服务不实用", "veto", 1, 0.0),
     ("deduct.links", "链接可用性", "deduct", 600, 1.0),
     ("content.typo", "错别字", "deduct", 150, 1.0),
     ("content.typo", "错别字", "warn", 150, 0.0),  # 疑似错别字, to be confirmed
@@ -88,9 +88,9 @@ SITE_RULES = (
     ("registry.compliance", "备案合规", "warn", 10, 0.0),
 )
 ACCOUNT_RULES = (
-    ("veto.account_stale", "更新不及时（两周未更新）", "veto", 28, 0.0),
-    ("veto.account_interaction", "互动功能缺失", "veto", 10, 0.0),
-    ("veto.security", "安全、泄密事故等严重问题", "veto", 2, 0.0),
+    ("veto.account_stale", "更新不及时（两周未更新）", "veto", 14, 0.0),
+    ("veto.account_interaction", "互动功能缺失", "veto", 5, 0.0),
+    ("veto.security", "安全、泄密事故等严重问题", "veto", 1, 0.0),
     ("account.empty", "空壳账号", "deduct", 40, 5.0),
     ("content.typo", "错别字", "deduct", 250, 1.0),
     ("content.typo", "错别字", "warn", 250, 0.0),
@@ -127,9 +127,9 @@ class Outcome:
 def _targets(rng: random.Random, websites: int, accounts: int) -> list[dict[str, Any]]:
     """Websites (one per unit, a portal per region) and accounts spread over the units."""
     codes = list(REGIONS)
-    units = [(code, name) for code in codes
-             for name in (*DEPARTMENTS, *(f"{t}街道办事处" for t in TOWNSHIPS))]
-    units.sort(key=lambda u: (DEPARTMENTS + tuple(f"{t}街道办事处" for t in TOWNSHIPS)).index(u[1]))
+    # Unit by unit across the regions, so the websites (one per unit) start with every portal.
+    units = [(code, name) for name in (*DEPARTMENTS, *(f"{t}街道办事处" for t in TOWNSHIPS))
+             for code in codes]
     out: list[dict[str, Any]] = []
     for i in range(websites):
         region, unit = units[i % len(units)]
@@ -167,7 +167,7 @@ def generate(websites: int = WEBSITES, accounts: int = ACCOUNTS,
     targets = _targets(rng, websites, accounts)
     # Skewed: most targets have a few findings, some have dozens; a website has about 3× the
     # findings of an account (many pages, many links).
-    weights = [rng.paretovariate(1.6) * (3.0 if t["target_type"] == "website" else 1.0) for t in targets]
+    weights = [rng.paretovariate(1.3) * (3.0 if t["target_type"] == "website" else 1.0) for t in targets]
     counts = [0] * len(targets)
     for i in rng.choices(range(len(targets)), weights=weights, k=findings):
         counts[i] += 1
@@ -183,7 +183,7 @@ def generate(websites: int = WEBSITES, accounts: int = ACCOUNTS,
         deductions: dict[str, float] = {}
         for rule in chosen:
             deductions[rule[0]] = min(deductions.get(rule[0], 0.0) + rule[4], 5.0)
-        score = None if vetoes else max(0.0, 100.0 - sum(deductions.values()) * 2)
+        score = None if vetoes else max(0.0, 100.0 - sum(deductions.values()))
         rows.append({
             "task_id": uuid.uuid4(), "run_id": run_id,
             "as_of": start + timedelta(minutes=rng.randrange(60 * 24 * 20)),

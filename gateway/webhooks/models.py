@@ -37,6 +37,10 @@ class WebhookSubscription(GatewayTable, table=True):
     # store as the database password), so it would add key management without removing the
     # exposure. It is shown once, never returned by a read, and rotated by one call.
     secret: str = Field(max_length=128)
+    # After a rotation the old secret keeps signing alongside the new one until this instant,
+    # so a receiver can switch its configuration without rejecting a delivery in between.
+    previous_secret: str | None = Field(default=None, max_length=128)
+    previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -61,6 +65,9 @@ class WebhookDelivery(GatewayTable, table=True):
     attempts: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     next_attempt_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    # Set while a delivery loop is sending it: another loop leaves it alone until then, and a
+    # loop that died mid-send lets it become due again once the lease has run out.
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     give_up_at: datetime = Field(sa_type=UTCDateTime)
     last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -55,6 +55,7 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         res.extra["relay"] = asyncio.create_task(relay.run_forever())
         res.extra["inspector"] = inspector
         res.extra["probe_fetch"] = inspector.probe_fetch
+        res.extra["registry_transport"] = registry_transport
         ctx["resources"] = res
         await reconcile(ctx)  # pick up what a previous worker left unfinished
 

@@ -7,15 +7,18 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Length
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from services.reporting.circular.model import CircularDocument
 from services.reporting.circular.render import charts, render_docx, render_html, render_markdown, render_xlsx
 from tests.reporting.fixtures import circular_data, circular_document, target_rows
 
@@ -23,16 +26,16 @@ MALICIOUS = "<script>alert(1)</script>局"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _docx(**kwargs: object):  # type: ignore[no-untyped-def]
-    return Document(io.BytesIO(render_docx(circular_document(**kwargs))))  # type: ignore[arg-type]
+def _docx(*, draft: bool = False, practices: bool = True) -> DocxDocument:
+    return Document(io.BytesIO(render_docx(circular_document(draft=draft, practices=practices))))
 
 
-def _docx_text(d) -> str:  # type: ignore[no-untyped-def]
+def _docx_text(d: DocxDocument) -> str:
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
     return "\n".join([p.text for p in d.paragraphs] + cells)
 
 
-def _east_asia(style) -> str | None:  # type: ignore[no-untyped-def]
+def _east_asia(style: Any) -> str | None:
     rfonts = style.element.rPr.find(qn("w:rFonts"))
     return None if rfonts is None else rfonts.get(qn("w:eastAsia"))
 
@@ -200,6 +203,15 @@ def test_libreoffice_prints_the_docx_on_a4_with_page_numbers(tmp_path: Path) -> 
     assert "各区县人民政府" in text
 
 
+def test_recipients_and_scope_follow_the_issuing_region() -> None:
+    ningxia = circular_data().model_copy(update={"region_code": "640000", "region_name": "宁夏回族自治区",
+                                                 "title": "关于2026年第四季度全区政府网站和政务新媒体检查情况的通报"})
+    md = render_markdown(circular_document(data=ningxia))
+    assert "\n\n各市、县（区）人民政府，自治区政府各部门、各直属机构：\n\n" in md
+    assert "本次共检查全区政府网站48个" in md
+    assert "图1 各市检查合格率" in render_html(circular_document(data=ningxia))
+
+
 # ── XLSX ────────────────────────────────────────────────────────────────────────────────
 
 def test_xlsx_sheets_hold_one_row_per_target_with_numbers_as_numbers() -> None:
@@ -223,7 +235,7 @@ def test_xlsx_sheets_hold_one_row_per_target_with_numbers_as_numbers() -> None:
 
 # ── HTML ────────────────────────────────────────────────────────────────────────────────
 
-def _malicious_document():  # type: ignore[no-untyped-def]
+def _malicious_document() -> CircularDocument:
     return circular_document(data=circular_data(rows=target_rows(malicious_name=MALICIOUS)))
 
 

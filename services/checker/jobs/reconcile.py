@@ -7,17 +7,24 @@ stopped are handed back, and runs whose every task finished are completed.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from arq.jobs import Job, JobStatus
 from sqlmodel import col, select
 
 from services.checker.jobs.inspect_target import complete_run_if_done
 from services.checker.jobs.resources import Resources
+from services.checker.plan import service as plans
+from services.checker.plan.models import Plan
 from services.checker.run.models import Run, Task
-from services.checker.run.service import INSPECT_JOB, QUEUE
+from services.checker.run.service import INSPECT_JOB, QUEUE, enqueue_pending
+from shared.errors import ProblemError
 from shared.queue import deserialize
+
+log = logging.getLogger("govinspect.checker.reconcile")
 
 
 async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
@@ -57,4 +64,33 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
                 await s.refresh(run)
                 completed += int(run.status != before)
         await s.commit()
-    return {"requeued": requeued, "recovered": recovered, "completed": completed}
+    started = await start_due_plans(res)
+    return {"requeued": requeued, "recovered": recovered, "completed": completed,
+            "plans_started": started}
+
+
+async def start_due_plans(res: Resources) -> int:
+    """Start a run of every enabled plan whose time has come (the registry read in its scope)."""
+    now = res.clock.now()
+    started = 0
+    async with res.sessionmaker() as s:
+        due = (await s.execute(select(Plan).where(
+            col(Plan.enabled).is_(True), col(Plan.next_run_at).is_not(None),
+            col(Plan.next_run_at) <= now))).scalars().all()
+        for plan in due:
+            try:
+                run = await plans.start(s, plan, registry_url=res.settings.registry_url,
+                                        secret=res.settings.principal_secret, now=now,
+                                        probes_per_day=res.settings.probes_per_day,
+                                        transport=res.extra.get("registry_transport"))
+            except (ProblemError, httpx.HTTPError) as exc:
+                # Logged and tried again at the next interval: a plan never fires twice at once.
+                log.warning("plan %s could not start: %s", plan.id, exc)
+                plan.next_run_at = now + timedelta(hours=plan.interval_hours or 24)
+                await s.commit()
+                continue
+            await s.commit()
+            await enqueue_pending(s, res.redis, run.id, now)
+            await s.commit()
+            started += 1
+    return started

@@ -65,11 +65,11 @@ def pass_rate_chart(data: CircularData, *, traditional: bool = False) -> bytes |
     for bar, value in zip(bars, values, strict=True):
         ax.annotate(f"{value:.1f}".rstrip("0").rstrip("."), (bar.get_x() + bar.get_width() / 2, value),
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
-    if data.websites_total.checked.value:
-        overall = data.websites_total.pass_rate.value
-        ax.axhline(overall, color="#7f7f7f", linestyle="--", linewidth=0.8,
-                   label=_t(f"总体合格率 {overall:.1f}%".replace(".0%", "%"), traditional))
-        ax.legend(prop=font, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    # Region rates count websites and accounts alike (compute.py), as does all.pass_rate.
+    overall = (data.figures.get("all.pass_rate") or data.websites_total.pass_rate).value
+    ax.axhline(overall, color="#7f7f7f", linestyle="--", linewidth=0.8,
+               label=_t(f"总体合格率 {overall:.1f}%".replace(".0%", "%"), traditional))
+    ax.legend(prop=font, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return _png(fig)
 
 

@@ -19,6 +19,7 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
@@ -82,6 +83,10 @@ def render_docx(doc: CircularDocument) -> bytes:
     issued = doc.issued_on or doc.data.period_end
     props.created = props.modified = datetime.combine(issued, time(9))
     props.revision = 1
+    package = d.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # python-docx's template page, not this document
+            package.rels.pop(rid)
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()

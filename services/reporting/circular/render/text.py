@@ -158,7 +158,6 @@ class _Words:
     """Words that depend on the region and on what was checked: 全市, 各区县, 网站/账号."""
 
     def __init__(self, data: CircularData) -> None:
-        self.data = data
         name = data.region_name
         self.scope = "全区" if name.endswith("自治区") else (
             f"全{name[-1]}" if name and name[-1] in "省市区县旗" else "全")

@@ -1,0 +1,1 @@
+"""Gateway: the audit log of every write that came through the gateway."""

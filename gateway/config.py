@@ -1,0 +1,102 @@
+"""The gateway's settings (env prefix GATEWAY_)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import ServiceSettings, var_dir
+
+
+def default_jwt_secret() -> str:
+    """Read (or create once) the key that signs the gateway's access tokens.
+
+    It is not the principal secret: every service holds that one, and none of them may be able
+    to mint a token the gateway would accept.
+    """
+    path = var_dir() / "gateway-jwt.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another gateway process made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def default_rate_limits() -> dict[str, int]:
+    """Requests per principal per window, by role; a principal gets its most generous role's.
+
+    No national figure exists. Sized for people clicking through a UI (viewer, unit) and for a
+    provincial system paging through thousands of rows (integration, administrator).
+    """
+    return {"administrator": 1200, "supervisor": 600, "integration": 1200, "unit": 300,
+            "viewer": 300}
+
+
+def default_routes() -> dict[str, str]:
+    """The service owning each resource: the first path segment below /api/v1."""
+    return {
+        **dict.fromkeys(("regions", "organisations", "websites", "accounts", "filings",
+                         "calendar"), "registry"),
+        **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
+                         "wordlists"), "checker"),
+        **dict.fromkeys(("circulars", "rectifications", "error-reports", "results"),
+                        "reporting"),
+    }
+
+
+class GatewaySettings(ServiceSettings):
+    """Gateway settings; every field can be set as GATEWAY_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+    registry_url: str = "http://127.0.0.1:8001"
+    checker_url: str = "http://127.0.0.1:8002"
+    reporting_url: str = "http://127.0.0.1:8003"
+    routes: dict[str, str] = Field(default_factory=default_routes)
+
+    jwt_secret: str = Field(default_factory=default_jwt_secret, repr=False)
+    jwt_issuer: str = "govinspect-gateway"
+    jwt_audience: str = "govinspect-api"
+    # OAuth2 access tokens live ten minutes: a revoked client stops at once anyway (the client
+    # row is checked on every request), so the lifetime only bounds a stolen token.
+    jwt_ttl_s: int = 600
+    # The principal header signed for one upstream request; long enough for a slow import.
+    principal_ttl_s: int = 300
+    # last_used_at is written at most this often per credential, not on every request.
+    last_used_resolution_s: int = 300
+
+    connect_timeout_s: float = 3.0
+    # Bulk imports of 50 000 rows and DOCX rendering take a while upstream.
+    read_timeout_s: float = 120.0
+    write_timeout_s: float = 60.0
+    pool_timeout_s: float = 5.0
+    max_connections: int = 100
+    max_keepalive_connections: int = 20
+    # The registry accepts imports up to 50 MiB; leave room for multipart framing.
+    max_body_bytes: int = 64 * 1024 * 1024
+    # Retry-After sent with 503 when an upstream does not answer.
+    upstream_retry_after_s: int = 5
+    # Take the caller's address from X-Forwarded-For (only behind a proxy that sets it).
+    trust_forwarded_for: bool = False
+
+    idempotency_retention_s: int = 24 * 3600
+    # An in-flight record older than this belongs to a request that died; a retry may take over.
+    idempotency_lock_s: int = 300
+    idempotency_max_response_bytes: int = 8 * 1024 * 1024
+    idempotency_purge_interval_s: int = 3600
+
+    rate_limit_window_s: int = 60
+    rate_limits: dict[str, int] = Field(default_factory=default_rate_limits)
+
+    def upstream_urls(self) -> dict[str, str]:
+        """Base URL of each upstream service, by name."""
+        return {"registry": self.registry_url, "checker": self.checker_url,
+                "reporting": self.reporting_url}

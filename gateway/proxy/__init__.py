@@ -1,0 +1,1 @@
+"""Gateway: routing /api/v1 to the owning service, and the gateway's health."""

@@ -1,0 +1,56 @@
+"""The services behind the gateway: which owns each resource, and a pooled client to each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from gateway.config import GatewaySettings
+from shared.principal import Principal, sign_principal
+
+
+def owner_of(path: str, routes: Mapping[str, str]) -> str | None:
+    """Return the service owning a path below /api/v1 (`websites/…` → registry), or None."""
+    return routes.get(path.lstrip("/").split("/", 1)[0])
+
+
+def signed_principal(principal: Principal, secret: str, now_ts: float, ttl_s: int) -> str:
+    """Sign the caller's principal for one upstream request, expiring shortly."""
+    expires = int(now_ts) + ttl_s
+    if principal.expires_at is not None:
+        expires = min(expires, principal.expires_at)
+    return sign_principal(principal.model_copy(update={"expires_at": expires}), secret)
+
+
+class Upstreams:
+    """One pooled httpx client per service, opened in the app's lifespan."""
+
+    def __init__(self, settings: GatewaySettings,
+                 transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
+        timeout = httpx.Timeout(connect=settings.connect_timeout_s, read=settings.read_timeout_s,
+                                write=settings.write_timeout_s, pool=settings.pool_timeout_s)
+        limits = httpx.Limits(max_connections=settings.max_connections,
+                              max_keepalive_connections=settings.max_keepalive_connections)
+        transports = transports or {}
+        self.clients = {
+            name: httpx.AsyncClient(base_url=url, transport=transports.get(name), timeout=timeout,
+                                    limits=limits, trust_env=False, follow_redirects=False)
+            for name, url in settings.upstream_urls().items()}
+
+    def client(self, name: str) -> httpx.AsyncClient:
+        """Return the client of a service."""
+        return self.clients[name]
+
+    async def probe(self, name: str, timeout: float = 2.0) -> str:
+        """Ask a service's /healthz; return "ok" or what went wrong."""
+        try:
+            response = await self.clients[name].get("/healthz", timeout=timeout)
+        except httpx.HTTPError as exc:
+            return f"error: {type(exc).__name__}"
+        return "ok" if response.status_code == 200 else f"error: HTTP {response.status_code}"
+
+    async def aclose(self) -> None:
+        """Close every pool."""
+        for client in self.clients.values():
+            await client.aclose()

@@ -1,0 +1,1 @@
+"""Gateway: rate limits per principal on Redis."""
