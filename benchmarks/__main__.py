@@ -1,4 +1,4 @@
-"""Run every benchmark and print its figures: `python -m benchmarks [--quick] [--only registry|checker|reporting]`."""
+"""Run every benchmark and print its figures: `python -m benchmarks [--quick] [--only NAME]`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="admin DSN of a PostgreSQL server, or '' to skip PostgreSQL")
-    parser.add_argument("--only", choices=("registry", "checker", "reporting"), help="run only this benchmark")
+    parser.add_argument("--only", choices=("registry", "checker", "reporting"),
+                        help="run only this benchmark")
     args = parser.parse_args()
     if args.only in (None, "registry"):
         asyncio.run(registry_bench.run(quick=args.quick, postgres_dsn=args.postgres or None))

@@ -232,7 +232,8 @@ async def _load(url: str, rows: list[dict[str, Any]]) -> list[Any]:
                 await conn.execute(insert(Result), rows[i:i + BATCH])
         findings = sum(len(r["problems"]) for r in rows)
         took = time.perf_counter() - t
-        _emit("bulk insert", took, f"{len(rows):,} rows, {findings:,} findings, {len(rows) / took:,.0f} rows/s")
+        _emit("bulk insert", took,
+              f"{len(rows):,} rows, {findings:,} findings, {len(rows) / took:,.0f} rows/s")
         rows.clear()
 
         clock = SystemClock()
@@ -338,8 +339,9 @@ MEASURED = ("load: results_in()", "compute()", "render DOCX", "render XLSX", "re
 def _table(outcomes: list[Outcome], quick: bool) -> None:
     scale = 10 if quick else 1
     print(f"reporting circular benchmark on {_machine()}")
-    print(f"  data: {WEBSITES // scale:,} websites + {ACCOUNTS // scale:,} accounts in {len(REGIONS)} regions "
-          f"of {CITY[1]}, one result each in 2026Q4, {FINDINGS // scale:,} findings (seed {SEED})")
+    print(f"  data: {WEBSITES // scale:,} websites + {ACCOUNTS // scale:,} accounts in "
+          f"{len(REGIONS)} regions of {CITY[1]}, one result each in 2026Q4, "
+          f"{FINDINGS // scale:,} findings (seed {SEED})")
     names = [s.name for s in outcomes[0].steps] if outcomes else []
     for o in outcomes[1:]:
         names += [s.name for s in o.steps if s.name not in names]

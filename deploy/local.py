@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import importlib.util
+import json
 import os
 import signal
 import socket
@@ -54,6 +56,8 @@ class ServiceSpec:
     migrate: tuple[str, ...] | None = None
     workers: tuple[tuple[str, ...], ...] = ()
     host: str = "127.0.0.1"
+    # Run after the migration; prints one JSON line (the gateway's first administrator key).
+    bootstrap: tuple[str, ...] | None = None
 
 
 # The suite in start order; the gateway comes last because it fronts the others.
@@ -62,7 +66,7 @@ SUITE: tuple[tuple[str, str, str, int, bool], ...] = (
     ("registry", "services.registry", "REGISTRY_PORT", 8001, True),
     ("checker", "services.checker", "CHECKER_PORT", 8002, True),
     ("reporting", "services.reporting", "REPORTING_PORT", 8003, True),
-    ("gateway", "gateway", "GATEWAY_PORT", 8000, False),
+    ("gateway", "gateway", "GATEWAY_PORT", 8000, True),
 )
 
 
@@ -83,12 +87,18 @@ def python_service(
 def default_services() -> list[ServiceSpec]:
     """Return every row of the suite, with ports and host taken from the environment."""
     host = os.environ.get("GOVINSPECT_HOST", "127.0.0.1")
-    return [python_service(name, package, int(os.environ.get(var, default)), host, worker=worker)
+    rows = [python_service(name, package, int(os.environ.get(var, default)), host, worker=worker)
             for name, package, var, default, worker in SUITE]
+    return [dataclasses.replace(r, bootstrap=(sys.executable, "-m", "gateway.bootstrap", "--json"))
+            if r.name == "gateway" else r for r in rows]
 
 
 def write_admin_token(var: Path, secret: str) -> str:
-    """Sign the local administrator's principal and save it to `<var>/admin.token`."""
+    """Sign the local administrator's principal and save it to `<var>/admin.token`.
+
+    Kept for calling a service directly on its own port (debugging, the gateway-overhead
+    benchmark); users go through the gateway with the API key in `<var>/admin.key`.
+    """
     admin = Principal(subject="local-admin", name="本地管理员", roles=[Role.administrator],
                       all_regions=True)
     token = sign_principal(admin, secret)
@@ -217,6 +227,7 @@ class _Supervisor:
         self.stopping = asyncio.Event()
         self.failure: str | None = None
         self.children: list[_Child] = []
+        self.bootstrapped: dict[str, object] = {}  # the gateway bootstrap's JSON line
 
     def fail(self, message: str) -> None:
         if self.failure is None:  # the first failure is the cause; later ones follow from it
@@ -275,6 +286,16 @@ class _Supervisor:
         await _terminate(proc, name)
         return None
 
+    async def run_capturing(self, name: str, argv: Sequence[str]) -> tuple[int | None, str]:
+        """Run a command to its end and return its exit code and standard output."""
+        proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL,
+                                                    stdout=asyncio.subprocess.PIPE)
+        talk = asyncio.ensure_future(proc.communicate())
+        if await _unless(self.stopping, talk):
+            return proc.returncode, talk.result()[0].decode(errors="replace")
+        await _terminate(proc, name)
+        return None, ""
+
     async def wait_until(self, probe: Callable[[], Awaitable[bool]], deadline: float) -> bool:
         """Poll `probe` until it holds; False on reaching the deadline or being stopped."""
         while not self.stopping.is_set():
@@ -320,6 +341,17 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
             if code != 0:
                 sup.fail(f"{spec.name} 数据库迁移失败（退出码 {code}）。")
                 return
+        if spec.bootstrap and _runnable(spec.bootstrap):
+            code, out = await sup.run_capturing(f"{spec.name}-bootstrap", spec.bootstrap)
+            if code is None:
+                return
+            try:
+                sup.bootstrapped = dict(json.loads(out.strip().splitlines()[-1]))
+            except (ValueError, IndexError, TypeError):
+                code = code or 1
+            if code != 0:
+                sup.fail(f"{spec.name} 初始化管理员密钥失败（退出码 {code}）。")
+                return
         sup.start(f"{spec.name}-api", spec.api)
         for i, argv in enumerate(w for w in spec.workers if _runnable(w)):
             sup.start(f"{spec.name}-worker" + (f"-{i + 1}" if i else ""), argv)
@@ -333,8 +365,32 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 return
 
 
+def _banner(services: Sequence[ServiceSpec], var: Path, sup: _Supervisor) -> None:
+    print(f"govinspect 已启动（数据目录 {var}，Redis {_redact(os.environ['REDIS_URL'])}）")
+    front = next((s for s in services if s.name == "gateway"), None)
+    if front is not None:
+        base = f"http://{_client_host(front.host)}:{front.port}"
+        print(f"接口 {base}/api/v1/   文档 {base}/docs")
+        made = sup.bootstrapped
+        if made.get("created") and made.get("key"):
+            print(f"管理员 API 密钥（仅显示这一次，已写入 {made['path']}；"
+                  "请求头 Authorization: Bearer <密钥>）：")
+            print(f"  {made['key']}")
+        else:
+            print(f"管理员 API 密钥见 {made.get('path', var / 'admin.key')}"
+                  "（请求头 Authorization: Bearer <密钥>）")
+        print(f"内部服务（只供网关和调试；直接访问需请求头 {PRINCIPAL_HEADER}，"
+              f"管理员令牌见 {var / 'admin.token'}）：")
+    else:
+        print(f"管理员令牌（请求头 {PRINCIPAL_HEADER}）见 {var / 'admin.token'}；服务：")
+    for spec in services:
+        if spec is not front:
+            base = f"http://{_client_host(spec.host)}:{spec.port}"
+            print(f"  {spec.name:<10}接口 {base}   文档 {base}/docs")
+
+
 async def _supervise(services: Sequence[ServiceSpec], var: Path,
-                     redis: tuple[int, list[str]] | None, token: str) -> int:
+                     redis: tuple[int, list[str]] | None) -> int:
     sup = _Supervisor()
     loop = asyncio.get_running_loop()
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -343,12 +399,7 @@ async def _supervise(services: Sequence[ServiceSpec], var: Path,
     try:
         await _start(sup, services, var, redis)
         if not sup.stopping.is_set():
-            print(f"govinspect 已启动（数据目录 {var}，Redis {_redact(os.environ['REDIS_URL'])}）")
-            for spec in services:
-                base = f"http://{_client_host(spec.host)}:{spec.port}"
-                print(f"  {spec.name:<10}接口 {base}   文档 {base}/docs")
-            print(f"管理员令牌（请求头 {PRINCIPAL_HEADER}，已写入 {var / 'admin.token'}）：")
-            print(f"  {token}")
+            _banner(services, var, sup)
             print("按 Ctrl-C 停止。", flush=True)
         await sup.stopping.wait()
     finally:
@@ -387,8 +438,16 @@ def run(services: Sequence[ServiceSpec] | None = None) -> int:
         if _port_busy(host, port):
             _say(f"{name} 的端口 {port} 已被占用；请停止占用者或换一个端口。")
             return 2
-    token = write_admin_token(var, env["PRINCIPAL_SECRET"])
-    return asyncio.run(_supervise(rows, var, redis, token))
+    write_admin_token(var, env["PRINCIPAL_SECRET"])
+    # The gateway finds the services where this run starts them, unless told otherwise.
+    # The gateway and the services find each other where this run starts them.
+    urls = {spec.name: f"http://{_client_host(spec.host)}:{spec.port}" for spec in rows}
+    for service, callers in (("registry", ("GATEWAY", "CHECKER", "REPORTING")),
+                             ("checker", ("GATEWAY", "REPORTING")), ("reporting", ("GATEWAY",))):
+        if service in urls:
+            for caller in callers:
+                env.setdefault(f"{caller}_{service.upper()}_URL", urls[service])
+    return asyncio.run(_supervise(rows, var, redis))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ import secrets
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from gateway.webhooks.delivery import WebhookSettings
 from shared.config import ServiceSettings, var_dir
 
 
@@ -57,6 +58,7 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     registry_url: str = "http://127.0.0.1:8001"
     checker_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8003"

@@ -51,8 +51,9 @@ async def deliver(ctx: dict[str, Any], envelope: dict[str, Any]) -> bool:
 
 
 def build_worker(settings: GatewaySettings | None = None, clock: Clock | None = None, *,
-                 burst: bool = False, delivery_loop: bool = True) -> Worker:
-    """Create the arq worker; `delivery_loop=False` leaves sending to someone else (tests)."""
+                 burst: bool = False, delivery_loop: bool = True,
+                 handle_signals: bool = True) -> Worker:
+    """Create the arq worker; tests turn off the delivery loop and signal handling."""
     settings = settings or GatewaySettings()
     clock = clock or SystemClock()
 
@@ -83,7 +84,8 @@ def build_worker(settings: GatewaySettings | None = None, clock: Clock | None = 
         functions=[func(deliver, name=DELIVER_JOB, max_tries=10)],
         queue_name=QUEUE, redis_settings=redis_settings(settings.redis_url),
         job_serializer=serialize, job_deserializer=deserialize, on_startup=startup,
-        on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2)
+        on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2,
+        handle_signals=handle_signals)
 
 
 def main() -> None:

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import secrets, tokens
-from gateway.auth.models import CredentialBase, OAuthClient
-from gateway.auth.models import ApiKey
+from gateway.auth.models import ApiKey, CredentialBase, OAuthClient
 from gateway.auth.scope import principal_of
 from gateway.auth.service import status_of, subject_of
 from gateway.config import GatewaySettings

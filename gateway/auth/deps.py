@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
-from fastapi.security import OAuth2, APIKeyHeader, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPBearer, OAuth2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.config import GatewaySettings

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.principal import Role
 
@@ -28,7 +29,16 @@ class CredentialCreate(BaseModel):
                                description="可访问的区划（含下级），六位行政区划代码")
     organisations: list[UUID] = Field(default_factory=list, max_length=100,
                                       description="可访问的单位 id")
-    expires_at: datetime | None = Field(default=None, description="到期时间（可选，ISO 8601）")
+    expires_at: datetime | None = Field(default=None, description="到期时间（可选，ISO 8601；"
+                                        "不带时区时按北京时间）")
+
+    @field_validator("expires_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        # A time without an offset is read as the users read clocks: Asia/Shanghai.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        return value
 
 
 class CredentialRead(BaseModel):
@@ -55,7 +65,8 @@ class ApiKeyRead(CredentialRead):
 
 
 class ApiKeyCreated(ApiKeyRead):
-    secret: str = Field(description="完整密钥，仅此一次显示；请求时放在 Authorization: Bearer 或 X-API-Key 中")
+    secret: str = Field(description="完整密钥，仅此一次显示；"
+                                    "请求时放在 Authorization: Bearer 或 X-API-Key 中")
 
 
 class ApiKeyPage(BaseModel):

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import TypeVar
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from gateway.auth import secrets
 from gateway.auth.deps import GatewayCtx
@@ -129,9 +129,9 @@ async def list_managed(session: AsyncSession, model: type[C], caller: Principal,
     Filtered in Python: whether a credential lies inside a region scope is a prefix test over
     JSON lists, and a province holds hundreds of credentials, not millions.
     """
-    stmt = select(model).order_by(model.created_at.desc(), model.id)  # type: ignore[attr-defined]
+    stmt = select(model).order_by(col(model.created_at).desc(), col(model.id))
     if not include_revoked:
-        stmt = stmt.where(model.revoked_at.is_(None))  # type: ignore[union-attr]
+        stmt = stmt.where(col(model.revoked_at).is_(None))
     rows = [c for c in (await session.execute(stmt)).scalars() if manages(caller, c)]
     return rows[offset:offset + limit], len(rows)
 

@@ -17,8 +17,8 @@ from shared.principal import Principal, Role
 ALGORITHM = "HS256"
 
 
-def issue(client: OAuthClient, settings: GatewaySettings, now: datetime) -> str:
-    """Sign an access token for a client, valid for `jwt_ttl_s` from now."""
+def issue(client: OAuthClient, settings: GatewaySettings, now: datetime) -> tuple[str, int]:
+    """Sign an access token for a client, valid for `jwt_ttl_s` from now; return it and its expiry."""
     iat = int(now.timestamp())
     claims: dict[str, Any] = {
         "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
@@ -29,7 +29,7 @@ def issue(client: OAuthClient, settings: GatewaySettings, now: datetime) -> str:
     }
     if client.expires_at is not None:
         claims["exp"] = min(claims["exp"], int(client.expires_at.timestamp()))
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM), int(claims["exp"])
 
 
 def verify(token: str, settings: GatewaySettings, now: datetime) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import math
 import random
 import socket
 import time
@@ -91,7 +92,7 @@ async def resolve_target(url: str, ws: WebhookSettings) -> list[IPAddress]:
     except ValueError:
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:
             raise TargetRefused(f"无法解析主机名 {host}：{exc}") from exc
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
     networks = [ipaddress.ip_network(n, strict=False) for n in ws.allowed_private_networks]
@@ -155,26 +156,35 @@ async def send(client: httpx.AsyncClient, sub: WebhookSubscription, delivery: We
     excerpt: str | None = None
     error: str | None = None
     try:
-        # Checked again at every send, and the connection pinned to the checked address, so a
-        # DNS answer that changed since the subscription was made cannot reach inside.
-        address = (await resolve_target(sub.url, ws))[0]
-        url = httpx.URL(sub.url)
-        headers["Host"] = url.netloc.decode("ascii")
-        extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
-        async with client.stream("POST", url.copy_with(host=str(address)), content=body,
-                                 headers=headers, extensions=extensions) as response:
-            status, latency = response.status_code, time.monotonic() - started
-            excerpt = await _excerpt(response)
-        if not 200 <= status < 300:
-            error = f"接收方返回 HTTP {status}"
+        # One budget for the whole attempt (httpx's timeouts apply per operation, and a
+        # receiver dripping its answer byte by byte would otherwise hold a loop for ever).
+        async with asyncio.timeout(ws.timeout_s):
+            # Checked again at every send, and the connection pinned to the checked address,
+            # so a DNS answer that changed since the subscription was made cannot reach inside.
+            address = (await resolve_target(sub.url, ws))[0]
+            url = httpx.URL(sub.url)
+            headers["Host"] = url.netloc.decode("ascii")
+            extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
+            async with client.stream("POST", url.copy_with(host=str(address)), content=body,
+                                     headers=headers, extensions=extensions) as response:
+                status, latency = response.status_code, time.monotonic() - started
+                excerpt = await _excerpt(response)
     except TargetRefused as exc:
         error = str(exc)
-    except httpx.TimeoutException:
-        error = f"超时：{ws.timeout_s:g} 秒内未收到响应"
+    except (httpx.TimeoutException, TimeoutError):
+        error = f"超时：{ws.timeout_s:g} 秒内未完成"
     except httpx.HTTPError as exc:
         error = f"连接失败：{type(exc).__name__} {exc}".strip()
+    except Exception as exc:
+        # Whatever a receiver (or its URL) does must end as a logged attempt, never as a
+        # round that dies and leaves the delivery to be claimed again for ever.
+        log.exception("webhook delivery %s failed unexpectedly", delivery.id)
+        error = f"投递失败：{type(exc).__name__} {exc}".strip()
     if status is None:
         latency = time.monotonic() - started
+    else:
+        # Once the status line is in, it is the receiver's answer, whatever the body then did.
+        error = None if 200 <= status < 300 else f"接收方返回 HTTP {status}"
     return Outcome(started_at=now, status_code=status, latency_ms=round(latency * 1000),
                    excerpt=excerpt, error=error[:EXCERPT_CHARS] if error else None)
 
@@ -236,8 +246,9 @@ class DeliveryLoop:
 
     @property
     def lease(self) -> timedelta:
-        """How long a claimed delivery is left to its loop: the send timeout and a margin."""
-        return timedelta(seconds=self.ws.timeout_s + 30)
+        """How long a claimed delivery is left to its loop: a whole batch's sends and a margin."""
+        waves = math.ceil(self.ws.batch / max(1, self.ws.concurrency))
+        return timedelta(seconds=self.ws.timeout_s * waves + 30)
 
     async def run_once(self) -> int:
         """Send every delivery due now (up to a batch); return the number of attempts made."""

@@ -23,6 +23,8 @@ from gateway.webhooks.schemas import (
 from shared.context import Ctx, get_ctx
 from shared.errors import problem_responses
 
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=problem_responses(401, 403, 422))
 
 SIGNATURE_RECIPE = """
@@ -54,7 +56,8 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
 **应答与重试**：10 秒内返回任意 2xx 即视为送达（不跟随重定向）。否则按指数退避加随机抖动重试：
 约 30 秒、1 分、2 分、4 分……最长间隔 1 小时，事件到达网关 25 小时后仍未送达则标记为 `failed`；
 接收方恢复应答后，积压的投递随即补发。每次尝试（状态码、耗时、响应开头 500 字、错误）都可在
-`GET /webhooks/{id}/deliveries` 查到，`POST /webhooks/deliveries/{delivery_id}/replay` 可人工重发。
+`GET /api/v1/webhooks/{id}/deliveries` 查到，`POST /api/v1/webhooks/deliveries/{delivery_id}/replay`
+可人工重发。
 
 **范围**：订阅只收到其所属调用者数据范围内的事件（按事件的区划代码和单位判断）；
 不含区划和单位的事件（`inspection.completed`）只发给范围为全部区划的订阅。
@@ -73,7 +76,10 @@ async def list_event_types() -> list[EventTypeRead]:
                  "为当前调用者（integration 角色）新建回调订阅。响应中的 `secret` 是签名密钥，"
                  "只在此处显示一次。地址须为 http(s)，不得指向内网、本机或保留地址（管理员可放行指定网段）。"
                  + SIGNATURE_RECIPE))
-async def create_webhook(body: WebhookCreate, ctx: Ctx[Any] = Depends(get_ctx)) -> WebhookWithSecret:
+async def create_webhook(body: WebhookCreate, response: Response,
+                         ctx: Ctx[Any] = Depends(get_ctx)) -> WebhookWithSecret:
+    # The secret is shown once: never cached, never kept for an Idempotency-Key replay.
+    response.headers.update(NO_STORE)
     sub = await service.create(ctx, body)
     await ctx.session.commit()
     return service.to_read_with_secret(sub, ctx.clock.now())
@@ -119,13 +125,14 @@ async def delete_webhook(webhook_id: uuid.UUID, ctx: Ctx[Any] = Depends(get_ctx)
 
 @router.post("/{webhook_id}/rotate-secret", operation_id="rotateWebhookSecret",
              response_model=WebhookWithSecret, summary="轮换签名密钥", responses=problem_responses(404))
-async def rotate_webhook_secret(webhook_id: uuid.UUID,
+async def rotate_webhook_secret(webhook_id: uuid.UUID, response: Response,
                                 ctx: Ctx[Any] = Depends(get_ctx)) -> WebhookWithSecret:
     """Issue a new secret, shown once in this answer.
 
     Until `previous_secret_expires_at` every delivery carries two `v1` signatures, one per secret,
     so the receiver can switch to the new secret without rejecting anything in between.
     """
+    response.headers.update(NO_STORE)
     sub = await service.rotate_secret(ctx, await service.get(ctx, webhook_id))
     await ctx.session.commit()
     return service.to_read_with_secret(sub, ctx.clock.now())

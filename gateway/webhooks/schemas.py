@@ -8,6 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -42,6 +43,10 @@ def _check_url(value: str) -> str:
         raise ValueError("网址缺少主机名")
     if parts.fragment:
         raise ValueError("网址不能包含 # 片段")
+    try:
+        httpx.URL(value.strip())
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValueError(f"不是有效的网址：{exc}") from exc
     try:
         parts.port  # noqa: B018 - raises on a port out of range
     except ValueError as exc:

@@ -48,9 +48,9 @@ from gateway.webhooks.schemas import (
     WebhookWithSecret,
 )
 from gateway.webhooks.signing import new_secret
+from shared.clock import Clock
 from shared.contracts.events import TARGET_INSPECTED, EventEnvelope
 from shared.errors import Forbidden, NotFound, ValidationFailed
-from shared.clock import Clock
 from shared.principal import Principal, Role
 
 MANAGERS = (Role.integration, Role.administrator)
@@ -183,6 +183,16 @@ async def rotate_secret(ctx: WebhookCtx, sub: WebhookSubscription) -> WebhookSub
     return sub
 
 
+async def deactivate_owner(session: AsyncSession, subject: str) -> int:
+    """Pause every subscription of a principal (call it when its key or client is revoked)."""
+    subs = (await session.execute(select(WebhookSubscription).where(
+        col(WebhookSubscription.owner_subject) == subject, col(WebhookSubscription.active)))).scalars().all()
+    for sub in subs:
+        sub.active = False
+    await session.flush()
+    return len(subs)
+
+
 def to_read(sub: WebhookSubscription) -> WebhookRead:
     """Render a subscription without its secret."""
     return WebhookRead(id=sub.id, url=sub.url, events=[EventName(e) for e in sub.events],
@@ -219,7 +229,8 @@ async def list_deliveries(ctx: WebhookCtx, sub: WebhookSubscription, *, status: 
     return await _render(ctx.session, list(rows)), total
 
 
-async def get_delivery(ctx: WebhookCtx, delivery_id: uuid.UUID) -> tuple[WebhookDelivery, WebhookSubscription]:
+async def get_delivery(ctx: WebhookCtx, delivery_id: uuid.UUID
+                       ) -> tuple[WebhookDelivery, WebhookSubscription]:
     """Load a delivery of one of the caller's subscriptions, or 404."""
     _require_manager(ctx)
     row = (await ctx.session.execute(
@@ -310,5 +321,6 @@ async def fan_out(session: AsyncSession, event: EventEnvelope, now: datetime, ws
                 occurred_at=event.occurred_at, data=event.payload, created_at=now,
                 next_attempt_at=now, give_up_at=now + timedelta(seconds=ws.give_up_after_s)))
             added += 1
-    await session.flush()
+    # No flush here: a concurrent copy of the same event then fails on the unique constraint at
+    # consume_once's commit, which it reads as "already processed".
     return added

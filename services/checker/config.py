@@ -34,10 +34,10 @@ class CheckerSettings(ServiceSettings):
     job_timeout_s: int = 1800
     target_budget_s: int = 900
     worker_concurrency: int = 4
-    # Reporting keeps its own copy of results, fed by these events.
+    # Reporting keeps its own copy of results, fed by these events; the gateway calls back.
     event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
         "target.inspected": ["govinspect:reporting"],
-        "inspection.completed": ["govinspect:reporting"]})
+        "inspection.completed": ["govinspect:reporting", "govinspect:gateway"]})
     reconcile_interval_s: int = 60
     # RULES.md veto.unreachable: ≥ 20 spaced probes a day, a probe fails after 15 s.
     probes_per_day: int = 24

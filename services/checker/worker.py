@@ -36,7 +36,8 @@ log = logging.getLogger("govinspect.checker.worker")
 
 def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = None, *,
                  burst: bool = False, heartbeat_s: float = 10.0,
-                 registry_transport: httpx.AsyncBaseTransport | None = None) -> Worker:
+                 registry_transport: httpx.AsyncBaseTransport | None = None,
+                 handle_signals: bool = True) -> Worker:
     """Create the arq worker with its startup and shutdown hooks."""
     settings = settings or CheckerSettings()
     clock = clock or SystemClock()
@@ -83,7 +84,7 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         job_serializer=serialize, job_deserializer=deserialize,
         on_startup=startup, on_shutdown=shutdown, burst=burst,
         max_jobs=settings.worker_concurrency, keep_result=3600, poll_delay=0.2,
-        handle_signals=True)
+        handle_signals=handle_signals)
 
 
 def main() -> None:

@@ -25,8 +25,8 @@ class RegistrySettings(ServiceSettings):
 
     service_name: str = "registry"
     filing_limits: dict[str, int] = Field(default_factory=default_filing_limits)
-    # Which queues receive which events: reporting watches late filings.
+    # Which queues receive which events: reporting watches late filings, the gateway calls back.
     event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
-        "filing.late": ["govinspect:reporting"]})
+        "filing.late": ["govinspect:reporting", "govinspect:gateway"]})
     max_import_rows: int = 50_000
     max_import_bytes: int = 50 * 1024 * 1024

@@ -16,7 +16,11 @@ class ReportingSettings(ServiceSettings):
     service_name: str = "reporting"
     registry_url: str = "http://127.0.0.1:8001"
     checker_url: str = "http://127.0.0.1:8002"
-    event_routes: dict[str, list[str]] = Field(default_factory=dict)
+    # Integrations receive these through the gateway's signed callbacks.
+    event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
+        "circular.published": ["govinspect:gateway"],
+        "rectification.*": ["govinspect:gateway"],
+        "error_report.overdue": ["govinspect:gateway"]})
     # Working days before a deadline when rectification.due_soon goes out (local practice).
     due_soon_working_days: int = 2
     # 我为政府网站找错: messages answered within 3 working days (RULES.md, local; default 3).

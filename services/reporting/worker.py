@@ -71,7 +71,8 @@ async def deliver(ctx: dict[str, Any], envelope: dict[str, Any]) -> bool:
 def build_worker(settings: ReportingSettings | None = None, clock: Clock | None = None, *,
                  burst: bool = False,
                  registry_transport: httpx.AsyncBaseTransport | None = None,
-                 checker_transport: httpx.AsyncBaseTransport | None = None) -> Worker:
+                 checker_transport: httpx.AsyncBaseTransport | None = None,
+                 handle_signals: bool = True) -> Worker:
     """Create the arq worker with its startup and shutdown hooks."""
     settings = settings or ReportingSettings()
     clock = clock or SystemClock()
@@ -107,7 +108,8 @@ def build_worker(settings: ReportingSettings | None = None, clock: Clock | None 
                         run_at_startup=True, unique=True, timeout=300)],
         queue_name=QUEUE, redis_settings=redis_settings(settings.redis_url),
         job_serializer=serialize, job_deserializer=deserialize, on_startup=startup,
-        on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2)
+        on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2,
+        handle_signals=handle_signals)
 
 
 def main() -> None:

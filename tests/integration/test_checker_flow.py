@@ -29,8 +29,7 @@ def sites() -> Iterator[SiteServer]:
 async def _work(settings: CheckerSettings, suite: Suite) -> None:
     """Run a real checker worker until the queue is empty."""
     worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
-                          registry_transport=httpx.ASGITransport(app=suite.registry.app))
-    worker.handle_signals = False
+                          registry_transport=httpx.ASGITransport(app=suite.registry.app), handle_signals=False)
     try:
         await worker.main()
     finally:

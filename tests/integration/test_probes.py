@@ -51,8 +51,7 @@ async def test_sites_of_a_run_are_probed_and_failures_confirmed(
     settings = checker_settings.model_copy(update={
         "host_map": host_map, "use_browser": False, "probe_retry_after_s": 0.1})
     await suite.checker.state.redis.flushdb()  # no inspection: only the probes are tested here
-    worker = build_worker(settings, reg.clock, burst=True)
-    worker.handle_signals = False
+    worker = build_worker(settings, reg.clock, burst=True, handle_signals=False)
     ctx: dict[str, Any] = {}
     await worker.on_startup(ctx)  # type: ignore[misc]
     try:

@@ -56,8 +56,7 @@ async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> 
 
 async def _inspect(suite: Suite, settings: CheckerSettings) -> None:
     worker = build_checker_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
-                                  registry_transport=httpx.ASGITransport(app=suite.registry.app))
-    worker.handle_signals = False
+                                  registry_transport=httpx.ASGITransport(app=suite.registry.app), handle_signals=False)
     try:
         await worker.main()
     finally:
@@ -71,8 +70,7 @@ async def _relay_and_report(suite: Suite, reporting_app: Any, settings: Reportin
     await relay.run_once()
     worker = build_reporting_worker(settings, suite.registry.clock, burst=True,
                                     registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                                    checker_transport=httpx.ASGITransport(app=suite.checker))
-    worker.handle_signals = False
+                                    checker_transport=httpx.ASGITransport(app=suite.checker), handle_signals=False)
     try:
         await worker.main()
     finally:

@@ -1,0 +1,69 @@
+"""Keep an audit entry for every write below /api/, before its answer leaves the gateway."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.audit.models import AuditEntry
+from gateway.audit.service import record
+from gateway.proxy.asgi import WRITES, client_address, header, is_api, principal_in
+from shared.logging import current_request_id
+from shared.principal import Principal
+
+log = logging.getLogger("govinspect.gateway.audit")
+
+
+class AuditMiddleware:
+    """Record who wrote what, when, from where, with which request id and outcome.
+
+    The entry is written when the answer's status is known and before it is sent, so no caller
+    ever sees a write succeed that the log does not hold.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        principal = principal_in(scope) if is_api(scope) and scope["method"] in WRITES else None
+        if principal is None:
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        recorded = False
+
+        async def audited(message: Message) -> None:
+            nonlocal recorded
+            if message["type"] == "http.response.start" and not recorded:
+                recorded = True
+                replayed = any(bytes(k).lower() == b"idempotency-replayed"
+                               for k, _ in message.get("headers", []))
+                await self._record(scope, principal, int(message["status"]), replayed, started)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, audited)
+        finally:
+            if not recorded:  # the app failed before answering: the caller gets a 500
+                await self._record(scope, principal, 500, False, started)
+
+    async def _record(self, scope: Scope, principal: Principal, status: int, replayed: bool,
+                      started: float) -> None:
+        state = scope["app"].state
+        entry = AuditEntry(
+            at=state.clock.now(), subject=principal.subject[:200], name=principal.name[:200],
+            roles=[r.value for r in principal.roles], method=scope["method"],
+            path=str(scope["path"])[:2048],
+            query=bytes(scope.get("query_string", b"")).decode("latin-1")[:2048],
+            status=status, address=client_address(scope, state.settings.trust_forwarded_for),
+            request_id=(current_request_id() or "")[:128],
+            user_agent=(header(scope, "user-agent") or "")[:300],
+            idempotency_key=(header(scope, "idempotency-key") or "")[:255] or None,
+            replayed=replayed, duration_ms=round((time.monotonic() - started) * 1000, 1))
+        try:
+            await record(state.sessionmaker, entry)
+        except Exception:  # a broken audit store is an operator's alarm, not the caller's error
+            log.exception("could not write the audit entry of %s %s", scope["method"],
+                          scope["path"])

@@ -1,0 +1,54 @@
+"""The gateway's /healthz and /readyz; readiness also says which services answer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+
+from gateway.proxy.upstream import Upstreams
+from shared.db import ping
+from shared.errors import PROBLEM_JSON, TYPE_PREFIX
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="存活检查", operation_id="healthz")
+async def healthz() -> dict[str, str]:
+    """Answer 200 while the gateway process serves requests."""
+    return {"status": "ok", "service": "gateway"}
+
+
+async def _check(probe: Any) -> str:
+    try:
+        await asyncio.wait_for(probe, timeout=3)
+    except Exception as exc:  # any failure means not ready; say which
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+@router.get("/readyz", summary="就绪检查", operation_id="readyz",
+            responses={503: {"description": "网关的数据库或 Redis 不可用"}})
+async def readyz(request: Request) -> Any:
+    """Answer 200 when the gateway's database and Redis answer (status `ready`, or `degraded`
+    when some service behind it does not), else 503. `upstreams` says which services answer:
+    one service down leaves the others reachable, so it does not make the gateway unready."""
+    state = request.app.state
+    redis: Redis = state.redis
+    upstreams: Upstreams = state.upstreams
+    names = list(upstreams.clients)
+    results = await asyncio.gather(_check(ping(state.engine)), _check(redis.ping()),
+                                   *(upstreams.probe(n) for n in names))
+    checks = {"database": results[0], "redis": results[1]}
+    services = dict(zip(names, results[2:], strict=True))
+    if all(v == "ok" for v in checks.values()):
+        status = "ready" if all(v == "ok" for v in services.values()) else "degraded"
+        return {"status": status, "checks": checks, "upstreams": services}
+    failed = "、".join(k for k, v in checks.items() if v != "ok")
+    return JSONResponse(
+        {"type": TYPE_PREFIX + "not-ready", "title": "服务未就绪", "status": 503,
+         "detail": f"依赖不可用：{failed}", "checks": checks, "upstreams": services},
+        status_code=503, media_type=PROBLEM_JSON, headers={"Retry-After": "5"})
