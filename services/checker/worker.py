@@ -51,7 +51,10 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         outbox = Outbox("checker", OutboxEvent, OutboxDelivery, settings.event_routes, clock)
         res = Resources(settings=settings, clock=clock, engine=engine,
                         sessionmaker=sessionmaker, redis=redis, outbox=outbox,
-                        inspect=inspector.inspect, heartbeat_s=heartbeat_s)
+                        inspect=inspector.inspect,
+                        # A heartbeat must beat well within the stale limit, or the reconciler
+                        # takes live tasks away from their workers.
+                        heartbeat_s=min(heartbeat_s, settings.stale_task_after_s / 3))
         relay = OutboxRelay("checker", sessionmaker, OutboxEvent, OutboxDelivery, redis, clock)
         res.extra["relay"] = asyncio.create_task(relay.run_forever())
         res.extra["inspector"] = inspector

@@ -86,7 +86,7 @@ async def test_worker_killed_mid_run_then_another_finishes_every_target_once(
     try:
         async def some_running() -> bool:
             return any(t.status == "running" for t in await _tasks(suite))
-        await _wait(some_running, 60)
+        await _wait(some_running, 120)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         killed = [t.id for t in await _tasks(suite) if t.status == "running"]
@@ -98,7 +98,7 @@ async def test_worker_killed_mid_run_then_another_finishes_every_target_once(
     try:
         async def finished() -> bool:
             return all(t.status == "done" for t in await _tasks(suite))
-        await _wait(finished, 150)
+        await _wait(finished, 300)
     finally:
         second.send_signal(signal.SIGTERM)
         try:

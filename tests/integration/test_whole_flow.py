@@ -1,0 +1,219 @@
+"""The whole flow as a provincial system drives it, through the gateway only: bulk import, an
+inspection, the circular and its DOCX, a unit's fix closed by the re-check, a signed overdue
+callback — and a second county's key that never sees the first county's data."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import Any
+
+import docx
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import delete
+
+from gateway.webhooks import models as webhook_models
+from gateway.webhooks.delivery import WebhookSettings
+from gateway.webhooks.signing import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, verify
+from services.checker.config import CheckerSettings
+from services.reporting.config import ReportingSettings
+from services.reporting.main import create_app as create_reporting
+from services.reporting.tables import metadata as reporting_metadata
+from tests.checker.sitefixture import SiteServer
+from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
+from tests.gateway.webhook_fixtures import Receiver
+from tests.integration.conftest import Suite, checker_settings, suite
+from tests.integration.flow_helpers import (
+    csv_bytes,
+    relay_checker,
+    relay_reporting,
+    run_checker,
+    run_gateway,
+    run_reporting,
+)
+from tests.integration.sites import BAD, GOOD, serve
+from tests.registry.conftest import registry, registry_settings
+from tests.reporting.conftest import reporting_settings
+
+pytestmark = pytest.mark.integration
+__all__ = ["checker_settings", "gw_settings", "open_gateway", "registry", "registry_settings",
+           "reporting_settings", "suite"]
+
+LIXIA, SHIZHONG = "370102", "370103"
+OTHER = "www.shizhong.gov.cn"  # 370103's site; never inspected here
+ORG_HEADER = ["单位名称", "单位类型", "所在区划"]
+SITE_HEADER = ["网站标识码", "网站名称", "主办单位", "主办单位区划", "网站类型", "域名", "首页网址", "状态"]
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[SiteServer]:
+    with SiteServer() as server:
+        serve(server)
+        yield server
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> AsyncIterator[FastAPI]:
+    app = create_reporting(reporting_settings, suite.registry.clock,
+                           registry_transport=httpx.ASGITransport(app=suite.registry.app),
+                           checker_transport=httpx.ASGITransport(app=suite.checker))
+    async with LifespanManager(app):
+        yield app
+        async with app.state.sessionmaker() as s:
+            for table in reversed(reporting_metadata.sorted_tables):
+                await s.execute(delete(table))
+            await s.commit()
+
+
+@pytest.fixture
+async def gw(open_gateway: OpenGateway, suite: Suite, reporting_app: FastAPI) -> AsyncIterator[Gateway]:
+    """The gateway in front of all three services, sending webhooks to loopback receivers."""
+    hooks = WebhookSettings(allowed_private_networks=["127.0.0.0/8"], timeout_s=5.0)
+    async with open_gateway(transports={"checker": httpx.ASGITransport(app=suite.checker),
+                                        "reporting": httpx.ASGITransport(app=reporting_app)},
+                            webhooks=hooks) as gateway:
+        await gateway.app.state.redis.flushdb()
+        try:
+            yield gateway
+        finally:
+            async with gateway.app.state.sessionmaker() as s:
+                for model in (webhook_models.WebhookAttempt, webhook_models.WebhookDelivery,
+                              webhook_models.WebhookSubscription,
+                              webhook_models.WebhookProcessedEvent):
+                    await s.execute(delete(model))
+                await s.commit()
+            await gateway.app.state.redis.flushdb()
+
+
+async def _import(gw: Gateway, key: str, entity: str, header: list[str], rows: list[list[Any]]) -> None:
+    r = await gw.call("POST", f"/api/v1/{entity}/import", key,
+                      files={"file": (f"{entity}.csv", csv_bytes(header, rows), "text/csv")})
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] == len(rows), r.json()
+
+
+async def _items(gw: Gateway, url: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    body = await gw.ok("GET", url, key, params={"limit": 200, **params})
+    return list(body["items"] if isinstance(body, dict) else body)
+
+
+async def test_whole_flow_through_the_gateway(
+        gw: Gateway, suite: Suite, reporting_app: FastAPI, checker_settings: CheckerSettings,
+        reporting_settings: ReportingSettings, sites: SiteServer, receiver: Receiver,
+        redis_url: str) -> None:
+    clock = gw.clock
+    registry, checker = suite.registry.app, suite.checker
+    inspect_settings = checker_settings.model_copy(update={"host_map": sites.host_map()})
+
+    # 1. Keys: the city's supervisor, the provincial system, a second county.
+    city = await gw.key(["supervisor"], regions=["370100"])
+    system = await gw.key(["integration"], regions=["370100"])
+    shizhong = await gw.key(["supervisor"], regions=[SHIZHONG])
+
+    # 2. Regions, then organisations and websites of two counties, as CSV files.
+    for code, name, parent in (("370100", "济南市", "370000"), (LIXIA, "历下区", "370100"),
+                               (SHIZHONG, "市中区", "370100")):
+        await gw.ok("POST", "/api/v1/regions", json={"code": code, "name": name, "parent_code": parent})
+    await _import(gw, system, "organisations", ORG_HEADER, [
+        ["历下区政府办", "county_government", LIXIA], ["历下区某局", "county_department", LIXIA],
+        ["市中区政府办", "county_government", SHIZHONG]])
+    await _import(gw, system, "websites", SITE_HEADER, [
+        ["3701020001", "济南市历下区人民政府", "历下区政府办", LIXIA, "portal", GOOD, f"http://{GOOD}/", "运行中"],
+        ["3701020002", "历下区某局网站", "历下区某局", LIXIA, "department", BAD, f"http://{BAD}/", "运行中"],
+        ["3701030001", "济南市市中区人民政府", "市中区政府办", SHIZHONG, "portal", OTHER,
+         f"http://{OTHER}/", "运行中"]])
+    lixia_sites = await _items(gw, "/api/v1/websites", city, region=LIXIA)
+    bad_site = next(s for s in lixia_sites if s["site_code"] == "3701020002")
+    unit = await gw.key(["unit"], organisations=[bad_site["organisation_id"]])
+
+    # 3. The provincial system subscribes to overdue rectifications.
+    sub = await gw.ok("POST", "/api/v1/webhooks", system, json={
+        "url": receiver.url, "events": ["rectification.overdue"], "description": "省级督办系统"})
+    assert sub["secret"].startswith("whsec_")
+
+    # 4. An inspection of 历下区, waited for through the API.
+    run = await gw.ok("POST", "/api/v1/runs", city,
+                      json={"name": "四季度检查", "scope": {"regions": [LIXIA]}})
+    await run_checker(inspect_settings, clock, registry)
+    for _ in range(3):
+        state = await gw.ok("GET", f"/api/v1/runs/{run['id']}", city)
+        if state["status"] == "completed":
+            break
+        await run_checker(inspect_settings, clock, registry)
+    assert state["status"] == "completed", state
+    assert state["progress"]["targets_total"] == 2
+    findings = await _items(gw, "/api/v1/findings", city, run_id=run["id"])
+    assert {f["rule"] for f in findings} >= {"content.typo", "veto.homepage_stale"}
+
+    # 5. Results reach reporting; the circular is drafted, published and fetched as DOCX.
+    await relay_checker(checker, clock)
+    await run_reporting(reporting_settings, clock, registry, checker)
+    draft = await gw.ok("POST", "/api/v1/circulars", city, json={
+        "region_code": LIXIA, "quarter": "2026Q4", "issuing_office": "济南市历下区人民政府办公室",
+        "deadline_working_days": 10})
+    assert draft["data"]["websites_total"]["checked"]["value"] == 2
+    await gw.ok("POST", f"/api/v1/circulars/{draft['id']}/publish", city,
+                json={"number": "历政办字〔2026〕30号"})
+    r = await gw.call("GET", f"/api/v1/circulars/{draft['id']}/document", city,
+                      params={"format": "docx"})
+    assert r.status_code == 200, r.text
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+    assert "历政办字〔2026〕30号" in text and "历下区某局网站" in text
+
+    # 6. The unit fixes the typo and reports it; the re-check closes the item.
+    items = await _items(gw, "/api/v1/rectifications", city, circular_id=draft["id"])
+    typo = next(i for i in items if i["rule"] == "content.typo")
+    stale = next(i for i in items if i["rule"] == "veto.homepage_stale")
+    assert typo["status"] == "open" and typo["target_code"] == "3701020002"
+    page = sites.resources[(BAD, "/ywdt/1.html")]
+    page.body = page.body.replace("按步就班".encode(), "按部就班".encode())
+    clock.advance(timedelta(days=2))
+    reported = await gw.ok("POST", f"/api/v1/rectifications/{typo['id']}/report", unit,
+                           json={"note": "已改正错别字"})
+    assert reported["status"] == "rechecking"
+    await run_checker(inspect_settings, clock, registry)
+    await relay_checker(checker, clock)
+    await run_reporting(reporting_settings, clock, registry, checker)
+    print("DEBUG", await _items(gw, "/api/v1/runs", city, limit=5))
+    print("DEBUG", await gw.ok("GET", f"/api/v1/rectifications/{typo['id']}", unit))
+    assert (await gw.ok("GET", f"/api/v1/rectifications/{typo['id']}", unit))["status"] == "closed"
+
+    # 7. The deadline passes: the watcher announces it, the gateway calls the receiver back.
+    clock.advance(timedelta(days=40))
+    await run_reporting(reporting_settings, clock, registry, checker)
+    await relay_reporting(reporting_app, checker, clock)
+    worker_settings = gw.app.state.settings.model_copy(update={"redis_url": redis_url})
+    assert await run_gateway(worker_settings, clock, gw.app) >= 1
+    overdue = [q for q in receiver.requests if q.headers.get(EVENT_HEADER) == "rectification.overdue"]
+    assert overdue, receiver.requests
+    for request in overdue:
+        assert verify(sub["secret"], request.headers[SIGNATURE_HEADER], request.body, clock.now())
+        assert not verify(sub["secret"].upper(), request.headers[SIGNATURE_HEADER], request.body,
+                          clock.now())
+    bodies = [json.loads(q.body) for q in overdue]
+    announced = {json.dumps(b, ensure_ascii=False) for b in bodies}
+    assert any(stale["id"] in b for b in announced)
+    assert not any(typo["id"] in b for b in announced)  # closed before its deadline
+    assert len({q.headers[EVENT_ID_HEADER] for q in overdue}) == len(overdue)
+
+    # 8. The other county's key sees none of 历下区's data.
+    own = await _items(gw, "/api/v1/websites", shizhong)
+    assert [s["site_code"] for s in own] == ["3701030001"]
+    for url in (f"/api/v1/websites/{bad_site['id']}", f"/api/v1/runs/{run['id']}",
+                f"/api/v1/findings/{findings[0]['id']}", f"/api/v1/circulars/{draft['id']}",
+                f"/api/v1/rectifications/{stale['id']}"):
+        r = await gw.call("GET", url, shizhong)
+        assert r.status_code == 404, (url, r.status_code, r.text)
+    assert await _items(gw, "/api/v1/rectifications", shizhong) == []
