@@ -368,17 +368,17 @@ def _table(outcomes: list[Outcome], quick: bool) -> None:
             if step is None:
                 cells.append("—")
                 continue
-            cells.append(("> " if step.stopped else "") + f"{step.seconds:8.2f} s")
+            cells.append(("> " if step.stopped else "") + f"{step.seconds:.2f} s")
             note = note or step.note
         rows.append([name, *cells, note])
     totals = []
     for o in outcomes:
         done = [s for s in o.steps if s.name in MEASURED]
-        total = f"{sum(s.seconds for s in done):8.2f} s"
+        total = f"{sum(s.seconds for s in done):.2f} s"
         complete = len(done) == len(MEASURED) and not any(s.stopped for s in done)
         totals.append(total if complete else "> " + total)
     rows.append(["total: load → last render", *totals, "load + compute + 4 renders"])
-    rows.append(["peak RSS", *(f"{max((s.rss_mb for s in o.steps), default=0):8.0f} MB" for o in outcomes),
+    rows.append(["peak RSS", *(f"{max((s.rss_mb for s in o.steps), default=0):.0f} MB" for o in outcomes),
                  "worker process, whole run"])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:

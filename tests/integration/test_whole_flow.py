@@ -50,7 +50,7 @@ ORG_HEADER = ["单位名称", "单位类型", "所在区划"]
 SITE_HEADER = ["网站标识码", "网站名称", "主办单位", "主办单位区划", "网站类型", "域名", "首页网址", "状态"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def sites() -> Iterator[SiteServer]:
     with SiteServer() as server:
         serve(server)
@@ -137,6 +137,7 @@ async def test_whole_flow_through_the_gateway(
     lixia_sites = await _items(gw, "/api/v1/websites", city, region=LIXIA)
     bad_site = next(s for s in lixia_sites if s["site_code"] == "3701020002")
     unit = await gw.key(["unit"], organisations=[bad_site["organisation_id"]])
+    assert [s["site_code"] for s in await _items(gw, "/api/v1/websites", shizhong)] == ["3701030001"]
 
     # 3. The provincial system subscribes to overdue rectifications.
     sub = await gw.ok("POST", "/api/v1/webhooks", system, json={
@@ -184,11 +185,16 @@ async def test_whole_flow_through_the_gateway(
                            json={"note": "已改正错别字"})
     assert reported["status"] == "rechecking"
     await run_checker(inspect_settings, clock, registry)
-    await relay_checker(checker, clock)
-    await run_reporting(reporting_settings, clock, registry, checker)
-    print("DEBUG", await _items(gw, "/api/v1/runs", city, limit=5))
-    print("DEBUG", await gw.ok("GET", f"/api/v1/rectifications/{typo['id']}", unit))
-    assert (await gw.ok("GET", f"/api/v1/rectifications/{typo['id']}", unit))["status"] == "closed"
+    for _ in range(3):
+        await relay_checker(checker, clock)
+        await run_reporting(reporting_settings, clock, registry, checker)
+        item = await gw.ok("GET", f"/api/v1/rectifications/{typo['id']}", unit)
+        if item["status"] != "rechecking":
+            break
+        # Another test run flushing the shared Redis loses queued events; a minute later the
+        # relay finds them gone and sends them again.
+        clock.advance(timedelta(minutes=1))
+    assert item["status"] == "closed", item
 
     # 7. The deadline passes: the watcher announces it, the gateway calls the receiver back.
     clock.advance(timedelta(days=40))
