@@ -16,10 +16,13 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import delete
+from sqlmodel import col, select
 
 from gateway.webhooks import models as webhook_models
 from gateway.webhooks.delivery import WebhookSettings
 from gateway.webhooks.signing import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, verify
+from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
+from services.checker.common.outbox import OutboxEvent as CheckerEvent
 from services.checker.config import CheckerSettings
 from services.reporting.config import ReportingSettings
 from services.reporting.main import create_app as create_reporting
@@ -104,6 +107,15 @@ async def _import(gw: Gateway, key: str, entity: str, header: list[str], rows: l
     assert r.json()["created"] == len(rows), r.json()
 
 
+async def _lost_events(checker: FastAPI) -> None:
+    """Print the checker's outbox deliveries (a diagnosis when an event did not arrive)."""
+    async with checker.state.sessionmaker() as s:
+        rows = (await s.execute(select(CheckerDelivery, CheckerEvent).join(
+            CheckerEvent, col(CheckerEvent.id) == col(CheckerDelivery.event_id)))).all()
+    for d, e in rows:
+        print("checker outbox:", e.name, e.id, d.subscriber, d.status, d.attempts, d.last_error)
+
+
 async def _items(gw: Gateway, url: str, key: str, **params: Any) -> list[dict[str, Any]]:
     body = await gw.ok("GET", url, key, params={"limit": 200, **params})
     return list(body["items"] if isinstance(body, dict) else body)
@@ -159,8 +171,15 @@ async def test_whole_flow_through_the_gateway(
     assert {f["rule"] for f in findings} >= {"content.typo", "veto.homepage_stale"}
 
     # 5. Results reach reporting; the circular is drafted, published and fetched as DOCX.
-    await relay_checker(checker, clock)
-    await run_reporting(reporting_settings, clock, registry, checker)
+    for _ in range(3):
+        await relay_checker(checker, clock)
+        await run_reporting(reporting_settings, clock, registry, checker)
+        results = await _items(gw, "/api/v1/results", city, run_id=run["id"])
+        if len(results) == 2:
+            break
+        await _lost_events(checker)
+        clock.advance(timedelta(minutes=1))  # see step 6
+    assert sorted(r["target_code"] for r in results) == ["3701020001", "3701020002"]
     draft = await gw.ok("POST", "/api/v1/circulars", city, json={
         "region_code": LIXIA, "quarter": "2026Q4", "issuing_office": "济南市历下区人民政府办公室",
         "deadline_working_days": 10})
