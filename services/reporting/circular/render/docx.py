@@ -412,8 +412,11 @@ def _table(d: DocxDocument, table: Table, width_mm: float) -> DocxTable:
     t.autofit = False
     for col, width in zip(t.columns, widths, strict=True):
         col.width = width
-    for r, cells in enumerate([[c.header for c in columns], *rows]):
-        row = t.rows[r]
+    # Look styles and rows up once: python-docx's t.rows[r] rescans every row and its style
+    # setter scans every style, which made a 12,000-row attachment take minutes.
+    style_ids = (d.styles["表头"].style_id, d.styles["表格文字"].style_id)
+    for r, (row, cells) in enumerate(zip(t.rows, [[c.header for c in columns], *rows],
+                                         strict=True)):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
         if r == 0:  # the header repeats on every page of a long table
@@ -421,7 +424,7 @@ def _table(d: DocxDocument, table: Table, width_mm: float) -> DocxTable:
         for cell, text, column, width in zip(row.cells, cells, columns, widths, strict=True):
             cell.width = width
             p = cell.paragraphs[0]
-            p.style = d.styles["表头" if r == 0 else "表格文字"]
+            p._p.style = style_ids[0] if r == 0 else style_ids[1]
             if r and column.numeric:
                 p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run(text)
