@@ -10,12 +10,12 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from services.checker.common.context import Ctx
-from services.checker.common.scope import scope_condition
 from services.checker.finding.models import Finding, Sighting
 from services.checker.finding.schemas import FindingRead, VerdictBody
 from services.checker.finding.service import SEVERITY_LABELS, VERDICTS
 from shared.errors import NotFound
 from shared.principal import region_prefix
+from shared.scope import scope_condition
 
 
 def to_read(f: Finding) -> FindingRead:

@@ -10,7 +10,7 @@ from sqlalchemy import JSON
 from sqlmodel import Field
 
 from services.checker.common.base import CheckerTable
-from services.checker.common.columns import id_field, instant_field, optional_instant
+from shared.columns import id_field, instant_field, optional_instant
 
 
 class Plan(CheckerTable, table=True):

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select, update
 
 from services.checker.common.context import Ctx
-from services.checker.common.scope import scope_condition
 from services.checker.probe import service as probes
 from services.checker.profile.service import profile_for_body
 from services.checker.run.models import Run, Task
@@ -25,6 +24,7 @@ from shared.contracts.registry import WebsiteRead
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.queue import queue_name
+from shared.scope import scope_condition
 
 INSPECT_JOB = "checker.inspect_target"
 QUEUE = queue_name("checker")

@@ -16,7 +16,6 @@ from services.registry.account.schemas import AccountCreate, AccountFilingCreate
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE
-from services.registry.common.scope import scope_condition
 from services.registry.filing import service as filings
 from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
@@ -32,6 +31,7 @@ from shared.contracts.registry import (
 )
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import region_prefix
+from shared.scope import scope_condition
 
 TARGET = "account"
 ACTIVE_VALUES = [s.value for s in ACTIVE]

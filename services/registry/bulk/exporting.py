@@ -11,11 +11,11 @@ from sqlmodel import col
 from services.registry.account import service as accounts
 from services.registry.bulk.loading import organisations_by_id
 from services.registry.common.context import Ctx
-from services.registry.common.scope import scope_condition
 from services.registry.organisation.models import Organisation
 from services.registry.website import service as websites
 from shared.contracts.registry import ComplianceFlag, LifecycleStatus, OrgKind, Platform, SiteKind
 from shared.principal import region_prefix
+from shared.scope import scope_condition
 
 Rows = list[dict[str, Any]]
 

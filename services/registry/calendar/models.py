@@ -8,7 +8,7 @@ from sqlalchemy import JSON
 from sqlmodel import Field
 
 from services.registry.common.base import RegistryTable
-from services.registry.common.columns import instant_field
+from shared.columns import instant_field
 
 
 class CalendarYear(RegistryTable, table=True):

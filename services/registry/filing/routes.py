@@ -13,7 +13,6 @@ from sqlmodel import col, select
 from services.registry.account.models import Account
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx, get_ctx
-from services.registry.common.scope import scope_condition
 from services.registry.filing import service
 from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
@@ -21,6 +20,7 @@ from services.registry.website.models import Website
 from shared.calendar import SHANGHAI
 from shared.contracts.registry import FilingAction, FilingRead
 from shared.errors import ValidationFailed, problem_responses
+from shared.scope import scope_condition
 
 router = APIRouter(prefix="/filings", tags=["filings"], responses=problem_responses(401, 422))
 

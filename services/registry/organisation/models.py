@@ -10,7 +10,7 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
 from services.registry.common.base import RegistryTable
-from services.registry.common.columns import id_field, instant_field
+from shared.columns import id_field, instant_field
 
 
 class Organisation(RegistryTable, table=True):

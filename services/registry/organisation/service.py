@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from services.registry.common.context import Ctx
-from services.registry.common.scope import scope_condition
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.schemas import OrganisationCreate, OrganisationUpdate
 from services.registry.region.models import Region
 from shared.contracts.registry import OrganisationRead, OrgKind
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal, region_prefix
+from shared.scope import scope_condition
 
 
 def to_read(org: Organisation) -> OrganisationRead:

@@ -14,7 +14,6 @@ from sqlmodel.sql.expression import Select
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE
-from services.registry.common.scope import scope_condition
 from services.registry.common.validators import check_home_url
 from services.registry.filing import service as filings
 from services.registry.filing.models import Filing
@@ -34,6 +33,7 @@ from shared.contracts.registry import (
 )
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import region_prefix
+from shared.scope import scope_condition
 
 TARGET = "website"
 ACTIVE_VALUES = [s.value for s in ACTIVE]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
 from services.reporting.common.base import ReportingTable
-from services.reporting.common.columns import id_field, instant_field, optional_instant
+from shared.columns import id_field, instant_field, optional_instant
 
 
 class Circular(ReportingTable, table=True):

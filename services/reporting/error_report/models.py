@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Field
 
 from services.reporting.common.base import ReportingTable
-from services.reporting.common.columns import id_field, instant_field, optional_instant
+from shared.columns import id_field, instant_field, optional_instant
 
 
 class ErrorReport(ReportingTable, table=True):

@@ -17,7 +17,6 @@ from sqlmodel import col, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.reporting.common.context import Ctx
-from services.reporting.common.scope import scope_condition
 from services.reporting.error_report.models import ErrorReport
 from services.reporting.error_report.schemas import (
     CATEGORY_LABELS,
@@ -30,6 +29,7 @@ from services.reporting.error_report.schemas import (
 from shared.calendar import SHANGHAI, WorkingCalendar
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.principal import Principal, region_prefix
+from shared.scope import scope_condition
 
 # 《监管工作年度考核指标》: not closed −3 each, closed more than a month late −2 each.
 UNANSWERED_POINTS = 3.0

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field
 
 from services.reporting.common.base import ReportingTable
-from services.reporting.common.columns import id_field, instant_field, optional_instant
+from shared.columns import id_field, instant_field, optional_instant
 
 
 class RectificationItem(ReportingTable, table=True):

@@ -23,7 +23,6 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from services.reporting.circular.models import Circular
 from services.reporting.common.context import Ctx
-from services.reporting.common.scope import scope_condition
 from services.reporting.rectification.models import RectificationEvent, RectificationItem
 from services.reporting.rectification.schemas import (
     ACTION_LABELS,
@@ -40,6 +39,7 @@ from shared.clients.base import UpstreamProblem
 from shared.clients.checker import CheckerClient
 from shared.errors import InvalidTransition, NotFound
 from shared.principal import Principal, region_prefix
+from shared.scope import scope_condition
 
 log = logging.getLogger("govinspect.reporting.rectification")
 

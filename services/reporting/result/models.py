@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Index
 from sqlmodel import Field
 
 from services.reporting.common.base import ReportingTable
-from services.reporting.common.columns import instant_field
+from shared.columns import instant_field
 
 
 class Result(ReportingTable, table=True):

@@ -11,12 +11,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.reporting.common.context import Ctx, get_ctx
-from services.reporting.common.scope import scope_condition
 from services.reporting.result.intake import result_from_payload, upsert_result
 from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
 from shared.clients.checker import CheckerClient
 from shared.errors import problem_responses
+from shared.scope import scope_condition
 
 router = APIRouter(prefix="/results", tags=["results"], responses=problem_responses(401, 422))
 

@@ -1,4 +1,4 @@
-"""SQL conditions that confine every registry query to the caller's scope."""
+"""SQL conditions that confine every query to the caller's scope (region subtree, units)."""
 
 from __future__ import annotations
 

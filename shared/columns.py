@@ -1,4 +1,4 @@
-"""Column helpers shared by the registry's tables."""
+"""Column helpers every service's tables use: client-made UUID keys and UTC instants."""
 
 from __future__ import annotations
 
@@ -18,3 +18,8 @@ def id_field() -> uuid.UUID:
 def instant_field(index: bool = False) -> datetime:
     """A required UTC instant."""
     return Field(sa_type=UTCDateTime, index=index)
+
+
+def optional_instant(index: bool = False) -> datetime | None:
+    """An optional UTC instant."""
+    return Field(default=None, sa_type=UTCDateTime, index=index)
