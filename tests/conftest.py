@@ -12,6 +12,9 @@ import pytest
 
 PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The integration tier owns one Redis database (flushed between tests) and the gateway tier the
+# next one; two test runs on one Redis server need different GOVINSPECT_TEST_REDIS_DB values.
+REDIS_DB = int(os.environ.get("GOVINSPECT_TEST_REDIS_DB", "9"))
 BACKENDS = [b.strip() for b in os.environ.get("GOVINSPECT_TEST_BACKENDS", "sqlite,postgres").split(",")
             if b.strip()]
 
@@ -54,4 +57,4 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The real Redis the integration tier talks to (a database of its own)."""
-    return REDIS_URL.rsplit("/", 1)[0] + "/9"
+    return f"{REDIS_URL.rsplit('/', 1)[0]}/{REDIS_DB}"

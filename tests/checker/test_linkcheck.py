@@ -1,4 +1,4 @@
-"""Link checking against loopback servers with the run's shared cache in the real Redis (db 9)."""
+"""Link checking against loopback servers with the run's shared cache in the real Redis (the test Redis database)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ import redis.asyncio as aioredis
 from services.checker.crawl.linkcheck import LinkCheckSettings, MemoryLinkCache, RedisLinkCache, check_links
 from services.checker.net import Fetcher, FetchSettings
 from tests.checker.sitefixture import SiteServer
+from tests.conftest import REDIS_DB
+from tests.conftest import REDIS_URL as BASE_REDIS_URL
 
 HOST = "www.example.gov.cn"
 BASE = f"http://{HOST}"
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = f"{BASE_REDIS_URL.rsplit('/', 1)[0]}/{REDIS_DB}"
 FAST = LinkCheckSettings(recheck_delay_s=0.2, claim_wait_s=5.0, poll_interval_s=0.05)
 
 

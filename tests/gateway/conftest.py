@@ -21,6 +21,7 @@ from gateway.main import create_app
 from gateway.tables import ApiKey, AuditEntry, IdempotencyRecord, OAuthClient, metadata
 from shared.clock import FixedClock
 from shared.db import ensure_schema, is_sqlite, make_engine
+from tests.conftest import REDIS_DB
 from tests.integration.conftest import Suite, checker_settings, suite
 from tests.registry.conftest import registry, registry_settings
 from tests.registry.factories import SECRET, Registry
@@ -49,7 +50,7 @@ async def gw_settings(database_url: str, redis_url: str,
     down = f"http://127.0.0.1:{closed_port()}"
     # A database of its own: other tiers flush database 9 between (and during) their tests,
     # which would reset rate-limit counters mid-test.
-    redis_url = redis_url.rsplit("/", 1)[0] + "/10"
+    redis_url = f"{redis_url.rsplit('/', 1)[0]}/{REDIS_DB + 1}"
     settings = GatewaySettings(database_url=database_url, redis_url=redis_url,
                                principal_secret=SECRET,
                                jwt_secret="gateway-test-jwt-secret-of-at-least-32-bytes",
