@@ -1,0 +1,1 @@
+"""Reading government new-media accounts: feed adapters and pushed posts."""
