@@ -67,7 +67,7 @@ async def bootstrap(settings: GatewaySettings | None = None, var: Path | None = 
                 return Outcome(False, path)
             for old in admins:
                 if old.name == BOOTSTRAP_NAME:
-                    service.revoke(old, now)
+                    await service.revoke(session, old, now)
             body = CredentialCreate(name=BOOTSTRAP_NAME, roles=[Role.administrator],
                                     all_regions=True)
             _, key = await service.create(session, ApiKey, SYSTEM, body, [], now, SYSTEM.subject)

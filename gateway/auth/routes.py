@@ -102,11 +102,12 @@ async def rotate_api_key(key_id: uuid.UUID, response: Response,
                status_code=status.HTTP_204_NO_CONTENT, summary="吊销 API 密钥",
                responses=problem_responses(403, 404))
 async def revoke_api_key(key_id: uuid.UUID, ctx: GatewayCtx = Depends(get_ctx)) -> Response:
-    """Revoke the key for good; requests with it answer 401 from now on. The key stays listed
-    (with `include_revoked=true`) so that the audit log's subjects remain explainable."""
+    """Revoke the key for good; requests with it answer 401 from now on and its webhook
+    subscriptions are paused. The key stays listed (with `include_revoked=true`) so that the
+    audit log's subjects remain explainable."""
     _require_manager(ctx)
     key = await service.get_managed(ctx.session, ApiKey, ctx.principal, key_id)
-    service.revoke(key, ctx.clock.now())
+    await service.revoke(ctx.session, key, ctx.clock.now())
     await ctx.session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -182,8 +183,9 @@ async def rotate_client(client_id: str, response: Response,
                status_code=status.HTTP_204_NO_CONTENT, summary="吊销 OAuth2 客户端",
                responses=problem_responses(403, 404))
 async def revoke_client(client_id: str, ctx: GatewayCtx = Depends(get_ctx)) -> Response:
-    """Revoke the client for good: its secret and its outstanding access tokens answer 401."""
+    """Revoke the client for good: its secret and its outstanding access tokens answer 401, and
+    its webhook subscriptions are paused."""
     _require_manager(ctx)
-    service.revoke(await _client(ctx, client_id), ctx.clock.now())
+    await service.revoke(ctx.session, await _client(ctx, client_id), ctx.clock.now())
     await ctx.session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -21,6 +21,7 @@ from gateway.auth.schemas import (
 )
 from gateway.auth.scope import manages, outside
 from gateway.proxy.upstream import signed_principal
+from gateway.webhooks.service import deactivate_owner
 from shared.errors import (
     Forbidden,
     InvalidTransition,
@@ -155,7 +156,9 @@ def rotate(cred: CredentialBase, now: datetime) -> str:
     return secret
 
 
-def revoke(cred: CredentialBase, now: datetime) -> None:
-    """Revoke a credential for good; revoking twice keeps the first time."""
+async def revoke(session: AsyncSession, cred: CredentialBase, now: datetime) -> None:
+    """Revoke a credential for good and pause its webhook subscriptions (events would otherwise
+    keep flowing to a principal that no longer exists); revoking twice keeps the first time."""
     if cred.revoked_at is None:
         cred.revoked_at = now
+    await deactivate_owner(session, subject_of(cred))

@@ -18,7 +18,14 @@ from sqlalchemy import delete
 from gateway.bootstrap import bootstrap
 from gateway.config import GatewaySettings
 from gateway.main import create_app
-from gateway.tables import ApiKey, AuditEntry, IdempotencyRecord, OAuthClient, metadata
+from gateway.tables import (
+    ApiKey,
+    AuditEntry,
+    IdempotencyRecord,
+    OAuthClient,
+    metadata,
+    webhook_models,
+)
 from shared.clock import FixedClock
 from shared.db import ensure_schema, is_sqlite, make_engine
 from tests.conftest import REDIS_DB
@@ -30,7 +37,9 @@ from tests.reporting.conftest import Reporting, reporting, reporting_settings
 __all__ = ["Gateway", "checker_settings", "gateway", "gw_settings", "open_gateway", "registry",
            "registry_settings", "reporting", "reporting_settings", "suite"]
 
-GATEWAY_TABLES = (IdempotencyRecord, AuditEntry, ApiKey, OAuthClient)
+GATEWAY_TABLES = (IdempotencyRecord, AuditEntry, ApiKey, OAuthClient,
+                  webhook_models.WebhookAttempt, webhook_models.WebhookDelivery,
+                  webhook_models.WebhookSubscription, webhook_models.WebhookProcessedEvent)
 
 
 def closed_port() -> int:

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from gateway.auth.models import ApiKey
 from gateway.bootstrap import bootstrap
-from tests.gateway.conftest import Gateway
+from gateway.webhooks.delivery import WebhookSettings
+from tests.gateway.conftest import Gateway, OpenGateway
 from tests.registry.factories import JINAN, org, region_tree, site
 
 LIXIA, SHIZHONG, JINAN_CITY = "370102", "370103", "370100"
@@ -242,3 +243,26 @@ async def test_a_key_stops_working_when_it_expires(gateway: Gateway) -> None:
         "expires_at": "2026-11-20T17:00:00+08:00"})
     assert r.status_code == 422
     assert "expires_at" in r.json()["detail"]
+
+
+async def test_revoking_a_key_or_client_pauses_its_webhook_subscriptions(
+        open_gateway: OpenGateway) -> None:
+    hooks = WebhookSettings(allowed_private_networks=["127.0.0.0/8"])
+    async with open_gateway(webhooks=hooks) as gw:
+        key = await gw.ok("POST", "/api/v1/keys", json={
+            "name": "省督办系统", "roles": ["integration"], "all_regions": True})
+        client = await _client(gw, all_regions=True)
+        owners = {"key": key["secret"], "client": await _token(gw, client)}
+        subs = {name: await gw.ok("POST", "/api/v1/webhooks", secret, json={
+            "url": "http://127.0.0.1:9/hook", "events": ["rectification.overdue"]})
+            for name, secret in owners.items()}
+        assert all(s["active"] for s in subs.values())
+
+        assert (await gw.call("DELETE", f"/api/v1/keys/{key['id']}")).status_code == 204
+        active = {s["id"]: s["active"] for s in (await gw.ok("GET", "/api/v1/webhooks"))["items"]}
+        assert active == {subs["key"]["id"]: False, subs["client"]["id"]: True}
+
+        r = await gw.call("DELETE", f"/api/v1/clients/{client['client_id']}")
+        assert r.status_code == 204
+        active = {s["id"]: s["active"] for s in (await gw.ok("GET", "/api/v1/webhooks"))["items"]}
+        assert active == {subs["key"]["id"]: False, subs["client"]["id"]: False}
