@@ -37,6 +37,7 @@ class CheckerSettings(ServiceSettings):
     # Reporting keeps its own copy of results, fed by these events; the gateway calls back.
     event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
         "target.inspected": ["govinspect:reporting"],
+        "target.failed": ["govinspect:reporting"],
         "inspection.completed": ["govinspect:reporting", "govinspect:gateway"]})
     reconcile_interval_s: int = 60
     # RULES.md veto.unreachable: ≥ 20 spaced probes a day, a probe fails after 15 s.

@@ -28,3 +28,10 @@ class ReportingSettings(ServiceSettings):
     # Default rectification deadline in working days from publication, when a circular names none.
     default_deadline_working_days: int = 15
     watch_interval_s: int = 30
+    # Our choice (no national figure): after a re-check the checker gave up on (the site did not
+    # answer), wait this long before asking again, so an unreachable site is not re-checked
+    # every watch round.
+    recheck_retry_after_s: int = 3600
+    # Our choice: a re-check with no outcome after this long (cancelled run, lost event) is
+    # treated as failed. A re-check of one target takes minutes; a day is far beyond that.
+    recheck_stale_after_s: int = 86400

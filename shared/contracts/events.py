@@ -22,6 +22,8 @@ ACTION_EVENT_SUFFIX = {
 }
 FILING_LATE = "filing.late"
 TARGET_INSPECTED = "target.inspected"
+# A task given up after its last attempt (same payload shape as target.inspected, plus `error`).
+TARGET_FAILED = "target.failed"
 INSPECTION_COMPLETED = "inspection.completed"
 CIRCULAR_PUBLISHED = "circular.published"
 RECTIFICATION_OVERDUE = "rectification.overdue"

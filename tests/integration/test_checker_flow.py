@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import col, select
 
 from services.checker.config import CheckerSettings
+from services.checker.tables import OutboxEvent
 from services.checker.worker import build_worker
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
@@ -126,3 +128,28 @@ async def test_second_run_keeps_identity_and_false_positives_stay_silent(
     assert typo["fingerprint"] not in ids_second
     total = (await suite.client.get("/findings", params={"limit": 1})).json()["total"]
     assert total == len(ids_first)  # no duplicates across the two runs
+
+
+async def test_a_recheck_given_up_after_its_last_attempt_is_announced_to_reporting(
+        suite: Suite, checker_settings: CheckerSettings, sites: SiteServer) -> None:
+    # An inspection that cannot finish within its budget fails; after the last attempt the
+    # checker says so (target.failed), or reporting's item would stay "rechecking" for good.
+    settings = checker_settings.model_copy(update={"host_map": sites.host_map(),
+                                                   "target_budget_s": 0.01})
+    _, bad = await _file_sites(suite)
+    r = await suite.client.post("/rechecks", json={"target_id": bad["id"], "rules": ["content.typo"]})
+    assert r.status_code == 201, r.text
+    run_id = r.json()["id"]
+
+    await _work(settings, suite)
+
+    [task] = (await suite.client.get(f"/runs/{run_id}/tasks")).json()
+    assert task["status"] == "failed" and "TimeoutError" in (task["error"] or "")
+    async with suite.checker.state.sessionmaker() as s:
+        events = (await s.execute(select(OutboxEvent).where(
+            col(OutboxEvent.name).in_(("target.failed", "target.inspected"))))).scalars().all()
+    assert [e.name for e in events] == ["target.failed"]
+    payload = events[0].payload
+    assert payload["run_id"] == run_id and payload["run_kind"] == "recheck"
+    assert payload["target"]["id"] == bad["id"] and payload["attempts"] == 3
+    assert (await suite.client.get(f"/runs/{run_id}")).json()["status"] == "completed"

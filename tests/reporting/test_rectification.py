@@ -12,7 +12,9 @@ from sqlmodel import select
 from services.reporting.config import ReportingSettings
 from services.reporting.rectification import service
 from services.reporting.rectification.models import RectificationEvent, RectificationItem
+from services.reporting.result import intake
 from shared.clock import FixedClock
+from shared.contracts.events import TARGET_FAILED, EventEnvelope
 from shared.principal import PRINCIPAL_HEADER
 from tests.reporting.factories_rect import (
     ADMIN,
@@ -224,3 +226,49 @@ async def test_list_filters_by_status_and_overdue(env: Env) -> None:
     assert (await env.ok("GET", "/rectifications?status=closed", SUPERVISOR))["total"] == 1
     r = await env.call("GET", "/rectifications?status=done", SUPERVISOR)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "status"
+
+
+async def test_a_recheck_the_checker_gave_up_on_goes_back_to_reported_and_is_asked_again_later(
+        env: Env) -> None:
+    _, [item] = await publish_items(env, [problem(ORG_A)], DEADLINE)
+    body = await env.ok("POST", f"/rectifications/{item.id}/report", UNIT_A, json=TYPO_FIXED)
+    assert body["status"] == "rechecking"
+    first_run = env.checker.calls[0]["run_id"]
+    env.clock.advance(timedelta(minutes=10))
+    failed = EventEnvelope(id=uuid.uuid4(), name=TARGET_FAILED, source="checker",
+                           occurred_at=env.clock.now(), payload={
+                               "run_id": str(first_run), "run_kind": "recheck",
+                               "rules": ["content.typo"], "target_type": "website",
+                               "target": {"id": str(item.target_id)},
+                               "error": "网站无法访问（连接超时）"})
+    async with env.sessionmaker() as s:
+        await intake.handle(s, failed, env.clock.now())
+        await s.commit()
+
+    back = await env.ok("GET", f"/rectifications/{item.id}", UNIT_A)
+    assert back["status"] == "reported" and back["recheck_run_id"] is None
+    assert "连接超时" in back["events"][-1]["note"]
+    # Not again at once (the site just failed to answer) ...
+    env.clock.advance(timedelta(minutes=30))
+    assert (await env.watch())["rechecks_requested"] == 0 and len(env.checker.calls) == 1
+    # ... but after the retry interval.
+    env.clock.advance(timedelta(minutes=31))
+    assert (await env.watch())["rechecks_requested"] == 1
+    again = await env.item(item.id)
+    assert again.status == "rechecking" and again.recheck_run_id == env.checker.calls[1]["run_id"]
+    assert again.recheck_run_id != first_run
+
+
+async def test_a_recheck_that_never_reports_back_is_handed_back_after_a_day(env: Env) -> None:
+    _, [item] = await publish_items(env, [problem(ORG_A)], DEADLINE)
+    await env.ok("POST", f"/rectifications/{item.id}/report", UNIT_A, json=TYPO_FIXED)
+    env.clock.advance(timedelta(hours=23))
+    assert (await env.watch())["rechecks_abandoned"] == 0
+    assert (await env.item(item.id)).status == "rechecking"
+    env.clock.advance(timedelta(hours=2))
+    counts = await env.watch()
+    assert counts["rechecks_abandoned"] == 1 and counts["rechecks_requested"] == 0
+    stored = await env.item(item.id)
+    assert stored.status == "reported" and stored.recheck_run_id is None
+    env.clock.advance(timedelta(hours=1, minutes=1))
+    assert (await env.watch())["rechecks_requested"] == 1 and len(env.checker.calls) == 2

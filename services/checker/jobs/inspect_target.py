@@ -23,7 +23,7 @@ from services.checker.inspect.scoring import score
 from services.checker.jobs.resources import Resources
 from services.checker.run.models import Run, Task
 from services.checker.run.service import INSPECT_JOB, QUEUE
-from shared.contracts.events import INSPECTION_COMPLETED, TARGET_INSPECTED
+from shared.contracts.events import INSPECTION_COMPLETED, TARGET_FAILED, TARGET_INSPECTED
 
 log = logging.getLogger("govinspect.checker.inspect")
 MAX_ATTEMPTS = 3
@@ -106,6 +106,13 @@ async def _fail(res: Resources, task: Task, error: str) -> None:
                                         _defer_by=timedelta(seconds=5 * row.attempts))
             return
         row.status, row.finished_at = "failed", res.clock.now()
+        run = (await s.execute(select(Run).where(Run.id == row.run_id))).scalar_one()
+        # Reporting must learn of it too: a re-check that never finishes would otherwise leave
+        # its rectification items "rechecking" for good.
+        res.outbox.publish(s, TARGET_FAILED, {
+            "run_id": str(run.id), "task_id": str(row.id), "as_of": run.as_of.isoformat(),
+            "run_kind": run.kind, "rules": run.rules, "target_type": row.target_type,
+            "target": row.target, "error": error, "attempts": row.attempts})
         await complete_run_if_done(res, s, row.run_id)
         await s.commit()
 

@@ -85,6 +85,7 @@ async def watch_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
         "error_report_overdue": await _claim_all(
             res, report, "overdue_sent_for", ERROR_REPORT_OVERDUE, _report_payload,
             col(report.status) == "open", col(report.deadline_at) <= now),
+        "rechecks_abandoned": await _abandon_stale_rechecks(res, now),
         "rechecks_requested": await _retry_rechecks(res, now),
         "rectification_due_soon": await _due_soon(res, now),
     }
@@ -169,9 +170,15 @@ async def _retry_rechecks(res: WatchResources, now: datetime) -> int:
     """Request the re-checks of reported items the checker could not take when they were reported."""
     item, event = RectificationItem, RectificationEvent
     recent = exists().where(col(event.item_id) == col(item.id), col(event.at) > now - RECHECK_GRACE)
+    # rechecking → reported is the system handing back a re-check that came to nothing.
+    retry_after = timedelta(seconds=res.settings.recheck_retry_after_s)
+    failed_lately = exists().where(
+        col(event.item_id) == col(item.id), col(event.from_status) == "rechecking",
+        col(event.to_status) == "reported", col(event.at) > now - retry_after)
     async with res.sessionmaker() as s:
         ids = (await s.execute(select(item.id).where(
-            col(item.status) == "reported", col(item.recheck_run_id).is_(None), ~recent)
+            col(item.status) == "reported", col(item.recheck_run_id).is_(None), ~recent,
+            ~failed_lately)
             .order_by(col(item.id)).limit(RECHECK_BATCH))).scalars().all()
     if not ids:
         return 0
@@ -190,6 +197,24 @@ async def _retry_rechecks(res: WatchResources, now: datetime) -> int:
                 break  # the checker is still down: try again next round, not N timeouts now
             started += outcome == "started"
     return started
+
+
+async def _abandon_stale_rechecks(res: WatchResources, now: datetime) -> int:
+    """Hand back re-checks that have said nothing for `recheck_stale_after_s` (cancelled, lost)."""
+    item, event = RectificationItem, RectificationEvent
+    stale_before = now - timedelta(seconds=res.settings.recheck_stale_after_s)
+    recent = exists().where(col(event.item_id) == col(item.id), col(event.at) > stale_before)
+    async with res.sessionmaker() as s:
+        runs = (await s.execute(select(item.recheck_run_id).distinct().where(
+            col(item.status) == "rechecking", col(item.recheck_run_id).is_not(None), ~recent)
+            .limit(RECHECK_BATCH))).scalars().all()
+        moved = 0
+        for run_id in runs:
+            if run_id is not None:
+                moved += await rectification.abandon_recheck(
+                    s, run_id, None, "复核超时未返回结果，稍后将重新请求复核", now)
+        await s.commit()
+    return moved
 
 
 def _working_days_left(calendar: WorkingCalendar, now: datetime, deadline: datetime) -> int:

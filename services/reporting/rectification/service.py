@@ -239,6 +239,26 @@ async def apply_recheck(session: AsyncSession, run_id: uuid.UUID, target_id: uui
     return moved
 
 
+async def abandon_recheck(session: AsyncSession, run_id: uuid.UUID, target_id: uuid.UUID | None,
+                          note: str, now: datetime) -> int:
+    """Hand items whose re-check will never report back to "reported" again; return how many.
+
+    A re-check task the checker gave up on (target.failed), or one that stayed silent past
+    `recheck_stale_after`, must not leave an item "rechecking" for good: the deadline watcher
+    asks again after `recheck_retry_after`.
+    """
+    where = [RectificationItem.recheck_run_id == run_id, RectificationItem.status == "rechecking"]
+    if target_id is not None:
+        where.append(RectificationItem.target_id == target_id)
+    items = (await session.execute(select(RectificationItem).where(*where)
+                                   .order_by(col(RectificationItem.id)))).scalars().all()
+    moved = 0
+    for item in items:
+        moved += await _move(session, item, "reported", {"rechecking"}, actor=SYSTEM_ACTOR, now=now,
+                             note=note, evidence={"run_id": str(run_id)}, recheck_run_id=None)
+    return moved
+
+
 async def extend_deadline(session: AsyncSession, item: RectificationItem, deadline_at: datetime,
                           actor: str, now: datetime, note: str) -> None:
     """Move an item's deadline; overdue and due-soon events may go out again for the new one."""

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.rectification.service import apply_recheck
+from services.reporting.rectification.service import abandon_recheck, apply_recheck
 from services.reporting.result.models import LateFiling, Result
-from shared.contracts.events import FILING_LATE, TARGET_INSPECTED, EventEnvelope
+from shared.contracts.events import FILING_LATE, TARGET_FAILED, TARGET_INSPECTED, EventEnvelope
 
 
 def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
@@ -57,6 +57,10 @@ async def handle(session: AsyncSession, envelope: EventEnvelope, now: datetime) 
                                 evidence={"findings": p.get("findings", [])[:20]}, now=now)
             return
         await upsert_result(session, result_from_payload(p, now))
+    elif envelope.name == TARGET_FAILED:
+        if p.get("run_kind") == "recheck":
+            await abandon_recheck(session, uuid.UUID(p["run_id"]), uuid.UUID(p["target"]["id"]),
+                                  f"复核未能完成（{p.get('error') or '检查失败'}），稍后将重新请求复核", now)
     elif envelope.name == FILING_LATE:
         filing_id = uuid.UUID(p["filing_id"])
         if await session.get(LateFiling, filing_id) is None:
