@@ -1,13 +1,22 @@
-"""Helpers of the whole-flow test: CSV files, the workers run in burst, the outbox relays."""
+"""Helpers of the whole-flow test: CSV files, the workers run in burst, the outbox relays.
+
+The relays here settle a delivery as soon as arq reports its job (`check_after=0`): the
+services' own relays wait a second of *clock* time before they look, which under a FixedClock
+never passes, so an event whose job failed or vanished would only be sent again after the test
+happened to move the clock. `deliver_checker_events` repeats relay → reporting worker → relay
+until every checker event is acknowledged, and fails naming the ones that are not.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlmodel import col, select
 
 from gateway.config import GatewaySettings
 from gateway.webhooks.delivery import DeliveryLoop, webhook_settings
@@ -19,9 +28,10 @@ from services.checker.worker import build_worker as build_checker_worker
 from services.reporting.common.outbox import OutboxDelivery as ReportingDelivery
 from services.reporting.common.outbox import OutboxEvent as ReportingEvent
 from services.reporting.config import ReportingSettings
+from services.reporting.worker import QUEUE as REPORTING_QUEUE
 from services.reporting.worker import build_worker as build_reporting_worker
 from shared.clock import Clock
-from shared.events import OutboxRelay
+from shared.events import ACKED, OutboxRelay
 
 
 def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -44,16 +54,41 @@ async def run_checker(settings: CheckerSettings, clock: Clock, registry: FastAPI
         await worker.close()
 
 
-async def relay_checker(checker: FastAPI, clock: Clock) -> None:
-    """Hand the checker's pending events to their subscribers' queues."""
-    await OutboxRelay("checker", checker.state.sessionmaker, CheckerEvent, CheckerDelivery,
-                      checker.state.redis, clock).run_once()
+async def relay_checker(checker: FastAPI, clock: Clock) -> dict[str, int]:
+    """Hand the checker's pending events to their subscribers' queues; settle the handled ones."""
+    return await OutboxRelay("checker", checker.state.sessionmaker, CheckerEvent, CheckerDelivery,
+                             checker.state.redis, clock, check_after=timedelta(0)).run_once()
 
 
-async def relay_reporting(reporting: FastAPI, checker: FastAPI, clock: Clock) -> None:
+async def relay_reporting(reporting: FastAPI, checker: FastAPI, clock: Clock) -> dict[str, int]:
     """Hand reporting's pending events (rectification.* → the gateway) to their queues."""
-    await OutboxRelay("reporting", reporting.state.sessionmaker, ReportingEvent, ReportingDelivery,
-                      checker.state.redis, clock).run_once()
+    return await OutboxRelay("reporting", reporting.state.sessionmaker, ReportingEvent,
+                             ReportingDelivery, checker.state.redis, clock,
+                             check_after=timedelta(0)).run_once()
+
+
+async def unacked(checker: FastAPI, subscriber: str) -> list[str]:
+    """The checker's events for one subscriber queue not yet acknowledged (name, id, state)."""
+    async with checker.state.sessionmaker() as s:
+        rows = (await s.execute(select(CheckerDelivery, CheckerEvent).join(
+            CheckerEvent, col(CheckerEvent.id) == col(CheckerDelivery.event_id)).where(
+            col(CheckerDelivery.subscriber) == subscriber,
+            col(CheckerDelivery.status) != ACKED))).all()
+    return [f"{e.name} {e.id} {d.status} attempts={d.attempts} error={d.last_error}"
+            for d, e in rows]
+
+
+async def deliver_checker_events(settings: ReportingSettings, clock: Clock, registry: FastAPI,
+                                 checker: FastAPI, rounds: int = 3) -> None:
+    """Relay the checker's events and run the reporting worker until reporting acknowledged
+    every one (a failed or lost job is sent again by the next relay round)."""
+    for _ in range(rounds):
+        await relay_checker(checker, clock)
+        await run_reporting(settings, clock, registry, checker)
+        await relay_checker(checker, clock)
+        if not await unacked(checker, REPORTING_QUEUE):
+            return
+    raise AssertionError(f"reporting did not acknowledge: {await unacked(checker, REPORTING_QUEUE)}")
 
 
 async def run_reporting(settings: ReportingSettings, clock: Clock, registry: FastAPI,
