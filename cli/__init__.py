@@ -1,0 +1,1 @@
+"""`govinspect`: the command-line tool. It talks only to the gateway, over HTTP."""

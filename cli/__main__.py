@@ -1,0 +1,5 @@
+"""`python -m cli …` is `govinspect …`."""
+
+from cli.main import main
+
+main()

@@ -1,0 +1,201 @@
+"""`govinspect` against a real gateway with the services mounted in-process: import, inspect
+with --follow while a real checker worker (Chromium) works, list findings, build, publish and
+download a circular; --json output parses; a bad file answers in Chinese with a non-zero exit."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import delete
+
+from cli.main import run
+from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
+from services.checker.common.outbox import OutboxEvent as CheckerEvent
+from services.checker.config import CheckerSettings
+from services.checker.worker import build_worker as build_checker_worker
+from services.reporting.config import ReportingSettings
+from services.reporting.main import create_app as create_reporting
+from services.reporting.tables import metadata as reporting_metadata
+from services.reporting.worker import build_worker as build_reporting_worker
+from shared.events import OutboxRelay
+from tests.checker.sitefixture import SiteServer
+from tests.gateway.conftest import Gateway, OpenGateway
+from tests.integration.conftest import Suite
+from tests.integration.sites import BAD, GOOD, serve
+from tests.registry.factories import JINAN, region_tree
+
+pytestmark = pytest.mark.integration
+
+ORGS = """name,kind,region_code
+济南市历下区人民政府办公室,county_government,370102
+济南市历下区某局,county_department,370102
+"""
+SITES = f"""site_code,name,organisation_name,organisation_region_code,kind,domains,home_url,status
+3701020001,济南市历下区人民政府门户网站,济南市历下区人民政府办公室,370102,portal,{GOOD},http://{GOOD}/,running
+3701020002,历下区某局网站,济南市历下区某局,370102,department,{BAD},http://{BAD}/,running
+"""
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[SiteServer]:
+    with SiteServer() as server:
+        serve(server)
+        yield server
+
+
+@pytest.fixture
+async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> AsyncIterator[Any]:
+    app = create_reporting(reporting_settings, suite.registry.clock,
+                           registry_transport=httpx.ASGITransport(app=suite.registry.app),
+                           checker_transport=httpx.ASGITransport(app=suite.checker))
+    async with LifespanManager(app):
+        yield app
+        async with app.state.sessionmaker() as s:
+            for table in reversed(reporting_metadata.sorted_tables):
+                await s.execute(delete(table))
+            await s.commit()
+
+
+@pytest.fixture
+async def gw(open_gateway: OpenGateway, suite: Suite, reporting_app: Any) -> AsyncIterator[Gateway]:
+    async with open_gateway(transports={"checker": httpx.ASGITransport(app=suite.checker),
+                                        "reporting": httpx.ASGITransport(app=reporting_app)}) as g:
+        yield g
+
+
+async def cli(gw: Gateway, *argv: str) -> Result:
+    """Run `govinspect ARGV…` against the in-process gateway with its administrator key."""
+    out, err = io.StringIO(), io.StringIO()
+    code = await run([*argv, "--url", "http://gateway", "--key", gw.admin],
+                     transport=httpx.ASGITransport(app=gw.app), stdout=out, stderr=err)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+async def _check(settings: CheckerSettings, suite: Suite) -> None:
+    worker = build_checker_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
+                                  registry_transport=httpx.ASGITransport(app=suite.registry.app),
+                                  handle_signals=False)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+
+async def _relay_and_report(suite: Suite, reporting_app: Any, settings: ReportingSettings) -> None:
+    relay = OutboxRelay("checker", suite.checker.state.sessionmaker, CheckerEvent, CheckerDelivery,
+                        suite.checker.state.redis, suite.registry.clock)
+    await relay.run_once()
+    worker = build_reporting_worker(settings, suite.registry.clock, burst=True,
+                                    registry_transport=httpx.ASGITransport(app=suite.registry.app),
+                                    checker_transport=httpx.ASGITransport(app=suite.checker),
+                                    handle_signals=False)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+
+async def test_import_inspect_follow_findings_and_circular(
+        gw: Gateway, suite: Suite, checker_settings: CheckerSettings,
+        reporting_settings: ReportingSettings, reporting_app: Any, sites: SiteServer,
+        tmp_path: Path) -> None:
+    await region_tree(suite.registry, *JINAN)
+    (tmp_path / "orgs.csv").write_text(ORGS, encoding="utf-8")
+    (tmp_path / "sites.csv").write_text(SITES, encoding="utf-8")
+
+    r = await cli(gw, "import", str(tmp_path / "orgs.csv"), "--kind", "organisations")
+    assert r.code == 0, r.err
+    assert "新增 2" in r.out
+    r = await cli(gw, "import", str(tmp_path / "sites.csv"), "--kind", "websites", "--dry-run")
+    assert r.code == 0 and "试导入" in r.out, r.err
+    assert (await gw.ok("GET", "/api/v1/websites"))["total"] == 0, "a dry run writes nothing"
+    r = await cli(gw, "--json", "import", str(tmp_path / "sites.csv"), "--kind", "websites")
+    assert r.code == 0, r.err
+    assert r.json()["created"] == 2
+
+    # Follow a run while a real checker worker works through it.
+    follow = asyncio.create_task(cli(gw, "inspect", "start", "--name", "历下区检查", "--region",
+                                     "370102", "--follow", "--interval", "0.2"))
+    for _ in range(100):
+        if (await suite.client.get("/runs")).json()["items"] or follow.done():
+            break
+        await asyncio.sleep(0.1)
+    await _check(checker_settings.model_copy(update={"host_map": sites.host_map()}), suite)
+    r = await asyncio.wait_for(follow, 60)
+    assert r.code == 0, r.err
+    assert "历下区检查：检查中" in r.err, "progress lines go to stderr when it is not a terminal"
+    assert "历下区检查：已完成，网站 2/2" in r.out
+    run_id = r.out.split()[1].split("（")[0]
+    r = await cli(gw, "--json", "inspect", "show", run_id)
+    run_ = r.json()
+    assert run_["status"] == "completed" and run_["progress"]["targets_done"] == 2
+
+    r = await cli(gw, "findings", "list", "--run", run_["id"], "--severity", "veto", "--json")
+    assert r.code == 0, r.err
+    vetoes = r.json()["items"]
+    assert vetoes and {f["target_code"] for f in vetoes} == {"3701020002"}
+    r = await cli(gw, "findings", "list", "--run", run_["id"], "--limit", "5")
+    assert r.code == 0 and "问题清单" in r.out and "3701020002" in r.out
+
+    await _relay_and_report(suite, reporting_app, reporting_settings)
+    r = await cli(gw, "--json", "circular", "build", "--region", "370100", "--quarter", "2026Q4",
+                  "--office", "济南市人民政府办公厅", "--deadline-days", "10")
+    assert r.code == 0, r.err
+    circular = r.json()
+    assert circular["data"]["websites_total"]["checked"]["value"] == 2
+    r = await cli(gw, "circular", "publish", circular["id"], "--number", "济政办字〔2026〕31号")
+    assert r.code == 0 and "已发布" in r.out, r.err
+    for fmt in ("docx", "md"):
+        target = tmp_path / f"c.{fmt}"
+        r = await cli(gw, "circular", "download", circular["id"], "--format", fmt, "-o", str(target))
+        assert r.code == 0, r.err
+    assert (tmp_path / "c.docx").read_bytes()[:2] == b"PK"
+    assert "济政办字〔2026〕31号" in (tmp_path / "c.md").read_text(encoding="utf-8")
+
+    r = await cli(gw, "--json", "status")
+    status = r.json()
+    assert "checker" in {q["name"] for q in status["queues"]["queues"]}
+    assert status["ready"]["upstreams"]["reporting"] == "ok"
+
+
+async def test_bad_file_and_refusals_answer_in_chinese_with_nonzero_exit(
+        gw: Gateway, suite: Suite, tmp_path: Path) -> None:
+    await region_tree(suite.registry, *JINAN)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("site_code,name,organisation_name,organisation_region_code,kind,domains,"
+                   "home_url,status\n12AB,坏网站,不存在的单位,370102,department,x.gov.cn,"
+                   "http://x.gov.cn/,running\n", encoding="utf-8")
+    r = await cli(gw, "import", str(bad), "--kind", "websites")
+    assert r.code == 1
+    assert r.err.startswith("错误：") and "第 2 行" in r.err, r.err
+    assert (await gw.ok("GET", "/api/v1/websites"))["total"] == 0
+
+    r = await cli(gw, "--json", "import", str(bad), "--kind", "websites")
+    assert r.code == 1 and json.loads(r.err)["status"] == 422
+
+    r = await cli(gw, "circular", "download", "00000000-0000-0000-0000-000000000000")
+    assert r.code == 1 and "错误：" in r.err
+
+    out, err = io.StringIO(), io.StringIO()
+    code = await run(["status", "--url", "http://gateway", "--key", "wrong-key"],
+                     transport=httpx.ASGITransport(app=gw.app), stdout=out, stderr=err)
+    assert code == 2 and "错误：" in err.getvalue()
