@@ -95,6 +95,9 @@ class GatewaySettings(ServiceSettings):
     idempotency_max_response_bytes: int = 8 * 1024 * 1024
     idempotency_purge_interval_s: int = 3600
 
+    # The merged OpenAPI document is rebuilt from the services' own at most this often.
+    openapi_cache_s: int = 60
+
     rate_limit_window_s: int = 60
     rate_limits: dict[str, int] = Field(default_factory=default_rate_limits)
 

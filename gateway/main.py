@@ -19,6 +19,7 @@ from gateway.auth.routes import router as auth_router
 from gateway.config import GatewaySettings
 from gateway.idempotency import service as idempotency
 from gateway.idempotency.middleware import IdempotencyMiddleware
+from gateway.openapi import routes as openapi
 from gateway.proxy.health import router as health_router
 from gateway.proxy.routes import router as proxy_router
 from gateway.proxy.upstream import Upstreams
@@ -29,6 +30,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
 from shared.errors import install_problem_handlers
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.openapi import install_openapi, operation_id
 
 log = logging.getLogger("govinspect.gateway")
 
@@ -96,7 +98,9 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
 
     configure_logging(settings.service_name, settings.log_level)
     app = FastAPI(title="govinspect 网关（gateway）", description=DESCRIPTION, version="1.0.0",
-                  lifespan=lifespan, openapi_tags=TAGS)
+                  lifespan=lifespan, openapi_tags=TAGS, generate_unique_id_function=operation_id,
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    install_openapi(app)  # the gateway's own part; /openapi.json serves it merged (openapi/)
     app.state.settings = settings
     app.state.clock = clock
     app.state.outbox = None  # shared.context.get_ctx (webhook routes) expects one; none is used
@@ -111,6 +115,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     for router in (health_router, oauth_router, auth_router, audit_router):
         app.include_router(router)
     app.include_router(webhooks_router, prefix="/api/v1")
+    openapi.install(app, settings.openapi_cache_s)
     # Last: everything else below /api/v1 belongs to a service.
     app.include_router(proxy_router)
     return app

@@ -14,6 +14,7 @@ from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
 from shared.errors import install_problem_handlers
 from shared.health import router as health_router
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.openapi import install_openapi, operation_id
 
 
 def build_app(
@@ -47,7 +48,8 @@ def build_app(
     if configure_log:
         configure_logging(settings.service_name, settings.log_level)
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
-                  openapi_tags=openapi_tags)
+                  openapi_tags=openapi_tags, generate_unique_id_function=operation_id)
+    install_openapi(app)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     install_problem_handlers(app)

@@ -1,0 +1,103 @@
+"""What every app's OpenAPI document shares: stable operationIds and one Problem error schema."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from shared.errors import PROBLEM_JSON, PROBLEM_SCHEMA
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# FastAPI's own 422 schemas; the apps answer problem+json instead (shared.errors).
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+ERROR_DESCRIPTIONS = {
+    400: "请求无效", 401: "未通过身份认证", 403: "无权执行此操作", 404: "资源不存在",
+    405: "不支持该请求方法", 409: "与现有数据冲突", 412: "数据已被他人修改", 413: "请求内容过大",
+    415: "不支持的文件格式", 422: "请求参数无效", 428: "缺少版本条件", 429: "请求过于频繁",
+    500: "服务器内部错误", 502: "上游服务响应无效", 503: "服务暂不可用", 504: "上游服务响应超时",
+}
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operationId of a route declared without one: its function name in lowerCamelCase.
+
+    `create_website` → `createWebsite`. Stable (it changes only when the function is renamed)
+    and readable in generated clients; routes that set `operation_id=` keep theirs.
+    """
+    head, *rest = route.name.strip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest if part)
+
+
+def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every (path, method, operation) of a document, in document order."""
+    return [(path, method, op) for path, item in doc.get("paths", {}).items()
+            for method, op in item.items() if method in HTTP_METHODS]
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {str(node["$ref"])} if isinstance(node.get("$ref"), str) else set()
+        for value in node.values():
+            found |= _refs(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*(_refs(v) for v in node)) if node else set()
+    return set()
+
+
+def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
+    """An OpenAPI response whose body is the Problem schema."""
+    return {"description": description or ERROR_DESCRIPTIONS.get(status, "错误"),
+            "content": {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}}
+
+
+def normalise_problems(doc: dict[str, Any], extra_statuses: tuple[int, ...] = ()) -> None:
+    """Make every 4xx/5xx response of `doc` a problem+json `#/components/schemas/Problem`.
+
+    The apps answer every error as problem+json (shared.errors), including request validation,
+    so FastAPI's HTTPValidationError is replaced too. `extra_statuses` are added to every
+    operation that does not list them. Changes `doc` in place.
+    """
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = copy.deepcopy(PROBLEM_SCHEMA)
+    for _path, _method, op in operations(doc):
+        responses = op.setdefault("responses", {})
+        for status in extra_statuses:
+            responses.setdefault(str(status), {"description": ERROR_DESCRIPTIONS.get(status, "错误")})
+        for code, response in responses.items():
+            if code[:1] in ("4", "5") and "$ref" not in response:
+                described = response.get("description") or ""
+                generic = described in ("", "Validation Error", "Successful Response")
+                response.update(problem_response(int(code), None if generic else described))
+    used = _refs(doc.get("paths", {})) | _refs(doc.get("components", {}))
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        if f"#/components/schemas/{name}" not in used:
+            schemas.pop(name, None)
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Serve `app`'s document with every error response pointing at the Problem schema."""
+    plain: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = copy.deepcopy(plain())
+            normalise_problems(doc)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_IDENTIFIER = re.compile(r"^[a-z][A-Za-z0-9]*$")
+
+
+def is_operation_id(value: str) -> bool:
+    """Tell whether an operationId has the suite's shape (lowerCamelCase, ASCII)."""
+    return bool(_IDENTIFIER.match(value))
