@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.checker.feeds.limits import FeedPollSettings
 from shared.config import ServiceSettings, var_dir
 
 
@@ -45,3 +46,6 @@ class CheckerSettings(ServiceSettings):
     probe_timeout_s: float = 15.0
     probe_retry_after_s: float = 10.0
     stale_task_after_s: int = 2400
+    # Account feeds: requests per second per platform host (our choice, see FeedPollSettings),
+    # retries with exponential backoff, Retry-After honoured up to a limit.
+    feed_polling: FeedPollSettings = Field(default_factory=FeedPollSettings)

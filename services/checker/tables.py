@@ -2,6 +2,7 @@
 
 from services.checker.common.base import mapper_registry
 from services.checker.common.outbox import OutboxDelivery, OutboxEvent, ProcessedEvent
+from services.checker.feeds.models import AccountPost
 from services.checker.finding.models import Finding, Sighting
 from services.checker.plan.models import Plan
 from services.checker.probe.models import MonitoredSite, ProbeSample
@@ -11,5 +12,5 @@ from services.checker.run.models import Run, Task
 metadata = mapper_registry.metadata
 
 
-__all__ = ["Finding", "MonitoredSite", "OutboxDelivery", "OutboxEvent", "Plan", "ProbeSample",
+__all__ = ["AccountPost", "Finding", "MonitoredSite", "OutboxDelivery", "OutboxEvent", "Plan", "ProbeSample",
            "ProcessedEvent", "RuleProfile", "Run", "Sighting", "Task", "WordEntry", "metadata"]

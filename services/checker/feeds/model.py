@@ -56,3 +56,8 @@ class FeedRead:
     account_name: str | None = None
     # Whether the account offers an interaction function (comments/messages), when the source says.
     interaction_enabled: bool | None = None
+    # The newest post the source gave, even one older than the read's `since` (so an account
+    # with old posts only can be told from one that never posted); None when it gave none.
+    latest_post_at: datetime | None = None
+    # Posts the source gave in all, before keeping those published since `since`.
+    posts_seen: int = 0
