@@ -1,4 +1,4 @@
-"""Run every rule of a profile over a site snapshot, with the managed word lists injected."""
+"""Run every rule of a profile over a site (or account) snapshot, with the managed word lists injected."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from services.checker.inspect.account import AccountSnapshot
 from services.checker.inspect.model import FindingDraft, SiteSnapshot
 from services.checker.rules import RULES
+from services.checker.rules.account import RULES as ACCOUNT_RULES
+from services.checker.rules.account import AccountRuleModule
 from services.checker.rules.base import RuleModule
 from services.checker.rules.content.wordlists import (
     ExpressionEntry,
@@ -32,7 +35,7 @@ class WordLists:
                 "expression_entries": [*builtin_expressions(), *self.expressions]}
 
 
-def params_for(rule: RuleModule, profile: dict[str, Any], lists: WordLists) -> BaseModel:
+def params_for(rule: RuleModule | AccountRuleModule, profile: dict[str, Any], lists: WordLists) -> BaseModel:
     """Validate a rule's profile block (and injected lists) into its Params."""
     block = profile["rules"].get(rule.CODE, {})
     return rule.Params.model_validate({**block, **lists.injected()})
@@ -41,7 +44,7 @@ def params_for(rule: RuleModule, profile: dict[str, Any], lists: WordLists) -> B
 def validate_profile(profile: dict[str, Any]) -> None:
     """Refuse a profile any rule cannot read, naming the rule and the field (422)."""
     errors: list[dict[str, Any]] = []
-    for rule in RULES:
+    for rule in [*RULES, *ACCOUNT_RULES]:
         try:
             params_for(rule, profile, WordLists())
         except ValidationError as exc:
@@ -62,4 +65,17 @@ def evaluate(site: SiteSnapshot, profile: dict[str, Any], lists: WordLists,
         if only is not None and rule.CODE not in only:
             continue
         findings.extend(rule.check(site, params_for(rule, profile, lists)))
+    return findings
+
+
+def evaluate_account(account: AccountSnapshot, profile: dict[str, Any], lists: WordLists,
+                     only: set[str] | None = None) -> list[FindingDraft]:
+    """Every finding of every account rule (or of the `only` rule codes), in rule order."""
+    findings: list[FindingDraft] = []
+    for rule in ACCOUNT_RULES:
+        if profile["rules"].get(rule.CODE, {}).get("enabled", True) is False:
+            continue
+        if only is not None and rule.CODE not in only:
+            continue
+        findings.extend(rule.check(account, params_for(rule, profile, lists)))
     return findings

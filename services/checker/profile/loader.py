@@ -42,6 +42,8 @@ def _national() -> dict[str, Any]:
             if sources:
                 block["_source"] = "；".join(sources)
         profile["scoring"]["indicators"].update(fragment.get("indicators", {}))
+        # A fragment may add a scoring section of its own (accounts.json: "accounts").
+        profile["scoring"] = deep_merge(profile["scoring"], fragment.get("scoring", {}))
     return profile
 
 

@@ -1,0 +1,60 @@
+"""Helpers the account rules share: posts as the content engines see them, and keyword search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from services.checker.feeds.model import Post
+from services.checker.inspect.account import AccountSnapshot, post_text, post_url
+from services.checker.inspect.model import FindingDraft
+
+
+def post_by_url(snapshot: AccountSnapshot) -> dict[str, Post]:
+    """Each post read, by the URL the content engines report it under."""
+    return {post_url(snapshot.target, p): p for p in snapshot.posts}
+
+
+def retarget(findings: list[FindingDraft], snapshot: AccountSnapshot) -> list[FindingDraft]:
+    """Say "文章《…》" where the website engines say "页面", and note which post it was."""
+    posts = post_by_url(snapshot)
+    for f in findings:
+        post = posts.get(f.url or "")
+        if post is None:
+            continue
+        t = snapshot.target
+        where = f"{t.platform_label}账号“{t.name}”发布的《{post.title or post.platform_post_id}》"
+        if f.message.startswith("页面"):
+            f.message = where + f.message[len("页面"):]
+        if f.url and f.url.startswith("post:"):
+            f.url = None
+        f.parent_url = snapshot.target.url
+        f.detail = {**f.detail, "post_id": post.platform_post_id, "post_title": post.title,
+                    "published_at": post.published_at.isoformat()}
+        if "also_on" in f.detail:
+            f.detail["also_in_posts"] = f.detail.pop("also_on")
+    return findings
+
+
+@dataclass
+class KeywordHit:
+    post: Post
+    keywords: list[str]
+    start: int
+    end: int
+    text: str
+
+
+def keyword_hits(snapshot: AccountSnapshot, keywords: list[str],
+                 exceptions: list[str]) -> Iterator[KeywordHit]:
+    """Posts whose text carries any of the keywords outside the exceptions, first hit marked."""
+    for post in snapshot.posts:
+        text = post_text(post)
+        cleaned = text
+        for exc in exceptions:
+            cleaned = cleaned.replace(exc, "\0" * len(exc))
+        found = [(cleaned.find(k), k) for k in keywords if k and k in cleaned]
+        if found:
+            start, first = min(found)
+            yield KeywordHit(post, sorted({k for _, k in found}, key=keywords.index), start,
+                             start + len(first), text)
