@@ -30,6 +30,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
 from shared.errors import install_problem_handlers
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.metrics import MetricsMiddleware, MetricsServer
 from shared.openapi import install_openapi, operation_id
 
 log = logging.getLogger("govinspect.gateway")
@@ -86,9 +87,14 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
                                             settings.rate_limit_window_s)
         app.state.upstreams = Upstreams(settings, upstream_transports)
         purge = asyncio.create_task(_purge_forever(app, settings.idempotency_purge_interval_s))
+        # The gateway's own port is public: its metrics go to a port of their own.
+        metrics = None if settings.metrics_port is None else MetricsServer(settings.metrics_port)
+        app.state.metrics_port = metrics and metrics.port
         try:
             yield
         finally:
+            if metrics is not None:
+                metrics.close()
             purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purge
@@ -107,6 +113,9 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     install_problem_handlers(app)
     # Starlette runs the last added outermost: request id → authentication → audit → rate
     # limit → idempotency → route. Audit sits outside the limits so refused writes are kept too.
+    # Metrics innermost: it reads the route the router matched (authentication copies the
+    # scope), so it times what passed authentication and the limits.
+    app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(AuditMiddleware)

@@ -24,6 +24,7 @@ from shared.contracts.events import DELIVER_JOB, EventEnvelope
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import consume_once
 from shared.logging import configure_logging
+from shared.metrics import instrument_worker
 from shared.queue import deserialize, queue_name, redis_settings, serialize
 
 QUEUE = queue_name("gateway")
@@ -80,12 +81,13 @@ def build_worker(settings: GatewaySettings | None = None, clock: Clock | None = 
             await res.extra["loop"].aclose()
         await res.engine.dispose()
 
-    return Worker(
+    return instrument_worker(Worker(
         functions=[func(deliver, name=DELIVER_JOB, max_tries=10)],
         queue_name=QUEUE, redis_settings=redis_settings(settings.redis_url),
         job_serializer=serialize, job_deserializer=deserialize, on_startup=startup,
         on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2,
-        handle_signals=handle_signals)
+        handle_signals=handle_signals, job_completion_wait=settings.shutdown_wait_s),
+        settings.metrics_port)
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
 from shared.errors import install_problem_handlers
 from shared.health import router as health_router
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.metrics import MetricsMiddleware
+from shared.metrics import router as metrics_router
 from shared.openapi import install_openapi, operation_id
 
 
@@ -55,4 +57,6 @@ def build_app(
     install_problem_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name)  # outermost
+    app.include_router(metrics_router)
     return app

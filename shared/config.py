@@ -44,6 +44,13 @@ class ServiceSettings(BaseSettings):
         "REDIS_URL", "redis://127.0.0.1:6379/0"))
     principal_secret: str = Field(default_factory=default_principal_secret, repr=False)
     log_level: str = "INFO"
+    metrics_port: int | None = None
+    """Port of the Prometheus listener of a worker or the gateway (APIs answer /metrics on
+    their own port); unset: none, as under `make run`, where every worker would want it."""
+    shutdown_wait_s: int = 5
+    """On SIGTERM a worker takes no new job and lets running ones finish this long before it
+    cancels them (a cancelled checker task is handed back as pending). Keep it below the
+    supervisor's grace: 10 s in deploy/local.py, terminationGracePeriodSeconds in deploy/k8s."""
 
     def resolved_database_url(self) -> str:
         """Return this service's database URL: its own, the shared one, or a SQLite file."""

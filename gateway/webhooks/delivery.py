@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 import httpx
+from prometheus_client import Counter
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, or_, select, update
@@ -208,6 +209,11 @@ def retry_delay(failed_attempts: int, ws: WebhookSettings, rng: random.Random) -
     return timedelta(seconds=base * rng.uniform(1 - ws.jitter, 1 + ws.jitter))
 
 
+ATTEMPTS = Counter("govinspect_webhook_attempts_total",
+                   "Webhook delivery attempts by what became of the delivery "
+                   "(delivered, retrying, failed)", ["outcome"])
+
+
 def record(session: AsyncSession, delivery: WebhookDelivery, outcome: Outcome, now: datetime,
            ws: WebhookSettings, rng: random.Random, *, replay: bool = False) -> WebhookAttempt:
     """Log an attempt on the delivery and move it on: delivered, retried later, or failed."""
@@ -229,6 +235,8 @@ def record(session: AsyncSession, delivery: WebhookDelivery, outcome: Outcome, n
         delivery.status = PENDING
         delivery.next_attempt_at = min(now + retry_delay(delivery.attempts, ws, rng),
                                        delivery.give_up_at)
+    ATTEMPTS.labels({DELIVERED: "delivered", FAILED: "failed"}.get(delivery.status,
+                                                                   "retrying")).inc()
     return attempt
 
 

@@ -29,6 +29,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import Outbox, OutboxRelay
 from shared.logging import configure_logging
+from shared.metrics import instrument_worker
 from shared.queue import connect, deserialize, redis_settings, serialize
 
 log = logging.getLogger("govinspect.checker.worker")
@@ -75,7 +76,7 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         await res.engine.dispose()
 
     seconds = set(range(0, 60, max(1, min(59, settings.reconcile_interval_s))))
-    return Worker(
+    return instrument_worker(Worker(
         functions=[func(inspect_target, name=INSPECT_JOB, timeout=settings.job_timeout_s,
                         max_tries=5),
                    func(probe_site, name=PROBE_JOB, timeout=120, max_tries=2)],
@@ -87,7 +88,8 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         job_serializer=serialize, job_deserializer=deserialize,
         on_startup=startup, on_shutdown=shutdown, burst=burst,
         max_jobs=settings.worker_concurrency, keep_result=3600, poll_delay=0.2,
-        handle_signals=handle_signals)
+        handle_signals=handle_signals, job_completion_wait=settings.shutdown_wait_s),
+        settings.metrics_port)
 
 
 def main() -> None:

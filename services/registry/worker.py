@@ -12,6 +12,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import OutboxRelay
 from shared.logging import configure_logging
+from shared.metrics import MetricsServer
 from shared.queue import connect
 
 log = logging.getLogger("govinspect.registry.worker")
@@ -31,11 +32,14 @@ async def run(settings: RegistrySettings | None = None, clock: Clock | None = No
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, task.cancel)
     log.info("outbox relay started")
+    metrics = None if settings.metrics_port is None else MetricsServer(settings.metrics_port)
     try:
         await task
     except asyncio.CancelledError:
         pass
     finally:
+        if metrics is not None:
+            metrics.close()
         await redis.aclose()
         await engine.dispose()
         log.info("outbox relay stopped")

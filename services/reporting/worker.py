@@ -27,6 +27,7 @@ from shared.contracts.events import DELIVER_JOB, EventEnvelope
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import Outbox, OutboxRelay, consume_once
 from shared.logging import configure_logging
+from shared.metrics import instrument_worker
 from shared.principal import Principal, Role, sign_principal
 from shared.queue import connect, deserialize, queue_name, redis_settings, serialize
 
@@ -102,14 +103,15 @@ def build_worker(settings: ReportingSettings | None = None, clock: Clock | None 
         await res.engine.dispose()
 
     every = set(range(0, 60, max(1, min(59, settings.watch_interval_s))))
-    return Worker(
+    return instrument_worker(Worker(
         functions=[func(deliver, name=DELIVER_JOB, max_tries=10)],
         cron_jobs=[cron(watch_deadlines, name="reporting.watch_deadlines", second=every,
                         run_at_startup=True, unique=True, timeout=300)],
         queue_name=QUEUE, redis_settings=redis_settings(settings.redis_url),
         job_serializer=serialize, job_deserializer=deserialize, on_startup=startup,
         on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2,
-        handle_signals=handle_signals)
+        handle_signals=handle_signals, job_completion_wait=settings.shutdown_wait_s),
+        settings.metrics_port)
 
 
 def main() -> None:

@@ -18,6 +18,12 @@ from typing import Any
 
 from sqlmodel import col, select, update
 
+from services.checker.common.metrics import (
+    FINDINGS,
+    LINKS_CHECKED,
+    PAGES_FETCHED,
+    TASKS_HANDED_BACK,
+)
 from services.checker.finding import service as findings
 from services.checker.inspect.scoring import score
 from services.checker.jobs.resources import Resources
@@ -81,6 +87,11 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     try:
         outcome = await asyncio.wait_for(
             res.inspect(task.target, run), timeout=res.settings.target_budget_s)
+    except asyncio.CancelledError:
+        # The worker is stopping (or arq's timeout struck): arq runs the job again, so the
+        # task goes back to pending at once instead of looking held until it turns stale.
+        await asyncio.shield(_hand_back(res, task))
+        raise
     except Exception as exc:  # recorded on the row; the run goes on with other targets
         log.exception("inspection of %s failed", task.target.get("site_code"))
         await _fail(res, task, f"{type(exc).__name__}: {exc}"[:2000])
@@ -90,6 +101,20 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
         with contextlib.suppress(asyncio.CancelledError):
             await beat
     return await _finish(res, task, outcome)
+
+
+async def _hand_back(res: Resources, task: Task) -> None:
+    """Return a claimed task to pending; an interrupted attempt does not count as one."""
+    async with res.sessionmaker() as s:
+        handed = await s.execute(update(Task).where(
+            col(Task.id) == task.id, col(Task.status) == "running",
+            col(Task.attempts) == task.attempts).values(
+            status="pending", attempts=task.attempts - 1, heartbeat_at=None)
+            .execution_options(synchronize_session=False))
+        await s.commit()
+    if handed.rowcount == 1:  # type: ignore[attr-defined]
+        TASKS_HANDED_BACK.inc()
+        log.info("task %s handed back (worker stopping)", task.id)
 
 
 async def _fail(res: Resources, task: Task, error: str) -> None:
@@ -152,6 +177,10 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
                          for d in live[:500]]})
         await complete_run_if_done(res, s, run.id)
         await s.commit()
+    PAGES_FETCHED.inc(outcome.pages_fetched)
+    LINKS_CHECKED.inc(outcome.links_checked)
+    for draft in live:
+        FINDINGS.labels(draft.rule).inc()
     return "done"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from services.checker.common.metrics import PROBES
 from services.checker.jobs.resources import Resources
 from services.checker.probe import service
 from services.checker.probe.models import MonitoredSite
@@ -40,4 +41,5 @@ async def probe_site(ctx: dict[str, Any], website_id: str) -> bool:
     async with res.sessionmaker() as s:
         s.add(sample)
         await s.commit()
+    PROBES.labels("ok" if sample.ok else "failed").inc()
     return sample.ok
