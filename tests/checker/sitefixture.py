@@ -8,7 +8,9 @@ Usage in a test:
         server.add("www.example.gov.cn", "/slow", "x", delay=3.0)
         host_map = {"www.example.gov.cn": f"127.0.0.1:{server.port}"}
 
-Every request is recorded in `server.requests` as (method, host, path).
+Every request is recorded in `server.requests` as (method, host, path), and when it arrived
+(time.monotonic()) in `server.request_times`. `add_sequence` serves a path's answers in turn
+(the last one from then on), e.g. a 429 with Retry-After and then the page.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class SiteServer:
     def __init__(self) -> None:
         self.resources: dict[tuple[str, str], Resource] = {}
         self.requests: list[tuple[str, str, str]] = []
+        self.request_times: list[float] = []
+        self.sequences: dict[tuple[str, str], list[Resource]] = {}
         self._lock = threading.Lock()
         server = self
 
@@ -48,7 +52,11 @@ class SiteServer:
                 host = (self.headers.get("Host") or "").split(":")[0].lower()
                 with server._lock:
                     server.requests.append((self.command, host, self.path))
-                res = server.resources.get((host, self.path))
+                    server.request_times.append(time.monotonic())
+                    queue = server.sequences.get((host, self.path))
+                    res = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else None
+                if res is None:
+                    res = server.resources.get((host, self.path))
                 if res is None:
                     res = server.resources.get((host, self.path.split("?")[0]))
                 if res is None:
@@ -83,9 +91,13 @@ class SiteServer:
         self.resources[(host.lower(), path)] = Resource(data, status, content_type,
                                                         headers or {}, delay)
 
+    def add_sequence(self, host: str, path: str, answers: list[Resource]) -> None:
+        """Serve these answers to host + path one after another, repeating the last."""
+        self.sequences[(host.lower(), path)] = list(answers)
+
     def host_map(self, *hosts: str) -> dict[str, str]:
         """Map the given hosts (default: every host served) to this server."""
-        names = hosts or tuple({h for h, _ in self.resources})
+        names = hosts or tuple({h for h, _ in (*self.resources, *self.sequences)})
         return {h: f"127.0.0.1:{self.port}" for h in names}
 
     def __enter__(self) -> SiteServer:
