@@ -49,3 +49,6 @@ class CheckerSettings(ServiceSettings):
     # Account feeds: requests per second per platform host (our choice, see FeedPollSettings),
     # retries with exponential backoff, Retry-After honoured up to a limit.
     feed_polling: FeedPollSettings = Field(default_factory=FeedPollSettings)
+    # Account posts read back this many days before the monitoring point for the content rules
+    # (typos, personal information, …): a circular covers a quarter (ARCHITECTURE.md, reporting).
+    account_read_days: int = 92

@@ -57,6 +57,15 @@ class RegistryClient(ServiceClient):
         r = await self.request("GET", "/accounts", params=_params(filters))
         return Page[AccountRead].model_validate(r.json())
 
+    async def all_accounts(self, page_size: int = 1000, **filters: Any) -> list[AccountRead]:
+        """Fetch every account matching the filters, page by page."""
+        out: list[AccountRead] = []
+        while True:
+            page = await self.accounts(limit=page_size, offset=len(out), **filters)
+            out.extend(page.items)
+            if not page.items or len(out) >= page.total:
+                return out
+
     async def organisation(self, org_id: UUID) -> OrganisationRead:
         """Fetch one organisation."""
         r = await self.request("GET", f"/organisations/{org_id}")

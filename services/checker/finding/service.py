@@ -61,7 +61,7 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
         finding = existing.get(fp)
         if finding is None:
             finding = Finding(fingerprint=fp, target_id=task.target_id,
-                              target_type=task.target_type, target_code=t["site_code"],
+                              target_type=task.target_type, target_code=task.target_code,
                               first_seen_at=now, first_run_id=task.run_id, **values)
             session.add(finding)
         else:

@@ -44,7 +44,8 @@ def params_for(rule: RuleModule | AccountRuleModule, profile: dict[str, Any], li
 def validate_profile(profile: dict[str, Any]) -> None:
     """Refuse a profile any rule cannot read, naming the rule and the field (422)."""
     errors: list[dict[str, Any]] = []
-    for rule in [*RULES, *ACCOUNT_RULES]:
+    every: list[RuleModule | AccountRuleModule] = [*RULES, *ACCOUNT_RULES]
+    for rule in every:
         try:
             params_for(rule, profile, WordLists())
         except ValidationError as exc:

@@ -1,7 +1,8 @@
-"""Inspect one website: crawl, render where it matters, check links, run the rules, keep evidence.
+"""Inspect one target: a website (crawl, render where it matters, check links, run the rules,
+keep evidence) or a new-media account (read its feed, run the account rules).
 
-The worker opens one `Inspector` for its lifetime (one Chromium, one guarded HTTP client); each
-target gets a fresh browser context, closed when the target is done.
+The worker opens one `Inspector` for its lifetime (one Chromium, one guarded HTTP client, one
+per-platform feed limiter); each website gets a fresh browser context, closed when it is done.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -28,7 +30,10 @@ from services.checker.crawl.crawler import CrawlSettings, crawl
 from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
 from services.checker.crawl.search import check_search
 from services.checker.evidence import EvidenceStore
-from services.checker.inspect.evaluate import WordLists, evaluate
+from services.checker.feeds.limits import PlatformLimiter
+from services.checker.feeds.reader import FeedConfig, read_account
+from services.checker.inspect.account import TARGET_TYPE, AccountSnapshot, AccountTarget
+from services.checker.inspect.evaluate import WordLists, evaluate, evaluate_account
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot, Target
 from services.checker.jobs.resources import Outcome
 from services.checker.net.fetcher import Fetcher, FetchSettings
@@ -58,6 +63,7 @@ class Inspector:
     evidence: EvidenceStore
     host_map: HostMap
     registry_transport: httpx.AsyncBaseTransport | None = None
+    limits: PlatformLimiter = field(default_factory=PlatformLimiter.unlimited)
     _domains: dict[UUID, set[str]] = field(default_factory=dict)
 
     @classmethod
@@ -73,7 +79,8 @@ class Inspector:
                                               target_budget_s=settings.target_budget_s))
             await browser.__aenter__()
         return cls(settings, sessionmaker, redis, fetcher, browser,
-                   EvidenceStore(settings.evidence_dir), host_map, registry_transport)
+                   EvidenceStore(settings.evidence_dir), host_map, registry_transport,
+                   PlatformLimiter(settings.feed_polling))
 
     async def aclose(self) -> None:
         """Stop Chromium and close the HTTP client."""
@@ -131,6 +138,8 @@ class Inspector:
 
     async def inspect(self, target_data: dict[str, Any], run: Any) -> Outcome:
         """Inspect one target of a run and return its findings."""
+        if target_data.get("target_type") == TARGET_TYPE:
+            return await self.inspect_account(target_data, run)
         target = _target(target_data)
         profile: dict[str, Any] = run.profile
         clock = _Stopwatch()
@@ -170,6 +179,23 @@ class Inspector:
                  len(pages), len(link_status), len(findings), clock.summary())
         return Outcome(findings=findings, pages_fetched=len(pages),
                        links_checked=len(link_status))
+
+    async def inspect_account(self, target_data: dict[str, Any], run: Any) -> Outcome:
+        """Read one account's feed and run the account rules on what it gave."""
+        account = AccountTarget.from_snapshot(target_data)
+        started = time.perf_counter()
+        async with self.sessionmaker() as s:
+            read = await read_account(
+                FeedConfig.from_registry(account.feed), fetcher=self.fetcher, session=s,
+                account_id=account.id,
+                since=run.as_of - timedelta(days=self.settings.account_read_days),
+                now=datetime.now(UTC), browser=self.browser, limits=self.limits)
+        snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
+        findings = evaluate_account(snapshot, run.profile, await self._lists(),
+                                    only=set(run.rules) if run.rules else None)
+        log.info("inspected account %s: feed %s, %d posts, %d findings in %.1fs", account.code,
+                 read.status, len(read.posts), len(findings), time.perf_counter() - started)
+        return Outcome(findings=findings, feed_status=read.status, posts_read=len(read.posts))
 
     async def _render(self, ctx: BrowserContext, pages: list[Page], shells: list[str]) -> None:
         """Render the home page and script-only pages; keep what a visitor sees."""

@@ -93,7 +93,7 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
         await asyncio.shield(_hand_back(res, task))
         raise
     except Exception as exc:  # recorded on the row; the run goes on with other targets
-        log.exception("inspection of %s failed", task.target.get("site_code"))
+        log.exception("inspection of %s failed", task.target_code)
         await _fail(res, task, f"{type(exc).__name__}: {exc}"[:2000])
         return "failed"
     finally:
@@ -155,7 +155,8 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
         live = [d for d in outcome.findings
                 if findings.fingerprint(row.target_id, d.rule, d.locator) not in silenced]
         result = score(live, run.profile["scoring"],
-                       provides_services=bool(row.target.get("provides_services", True)))
+                       provides_services=bool(row.target.get("provides_services", True)),
+                       target_type=row.target_type, judged=outcome.judged)
         row.findings_count = await findings.record(s, row, live, now, run.rules)
         row.pages_fetched, row.links_checked = outcome.pages_fetched, outcome.links_checked
         if run.kind == "recheck":
@@ -171,6 +172,8 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
             "run_kind": run.kind, "rules": run.rules,
             "target_type": row.target_type, "target": row.target, "score": result.score,
             "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
+            "rating": result.rating, "feed_status": outcome.feed_status,
+            "posts_read": outcome.posts_read,
             "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,
                           "message": d.message, "url": d.url,
                           "fingerprint": findings.fingerprint(row.target_id, d.rule, d.locator)}

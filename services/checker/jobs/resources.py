@@ -23,6 +23,14 @@ class Outcome:
     findings: list[FindingDraft]
     pages_fetched: int = 0
     links_checked: int = 0
+    # Accounts: how reading the feed went (feeds.model.FeedStatus) and the posts it kept.
+    feed_status: str | None = None
+    posts_read: int = 0
+
+    @property
+    def judged(self) -> bool:
+        """False when the target could not be read at all, so it cannot pass or fail."""
+        return self.feed_status not in ("unreadable", "not_configured")
 
 
 Inspect = Callable[[dict[str, Any], Run], Awaitable[Outcome]]

@@ -57,3 +57,9 @@ class Task(CheckerTable, table=True):
     vetoes: list[str] = Field(default_factory=list, sa_type=JSON)
     deductions: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
     error: str | None = Field(default=None, max_length=2000)
+
+    @property
+    def target_code(self) -> str:
+        """网站标识码, or platform:platform account id for an account."""
+        t = self.target
+        return str(t.get("site_code") or f"{t.get('platform')}:{t.get('platform_account_id')}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -21,15 +21,30 @@ def _zoned(value: datetime) -> datetime:
 Instant = Annotated[datetime, AfterValidator(_zoned)]
 
 
-class Scope(BaseModel):
-    """What to inspect: region subtrees, organisations and/or listed websites."""
+TargetType = Literal["website", "account"]
 
-    model_config = ConfigDict(extra="forbid")
+
+def _websites_only() -> list[TargetType]:
+    return ["website"]
+
+
+class Scope(BaseModel):
+    """What to inspect: region subtrees, organisations, listed websites and/or listed accounts."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"regions": ["370102"]},
+        {"regions": ["370102"], "target_types": ["website", "account"]},
+        {"account_ids": ["6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11"]}]})
 
     regions: list[str] = Field(default_factory=list, max_length=100,
                                json_schema_extra={"items": {"pattern": REGION_CODE}})
     organisation_ids: list[UUID] = Field(default_factory=list, max_length=1000)
     website_ids: list[UUID] = Field(default_factory=list, max_length=10000)
+    account_ids: list[UUID] = Field(default_factory=list, max_length=100000,
+                                    description="列出的政务新媒体账号")
+    target_types: list[TargetType] = Field(
+        default_factory=_websites_only, min_length=1,
+        description="regions 与 organisation_ids 范围内检查哪些对象：website 网站、account 政务新媒体账号")
 
     @model_validator(mode="after")
     def _some(self) -> Scope:
@@ -37,8 +52,8 @@ class Scope(BaseModel):
         for code in self.regions:
             if not re.match(REGION_CODE, code):
                 raise ValueError(f"区划代码 {code!r} 应为六位数字")
-        if not (self.regions or self.organisation_ids or self.website_ids):
-            raise ValueError("检查范围不能为空：请给出 regions、organisation_ids 或 website_ids")
+        if not (self.regions or self.organisation_ids or self.website_ids or self.account_ids):
+            raise ValueError("检查范围不能为空：请给出 regions、organisation_ids、website_ids 或 account_ids")
         return self
 
 
@@ -61,7 +76,8 @@ class RecheckCreate(BaseModel):
         "target_id": "6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11", "rules": ["deduct.links"],
         "reason": "整改复核：历下区某局网站"}]})
 
-    target_id: UUID
+    target_id: UUID = Field(description="网站或政务新媒体账号的 ID")
+    target_type: TargetType = "website"
     rules: list[str] = Field(min_length=1, max_length=50, description="只检查这些规则代码")
     reason: str = Field(default="整改复核", max_length=500)
     profile: str = Field(default="national_2019", max_length=100)
@@ -99,9 +115,10 @@ class TaskRead(BaseModel):
     id: UUID
     run_id: UUID
     target_id: UUID
-    site_code: str
+    target_type: TargetType = Field(description="website 网站 / account 政务新媒体账号")
+    site_code: str = Field(description="网站标识码；账号为“平台:平台账号 ID”")
     name: str
-    kind: str
+    kind: str = Field(description="网站类别（portal/department）或账号平台")
     organisation_id: UUID
     organisation_name: str
     region_code: str

@@ -1,4 +1,8 @@
-"""Runs (批次): resolve targets from the registry, one task per target, progress and cancel."""
+"""Runs (批次): resolve targets from the registry, one task per target, progress and cancel.
+
+A target is a website or a new-media account; each task keeps a snapshot of the registry's
+record (`target_snapshot` / `account_snapshot`) and its `target_type`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from arq.connections import ArqRedis
+from pydantic import BaseModel
 from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +25,7 @@ from services.checker.run.models import Run, Task
 from services.checker.run.schemas import RunProgress, RunRead, Scope, TaskRead
 from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
-from shared.contracts.registry import WebsiteRead
+from shared.contracts.registry import AccountRead, WebsiteRead, platform_family
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.queue import queue_name
@@ -34,6 +39,9 @@ INSPECTED_STATUSES = ["running", "closing", "closed", "deregistered"]
 STATUS_LABELS = {"queued": "排队中", "running": "检查中", "completed": "已完成",
                  "cancelled": "已取消"}
 UNFINISHED = ("pending", "running")
+# Accounts counted together for "one account per unit per platform" (registry's rule).
+ACTIVE_ACCOUNT_STATUSES = ("running", "closing")
+RunTarget = WebsiteRead | AccountRead
 
 
 def target_snapshot(site: WebsiteRead, provides_services: bool = True) -> dict[str, Any]:
@@ -46,16 +54,72 @@ def target_snapshot(site: WebsiteRead, provides_services: bool = True) -> dict[s
             "psb_number": site.psb_number, "provides_services": provides_services}
 
 
-async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[WebsiteRead]:
-    """Every website in the scope that the registry lets this principal see."""
-    found: dict[uuid.UUID, WebsiteRead] = {}
+def account_snapshot(acc: AccountRead, siblings: Sequence[AccountRead] = ()) -> dict[str, Any]:
+    """The registry facts an account's task keeps (read back by inspect.account.AccountTarget).
+
+    `organisation_*` name the sponsor (主办单位) and `kind` the platform, so findings, scope and
+    reporting treat an account like a website; `siblings` are the unit's other running accounts
+    on the same platform family that the run saw.
+    """
+    feed = getattr(acc, "feed", None)  # the registry's per-account feed configuration
+    if isinstance(feed, BaseModel):
+        feed = feed.model_dump(mode="json")
+    return {"target_type": "account", "id": str(acc.id), "platform": acc.platform.value,
+            "platform_label": acc.platform_label, "platform_account_id": acc.platform_account_id,
+            "name": acc.name, "url": acc.url, "kind": acc.platform.value,
+            "organisation_id": str(acc.sponsor_id), "organisation_name": acc.sponsor_name,
+            "region_code": acc.region_code, "status": acc.status.value,
+            "compliance_flags": [f.value for f in acc.compliance_flags],
+            "siblings": [{"id": str(o.id), "name": o.name, "platform": o.platform.value,
+                          "status": o.status.value} for o in siblings if o.id != acc.id],
+            "feed": feed}
+
+
+def snapshot_of(target: RunTarget, seen: Sequence[RunTarget] = ()) -> dict[str, Any]:
+    """The task snapshot of a website or an account (siblings looked up among `seen`)."""
+    if isinstance(target, WebsiteRead):
+        return target_snapshot(target)
+    family = platform_family(target.platform)
+    siblings = [o for o in seen if isinstance(o, AccountRead) and o.sponsor_id == target.sponsor_id
+                and platform_family(o.platform) == family
+                and o.status.value in ACTIVE_ACCOUNT_STATUSES]
+    return account_snapshot(target, siblings)
+
+
+def _target_type(target: RunTarget) -> str:
+    return "website" if isinstance(target, WebsiteRead) else "account"
+
+
+def _organisation_id(target: RunTarget) -> uuid.UUID:
+    return target.organisation_id if isinstance(target, WebsiteRead) else target.sponsor_id
+
+
+def _sort_key(target: RunTarget) -> tuple[int, str]:
+    if isinstance(target, WebsiteRead):
+        return 0, target.site_code
+    return 1, f"{target.platform.value}:{target.platform_account_id}"
+
+
+async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[RunTarget]:
+    """Every website and/or account in the scope that the registry lets this principal see."""
+    found: dict[uuid.UUID, RunTarget] = {}
+    sites, accounts = "website" in scope.target_types, "account" in scope.target_types
     for region in scope.regions:
-        for site in await registry.all_websites(region=region, status=INSPECTED_STATUSES):
-            found[site.id] = site
+        if sites:
+            for site in await registry.all_websites(region=region, status=INSPECTED_STATUSES):
+                found[site.id] = site
+        if accounts:
+            for acc in await registry.all_accounts(region=region, status=INSPECTED_STATUSES):
+                found[acc.id] = acc
     for org_id in scope.organisation_ids:
-        for site in await registry.all_websites(organisation_id=org_id,
-                                                status=INSPECTED_STATUSES):
-            found[site.id] = site
+        if sites:
+            for site in await registry.all_websites(organisation_id=org_id,
+                                                    status=INSPECTED_STATUSES):
+                found[site.id] = site
+        if accounts:
+            for acc in await registry.all_accounts(organisation_id=org_id,
+                                                   status=INSPECTED_STATUSES):
+                found[acc.id] = acc
     for site_id in scope.website_ids:
         try:
             site = await registry.website(site_id)
@@ -68,16 +132,28 @@ async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[WebsiteR
                                             "message": "不存在"}]) from exc
         if site.status.value in INSPECTED_STATUSES:
             found[site_id] = site
-    return sorted(found.values(), key=lambda s: s.site_code)
+    for account_id in scope.account_ids:
+        try:
+            acc = await registry.account(account_id)
+        except UpstreamProblem as exc:
+            if exc.status != 404:
+                raise
+            raise ValidationFailed(
+                f"字段 scope.account_ids 中的账号 {account_id} 不存在或不在管辖范围内",
+                errors=[{"field": "scope.account_ids", "value": str(account_id),
+                         "message": "不存在"}]) from exc
+        if acc.status.value in INSPECTED_STATUSES:
+            found[account_id] = acc
+    return sorted(found.values(), key=_sort_key)
 
 
 async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_name: str,
-                     owner: Principal, targets: Sequence[WebsiteRead], now: datetime,
+                     owner: Principal, targets: Sequence[RunTarget], now: datetime,
                      as_of: datetime | None, plan_id: uuid.UUID | None = None,
                      probes_per_day: int = 24, rules: list[str] | None = None) -> Run:
     """Create a run and one pending task per target."""
     if not targets:
-        raise ValidationFailed("检查范围内没有可检查的网站（拟开设的网站不检查）",
+        raise ValidationFailed("检查范围内没有可检查的网站或账号（拟开设的不检查）",
                                scope=scope.model_dump(mode="json"))
     profile = await profile_for_body(session, profile_name)
     if rules is not None:
@@ -93,12 +169,13 @@ async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_
               owner=owner.model_dump(mode="json"), as_of=as_of or now,
               targets_total=len(targets), created_at=now)
     session.add(run)
-    snapshots = [target_snapshot(t) for t in targets]
-    session.add_all(Task(run_id=run.id, target_id=t.id, target=snap,
-                         region_code=t.region_code, organisation_id=t.organisation_id)
+    snapshots = [snapshot_of(t, targets) for t in targets]
+    session.add_all(Task(run_id=run.id, target_id=t.id, target_type=_target_type(t), target=snap,
+                         region_code=t.region_code, organisation_id=_organisation_id(t))
                     for t, snap in zip(targets, snapshots, strict=True))
     # Every inspected site is probed from now on, so its availability can be judged.
-    await probes.watch(session, snapshots, now, probes_per_day)
+    await probes.watch(session, [snap for t, snap in zip(targets, snapshots, strict=True)
+                                 if isinstance(t, WebsiteRead)], now, probes_per_day)
     await session.flush()
     return run
 
@@ -169,14 +246,15 @@ async def list_runs(ctx: Ctx, limit: int, offset: int) -> tuple[list[RunRead], i
 
 
 async def list_tasks(ctx: Ctx, run_id: uuid.UUID, status: str | None) -> list[TaskRead]:
-    """The run's tasks in the caller's scope, by 网站标识码."""
+    """The run's tasks in the caller's scope, by 网站标识码 (accounts by platform and id)."""
     stmt = select(Task).where(Task.run_id == run_id, scope_condition(
         ctx.principal, col(Task.region_code), col(Task.organisation_id)))
     if status:
         stmt = stmt.where(Task.status == status)
     tasks = (await ctx.session.execute(stmt)).scalars().all()
     out = [TaskRead(id=t.id, run_id=t.run_id, target_id=t.target_id,
-                    site_code=t.target["site_code"], name=t.target["name"],
+                    target_type=t.target_type,
+                    site_code=t.target_code, name=t.target["name"],
                     kind=t.target.get("kind", ""), organisation_id=t.organisation_id,
                     organisation_name=t.target["organisation_name"],
                     region_code=t.region_code, status=t.status, attempts=t.attempts,
