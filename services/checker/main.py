@@ -12,6 +12,7 @@ from services.checker import tables  # noqa: F401 - every mapper registered befo
 from services.checker.common.outbox import OutboxDelivery, OutboxEvent
 from services.checker.config import CheckerSettings
 from services.checker.evidence import EvidenceStore
+from services.checker.feeds.routes import router as posts_router
 from services.checker.finding.routes import router as finding_router
 from services.checker.plan.routes import router as plan_router
 from services.checker.profile.routes import router as profile_router
@@ -27,6 +28,7 @@ TAGS = [
     {"name": "plans", "description": "检查计划：范围、规则配置与周期"},
     {"name": "findings", "description": "发现的问题、证据与研判"},
     {"name": "profiles", "description": "规则配置与自定义词库"},
+    {"name": "posts", "description": "新媒体账号文章：推送、查询与 JSON 订阅源格式"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -53,6 +55,7 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
         description="政府网站检查：检查批次、发现的问题及证据、评分与规则配置。调用须携带网关签发的身份请求头。",
         settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS)
     app.state.registry_transport = registry_transport
-    for router in (run_router, recheck_router, plan_router, finding_router, profile_router):
+    for router in (run_router, recheck_router, plan_router, finding_router, profile_router,
+                   posts_router):
         app.include_router(router)
     return app

@@ -7,7 +7,7 @@ Both appear in the checker's OpenAPI description (the JSON feed through
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
@@ -64,6 +64,17 @@ class JsonFeedItem(BaseModel):
         serialization_alias="_comments", description="评论及账号回复（扩展字段 _comments）")
 
 
+JSON_FEED_EXAMPLE: dict[str, Any] = {
+    "version": "https://jsonfeed.org/version/1.1", "title": "济南发布",
+    "home_page_url": "https://weibo.example/jinanfabu", "_interaction_enabled": True,
+    "items": [{"id": "4961234567", "url": "https://weibo.example/jinanfabu/4961234567",
+               "title": "冬季供暖保障工作启动", "content_text": "全市集中供暖于11月15日起正式启动……",
+               "date_published": "2026-11-15T08:00:00+08:00",
+               "_comments": [{"id": "c1", "content_text": "我们小区还不热", "author": {"name": "市民"}},
+                             {"id": "c2", "content_text": "已转供热公司处理", "is_reply": True,
+                              "in_reply_to": "c1"}]}]}
+
+
 class JsonFeed(BaseModel):
     """An account's posts as a JSON feed (JSON Feed 1.1 with the extensions below).
 
@@ -72,15 +83,8 @@ class JsonFeed(BaseModel):
     - `items[]._comments[]`: comments, and the account's replies (`is_reply: true`).
     """
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, json_schema_extra={"examples": [{
-        "version": "https://jsonfeed.org/version/1.1", "title": "济南发布",
-        "home_page_url": "https://weibo.example/jinanfabu", "_interaction_enabled": True,
-        "items": [{"id": "4961234567", "url": "https://weibo.example/jinanfabu/4961234567",
-                   "title": "冬季供暖保障工作启动", "content_text": "全市集中供暖于11月15日起正式启动……",
-                   "date_published": "2026-11-15T08:00:00+08:00",
-                   "_comments": [{"id": "c1", "content_text": "我们小区还不热", "author": {"name": "市民"}},
-                                 {"id": "c2", "content_text": "已转供热公司处理", "is_reply": True,
-                                  "in_reply_to": "c1"}]}]}]})
+    model_config = ConfigDict(extra="ignore", populate_by_name=True,
+                              json_schema_extra={"examples": [JSON_FEED_EXAMPLE]})
 
     version: str | None = Field(default=None, description="https://jsonfeed.org/version/1.1")
     title: str | None = Field(default=None, max_length=200, description="账号名称")
