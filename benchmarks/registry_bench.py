@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from benchmarks.table import Row
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
 
 SECRET = "bench-secret"
@@ -94,12 +95,12 @@ def _org_rows(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def _bench_backend(label: str, env: dict[str, str], quick: bool) -> list[tuple[str, str]]:
+async def _bench_backend(label: str, env: dict[str, str], quick: bool) -> list[Row]:
     port = _free_port()
     proc = await _start(env, port)
     headers = {PRINCIPAL_HEADER: sign_principal(
         Principal(subject="bench", roles=[Role.administrator], all_regions=True), SECRET)}
-    out: list[tuple[str, str]] = []
+    out: list[Row] = []
     try:
         limits = httpx.Limits(max_connections=CONCURRENCY * 2)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers,
@@ -117,13 +118,13 @@ async def _bench_backend(label: str, env: dict[str, str], quick: bool) -> list[t
                              content=_site_rows(rows).encode())
             took = time.perf_counter() - t
             r.raise_for_status()
-            out.append((f"{label} bulk import (CSV, one request)",
-                        f"{rows} rows in {took:.2f} s = {rows / took:,.0f} rows/s"))
+            out.append(Row(f"registry {label} bulk import (CSV, one request)", f"{rows / took:,.0f}",
+                           "rows/s", f"{rows} rows in {took:.2f} s"))
             t = time.perf_counter()
             r = await c.post("/websites/import", params={"format": "csv"},
                              content=_site_rows(rows).encode())
             took = time.perf_counter() - t
-            out.append((f"{label} re-import unchanged", f"{rows / took:,.0f} rows/s"))
+            out.append(Row(f"registry {label} re-import unchanged", f"{rows / took:,.0f}", "rows/s"))
 
             ids = [w["id"] for w in (await c.get("/websites", params={"limit": 1000})).json()["items"]]
             n = 500 if quick else 2_000
@@ -143,19 +144,18 @@ async def _bench_backend(label: str, env: dict[str, str], quick: bool) -> list[t
             writes = await _measure(n // 4, register)
             for name, m in (("GET /websites/{id}", reads), ("GET /websites (page of 50)", lists),
                             ("POST /websites (register)", writes)):
-                out.append((f"{label} {name}",
-                            f"p50 {m['p50']:.1f} ms, p99 {m['p99']:.1f} ms, {m['rps']:,.0f} req/s "
-                            f"({int(m['n'])} requests, {CONCURRENCY} concurrent, "
-                            f"{int(m['errors'])} errors)"))
+                out.append(Row(f"registry {label} {name} p50", f"{m['p50']:.1f}", "ms",
+                               f"p99 {m['p99']:.1f} ms, {m['rps']:,.0f} req/s ({int(m['n'])} requests, "
+                               f"{CONCURRENCY} concurrent, {int(m['errors'])} errors)"))
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), 10)
     return out
 
 
-async def run(quick: bool = False, postgres_dsn: str | None = None) -> None:
-    """Benchmark the registry on SQLite and, if reachable, PostgreSQL; print a table."""
-    rows: list[tuple[str, str]] = []
+async def run(quick: bool = False, postgres_dsn: str | None = None) -> list[Row]:
+    """Benchmark the registry on SQLite and, if reachable, PostgreSQL; print and return a table."""
+    rows: list[Row] = []
     base_env = {**os.environ, "PRINCIPAL_SECRET": SECRET, "REDIS_URL": "redis://127.0.0.1:6379/0"}
     with tempfile.TemporaryDirectory() as tmp:
         env = {**base_env, "GOVINSPECT_VAR_DIR": tmp,
@@ -173,7 +173,8 @@ async def run(quick: bool = False, postgres_dsn: str | None = None) -> None:
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
-    width = max(len(k) for k, _ in rows)
+    width = max(len(r.name) for r in rows)
     print(f"registry benchmark on {_machine()}")
-    for k, v in rows:
-        print(f"  {k:<{width}}  {v}")
+    for r in rows:
+        print(f"  {r.name:<{width}}  {r.figure} {r.unit}  {r.notes}")
+    return rows

@@ -32,6 +32,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from benchmarks.table import Row
+
 WEBSITES = 1_000
 ACCOUNTS = 10_000
 FINDINGS = 100_000
@@ -397,8 +399,9 @@ async def _admin(dsn: str, sql: str) -> None:
         await conn.close()
 
 
-def run(quick: bool = False, postgres_dsn: str | None = None, budget_s: float = BUDGET_S) -> None:
-    """Benchmark circular loading, computing and rendering on SQLite and PostgreSQL; print a table."""
+def run(quick: bool = False, postgres_dsn: str | None = None, budget_s: float = BUDGET_S) -> list[Row]:
+    """Benchmark circular loading, computing and rendering on SQLite and PostgreSQL; print a table
+    and return its measured steps as rows."""
     outcomes = []
     with tempfile.TemporaryDirectory() as tmp:
         outcomes.append(_run_worker("SQLite", f"sqlite+aiosqlite:///{Path(tmp) / 'reporting.db'}",
@@ -412,6 +415,18 @@ def run(quick: bool = False, postgres_dsn: str | None = None, budget_s: float = 
         finally:
             asyncio.run(_admin(postgres_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     _table(outcomes, quick)
+    scale = 10 if quick else 1
+    size = f"{WEBSITES // scale:,} websites + {ACCOUNTS // scale:,} accounts, {FINDINGS // scale:,} findings"
+    rows = []
+    for o in outcomes:
+        for step in o.steps:
+            if step.name in MEASURED:
+                rows.append(Row(f"circular {o.label}: {step.name}", f"{step.seconds:.2f}", "s",
+                                "; ".join(x for x in (step.note, size, "killed at the budget: a lower bound"
+                                                      if step.stopped else "") if x)))
+        if o.failure:
+            rows.append(Row(f"circular {o.label}", "—", "", o.failure))
+    return rows
 
 
 if __name__ == "__main__":

@@ -40,7 +40,10 @@ WRITERS = (Role.administrator, Role.supervisor, Role.integration)
 
 
 def region_prefix(code: str) -> str:
-    """Return the code prefix shared by a region's whole subtree (370000 → 37, 370100 → 3701)."""
+    """Return the code prefix shared by a region's whole subtree (370000 → 37, 370100 → 3701;
+    100000, the nation, → "": every region)."""
+    if code == "100000":
+        return ""
     if code.endswith("0000"):
         return code[:2]
     if code.endswith("00"):
