@@ -14,8 +14,11 @@ from services.checker.plan import service
 from services.checker.plan.models import Plan
 from services.checker.profile.service import profile_for_body
 from services.checker.run import service as runs
+from services.checker.run.references import check_references
 from services.checker.run.schemas import Instant, RunRead, Scope
+from shared.clients.registry import RegistryClient
 from shared.errors import NotFound, problem_responses
+from shared.principal import Principal
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(401, 422))
 
@@ -50,10 +53,24 @@ def _read(p: Plan) -> PlanRead:
                     enabled=p.enabled, created_at=p.created_at)
 
 
+def visible(principal: Principal, plan: Plan) -> bool:
+    """The caller's own plans, and those whose creator's scope lies inside the caller's (a city
+    sees its counties' plans, a county never its neighbour's, nobody a national plan but a
+    national principal)."""
+    owner = plan.owner
+    if principal.all_regions or owner.get("subject") == principal.subject:
+        return True
+    if owner.get("all_regions"):
+        return False
+    regions, units = owner.get("regions") or [], owner.get("organisations") or []
+    named = {str(o) for o in principal.organisations}
+    return bool(regions or units) and all(principal.sees_region(r) for r in regions) and all(
+        str(o) in named for o in units)
+
+
 async def _get(ctx: Ctx, plan_id: uuid.UUID) -> Plan:
     plan = await ctx.session.get(Plan, plan_id)
-    if plan is None or (plan.owner.get("subject") != ctx.principal.subject
-                        and not ctx.principal.all_regions):
+    if plan is None or not visible(ctx.principal, plan):
         raise NotFound(f"检查计划 {plan_id} 不存在")
     return plan
 
@@ -61,9 +78,14 @@ async def _get(ctx: Ctx, plan_id: uuid.UUID) -> Plan:
 @router.post("", operation_id="createPlan", response_model=PlanRead,
              status_code=status.HTTP_201_CREATED, summary="创建检查计划",
              responses=problem_responses(403, 404))
-async def create_plan(body: PlanCreate, ctx: Ctx = Depends(get_ctx)) -> PlanRead:
-    """Create a plan; scheduled runs read the registry with the creator's scope."""
+async def create_plan(body: PlanCreate, request: Request,
+                      ctx: Ctx = Depends(get_ctx)) -> PlanRead:
+    """Create a plan; scheduled runs read the registry with the creator's scope. A scope naming
+    a region, organisation or website outside the caller's answers 422."""
     ctx.require_writer()
+    async with RegistryClient(ctx.settings.registry_url, ctx.token,
+                              transport=request.app.state.registry_transport) as registry:
+        await check_references(registry, ctx.principal, body.scope)
     await profile_for_body(ctx.session, body.profile)
     now = ctx.clock.now()
     first = body.first_run_at or (now + timedelta(hours=body.interval_hours)
@@ -78,10 +100,10 @@ async def create_plan(body: PlanCreate, ctx: Ctx = Depends(get_ctx)) -> PlanRead
 
 @router.get("", operation_id="listPlans", response_model=list[PlanRead], summary="检查计划列表")
 async def list_plans(ctx: Ctx = Depends(get_ctx)) -> list[PlanRead]:
-    """Plans the caller created (every plan for a national principal)."""
+    """Plans the caller created and those of creators inside its scope (every plan for a
+    national principal)."""
     rows = (await ctx.session.execute(select(Plan).order_by(col(Plan.created_at)))).scalars()
-    return [_read(p) for p in rows
-            if ctx.principal.all_regions or p.owner.get("subject") == ctx.principal.subject]
+    return [_read(p) for p in rows if visible(ctx.principal, p)]
 
 
 @router.post("/{plan_id}/runs", operation_id="startPlanRun", response_model=RunRead,
