@@ -46,7 +46,7 @@ def default_routes() -> dict[str, str]:
         **dict.fromkeys(("regions", "organisations", "websites", "accounts", "filings",
                          "calendar"), "registry"),
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
-                         "wordlists"), "checker"),
+                         "wordlists", "alerts"), "checker"),
         **dict.fromkeys(("circulars", "rectifications", "error-reports", "results"),
                         "reporting"),
     }

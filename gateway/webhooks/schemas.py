@@ -19,6 +19,7 @@ class EventName(StrEnum):
     inspection_completed = "inspection.completed"
     filing_late = "filing.late"
     error_report_overdue = "error_report.overdue"
+    system_stalled = "system.stalled"
 
 
 EVENT_LABELS: dict[EventName, str] = {
@@ -28,6 +29,7 @@ EVENT_LABELS: dict[EventName, str] = {
     EventName.inspection_completed: "检查批次已完成",
     EventName.filing_late: "备案逾期：开设、变更、关停等事项未按时报备",
     EventName.error_report_overdue: "找错留言逾期：网民留言超过答复期限仍未答复",
+    EventName.system_stalled: "系统自检告警：检查批次停滞或检查计划逾期未启动（仅限全国范围）",
 }
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]

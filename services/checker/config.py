@@ -39,13 +39,23 @@ class CheckerSettings(ServiceSettings):
     event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
         "target.inspected": ["govinspect:reporting"],
         "target.failed": ["govinspect:reporting"],
-        "inspection.completed": ["govinspect:reporting", "govinspect:gateway"]})
+        "inspection.completed": ["govinspect:reporting", "govinspect:gateway"],
+        "system.stalled": ["govinspect:gateway"]})
     reconcile_interval_s: int = 60
     # RULES.md veto.unreachable: ≥ 20 spaced probes a day, a probe fails after 15 s.
     probes_per_day: int = 24
     probe_timeout_s: float = 15.0
     probe_retry_after_s: float = 10.0
     stale_task_after_s: int = 2400
+    stall_after_s: int = 3600
+    """A run with unfinished tasks in which no task started or finished for this long is
+    reported (system alert, `system.stalled`). Our own figure, no national rule: above
+    stale_task_after_s, the longest a healthy run stays quiet while the reconciler takes a
+    dead worker's task back."""
+    plan_grace_s: int = 900
+    """An enabled plan still not started this long after its due time is reported. Our own
+    figure: the reconciler starts due plans every reconcile_interval_s (60 s); fifteen minutes
+    leave room for a worker restart or a slow registry before anyone is told."""
     # Account feeds: requests per second per platform host (our choice, see FeedPollSettings),
     # retries with exponential backoff, Retry-After honoured up to a limit.
     feed_polling: FeedPollSettings = Field(default_factory=FeedPollSettings)

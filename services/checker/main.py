@@ -18,6 +18,7 @@ from services.checker.plan.routes import router as plan_router
 from services.checker.profile.routes import router as profile_router
 from services.checker.run.routes import recheck_router
 from services.checker.run.routes import router as run_router
+from services.checker.watch.routes import router as alerts_router
 from shared.app import build_app
 from shared.clock import Clock, SystemClock
 from shared.events import Outbox
@@ -29,6 +30,7 @@ TAGS = [
     {"name": "findings", "description": "发现的问题、证据与研判"},
     {"name": "profiles", "description": "规则配置与自定义词库"},
     {"name": "posts", "description": "新媒体账号文章：推送、查询与 JSON 订阅源格式"},
+    {"name": "alerts", "description": "系统告警：检查停滞、计划逾期（自检）"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -58,4 +60,5 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
     for router in (run_router, recheck_router, plan_router, finding_router, profile_router,
                    posts_router):
         app.include_router(router)
+    app.include_router(alerts_router)
     return app

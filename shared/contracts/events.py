@@ -39,6 +39,10 @@ CIRCULAR_PUBLISHED = "circular.published"
 RECTIFICATION_OVERDUE = "rectification.overdue"
 RECTIFICATION_DUE_SOON = "rectification.due_soon"
 ERROR_REPORT_OVERDUE = "error_report.overdue"
+# The checker's self-watch: a run without progress or a plan that did not fire (payload: kind
+# run.stalled / plan.overdue, subject_type, subject_id, name, since, message). No region: only
+# all-regions subscribers receive it.
+SYSTEM_STALLED = "system.stalled"
 
 
 def filing_event_name(target_type: str, action: str) -> str:

@@ -1,8 +1,11 @@
 """The gateway's metrics: by route template, on a port of their own, never on the public port
-and never through the proxy to a service's /metrics."""
+and never through the proxy to a service's /metrics; webhook outcomes; the self-watch's
+`system.stalled` event as a webhook."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -18,7 +21,7 @@ from tests.gateway.test_webhooks import (
     subscribe,
     wh_database_url,
 )
-from tests.gateway.webhook_fixtures import COUNTY_A, overdue
+from tests.gateway.webhook_fixtures import COUNTY_A, envelope, overdue, principal
 
 __all__ = ["env", "receiver", "wh_database_url"]
 
@@ -75,3 +78,19 @@ async def test_webhook_attempts_are_counted_by_outcome(env: Env, receiver: Recei
     env.clock.advance(timedelta(hours=1))
     assert await env.loop().run_once() == 1
     assert attempts("delivered") == delivered + 1
+
+
+async def test_system_stalled_reaches_national_subscribers_only(
+        env: Env, receiver: Receiver) -> None:
+    national = principal("integration:national", all_regions=True)
+    await subscribe(env.app, national, receiver.url, events=("system.stalled",))
+    await subscribe(env.app, ALICE, receiver.url, events=("system.stalled",))
+    alert = envelope("system.stalled", {
+        "kind": "run.stalled", "subject_type": "run", "subject_id": str(uuid.uuid4()),
+        "name": "全国季度检查", "since": "2026-11-20T02:00:00+00:00",
+        "message": "检查批次“全国季度检查”已 61 分钟没有任何进展"})
+    assert await env.publish(alert)
+    assert await env.loop().run_once() == 1  # the county subscriber is not told
+    [got] = receiver.requests
+    assert got.headers["X-Govinspect-Event"] == "system.stalled"
+    assert json.loads(got.body)["data"]["kind"] == "run.stalled"

@@ -21,6 +21,7 @@ from services.checker.plan import service as plans
 from services.checker.plan.models import Plan
 from services.checker.run.models import Run, Task
 from services.checker.run.service import INSPECT_JOB, QUEUE, enqueue_pending
+from services.checker.watch.service import announce
 from shared.errors import ProblemError
 from shared.queue import deserialize
 
@@ -28,7 +29,8 @@ log = logging.getLogger("govinspect.checker.reconcile")
 
 
 async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
-    """Re-enqueue lost or abandoned tasks and complete finished runs; return counts."""
+    """Re-enqueue lost or abandoned tasks, complete finished runs, start due plans, and
+    report what is stuck (services/checker/watch); return counts."""
     res: Resources = ctx["resources"]
     now = res.clock.now()
     stale = now - timedelta(seconds=res.settings.stale_task_after_s)
@@ -65,8 +67,10 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
                 completed += int(run.status != before)
         await s.commit()
     started = await start_due_plans(res)
+    alerts = await announce(res.sessionmaker, res.redis, res.outbox, res.clock.now(),
+                            res.settings)
     return {"requeued": requeued, "recovered": recovered, "completed": completed,
-            "plans_started": started}
+            "plans_started": started, "alerts_sent": alerts}
 
 
 async def start_due_plans(res: Resources) -> int:
@@ -74,20 +78,24 @@ async def start_due_plans(res: Resources) -> int:
     now = res.clock.now()
     started = 0
     async with res.sessionmaker() as s:
-        due = (await s.execute(select(Plan).where(
+        due = (await s.execute(select(Plan.id).where(
             col(Plan.enabled).is_(True), col(Plan.next_run_at).is_not(None),
             col(Plan.next_run_at) <= now))).scalars().all()
-        for plan in due:
+    for plan_id in due:
+        async with res.sessionmaker() as s:  # one plan's failure leaves the others alone
+            plan = await s.get(Plan, plan_id)
+            if plan is None:
+                continue
             try:
                 run = await plans.start(s, plan, registry_url=res.settings.registry_url,
                                         secret=res.settings.principal_secret, now=now,
                                         probes_per_day=res.settings.probes_per_day,
                                         transport=res.extra.get("registry_transport"))
             except (ProblemError, httpx.HTTPError) as exc:
-                # Logged and tried again at the next interval: a plan never fires twice at once.
-                log.warning("plan %s could not start: %s", plan.id, exc)
-                plan.next_run_at = now + timedelta(hours=plan.interval_hours or 24)
-                await s.commit()
+                # Still due: tried again next round (one round at a time, so a plan never fires
+                # twice at once) and, past plan_grace_s, reported as overdue by the self-watch.
+                # Moving it on a whole interval would skip a weekly inspection unnoticed.
+                log.warning("plan %s could not start: %s", plan_id, exc)
                 continue
             await s.commit()
             await enqueue_pending(s, res.redis, run.id, now)
