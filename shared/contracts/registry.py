@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class LabelledEnum(StrEnum):
@@ -188,6 +188,90 @@ class WebsiteRead(BaseModel):
     updated_at: datetime
 
 
+FeedKind = Literal["rss", "atom", "json", "profile_page", "push"]
+FEED_KIND_LABELS: dict[str, str] = {
+    "rss": "RSS 2.0", "atom": "Atom", "json": "JSON 订阅源", "profile_page": "公开主页（选择器读取）",
+    "push": "推送（由省级平台或平台导出经接口推送）",
+}
+# The selectors a profile page is read with: key → what it selects. Inside a post unless noted;
+# CSS (add " @attr" for an attribute) or XPath (starting with "/", "./", "(" or "xpath:").
+PROFILE_SELECTORS: dict[str, str] = {
+    "post": "每篇文章的元素（必填）",
+    "published": "文章内的发布时间（必填；<time datetime> 优先取属性）",
+    "id": "文章内的平台文章编号（缺省用链接，再缺省用标题与时间的摘要）",
+    "title": "文章内的标题",
+    "text": "文章内的正文",
+    "url": "文章内的链接（<a> 取 href）",
+    "comment": "文章内的每条评论",
+    "reply": "文章内账号的每条回复",
+    "comment_text": "评论/回复内的文字（缺省为整个元素的文字）",
+    "comment_author": "评论/回复内的作者",
+    "comment_published": "评论/回复内的时间",
+    "comment_id": "评论/回复内的编号",
+    "account_name": "页面中的账号名称",
+    "interaction": "页面中的留言/评论入口；配置后，找到即视为开通互动功能",
+}
+REQUIRED_PROFILE_SELECTORS = ("post", "published")
+
+
+class AccountFeed(BaseModel):
+    """How the checker reads an account's posts."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "rss", "url": "https://rss.example.cn/weibo/1234567890"},
+        {"kind": "profile_page", "url": "https://weibo.example/u/1234567890", "render": True,
+         "selectors": {"post": "article.post", "published": "time", "title": ".title", "text": ".text"}},
+        {"kind": "push"}]})
+
+    kind: FeedKind = Field(description="订阅源类型：rss、atom、json（JSON 订阅源）、"
+                                       "profile_page（公开主页）、push（经接口推送）")
+    url: str | None = Field(default=None, max_length=2048, validate_default=True,
+                            description="订阅源或主页地址；push 以外必填")
+    selectors: dict[str, str] = Field(default_factory=dict, validate_default=True,
+                                      description="profile_page 的选择器：" + "；".join(
+                                          f"{k} {v}" for k, v in PROFILE_SELECTORS.items()))
+    render: bool = Field(default=False, validate_default=True,
+                         description="profile_page：在浏览器中渲染后读取（页面靠脚本加载文章时）")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("订阅源地址须以 http:// 或 https:// 开头")
+        if value is not None and any(c.isspace() for c in value):
+            raise ValueError("订阅源地址不能含空白字符")
+        if kind == "push" and value is not None:
+            raise ValueError("推送（push）账号不需要订阅源地址")
+        if kind not in (None, "push") and not value:
+            raise ValueError(f"订阅源类型 {kind}（{FEED_KIND_LABELS[kind]}）须填写订阅源地址")
+        return value
+
+    @field_validator("selectors")
+    @classmethod
+    def _selectors(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        kind = info.data.get("kind")
+        if kind != "profile_page":
+            if value and kind is not None:
+                raise ValueError(f"选择器仅用于公开主页（profile_page），订阅源类型 {kind} 不需要")
+            return value
+        unknown = sorted(set(value) - set(PROFILE_SELECTORS))
+        if unknown:
+            raise ValueError(f"未知的选择器 {'、'.join(unknown)}，允许：{'、'.join(PROFILE_SELECTORS)}")
+        missing = [k for k in REQUIRED_PROFILE_SELECTORS if not (value.get(k) or "").strip()]
+        if missing:
+            raise ValueError(f"公开主页（profile_page）须配置选择器 {'、'.join(missing)}")
+        return value
+
+    @field_validator("render")
+    @classmethod
+    def _render(cls, value: bool, info: ValidationInfo) -> bool:
+        kind = info.data.get("kind")
+        if value and kind not in (None, "profile_page"):
+            raise ValueError(f"浏览器渲染仅用于公开主页（profile_page），订阅源类型 {kind} 不需要")
+        return value
+
+
 class AccountRead(BaseModel):
     id: UUID
     platform: Platform
@@ -202,6 +286,7 @@ class AccountRead(BaseModel):
     status: LifecycleStatus
     status_label: str
     compliance_flags: list[ComplianceFlag]
+    feed: AccountFeed | None = Field(default=None, description="检查服务读取账号文章的订阅源")
     version: int
     created_at: datetime
     updated_at: datetime

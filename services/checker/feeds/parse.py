@@ -23,27 +23,9 @@ from pydantic import ValidationError
 from services.checker.crawl.parse import decode_html
 from services.checker.feeds.model import Comment, Post
 from services.checker.feeds.schemas import JsonFeed, JsonFeedComment
+from shared.contracts.registry import PROFILE_SELECTORS, REQUIRED_PROFILE_SELECTORS
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # a time without a zone on a Chinese platform is Beijing time
-
-# Keys of a profile page's selectors (Account.feed.selectors). "post" and "published" are required.
-PROFILE_SELECTORS = {
-    "post": "每篇文章的元素（必填）",
-    "published": "文章内的发布时间（必填；<time datetime> 优先取属性）",
-    "id": "文章内的平台文章编号（缺省用链接，再缺省用标题与时间的摘要）",
-    "title": "文章内的标题",
-    "text": "文章内的正文",
-    "url": "文章内的链接（<a> 取 href）",
-    "comment": "文章内的每条评论",
-    "reply": "文章内账号的每条回复",
-    "comment_text": "评论/回复内的文字（缺省为整个元素的文字）",
-    "comment_author": "评论/回复内的作者",
-    "comment_published": "评论/回复内的时间",
-    "comment_id": "评论/回复内的编号",
-    "account_name": "页面中的账号名称",
-    "interaction": "页面中的留言/评论入口；配置后，找到即视为开通互动功能",
-}
-REQUIRED_PROFILE_SELECTORS = ("post", "published")
 
 _NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/",
        "dc": "http://purl.org/dc/elements/1.1/"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, UniqueConstraint
 from sqlalchemy.orm import declared_attr
@@ -26,6 +27,8 @@ class Account(RegistryTable, table=True):
     operator_id: uuid.UUID | None = Field(default=None, foreign_key="organisation.id")
     status: str = Field(max_length=16, index=True)
     compliance_flags: list[str] = Field(default_factory=list, sa_type=JSON)
+    # How the checker reads the account's posts (shared.contracts.registry.AccountFeed).
+    feed: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     version: int = 1
     created_at: datetime = instant_field()
     updated_at: datetime = instant_field()

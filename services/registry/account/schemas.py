@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.registry import AccountRead, FilingAction, LifecycleStatus, Platform
+from shared.contracts.registry import AccountFeed, AccountRead, FilingAction, LifecycleStatus, Platform
 
 
 class AccountFields(BaseModel):
@@ -20,6 +20,7 @@ class AccountFields(BaseModel):
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
     sponsor_id: UUID | None = Field(default=None, description="主办单位")
     operator_id: UUID | None = Field(default=None, description="运维单位")
+    feed: AccountFeed | None = Field(default=None, description="订阅源；null 取消")
 
 
 class AccountCreate(BaseModel):
@@ -35,6 +36,7 @@ class AccountCreate(BaseModel):
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
     sponsor_id: UUID = Field(description="主办单位")
     operator_id: UUID | None = Field(default=None, description="运维单位（缺省同主办单位）")
+    feed: AccountFeed | None = Field(default=None, description="检查服务读取账号文章的订阅源")
     status: Literal[LifecycleStatus.planned, LifecycleStatus.running] = LifecycleStatus.planned
     occurred_at: datetime | None = Field(default=None, description="开设时间；缺省为当前时间")
     note: str | None = Field(default=None, max_length=2000)

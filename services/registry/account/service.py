@@ -22,6 +22,7 @@ from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import referenced_organisation
 from shared.calendar import WorkingCalendar
 from shared.contracts.registry import (
+    AccountFeed,
     AccountRead,
     ComplianceFlag,
     FilingAction,
@@ -46,6 +47,7 @@ def to_read(acc: Account, sponsor: Organisation) -> AccountRead:
         sponsor_id=acc.sponsor_id, sponsor_name=sponsor.name, operator_id=acc.operator_id,
         region_code=sponsor.region_code, status=status, status_label=status.label,
         compliance_flags=[ComplianceFlag(f) for f in acc.compliance_flags],
+        feed=AccountFeed.model_validate(acc.feed) if acc.feed else None,
         version=acc.version, created_at=acc.created_at, updated_at=acc.updated_at)
 
 
@@ -54,7 +56,12 @@ def snapshot(acc: Account) -> dict[str, Any]:
     return {"platform": acc.platform, "platform_account_id": acc.platform_account_id,
             "name": acc.name, "url": acc.url, "sponsor_id": str(acc.sponsor_id),
             "operator_id": str(acc.operator_id) if acc.operator_id else None,
-            "status": acc.status}
+            "status": acc.status, "feed": acc.feed}
+
+
+def feed_value(feed: AccountFeed | None) -> dict[str, Any] | None:
+    """A feed as stored in the account's JSON column."""
+    return feed.model_dump(mode="json") if feed is not None else None
 
 
 def event_payload(acc: Account, sponsor: Organisation) -> dict[str, Any]:
@@ -121,7 +128,7 @@ async def register_account(ctx: Ctx, body: AccountCreate,
     now = ctx.clock.now()
     acc = Account(platform=body.platform.value, platform_account_id=body.platform_account_id,
                   name=body.name, url=body.url, sponsor_id=sponsor.id, operator_id=operator_id,
-                  status=body.status.value, created_at=now, updated_at=now)
+                  status=body.status.value, feed=feed_value(body.feed), created_at=now, updated_at=now)
     ctx.session.add(acc)
     calendar = calendar or await load_calendar(ctx.session)
     filings.record(ctx, calendar, target_type=TARGET, row=acc, action=FilingAction.register,
@@ -137,6 +144,8 @@ async def file_action(ctx: Ctx, acc: Account, sponsor: Organisation, body: Accou
     changes: dict[str, Any] = {}
     if body.changes is not None:
         changes = {k: getattr(body.changes, k) for k in body.changes.model_fields_set}
+    if "feed" in changes:
+        changes["feed"] = feed_value(changes["feed"])
     for key in ("name", "sponsor_id"):
         if key in changes and changes[key] is None:
             raise ValidationFailed(f"字段 changes.{key} 不能为空")

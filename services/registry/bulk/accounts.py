@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from services.registry.account.models import Account
 from services.registry.account.schemas import AccountCreate
-from services.registry.account.service import TARGET, event_payload, refresh_flags, snapshot
+from services.registry.account.service import TARGET, event_payload, feed_value, refresh_flags, snapshot
 from services.registry.bulk.cells import RowReader
 from services.registry.bulk.columns import ACCOUNTS
 from services.registry.bulk.flags import presume_account_flags
@@ -85,7 +85,7 @@ def _new_account(body: AccountCreate, now: datetime) -> Account:
     return Account(id=uuid.uuid4(), compliance_flags=[], platform=body.platform.value,
                    platform_account_id=body.platform_account_id, name=body.name, url=body.url,
                    sponsor_id=body.sponsor_id, operator_id=body.operator_id,
-                   status=body.status.value, created_at=now, updated_at=now)
+                   status=body.status.value, feed=feed_value(body.feed), created_at=now, updated_at=now)
 
 
 async def plan(ctx: Ctx, table: Table) -> AccountPlan:
@@ -133,7 +133,7 @@ def _plan_new(ctx: Ctx, result: AccountPlan, reader: RowReader, orgs: OrgIndex) 
     status = reader.get("status") or S.planned
     if status not in INITIAL:
         reader.error("status", "新登记的账号只能是 拟开设（planned）或 运行中（running）")
-    data = {k: reader.get(k) for k in ("name", "url", "occurred_at", "note") if reader.filled(k)}
+    data = {k: reader.get(k) for k in ("name", "url", "occurred_at", "note", "feed") if reader.filled(k)}
     try:
         body = AccountCreate.model_validate({
             **data, "platform": reader.get("platform"),
@@ -163,7 +163,8 @@ def _plan_stored(ctx: Ctx, result: AccountPlan, reader: RowReader, orgs: OrgInde
     if reader.present(OPERATOR.id) or reader.present(OPERATOR.name):
         operator_id = _operator(reader, orgs, new_sponsor, acc.operator_id)
     merged = {"name": reader.get("name") or acc.name,
-              "url": reader.get("url") if reader.present("url") else acc.url}
+              "url": reader.get("url") if reader.present("url") else acc.url,
+              "feed": reader.get("feed") if reader.present("feed") else acc.feed}
     try:
         body = AccountCreate.model_validate({
             **merged, "platform": acc.platform, "platform_account_id": acc.platform_account_id,
@@ -171,8 +172,9 @@ def _plan_stored(ctx: Ctx, result: AccountPlan, reader: RowReader, orgs: OrgInde
     except ValidationError as exc:
         reader.pydantic(exc, "name", RENAME)
         return
-    changes = {k: getattr(body, k) for k in ("name", "url", "sponsor_id", "operator_id")
-               if getattr(body, k) != getattr(acc, k)}
+    proposed = {k: getattr(body, k) for k in ("name", "url", "sponsor_id", "operator_id")}
+    proposed["feed"] = feed_value(body.feed)
+    changes = {k: v for k, v in proposed.items() if v != getattr(acc, k)}
     current = S(acc.status)
     target = reader.get("status") or current
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, time
 from enum import Enum
@@ -87,6 +88,23 @@ def _parse_time(cell: str) -> datetime:
     raise ValueError(f"{cell!r} 不是有效的时间（如 2026-01-05 或 2026-01-05 09:30）")
 
 
+def json_object(value: Any) -> dict[str, Any] | None:
+    """A JSON object, from a JSON file's value or a cell holding its text."""
+    if value is None or isinstance(value, dict):
+        return value
+    cell = text(value)
+    if cell is None:
+        return None
+    try:
+        parsed = json.loads(cell)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"不是有效的 JSON（第 {exc.colno} 个字符：{exc.msg}），"
+                         '应如 {"kind": "rss", "url": "https://…"}') from exc
+    if not isinstance(parsed, dict):
+        raise ValueError('须是 JSON 对象，如 {"kind": "rss", "url": "https://…"}')
+    return parsed
+
+
 def convert(col: Column, value: Any) -> Any:
     """A cell's value as its column's type; raise ValueError with a Chinese message."""
     if col.kind is Kind.enum:
@@ -98,6 +116,8 @@ def convert(col: Column, value: Any) -> Any:
         return domains(value)
     if col.kind is Kind.instant:
         return instant(value)
+    if col.kind is Kind.json:
+        return json_object(value)
     return text(value)
 
 

@@ -16,6 +16,7 @@ class Kind(Enum):
     domains = "domains"
     instant = "instant"
     flags = "flags"
+    json = "json"  # a JSON object (a cell holding its text, or the object in a JSON file)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ ACCOUNTS = Sheet("accounts", "新媒体账号", (
     Column("operator_name", "运维单位"),
     Column("operator_region_code", "运维单位区划"),
     STATUS, OCCURRED_AT, CHANGED_AT, NOTE, FLAGS,
+    Column("feed", "订阅源", Kind.json),
 ), keys=("platform", "platform_account_id"))
 
 _NOISE = re.compile(r"[\s*＊\ufeff]+")

@@ -73,5 +73,6 @@ async def account_rows(ctx: Ctx, **filters: Any) -> Rows:
                     "operator_name": op.name if op else None,
                     "operator_region_code": op.region_code if op else None,
                     "status": LifecycleStatus(a.status),
-                    "compliance_flags": [ComplianceFlag(f) for f in a.compliance_flags]})
+                    "compliance_flags": [ComplianceFlag(f) for f in a.compliance_flags],
+                    "feed": a.feed})
     return out

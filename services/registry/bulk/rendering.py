@@ -45,6 +45,8 @@ def cell(col: Column, value: Any) -> str:
         return "；".join(f.label for f in value)
     if col.kind is Kind.domains:
         return "; ".join(value)
+    if col.kind is Kind.json:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)

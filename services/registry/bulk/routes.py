@@ -146,9 +146,12 @@ async def import_accounts(request: Request, ctx: Ctx = Depends(get_ctx),
     Columns: 平台 platform, 平台账号ID platform_account_id, 账号名称 name, 账号网址 url,
     主办单位 sponsor_name, 主办单位区划 sponsor_region_code (or 主办单位ID sponsor_id),
     运维单位 operator_name, 运维单位区划 operator_region_code (or 运维单位ID operator_id),
-    状态 status, 开设时间 occurred_at, 变更时间 changed_at, 备注 note. A unit named without
-    its region must be the only one of that name in the caller's scope; the operator's region
-    defaults to the sponsor's.
+    状态 status, 开设时间 occurred_at, 变更时间 changed_at, 备注 note, 订阅源 feed. A unit named
+    without its region must be the only one of that name in the caller's scope; the operator's
+    region defaults to the sponsor's. 订阅源 is one cell holding the account's feed as a JSON
+    object, e.g. {"kind": "rss", "url": "https://…"} (kinds rss, atom, json, profile_page with
+    its selectors, push); a JSON file may give the object itself. A blank cell in a file with
+    the column removes the feed; a file without the column leaves feeds as they are.
     """
     return await _import(request, ctx, ACCOUNTS, fmt, dry_run)
 
