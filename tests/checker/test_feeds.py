@@ -19,6 +19,7 @@ from services.checker.feeds.model import FeedRead, Post
 from services.checker.feeds.parse import parse_time
 from services.checker.feeds.reader import FeedConfig, read_account
 from services.checker.net import Fetcher, FetchSettings
+from shared.contracts.registry import AccountFeed
 from tests.checker.feedfixture import (
     BEIJING,
     HOST,
@@ -104,10 +105,21 @@ async def test_each_adapter_reads_the_same_posts(server: SiteServer, session: As
 
 async def test_only_posts_since_are_kept_but_the_latest_is_known(server: SiteServer,
                                                                   session: AsyncSession) -> None:
-    feed = serve_account(server, "rss", posts(3, now=NOW, first_days_ago=20, every_days=10))
+    later = post("after-the-monitoring-point", now=NOW, days_ago=-1)
+    feed = serve_account(server, "rss", [later, *posts(3, now=NOW, first_days_ago=20, every_days=10)])
     got = await read(server, feed, session, since=NOW - timedelta(days=14))
-    assert (got.status, got.posts, got.posts_seen) == ("ok", [], 3)
+    assert (got.status, got.posts, got.posts_seen) == ("ok", [], 4)
     assert got.latest_post_at == (NOW - timedelta(days=20)).replace(microsecond=0)
+
+
+def test_feed_config_from_the_registry_read_model() -> None:
+    filed = AccountFeed(kind="profile_page", url="https://x.cn/u/1", render=True,
+                        selectors={"post": "article", "published": "time"})
+    config = FeedConfig.from_registry(filed)
+    assert config == FeedConfig(kind="profile_page", url="https://x.cn/u/1", render=True,
+                                selectors={"post": "article", "published": "time"})
+    assert FeedConfig.from_registry(filed.model_dump(mode="json")) == config
+    assert FeedConfig.from_registry(None) is None and FeedConfig.from_registry({}) is None
 
 
 async def test_empty_feed_reads_as_ok_with_no_posts(server: SiteServer, session: AsyncSession) -> None:

@@ -3,8 +3,9 @@
 `read_account` never raises for a feed's fault: a feed that cannot be read answers
 `FeedRead(status="unreadable", failure_class=..., error=<Chinese>)`, a platform that says the
 account no longer exists answers `status="gone"`, an account with no feed in the registry
-answers `status="not_configured"`. Only posts published at or after `since` are kept;
-`latest_post_at` and `posts_seen` still tell what the source held before that.
+answers `status="not_configured"`. Only posts published between `since` and `now` are kept
+(a read as of a past monitoring point ignores later posts); `latest_post_at` (newest post up
+to `now`) and `posts_seen` (all the source gave) still tell what the source held before `since`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from services.checker.feeds.parse import (
 )
 from services.checker.feeds.poll import Answer, poll, poll_rendered
 from services.checker.net.fetcher import Fetcher
+from shared.contracts.registry import AccountFeed
 
 FEED_KINDS: tuple[str, ...] = get_args(FeedKind)
 _ACCEPT = {
@@ -49,8 +51,10 @@ class FeedConfig:
     render: bool = False  # profile_page only: load it in Chromium so its scripts run
 
     @classmethod
-    def from_registry(cls, feed: dict[str, Any] | None) -> FeedConfig | None:
-        """The config of a registry account's `feed`, None when it names none."""
+    def from_registry(cls, feed: dict[str, Any] | AccountFeed | None) -> FeedConfig | None:
+        """The config of a registry account's `feed` (AccountRead.feed or its JSON); None if none."""
+        if isinstance(feed, AccountFeed):
+            feed = feed.model_dump()
         if not feed or feed.get("kind") not in FEED_KINDS:
             return None
         return cls(kind=feed["kind"], url=feed.get("url") or None,
@@ -59,9 +63,11 @@ class FeedConfig:
 
 
 def _finish(read: FeedRead, posts: list[Post], since: datetime) -> FeedRead:
+    """Keep the posts published in [since, now] (the read is as of `now`), newest first."""
     read.posts_seen = len(posts)
-    read.latest_post_at = max((p.published_at for p in posts), default=None)
-    read.posts = sorted((p for p in posts if p.published_at >= since),
+    before_now = [p for p in posts if p.published_at <= read.fetched_at]
+    read.latest_post_at = max((p.published_at for p in before_now), default=None)
+    read.posts = sorted((p for p in before_now if p.published_at >= since),
                         key=lambda p: p.published_at, reverse=True)
     return read
 
