@@ -23,6 +23,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# The largest `offset` a list endpoint takes: far past any real listing, and inside the 64-bit
+# integers SQLite and PostgreSQL bind (a larger one was a 500, not a 422).
+MAX_OFFSET = 2**31 - 1
+
+
 def make_engine(url: str, schema: str | None = None, **kwargs: Any) -> AsyncEngine:
     """Create an engine; on PostgreSQL, confine it to the service's schema."""
     if is_sqlite(url):

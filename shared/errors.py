@@ -105,6 +105,11 @@ _HTTP_TITLES = {
     429: ("too-many-requests", "请求过于频繁"),
 }
 
+# FastAPI's own English details, as a caller should read them.
+_HTTP_DETAILS = {
+    "There was an error parsing the body": "请求体无法解析：应为 UTF-8 编码的 JSON 或表单数据",
+}
+
 _PYDANTIC_MESSAGES = {
     "missing": "缺少必填项",
     "string_pattern_mismatch": "格式不符合要求",
@@ -217,7 +222,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "请求失败"))
-        err = ProblemError(str(exc.detail) if exc.detail else title,
+        detail = _HTTP_DETAILS.get(str(exc.detail), str(exc.detail)) if exc.detail else title
+        err = ProblemError(detail,
                            headers=dict(exc.headers or {}))
         err.status, err.slug, err.title = exc.status_code, slug, title
         return problem_response(err, request)

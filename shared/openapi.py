@@ -66,9 +66,12 @@ def normalise_problems(doc: dict[str, Any], extra_statuses: tuple[int, ...] = ()
     """
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = copy.deepcopy(PROBLEM_SCHEMA)
-    for _path, _method, op in operations(doc):
+    for path, _method, op in operations(doc):
         responses = op.setdefault("responses", {})
-        for status in extra_statuses:
+        # A body that is not UTF-8 JSON (or form data) is refused before validation, with 400;
+        # a path naming something that does not exist (or is out of scope) answers 404.
+        implied = ((400,) if "requestBody" in op else ()) + ((404,) if "{" in path else ())
+        for status in extra_statuses + implied:
             responses.setdefault(str(status), {"description": ERROR_DESCRIPTIONS.get(status, "错误")})
         for code, response in responses.items():
             if code[:1] in ("4", "5") and "$ref" not in response:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.audit.schemas import AuditPage, AuditRead
 from gateway.audit.service import AuditFilter, search
 from gateway.auth.deps import require_roles
-from shared.db import get_session
+from shared.db import MAX_OFFSET, get_session
 from shared.errors import problem_responses
 from shared.principal import Principal, Role
 
@@ -39,7 +39,7 @@ async def list_audit_entries(
     since: datetime | None = Query(None, description="起始时间（含），ISO 8601"),
     until: datetime | None = Query(None, description="截止时间（不含），ISO 8601"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> AuditPage:
     """List every write made through the gateway (newest first): who, what, when, from where
     and with which request id. Only administrators may read the audit log."""

@@ -112,6 +112,7 @@ def merge(own: dict[str, Any], services: Mapping[str, dict[str, Any]],
                 params = op.setdefault("parameters", [])
                 if not any(p.get("name") == IDEMPOTENCY_KEY["name"] for p in params):
                     params.append(dict(IDEMPOTENCY_KEY))
+                _add_errors(op, (400, 409, 422))  # a malformed, busy or reused key
         else:
             _add_errors(op, (500,))
     components.get("securitySchemes", {}).pop(SERVICE_SCHEME, None)

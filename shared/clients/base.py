@@ -6,7 +6,7 @@ from typing import Any, Self
 
 import httpx
 
-from shared.errors import ProblemError
+from shared.errors import ProblemError, ServiceUnavailable
 from shared.logging import REQUEST_ID_HEADER, current_request_id
 from shared.principal import PRINCIPAL_HEADER
 
@@ -43,8 +43,13 @@ class ServiceClient:
             request.headers[REQUEST_ID_HEADER] = rid
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send a request; raise UpstreamProblem for any error status."""
-        response = await self._http.request(method, url, **kwargs)
+        """Send a request; raise UpstreamProblem for any error status, 503 when it does not answer."""
+        try:
+            response = await self._http.request(method, url, **kwargs)
+        except httpx.TransportError as exc:  # down, refusing, timing out: not this caller's fault
+            raise ServiceUnavailable(
+                f"服务 {self._http.base_url} 暂不可用（{type(exc).__name__}），请稍后重试。",
+                headers={"Retry-After": "5"}) from exc
         if response.status_code >= 400:
             raise UpstreamProblem(response)
         return response

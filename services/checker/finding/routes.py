@@ -21,6 +21,7 @@ from services.checker.finding.schemas import (
 )
 from services.checker.finding.service import SEVERITY_LABELS, VERDICTS
 from shared.calendar import SHANGHAI
+from shared.db import MAX_OFFSET
 from shared.errors import NotFound, ValidationFailed, problem_responses
 from shared.tabular import CSV_MEDIA, XLSX_MEDIA, csv_bytes, download, xlsx_bytes
 
@@ -52,7 +53,7 @@ class FindingFilters:
             summary="查询发现的问题")
 async def list_findings(filters: FindingFilters = Depends(), ctx: Ctx = Depends(get_ctx),
                         limit: int = Query(50, ge=1, le=1000),
-                        offset: int = Query(0, ge=0)) -> FindingPage:
+                        offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> FindingPage:
     """Findings in the caller's scope with their evidence, most recently seen first."""
     items, total = await queries.page(ctx, limit, offset, **filters.values)
     return FindingPage(items=items, total=total, limit=limit, offset=offset)

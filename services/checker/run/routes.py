@@ -11,6 +11,7 @@ from services.checker.run import service
 from services.checker.run.references import check_references
 from services.checker.run.schemas import RecheckCreate, RunCreate, RunPage, RunRead, Scope, TaskRead
 from shared.clients.registry import RegistryClient
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/runs", tags=["runs"], responses=problem_responses(401, 422))
@@ -43,7 +44,7 @@ async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ct
 
 @router.get("", operation_id="listRuns", response_model=RunPage, summary="检查批次列表")
 async def list_runs(ctx: Ctx = Depends(get_ctx), limit: int = Query(20, ge=1, le=200),
-                    offset: int = Query(0, ge=0)) -> RunPage:
+                    offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> RunPage:
     """Runs with at least one target in the caller's scope, newest first."""
     items, total = await service.list_runs(ctx, limit, offset)
     return RunPage(items=items, total=total, limit=limit, offset=offset)

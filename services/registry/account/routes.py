@@ -25,6 +25,7 @@ from shared.contracts.registry import (
     LifecycleStatus,
     Platform,
 )
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/accounts", tags=["accounts"], responses=problem_responses(401, 422))
@@ -50,7 +51,7 @@ class AccountFilters:
 async def list_accounts(
     filters: AccountFilters = Depends(),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ctx: Ctx = Depends(get_ctx),
 ) -> AccountPage:
     """List new-media accounts in the caller's scope, with page metadata."""

@@ -19,6 +19,7 @@ from services.registry.organisation.models import Organisation
 from services.registry.website.models import Website
 from shared.calendar import SHANGHAI
 from shared.contracts.registry import FilingAction, FilingRead
+from shared.db import MAX_OFFSET
 from shared.errors import ValidationFailed, problem_responses
 from shared.scope import scope_condition
 
@@ -41,7 +42,7 @@ async def list_filings(
     filed_to: date | None = Query(None, description="报备日期止（含，上海时间）"),
     late: bool | None = Query(None, description="true 只列逾期报备，false 只列按时报备"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> FilingPage:
     """List filings in scope, newest first; timeliness is judged from the calendar on read."""
     if filed_from and filed_to and filed_to < filed_from:

@@ -16,6 +16,7 @@ from services.registry.organisation.schemas import (
 )
 from services.registry.region.schemas import REGION_CODE
 from shared.contracts.registry import OrganisationRead, OrgKind
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/organisations", tags=["organisations"],
@@ -31,7 +32,7 @@ async def list_organisations(
     parent_id: uuid.UUID | None = Query(None, description="上级单位"),
     q: str | None = Query(None, max_length=100, description="按名称模糊查询"),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> OrganisationPage:
     """List the organisations in the caller's scope."""
     rows, total = await service.list_organisations(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, status
 from services.registry.common.context import Ctx, get_ctx
 from services.registry.region import service
 from services.registry.region.schemas import REGION_CODE, RegionCreate, RegionPage, RegionRead
+from shared.db import MAX_OFFSET
 from shared.errors import Forbidden, problem_responses
 
 router = APIRouter(prefix="/regions", tags=["regions"], responses=problem_responses(401, 422))
@@ -19,7 +20,7 @@ async def list_regions(
     under: str | None = Query(None, pattern=REGION_CODE, description="只列此区划的整个子树"),
     q: str | None = Query(None, max_length=50, description="按名称模糊查询"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> RegionPage:
     """List GB/T 2260 regions. Regions are reference data every principal may read."""
     rows, total = await service.list_regions(ctx.session, parent, under, q, limit, offset)

@@ -25,6 +25,7 @@ from shared.contracts.registry import (
     SiteKind,
     WebsiteRead,
 )
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/websites", tags=["websites"], responses=problem_responses(401, 422))
@@ -50,7 +51,7 @@ class WebsiteFilters:
 async def list_websites(
     filters: WebsiteFilters = Depends(),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ctx: Ctx = Depends(get_ctx),
 ) -> WebsitePage:
     """List websites in the caller's scope, ordered by 网站标识码, with page metadata."""

@@ -25,6 +25,7 @@ from shared.clients.base import ServiceClient, UpstreamProblem
 from shared.contracts.events import CIRCULAR_PUBLISHED
 from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from shared.principal import region_prefix
+from shared.tabular import xml_safe
 
 STATUS_LABELS = {"draft": "草稿", "published": "已发布"}
 QUARTER_WORDS = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -261,9 +262,10 @@ async def document(ctx: Ctx, circular: Circular, traditional: bool,
                    transport: httpx.AsyncBaseTransport | None) -> CircularDocument:
     """What the renderers receive."""
     data, _ = await build(ctx, circular, transport)
-    return CircularDocument(data=data, narrative=Narrative.model_validate(circular.narrative),
-                            number=circular.number, issued_on=circular.issued_on,
-                            draft=circular.status != "published", traditional=traditional)
+    doc = CircularDocument(data=data, narrative=Narrative.model_validate(circular.narrative),
+                           number=circular.number, issued_on=circular.issued_on,
+                           draft=circular.status != "published", traditional=traditional)
+    return CircularDocument.model_validate(xml_safe(doc.model_dump()))
 
 
 async def figure_rows(ctx: Ctx, circular: Circular, key: str,

@@ -19,6 +19,7 @@ from services.reporting.error_report.schemas import (
     ReportStatus,
 )
 from shared.calendar import WorkingCalendar
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/error-reports", tags=["error-reports"],
@@ -62,7 +63,7 @@ async def list_error_reports(
     region: str | None = Query(None, pattern=r"^\d{6}$", description="区划代码，含下级区划"),
     overdue_only: bool = Query(False, description="只列超过答复时限仍未答复的"),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ErrorReportPage:
     """Messages in the caller's scope, soonest deadline first; a unit sees its own."""
     rows, total = await service.page(ctx, status=status, organisation_id=organisation_id,

@@ -16,6 +16,7 @@ from services.reporting.rectification.schemas import (
     Status,
 )
 from shared.clients.checker import CheckerClient
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/rectifications", tags=["rectifications"],
@@ -35,7 +36,7 @@ async def list_rectifications(
     region: str | None = Query(None, pattern=r"^\d{6}$", description="区划代码，含下级区划"),
     overdue_only: bool = Query(False, description="只列已过截止时间且未整改的"),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> RectificationPage:
     """Items in the caller's scope, soonest deadline first.
 

@@ -15,6 +15,7 @@ from services.reporting.result.intake import result_from_payload, upsert_result
 from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
 from shared.clients.checker import CheckerClient
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 from shared.scope import scope_condition
 
@@ -58,7 +59,7 @@ class BackfillResult(BaseModel):
 @router.get("", operation_id="listResults", response_model=ResultPage, summary="检查结果副本")
 async def list_results(ctx: Ctx = Depends(get_ctx), run_id: uuid.UUID | None = None,
                        since: date | None = None, until: date | None = None,
-                       limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+                       limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_OFFSET)
                        ) -> ResultPage:
     """The inspection results reporting keeps (fed by the checker's events), in scope."""
     stmt = select(Result).where(scope_condition(ctx.principal, col(Result.region_code),
@@ -76,7 +77,7 @@ async def list_results(ctx: Ctx = Depends(get_ctx), run_id: uuid.UUID | None = N
 
 
 @router.post("/backfill", operation_id="backfillResults", response_model=BackfillResult,
-             summary="从检查服务补录结果", responses=problem_responses(403, 503))
+             summary="从检查服务补录结果", responses=problem_responses(403, 404, 503))
 async def backfill(body: BackfillBody, request: Request, ctx: Ctx = Depends(get_ctx)) -> BackfillResult:
     """Copy a run's results from the checker's API (when events were missed); idempotent."""
     ctx.require_writer()
