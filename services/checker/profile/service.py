@@ -24,6 +24,17 @@ class _Indicator(BaseModel):
     cap: float | None = Field(default=None, ge=0)
 
 
+class _AccountScoring(BaseModel):
+    """scoring.accounts: the national veto-only rule, or a local 100-point score (scored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    scored: bool
+    full_marks: float = Field(gt=0)
+    pass_mark: float = Field(ge=0)
+    excellent_mark: float = Field(ge=0)
+
+
 class _Scoring(BaseModel):
     """What inspect.scoring reads: a profile that breaks it would fail every task of a run."""
 
@@ -34,6 +45,7 @@ class _Scoring(BaseModel):
     groups: dict[str, float]
     no_service_group: str | None = None
     indicators: dict[str, _Indicator]
+    accounts: _AccountScoring
 
 
 async def resolve_profile(session: AsyncSession, name: str) -> dict[str, Any]:

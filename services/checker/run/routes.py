@@ -21,10 +21,11 @@ router = APIRouter(prefix="/runs", tags=["runs"], responses=problem_responses(40
              status_code=status.HTTP_201_CREATED, summary="发起检查批次",
              responses=problem_responses(403, 404))
 async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ctx)) -> RunRead:
-    """Start a run over a scope (region subtrees, organisations, listed websites).
+    """Start a run over a scope (region subtrees, organisations, listed websites or accounts).
 
-    The targets are the websites in the scope that the caller may see in the registry, except
-    planned ones; each becomes a task executed by checker workers. Follow progress with
+    The targets are the websites — and, with `scope.target_types` including `account`, the
+    new-media accounts — in the scope that the caller may see in the registry, except planned
+    ones; each becomes a task executed by checker workers. Follow progress with
     `GET /runs/{id}`; findings appear under `/findings?run_id=`.
     """
     ctx.require_writer()
@@ -86,13 +87,14 @@ recheck_router = APIRouter(prefix="/rechecks", tags=["runs"], responses=problem_
                      responses=problem_responses(403))
 async def start_recheck(body: RecheckCreate, request: Request,
                         ctx: Ctx = Depends(get_ctx)) -> RunRead:
-    """Re-check (复核) exactly one website for the given rules, e.g. after a unit fixed them.
+    """Re-check (复核) exactly one website or account for the given rules, e.g. after a fix.
 
     A unit may ask for its own websites. The run has one task; only findings of these rules
     can be resolved by it, and `target.inspected` carries `run_kind: "recheck"` and the rules.
     """
     ctx.require_writer(unit_allowed=True)
-    scope = Scope(website_ids=[body.target_id])
+    scope = (Scope(account_ids=[body.target_id]) if body.target_type == "account"
+             else Scope(website_ids=[body.target_id]))
     async with RegistryClient(ctx.settings.registry_url, ctx.token,
                               transport=request.app.state.registry_transport) as registry:
         targets = await service.fetch_targets(registry, scope)
