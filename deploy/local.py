@@ -26,6 +26,7 @@ from shared.config import default_principal_secret
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
 
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
+DRAIN_S = 8  # an API finishes requests in flight this long after SIGTERM (below STOP_GRACE)
 HEALTH_TIMEOUT = 60.0
 REDIS_TIMEOUT = 20.0
 BACKOFF_CAP = 30.0
@@ -71,14 +72,20 @@ SUITE: tuple[tuple[str, str, str, int, bool], ...] = (
 
 
 def python_service(
-    name: str, package: str, port: int, host: str = "127.0.0.1", *, worker: bool = True
+    name: str, package: str, port: int, host: str = "127.0.0.1", *, worker: bool = True,
+    drain_s: int = DRAIN_S,
 ) -> ServiceSpec:
-    """Build the row of a package laid out as `.migrate`, `.main:create_app` and `.worker`."""
+    """Build the row of a package laid out as `.migrate`, `.main:create_app` and `.worker`.
+
+    On SIGTERM the API stops accepting connections and lets requests in flight finish for up
+    to `drain_s` seconds (uvicorn's graceful shutdown); the container image runs the same rows
+    (deploy/entrypoint.py)."""
     py = sys.executable
     return ServiceSpec(
         name=name, port=port, app_module=f"{package}.main", host=host,
         api=(py, "-m", "uvicorn", f"{package}.main:create_app", "--factory",
-             "--host", host, "--port", str(port), "--no-access-log"),
+             "--host", host, "--port", str(port), "--no-access-log",
+             "--timeout-graceful-shutdown", str(drain_s)),
         migrate=(py, "-m", f"{package}.migrate"),
         workers=((py, "-m", f"{package}.worker"),) if worker else (),
     )
