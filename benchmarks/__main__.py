@@ -26,6 +26,7 @@ from benchmarks import (
     probe_bench,
     registry_bench,
     reporting_bench,
+    site_bench,
 )
 from benchmarks.table import Row, as_rows, dump_json, machine, print_table
 
@@ -43,6 +44,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "registry": lambda a: asyncio.run(registry_bench.run(quick=a.quick, postgres_dsn=a.postgres or None)),
     "gateway": lambda a: asyncio.run(gateway_bench.run(quick=a.quick)),
     "checker": lambda a: checker_bench.run(quick=a.quick),
+    "site": lambda a: site_bench.run(quick=a.quick),
     "probes": lambda a: probe_bench.run(quick=a.quick),
     "accounts": lambda a: account_bench.run(quick=a.quick),
     "reporting": lambda a: reporting_bench.run(quick=a.quick, postgres_dsn=a.postgres or None),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import importlib
 import importlib.util
 import json
 import logging
@@ -551,6 +552,8 @@ class Report:
 async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.stdout) -> Report:
     """Create the database, load it, measure before and after the indexes, drop it."""
     logging.disable(logging.INFO)  # the services' access and migration logs would drown the table
+    for module in ("services.registry.main", "services.checker.main", "services.reporting.circular.service"):
+        importlib.import_module(module)  # fail before minutes of loading, not after
     name = f"govinspect_national_{uuid.uuid4().hex[:8]}"
     admin: Any = await asyncpg.connect(admin_dsn)
     version = admin.get_server_version()

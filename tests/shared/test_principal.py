@@ -38,6 +38,9 @@ def test_region_subtrees_follow_gb2260_structure() -> None:
     city = Principal(subject="c", roles=[Role.supervisor], regions=["370100"])
     assert city.sees_region("370102") and city.sees_region("370100")
     assert not city.sees_region("370200") and not city.sees_region("320100")
+    # 100000 is the nation (State Council departments sit there): its subtree is every region.
+    nation = Principal(subject="n", roles=[Role.supervisor], regions=["100000"])
+    assert region_prefix("100000") == "" and nation.sees_region("650102") and nation.sees_region("100000")
     org = uuid.uuid4()
     unit = Principal(subject="u", roles=[Role.unit], organisations=[org])
     assert unit.sees("370102", [org]) and not unit.sees("370102", [uuid.uuid4()])
