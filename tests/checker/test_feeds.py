@@ -200,7 +200,7 @@ async def test_a_pause_longer_than_allowed_is_not_waited_for(server: SiteServer,
     got = await read(server, {"kind": "json", "url": f"http://{HOST}/later"}, session)
     assert time.monotonic() - started < 2
     assert (got.status, got.failure_class) == ("unreadable", "http_4xx")
-    assert got.error is not None and "3600 秒" in got.error
+    assert got.error is not None and "平台要求降低访问频率（HTTP 429）" in got.error and "3600 秒" in got.error
 
 
 async def test_rate_limit_spaces_requests_to_one_platform_host(server: SiteServer,
@@ -219,7 +219,7 @@ async def test_rate_limit_spaces_requests_to_one_platform_host(server: SiteServe
                    if host == "m.weibo.example")
     gaps = [b - a for a, b in pairwise(weibo)]
     # 4 a second: request starts 250 ms apart (arrivals jitter by a connection set-up).
-    assert len(gaps) == 4 and min(gaps) >= 0.2 and weibo[-1] - weibo[0] >= 0.95, gaps
+    assert len(gaps) == 4 and min(gaps) >= 0.15 and weibo[-1] - weibo[0] >= 0.95, gaps
     # The other platform did not wait behind this one.
     other_at = next(t for (_, host, _), t in zip(server.requests, server.request_times, strict=True)
                     if host == "feeds.other.example")

@@ -69,6 +69,8 @@ Attempt = Callable[[], Awaitable[Answer]]
 
 def _describe(answer: Answer) -> str:
     words = _FAILURE_WORDS.get(answer.failure or "other", "读取失败")
+    if answer.status == _SLOW_DOWN:
+        words = "平台要求降低访问频率"
     status = f"（HTTP {answer.status}）" if answer.status else ""
     detail = f"：{answer.error}" if answer.error else ""
     return f"订阅源读取失败，{words}{status}，已尝试 {answer.attempts} 次{detail}"
