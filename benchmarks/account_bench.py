@@ -106,6 +106,7 @@ def _snapshot(i: int, org_id: uuid.UUID) -> dict[str, Any]:
 async def _measure(accounts: int, concurrency: int, port: int, redis_url: str,
                    tmp: Path) -> dict[str, Any]:
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from services.checker.config import CheckerSettings
     from services.checker.feeds.limits import FeedPollSettings
@@ -156,12 +157,13 @@ async def _measure(accounts: int, concurrency: int, port: int, redis_url: str,
     async with make_sessionmaker(engine)() as s:
         first, last, done = (await s.execute(select(
             func.min(Task.finished_at), func.max(Task.finished_at), func.count()).where(
-            Task.status == "done"))).one()
-        failed = (await s.execute(select(func.count()).where(Task.status != "done"))).scalar_one()
-        by_rule = dict((await s.execute(select(Finding.rule, func.count()).group_by(
-            Finding.rule))).all())  # type: ignore[arg-type]
+            col(Task.status) == "done"))).one()
+        failed = (await s.execute(select(func.count()).where(
+            col(Task.status) != "done"))).scalar_one()
+        by_rule: dict[str, int] = {str(rule): int(n) for rule, n in (await s.execute(
+            select(col(Finding.rule), func.count()).group_by(col(Finding.rule)))).all()}
     await engine.dispose()
-    span = (last - first).total_seconds() if done and done > 1 else wall
+    span = (last - first).total_seconds() if first and last and done > 1 else wall
     return {"done": done, "failed": failed, "rate": (done - 1) / span if span else 0.0, "wall": wall,
             "cpu_per_account_ms": cpu / max(done, 1) * 1000, "concurrency": concurrency,
             "by_rule": by_rule}

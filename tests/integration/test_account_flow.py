@@ -4,6 +4,7 @@ loopback, a run over them with a real arq worker, findings and scores read back 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -76,6 +77,14 @@ async def _file(suite: Suite, feeds: SiteServer) -> dict[str, dict[str, Any]]:
     # Two running accounts of one unit on WeChat (订阅号 and 服务号 count as one platform).
     await filed("twin_a", bureau, "wechat_subscription", "rss", [post("a1", now=now, days_ago=1)])
     await filed("twin_b", bureau, "wechat_service", "json", [post("b1", now=now, days_ago=1)])
+    # Pushed by a provincial system through the API: one post carries an advertisement.
+    await filed("pushed", office, "wechat_channels", "push", [])
+    r = await suite.client.post(f"/accounts/{accounts['pushed']['id']}/posts", json={"posts": [
+        {"platform_post_id": "v1", "title": "冬季供暖保障", "text": "全区集中供暖正式启动。",
+         "published_at": (now - timedelta(days=2)).isoformat()},
+        {"platform_post_id": "v2", "title": "特产推荐", "text": "限时优惠，扫码购买本地特产。",
+         "published_at": (now - timedelta(days=1)).isoformat()}]})
+    assert r.status_code == 200, r.text
     feeds.add(HOST, "/broken.xml", "", status=503)
     accounts["unreadable"] = await account(reg, bureau, platform="xiaohongshu", name="历下unreadable",
                                            feed={"kind": "rss", "url": f"http://{HOST}/broken.xml"})
@@ -131,6 +140,9 @@ async def test_run_over_accounts_finds_zombie_empty_redundant_closed_and_unreada
     twin = next(f for f in found["items"] if f["target_id"] == accounts["twin_a"]["id"])
     assert "历下twin_b" in twin["message"]
     assert task["twin_a"]["passed"] is True  # a deduction, not a veto, under the national rule
+
+    assert rules["pushed"] == {"account.advertising"}
+    assert task["pushed"]["passed"] is True  # a warning for review, not a veto
 
     assert rules["unreadable"] == {"account.unreadable"}
     assert task["unreadable"]["passed"] is None  # not judged: neither passed nor 僵尸
