@@ -8,7 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi._compat import get_flat_models_from_fields, get_model_name_map
+from fastapi.openapi.utils import get_fields_from_routes
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from shared.errors import PROBLEM_JSON, PROBLEM_SCHEMA
 
@@ -84,6 +87,29 @@ def normalise_problems(doc: dict[str, Any], extra_statuses: tuple[int, ...] = ()
             schemas.pop(name, None)
 
 
+def _models(app: FastAPI) -> dict[str, type[BaseModel]]:
+    """The pydantic models of `app`'s bodies (nested ones too), by their component name."""
+    fields = get_fields_from_routes(list(app.routes))
+    models = get_flat_models_from_fields(fields, known_models=set())
+    return {name: model for model, name in get_model_name_map(models).items()
+            if isinstance(model, type) and issubclass(model, BaseModel)}
+
+
+def restore_examples(doc: dict[str, Any], app: FastAPI) -> None:
+    """Put back the `null`s FastAPI drops from model examples (it encodes with exclude_none).
+
+    Without them an example of a model with a required nullable field does not match its own
+    schema. Changes `doc` in place.
+    """
+    schemas = doc.get("components", {}).get("schemas", {})
+    for name, model in _models(app).items():
+        examples = model.model_json_schema().get("examples")
+        if not examples:
+            continue
+        if name in schemas:
+            schemas[name]["examples"] = examples
+
+
 def install_openapi(app: FastAPI) -> None:
     """Serve `app`'s document with every error response pointing at the Problem schema."""
     plain: Callable[[], dict[str, Any]] = app.openapi
@@ -91,6 +117,7 @@ def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             doc = copy.deepcopy(plain())
+            restore_examples(doc, app)
             normalise_problems(doc)
             app.openapi_schema = doc
         return app.openapi_schema

@@ -154,6 +154,12 @@ LABELS.update({
 
 
 class OrganisationRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b", "name": "历下区人民政府办公室",
+        "kind": "county_government", "kind_label": "区县政府", "region_code": "370102",
+        "parent_id": None, "credit_code": "11370102004234567X", "provides_services": True,
+        "version": 1, "created_at": "2026-11-20T02:00:00Z", "updated_at": "2026-11-20T02:00:00Z"}]})
+
     id: UUID
     name: str
     kind: OrgKind
@@ -168,6 +174,15 @@ class OrganisationRead(BaseModel):
 
 
 class WebsiteRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "3b1f0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "site_code": "3701020001",
+        "name": "历下区人民政府网站", "organisation_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b",
+        "organisation_name": "历下区人民政府办公室", "region_code": "370102", "kind": "portal",
+        "kind_label": "门户网站", "domains": ["www.lixia.gov.cn"],
+        "home_url": "https://www.lixia.gov.cn/", "icp_number": "鲁ICP备05001234号-1",
+        "psb_number": None, "status": "running", "status_label": "运行中", "compliance_flags": [],
+        "version": 1, "created_at": "2026-11-20T02:00:00Z", "updated_at": "2026-11-20T02:00:00Z"}]})
+
     id: UUID
     site_code: str = Field(description="网站标识码")
     name: str
@@ -273,6 +288,14 @@ class AccountFeed(BaseModel):
 
 
 class AccountRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "502d928e-26e0-4aee-8d9a-b20dc957db33", "platform": "wechat_subscription",
+        "platform_label": "微信公众号（订阅号）", "platform_account_id": "gh_lixia_0001",
+        "name": "历下发布", "url": None, "sponsor_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b",
+        "sponsor_name": "历下区人民政府办公室", "operator_id": None, "region_code": "370102",
+        "status": "running", "status_label": "运行中", "compliance_flags": [], "feed": None,
+        "version": 1, "created_at": "2026-11-20T02:00:00Z", "updated_at": "2026-11-20T02:00:00Z"}]})
+
     id: UUID
     platform: Platform
     platform_label: str
@@ -292,7 +315,18 @@ class AccountRead(BaseModel):
     updated_at: datetime
 
 
+FILING_EXAMPLE: dict[str, Any] = {
+    "id": "b466cb41-222a-4ea3-bfba-6e17c05db7ce", "target_type": "website",
+    "target_id": "3b1f0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "action": "change", "action_label": "变更",
+    "from_status": "running", "to_status": "running", "occurred_at": "2026-11-20T02:00:00Z",
+    "filed_at": "2026-11-23T01:30:00Z", "filed_by": "apikey:6c70fe97（历下区政务公开办）",
+    "note": "网站名称调整", "before": {"name": "历下区政府网站"}, "after": {"name": "历下区人民政府网站"},
+    "limit_working_days": 3, "due_on": "2026-11-25", "on_time": True, "timeliness_note": None}
+
+
 class FilingRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [FILING_EXAMPLE]})
+
     id: UUID
     target_type: str
     target_id: UUID

@@ -12,6 +12,21 @@ Verdict = Literal["confirmed", "false_positive", "doubtful"]
 
 
 class FindingRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "9d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6", "fingerprint": "5f3a9c0e7b2d4e81",
+        "target_id": "3b1f0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "target_type": "website",
+        "target_code": "3701020001", "target_name": "历下区人民政府网站", "region_code": "370102",
+        "organisation_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b",
+        "organisation_name": "历下区人民政府办公室", "rule": "content.typo", "indicator": "错别字",
+        "severity": "deduct", "severity_label": "扣分", "message": "疑似错别字：“以经”应为“已经”",
+        "url": "https://www.lixia.gov.cn/art/2026/11/3/art_1_1.html",
+        "parent_url": "https://www.lixia.gov.cn/", "position": "正文第 2 段",
+        "excerpt": "有关工作【以经】全部完成", "offending": "以经", "suggestion": "已经", "points": 1.0,
+        "screenshot_url": "/evidence/5b2c0e1d9a8f4c3b", "detail": {},
+        "first_seen_at": "2026-11-20T02:13:05Z", "last_seen_at": "2026-11-20T02:13:05Z",
+        "resolved_at": None, "verdict": None, "verdict_label": None, "verdict_by": None,
+        "verdict_at": None, "verdict_note": None}]})
+
     id: UUID
     fingerprint: str
     target_id: UUID
@@ -62,7 +77,8 @@ class VerdictBody(BaseModel):
 
 
 class BulkVerdictBody(VerdictBody):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"ids": ["9d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6"], "verdict": "confirmed", "note": None}]})
 
     ids: list[UUID] = Field(min_length=1, max_length=5000)
 

@@ -62,7 +62,10 @@ class WordEntryCreate(BaseModel):
 
 
 class WordEntryRead(WordEntryCreate):
-    model_config = ConfigDict(extra="ignore", from_attributes=True)
+    model_config = ConfigDict(extra="ignore", from_attributes=True, json_schema_extra={"examples": [{
+        "wrong": "按步就班", "right": "按部就班", "level": "general", "exceptions": [], "note": None,
+        "id": "c4d5e6f7-0a1b-4c2d-8e3f-405162738495", "list_name": "typo",
+        "created_by": "apikey:6c70fe97（省政务公开办）", "created_at": "2026-11-20T02:00:00Z"}]})
 
     id: uuid.UUID
     list_name: str

@@ -95,6 +95,18 @@ class RunProgress(BaseModel):
 
 
 class RunRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "ee455066-159a-4210-8579-4bd07739fcaf", "plan_id": None,
+        "name": "2026年第四季度历下区网站检查", "kind": "inspection", "rules": None,
+        "status": "running", "status_label": "检查中", "profile_name": "national_2019",
+        "scope": {"regions": ["370102"], "organisation_ids": [], "website_ids": [],
+                  "account_ids": [], "target_types": ["website"]},
+        "as_of": "2026-11-20T02:00:00Z", "created_at": "2026-11-20T02:00:00Z",
+        "started_at": "2026-11-20T02:00:03Z", "finished_at": None,
+        "progress": {"targets_total": 12, "targets_done": 5, "targets_failed": 0,
+                     "targets_running": 2, "pages_fetched": 1840, "links_checked": 9620,
+                     "findings": 17, "passed": 4}}]})
+
     id: UUID
     plan_id: UUID | None
     name: str

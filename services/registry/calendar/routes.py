@@ -34,6 +34,10 @@ class YearScheduleBody(BaseModel):
 
 
 class YearScheduleRead(YearScheduleBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "year": 2027, "source": "loaded", "holidays": ["2027-01-01", "2027-02-06", "2027-02-07"],
+        "workdays": ["2027-02-20"], "note": "国务院办公厅关于2027年部分节假日安排的通知"}]})
+
     year: int
     source: str
 

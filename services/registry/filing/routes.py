@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
@@ -18,7 +18,7 @@ from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
 from services.registry.website.models import Website
 from shared.calendar import SHANGHAI
-from shared.contracts.registry import FilingAction, FilingRead
+from shared.contracts.registry import FILING_EXAMPLE, FilingAction, FilingRead
 from shared.db import MAX_OFFSET
 from shared.errors import ValidationFailed, problem_responses
 from shared.scope import scope_condition
@@ -27,6 +27,9 @@ router = APIRouter(prefix="/filings", tags=["filings"], responses=problem_respon
 
 
 class FilingPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"items": [FILING_EXAMPLE], "total": 1, "limit": 100, "offset": 0}]})
+
     items: list[FilingRead]
     total: int
     limit: int

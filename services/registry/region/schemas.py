@@ -18,7 +18,8 @@ class RegionCreate(BaseModel):
 
 
 class RegionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"code": "370102", "name": "历下区", "parent_code": "370100", "level": "county"}]})
 
     code: str
     name: str

@@ -58,6 +58,18 @@ class AnswerBody(BaseModel):
 
 
 class ErrorReportRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "1b0851a6-e098-489d-8eb8-3810357b83ce",
+        "website_id": "3b1f0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "site_code": "3701020001",
+        "site_name": "历下区人民政府网站", "organisation_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b",
+        "organisation_name": "历下区人民政府办公室", "region_code": "370102",
+        "page_url": "https://www.lixia.gov.cn/art/2026/11/3/art_1_1.html", "category": "typo",
+        "category_label": "错别字", "content": "第二段“以经”应为“已经”", "reporter_contact": None,
+        "submitted_at": "2026-11-20T02:00:00Z", "deadline_at": "2026-11-25T16:00:00Z",
+        "status": "answered", "status_label": "已答复", "overdue": False, "answered_on_time": True,
+        "answer": "已更正，感谢您的留言。", "answered_at": "2026-11-21T03:20:00Z",
+        "answered_by": "apikey:0d4c8b1e（历下区人民政府办公室）"}]})
+
     id: UUID
     website_id: UUID
     site_code: str

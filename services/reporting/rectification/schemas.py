@@ -96,6 +96,22 @@ class RectificationRead(BaseModel):
 
 
 class RectificationDetail(RectificationRead):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+        "circular_id": "03f36b0b-f3ba-41ca-85b9-dbf59caedf58",
+        "target_id": "3b1f0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "target_type": "website",
+        "target_code": "3701020001", "target_name": "历下区人民政府网站",
+        "organisation_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b",
+        "organisation_name": "历下区人民政府办公室", "region_code": "370102",
+        "rule": "content.typo", "indicator": "错别字", "severity": "deduct", "severity_label": "扣分",
+        "message": "疑似错别字：“以经”应为“已经”", "fingerprints": ["5f3a9c0e7b2d4e81"],
+        "status": "reported", "status_label": "已上报整改", "allowed_actions": ["close", "reopen"],
+        "deadline_at": "2026-12-04T10:00:00Z", "overdue": False,
+        "opened_at": "2026-11-20T02:00:00Z", "closed_at": None, "recheck_run_id": None,
+        "events": [{"at": "2026-11-24T06:30:00Z", "actor": "历下区人民政府办公室",
+                    "from_status": "open", "to_status": "reported", "to_status_label": "已上报整改",
+                    "note": "已更正错别字", "evidence": {"url": "https://www.lixia.gov.cn/art/2026/11/3/art_1_1.html"}}]}]})
+
     events: list[RectificationEventRead] = Field(description="状态变化记录，最早的在前")
 
 
