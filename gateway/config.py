@@ -41,8 +41,10 @@ def default_rate_limits() -> dict[str, int]:
 
 
 def default_routes() -> dict[str, str]:
-    """The service owning each resource: the first path segment below /api/v1."""
+    """The service owning each resource below /api/v1: a path prefix, `*` for one segment."""
     return {
+        # Posts pushed for an account live with the checker, which inspects them.
+        "accounts/*/posts": "checker", "posts:bulk": "checker", "feeds": "checker",
         **dict.fromkeys(("regions", "organisations", "websites", "accounts", "filings",
                          "calendar"), "registry"),
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",

@@ -11,8 +11,20 @@ from shared.principal import Principal, sign_principal
 
 
 def owner_of(path: str, routes: Mapping[str, str]) -> str | None:
-    """Return the service owning a path below /api/v1 (`websites/…` → registry), or None."""
-    return routes.get(path.lstrip("/").split("/", 1)[0])
+    """Return the service owning a path below /api/v1 (`websites/…` → registry), or None.
+
+    A route key is a path prefix of segments, `*` matching any one segment; the longest key
+    that matches wins, so `accounts/*/posts` (the checker's pushed posts) beats `accounts`.
+    """
+    segments = path.strip("/").split("/")
+    best: tuple[int, str] | None = None
+    for key, service in routes.items():
+        pattern = key.strip("/").split("/")
+        if len(pattern) <= len(segments) and all(
+                p in ("*", s) for p, s in zip(pattern, segments, strict=False)) and (
+                best is None or len(pattern) > best[0]):
+            best = (len(pattern), service)
+    return best[1] if best else None
 
 
 def signed_principal(principal: Principal, secret: str, now_ts: float, ttl_s: int) -> str:

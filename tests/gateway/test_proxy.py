@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.config import default_routes
+from gateway.proxy.upstream import owner_of
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal, verify_principal
 from tests.gateway.conftest import Gateway, OpenGateway
 from tests.registry.factories import ADMIN, JINAN, SECRET, org, region_tree, site
@@ -155,3 +157,14 @@ async def test_routes_mounted_in_the_gateway_see_the_authenticated_caller(gatewa
                             SECRET)
     r = await gateway.client.get("/api/v1/webhooks", headers={PRINCIPAL_HEADER: forged})
     assert r.status_code == 401
+
+
+def test_the_longest_route_wins_so_pushed_posts_reach_the_checker() -> None:
+    routes = default_routes()
+    assert owner_of("accounts", routes) == "registry"
+    assert owner_of("accounts/6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11", routes) == "registry"
+    assert owner_of("accounts/6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11/filings", routes) == "registry"
+    assert owner_of("accounts/6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11/posts", routes) == "checker"
+    assert owner_of("posts:bulk", routes) == "checker"
+    assert owner_of("runs/1/tasks", routes) == "checker"
+    assert owner_of("nothing-here", routes) is None
