@@ -379,6 +379,10 @@ async def test_a_reference_out_of_scope_in_a_body_answers_422(world: World) -> N
          "scope.website_ids"),
         ("/api/v1/plans", "lixia", {"name": "越权计划", "scope": {"website_ids": [sz_site["id"]]}},
          "scope.website_ids"),
+        ("/api/v1/plans", "lixia", {"name": "越权计划", "scope": {"regions": [SHIZHONG]}},
+         "scope.regions"),
+        ("/api/v1/plans", "lixia", {"name": "越权计划", "scope": {"organisation_ids": [sz_org["id"]]}},
+         "scope.organisation_ids"),
         ("/api/v1/runs", "unit", {"name": "越权检查", "scope": {"website_ids": [w.sites["lx"]["id"]]}},
          "scope.website_ids"),
         ("/api/v1/keys", "lixia", {"name": "越权密钥", "roles": ["unit"],
@@ -488,3 +492,26 @@ async def test_a_unit_answers_only_its_own(world: World) -> None:
                            {"answer": "越权"})):
             r = await w.gw.call("POST", url, unit, json=body)
             assert r.status_code == 404, (url, r.status_code, r.text)
+
+
+async def test_shared_configuration_is_changed_only_by_its_maker(world: World) -> None:
+    """Local rule profiles and word entries are read by everyone and named by any run: another
+    county's supervisor may not replace or delete what 历下区 made."""
+    w = world
+    body = {"name": "lixia_local", "description": "历下区本地配置", "overrides": {}}
+    await w.gw.ok("PUT", "/api/v1/profiles/lixia_local", w.keys["lixia"], json=body)
+    entry = await w.gw.ok("POST", "/api/v1/wordlists/typo", w.keys["lixia"],
+                          json={"wrong": "按步就班", "right": "按部就班"})
+    for who in PRINCIPALS:
+        names = {p["name"] for p in await w.gw.ok("GET", "/api/v1/profiles", w.keys[who])}
+        assert "lixia_local" in names, who
+        if who == "lixia":
+            continue
+        r = await w.gw.call("PUT", "/api/v1/profiles/lixia_local", w.keys[who],
+                            json={**body, "description": "越权修改"})
+        assert r.status_code == 403, (who, r.status_code, r.text)
+        r = await w.gw.call("DELETE", f"/api/v1/wordlists/typo/{entry['id']}", w.keys[who])
+        assert r.status_code == 403, (who, r.status_code, r.text)
+    assert (await w.gw.ok("GET", "/api/v1/profiles/lixia_local"))["description"] == "历下区本地配置"
+    r = await w.gw.call("DELETE", f"/api/v1/wordlists/typo/{entry['id']}", w.keys["lixia"])
+    assert r.status_code == 204, r.text

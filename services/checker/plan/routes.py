@@ -14,7 +14,6 @@ from services.checker.plan import service
 from services.checker.plan.models import Plan
 from services.checker.profile.service import profile_for_body
 from services.checker.run import service as runs
-from services.checker.run.references import check_references
 from services.checker.run.schemas import Instant, RunRead, Scope
 from shared.clients.registry import RegistryClient
 from shared.errors import NotFound, problem_responses
@@ -80,12 +79,12 @@ async def _get(ctx: Ctx, plan_id: uuid.UUID) -> Plan:
              responses=problem_responses(403, 404))
 async def create_plan(body: PlanCreate, request: Request,
                       ctx: Ctx = Depends(get_ctx)) -> PlanRead:
-    """Create a plan; scheduled runs read the registry with the creator's scope. A scope naming
-    a region, organisation or website outside the caller's answers 422."""
+    """Create a plan; scheduled runs read the registry with the creator's scope. A scope
+    reaching outside the caller's (a region apart from it, a unit or site it cannot see) is 422."""
     ctx.require_writer()
     async with RegistryClient(ctx.settings.registry_url, ctx.token,
                               transport=request.app.state.registry_transport) as registry:
-        await check_references(registry, ctx.principal, body.scope)
+        await service.check_scope(registry, ctx.principal, body.scope)
     await profile_for_body(ctx.session, body.profile)
     now = ctx.clock.now()
     first = body.first_run_at or (now + timedelta(hours=body.interval_hours)

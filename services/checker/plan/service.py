@@ -12,8 +12,10 @@ from services.checker.run import service as runs
 from services.checker.run.models import Run
 from services.checker.run.schemas import Scope
 from shared.calendar import SHANGHAI
+from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
-from shared.principal import Principal, sign_principal
+from shared.errors import ValidationFailed
+from shared.principal import Principal, region_prefix, sign_principal
 
 
 async def start(session: AsyncSession, plan: Plan, *, registry_url: str, secret: str,
@@ -33,3 +35,32 @@ async def start(session: AsyncSession, plan: Plan, *, registry_url: str, secret:
     if plan.interval_hours:
         plan.next_run_at = now + timedelta(hours=plan.interval_hours)
     return run
+
+
+async def check_scope(registry: RegistryClient, principal: Principal, scope: Scope) -> None:
+    """Refuse (422) a plan scope reaching outside the caller's: a region that does not overlap
+    it, or a listed organisation, website or account the registry does not show the caller.
+
+    A wider region is allowed and narrowed when the plan runs, as for a run; a plan is checked
+    here because, unlike a run, it resolves its targets only later.
+    """
+    for code in scope.regions:
+        prefix = region_prefix(code)
+        if not (principal.sees_region(code) or any(r.startswith(prefix) for r in principal.regions)):
+            raise _outside("scope.regions", code, "区划")
+    for field, what, ids, fetch in (
+            ("scope.organisation_ids", "单位", scope.organisation_ids, registry.organisation),
+            ("scope.website_ids", "网站", scope.website_ids, registry.website),
+            ("scope.account_ids", "账号", scope.account_ids, registry.account)):
+        for row_id in ids:
+            try:
+                await fetch(row_id)
+            except UpstreamProblem as exc:
+                if exc.status != 404:
+                    raise
+                raise _outside(field, str(row_id), what) from exc
+
+
+def _outside(field: str, value: str, what: str) -> ValidationFailed:
+    return ValidationFailed(f"字段 {field} 中的{what} {value} 不存在或不在管辖范围内",
+                            errors=[{"field": field, "value": value, "message": "不存在"}])

@@ -19,6 +19,7 @@ from services.checker.profile.service import merged, resolve_profile
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from shared.errors import (
     Conflict,
+    Forbidden,
     NotFound,
     ValidationFailed,
     describe_errors,
@@ -27,6 +28,14 @@ from shared.errors import (
 )
 
 router = APIRouter(tags=["profiles"], responses=problem_responses(401, 422))
+
+
+def _require_maker(ctx: Ctx, created_by: str, what: str) -> None:
+    """Local profiles and word entries apply to every run that names them: whoever made one (or a
+    national principal) changes it, never a neighbouring county's supervisor."""
+    if ctx.principal.all_regions or created_by.partition("（")[0] == ctx.principal.subject:
+        return
+    raise Forbidden(f"{what}由 {created_by} 创建，只有创建者或全国范围的管理者可以修改")
 
 
 class ProfileCreate(BaseModel):
@@ -110,6 +119,8 @@ async def put_profile(name: str, body: ProfileCreate, ctx: Ctx = Depends(get_ctx
     validate_profile(profile)
     now = ctx.clock.now()
     row = (await ctx.session.execute(select(RuleProfile).where(RuleProfile.name == name))).scalar()
+    if row is not None:
+        _require_maker(ctx, row.created_by, f"规则配置 {name!r} ")
     if row is None:
         row = RuleProfile(name=name, overrides={}, created_by=ctx.actor, created_at=now,
                           updated_at=now)
@@ -165,5 +176,6 @@ async def delete_word(list_name: ListName, entry_id: uuid.UUID, ctx: Ctx = Depen
     row = await ctx.session.get(WordEntry, entry_id)
     if row is None or row.list_name != list_name:
         raise NotFound(f"词条 {entry_id} 不存在")
+    _require_maker(ctx, row.created_by, f"词条 {row.wrong!r} ")
     await ctx.session.delete(row)
     await ctx.session.commit()

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.checker.common.context import Ctx, get_ctx
 from services.checker.run import service
-from services.checker.run.references import check_references
 from services.checker.run.schemas import RecheckCreate, RunCreate, RunPage, RunRead, Scope, TaskRead
 from shared.clients.registry import RegistryClient
 from shared.db import MAX_OFFSET
@@ -31,7 +30,6 @@ async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ct
     ctx.require_writer()
     async with RegistryClient(ctx.settings.registry_url, ctx.token,
                               transport=request.app.state.registry_transport) as registry:
-        await check_references(registry, ctx.principal, body.scope)
         targets = await service.fetch_targets(registry, body.scope)
     run = await service.create_run(ctx.session, name=body.name, scope=body.scope,
                                    profile_name=body.profile, owner=ctx.principal,
