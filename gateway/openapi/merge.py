@@ -1,9 +1,9 @@
 """One OpenAPI 3.1 document for everything public behind the gateway.
 
 The gateway may not import the services (import contract), so it merges their own documents,
-fetched from their `/openapi.json`: a service's path is public when the gateway routes its first
-segment to that service (`settings.routes`), and then appears as `/api/v1<path>`; everything
-else (health, anything internal) is left out. New routes therefore appear without edits here.
+fetched from their `/openapi.json`: a service's path is public when the gateway routes it to
+that service (`settings.routes`, read by the proxy's own `owner_of`), and then appears as
+`/api/v1<path>`; everything else (health, anything internal) is left out. New routes therefore appear without edits here.
 
 Each service's security scheme (the signed principal header, which only the gateway may send) is
 replaced by the gateway's own (API key, OAuth2 client credentials, JWT bearer). A component
@@ -18,6 +18,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from gateway.proxy.upstream import owner_of
 from shared.openapi import ERROR_DESCRIPTIONS, normalise_problems, operations
 
 API_ROOT = "/api/v1"
@@ -63,7 +64,7 @@ def _clashes(own: dict[str, Any], services: Mapping[str, dict[str, Any]]) -> set
 
 
 def _public(path: str, service: str, routes: Mapping[str, str]) -> bool:
-    return routes.get(path.lstrip("/").split("/", 1)[0]) == service
+    return owner_of(path, routes) == service
 
 
 def _add_errors(op: dict[str, Any], statuses: tuple[int, ...]) -> None:

@@ -12,6 +12,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from gateway.openapi.merge import merge
+from gateway.proxy.upstream import owner_of
 from shared.openapi import HTTP_METHODS, PROBLEM_REF, is_operation_id, operation_id, operations
 from tests.gateway.conftest import Gateway
 from tests.integration.conftest import Suite
@@ -80,7 +81,7 @@ async def test_every_public_endpoint_appears_and_nothing_internal(
     expected: set[tuple[str, str]] = set()
     for name, app in services.items():
         for path, method, _op in operations(app.openapi()):
-            if routes.get(path.lstrip("/").split("/", 1)[0]) == name:
+            if owner_of(path, routes) == name:
                 expected.add(("/api/v1" + path, method))
     for path, method, _op in operations(full_gateway.app.openapi()):
         expected.add((path, method))
