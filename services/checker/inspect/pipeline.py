@@ -42,8 +42,8 @@ from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
-from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
+from shared.errors import ProblemError
 from shared.principal import Principal, Role, sign_principal
 
 log = logging.getLogger("govinspect.checker.pipeline")
@@ -109,7 +109,7 @@ class Inspector:
                 async with RegistryClient(self.settings.registry_url, token,
                                           transport=self.registry_transport) as registry:
                     domains = set(await registry.filed_domains())
-            except (httpx.HTTPError, UpstreamProblem) as exc:
+            except (httpx.HTTPError, ProblemError) as exc:  # an error answer, or none (503)
                 log.warning("registry domains unavailable, unregistered-site check skipped: %s", exc)
                 return set()
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
