@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None)
+# The inspection run a job works for: every line it logs carries it (set per job task).
+run_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("run_id", default=None)
 
 
 def current_request_id() -> str | None:
@@ -40,6 +42,9 @@ class JsonFormatter(logging.Formatter):
         rid = request_id_var.get()
         if rid:
             doc["request_id"] = rid
+        run = run_id_var.get()
+        if run:
+            doc["run_id"] = run
         for key in ("event_id", "job_id", "run_id", "status", "path", "method", "duration_ms"):
             if hasattr(record, key):
                 doc[key] = getattr(record, key)

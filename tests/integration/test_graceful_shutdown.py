@@ -1,8 +1,10 @@
 """A checker worker stopped with SIGTERM mid-inspection hands its tasks back at once (never
-left "running" until the stale timeout), and its metrics listener shows queue and job figures."""
+left "running" until the stale timeout), its log lines name the run, and its metrics listener
+shows queue and job figures."""
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -78,6 +80,13 @@ async def test_sigterm_mid_job_hands_the_task_back_then_another_worker_finishes(
     handed_back = [i for i in held if after[i].status == "pending"]
     assert handed_back, "the signal came while the tasks were in flight"
     assert all(after[i].attempts == 0 for i in handed_back)  # a shutdown is not a failed attempt
+    log.flush()
+    lines = [json.loads(line) for line in Path(log.name).read_text().splitlines()
+             if line.startswith("{") and "handed back" in line]
+    # JSON log lines of a job name its run.
+    assert {str(i) for i in handed_back} <= {line["message"].split()[1] for line in lines}
+    assert {line["run_id"] for line in lines if line["message"].split()[1] in
+            {str(i) for i in handed_back}} == {run["id"]}
 
     second = subprocess.Popen(cmd, env={**env, "CHECKER_SHUTDOWN_WAIT_S": "5"}, cwd=ROOT,
                               stdout=log, stderr=log)

@@ -30,6 +30,7 @@ from services.checker.jobs.resources import Resources
 from services.checker.run.models import Run, Task
 from services.checker.run.service import INSPECT_JOB, QUEUE
 from shared.contracts.events import INSPECTION_COMPLETED, TARGET_FAILED, TARGET_INSPECTED
+from shared.logging import run_id_var
 
 log = logging.getLogger("govinspect.checker.inspect")
 MAX_ATTEMPTS = 3
@@ -83,6 +84,7 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     if claimed is None:
         return "skipped"
     task, run = claimed
+    run_id_var.set(str(run.id))  # this job's own task: its log lines name the run
     beat = asyncio.create_task(_heartbeat(res, task.id, task.attempts))
     try:
         outcome = await asyncio.wait_for(
