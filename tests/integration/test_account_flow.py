@@ -19,7 +19,7 @@ from shared.contracts.events import TARGET_INSPECTED
 from tests.checker.feedfixture import HOST, post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
-from tests.registry.factories import JINAN, account, org, region_tree
+from tests.registry.factories import JINAN, account, org, region_tree, site
 
 pytestmark = pytest.mark.integration
 
@@ -175,3 +175,26 @@ async def test_a_local_hundred_point_profile_scores_accounts(
     assert tasks[accounts["clean"]["id"]]["score"] == 100.0
     twin = tasks[accounts["twin_a"]["id"]]
     assert (twin["score"], twin["passed"], twin["deductions"]) == (95.0, True, {"account.redundant": 5.0})
+
+
+async def test_a_region_scope_takes_accounts_only_when_asked(suite: Suite, feeds: SiteServer) -> None:
+    reg = suite.registry
+    await region_tree(reg, *JINAN)
+    office = await org(reg, name="济南市历下区人民政府办公室")
+    await site(reg, office, code="3701020001", domain="www.lixia.gov.cn", kind="portal")
+    acc = await account(reg, office, platform="weibo", name="历下发布")
+    await account(reg, office, platform="douyin", status="planned")  # not online yet: never inspected
+
+    async def targets(scope: dict[str, Any]) -> list[tuple[str, str]]:
+        r = await suite.client.post("/runs", json={"name": "范围", "scope": scope})
+        assert r.status_code == 201, r.text
+        tasks = (await suite.client.get(f"/runs/{r.json()['id']}/tasks")).json()
+        return sorted((t["target_type"], t["kind"]) for t in tasks)
+
+    assert await targets({"regions": ["370102"]}) == [("website", "portal")]
+    assert await targets({"regions": ["370102"], "target_types": ["website", "account"]}) == [
+        ("account", "weibo"), ("website", "portal")]
+    assert await targets({"account_ids": [acc["id"]]}) == [("account", "weibo")]
+    r = await suite.client.post("/runs", json={"name": "范围", "scope": {
+        "regions": ["370102"], "target_types": []}})
+    assert r.status_code == 422
