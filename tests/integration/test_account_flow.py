@@ -15,7 +15,7 @@ from services.checker.config import CheckerSettings
 from services.checker.feeds.limits import FeedPollSettings
 from services.checker.tables import OutboxEvent
 from services.checker.worker import build_worker
-from shared.contracts.events import TARGET_INSPECTED
+from shared.contracts.events import TARGET_FAILED, TARGET_INSPECTED
 from tests.checker.feedfixture import HOST, post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
@@ -198,3 +198,22 @@ async def test_a_region_scope_takes_accounts_only_when_asked(suite: Suite, feeds
     r = await suite.client.post("/runs", json={"name": "范围", "scope": {
         "regions": ["370102"], "target_types": []}})
     assert r.status_code == 422
+
+
+async def test_a_recheck_of_an_unreadable_account_fails_instead_of_passing(
+        suite: Suite, checker_settings: CheckerSettings, feeds: SiteServer) -> None:
+    settings = checker_settings.model_copy(update={
+        "host_map": feeds.host_map(HOST), "use_browser": False,
+        "feed_polling": FeedPollSettings(default_rate=0, retries=0, backoff_s=0.05)})
+    accounts = await _file(suite, feeds)
+    r = await suite.client.post("/rechecks", json={
+        "target_id": accounts["unreadable"]["id"], "target_type": "account", "rules": ["content.typo"]})
+    assert r.status_code == 201, r.text
+    await _work(settings, suite)
+    run = (await suite.client.get(f"/runs/{r.json()['id']}")).json()
+    assert run["status"] == "completed" and run["progress"]["targets_failed"] == 1
+    task = (await suite.client.get(f"/runs/{run['id']}/tasks")).json()[0]
+    assert task["passed"] is None and "无法读取" in task["error"]
+    async with suite.checker.state.sessionmaker() as s:
+        names = (await s.execute(select(OutboxEvent.name))).scalars().all()
+    assert TARGET_FAILED in names and TARGET_INSPECTED not in names

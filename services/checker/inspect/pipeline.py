@@ -53,6 +53,10 @@ EVIDENCE_TIMING = Timing(load_wait_ms=8_000, idle_wait_ms=500, settle_ms=100)
 SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.personal_info")
 
 
+class AccountUnreadable(RuntimeError):
+    """An account's feed could not be read where a reading is required (a re-check)."""
+
+
 @dataclass
 class Inspector:
     settings: CheckerSettings
@@ -190,6 +194,10 @@ class Inspector:
                 account_id=account.id,
                 since=run.as_of - timedelta(days=self.settings.account_read_days),
                 now=datetime.now(UTC), browser=self.browser, limits=self.limits)
+        if run.kind == "recheck" and read.status in ("unreadable", "not_configured"):
+            # A re-check that cannot read the account proves nothing fixed: the task fails (and
+            # after its last attempt target.failed tells reporting), never passes empty.
+            raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
         snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
         findings = evaluate_account(snapshot, run.profile, await self._lists(),
                                     only=set(run.rules) if run.rules else None)
