@@ -108,3 +108,6 @@ async def test_sigterm_mid_job_hands_the_task_back_then_another_worker_finishes(
     assert seen[("govinspect_job_duration_seconds_count", done)] >= len(handed_back)
     assert seen[("govinspect_checker_pages_fetched_total", frozenset())] > 0
     assert seen[("govinspect_checker_links_checked_total", frozenset())] > 0
+    by_rule = {dict(labels)["rule"]: value for (name, labels), value in seen.items()
+               if name == "govinspect_checker_findings_total"}
+    assert by_rule and all(value > 0 for value in by_rule.values())

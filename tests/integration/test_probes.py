@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from services.checker.config import CheckerSettings
@@ -28,6 +29,10 @@ def sites() -> Iterator[SiteServer]:
     with SiteServer() as server:
         serve(server)
         yield server
+
+
+def _metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def _closed_port() -> int:
@@ -52,6 +57,10 @@ async def test_sites_of_a_run_are_probed_and_failures_confirmed(
         "host_map": host_map, "use_browser": False, "probe_retry_after_s": 0.1})
     await suite.checker.state.redis.flushdb()  # no inspection: only the probes are tested here
     worker = build_worker(settings, reg.clock, burst=True, handle_signals=False)
+    probes = "govinspect_checker_probes_total"
+    timed = {"name": "govinspect_job_duration_seconds_count", "queue": "govinspect:checker",
+             "job": "checker.probe_site", "outcome": "ok"}
+    before = (_metric(probes, outcome="ok"), _metric(probes, outcome="failed"), _metric(**timed))
     ctx: dict[str, Any] = {}
     await worker.on_startup(ctx)  # type: ignore[misc]
     try:
@@ -64,6 +73,8 @@ async def test_sites_of_a_run_are_probed_and_failures_confirmed(
         await worker.main()
     finally:
         await worker.close()
+    after = (_metric(probes, outcome="ok"), _metric(probes, outcome="failed"), _metric(**timed))
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 2]  # Prometheus too
 
     async with suite.checker.state.sessionmaker() as s:
         samples = {str(p.website_id): p for p in (await s.execute(select(ProbeSample))).scalars()}
