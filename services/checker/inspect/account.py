@@ -111,7 +111,13 @@ def post_text(post: Post) -> str:
 
 
 def as_site(snapshot: AccountSnapshot) -> SiteSnapshot:
-    """Show each post as a page so the website content engines run on posts unchanged."""
+    """Show each post as a page so the website content engines run on posts unchanged.
+
+    Built once per snapshot (kept in `extra`): three rules read it.
+    """
+    cached = snapshot.extra.get("as_site")
+    if isinstance(cached, SiteSnapshot):
+        return cached
     t = snapshot.target
     pages = [Page(url=post_url(t, p), final_url=post_url(t, p), status=200, depth=1,
                   parent_url=t.url, content_type="text/plain", text=post_text(p),
@@ -120,4 +126,5 @@ def as_site(snapshot: AccountSnapshot) -> SiteSnapshot:
     site = Target(id=t.id, site_code=t.code, name=t.name, organisation_id=t.organisation_id,
                   organisation_name=t.organisation_name, region_code=t.region_code,
                   kind=t.platform, domains=[], home_url=t.url or "", status=t.status)
-    return SiteSnapshot(target=site, as_of=snapshot.as_of, pages=pages)
+    snapshot.extra["as_site"] = SiteSnapshot(target=site, as_of=snapshot.as_of, pages=pages)
+    return snapshot.extra["as_site"]
