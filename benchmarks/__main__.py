@@ -43,7 +43,7 @@ def _national(args: argparse.Namespace) -> list[Row]:
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "registry": lambda a: asyncio.run(registry_bench.run(quick=a.quick, postgres_dsn=a.postgres or None)),
     "gateway": lambda a: asyncio.run(gateway_bench.run(quick=a.quick)),
-    "checker": lambda a: checker_bench.run(quick=a.quick),
+    "checker": lambda a: checker_bench.run(quick=a.quick, rounds=a.rounds),
     "site": lambda a: site_bench.run(quick=a.quick),
     "probes": lambda a: probe_bench.run(quick=a.quick),
     "accounts": lambda a: account_bench.run(quick=a.quick),
@@ -77,6 +77,8 @@ def main() -> None:
                         help="run only this benchmark (may be repeated)")
     parser.add_argument("--national-scale", type=float, default=None,
                         help="fraction of the national data set (default 1, 0.05 with --quick)")
+    parser.add_argument("--rounds", type=int, default=checker_bench.REPEATS,
+                        help="rounds of the checker comparison (the fastest of each tool is kept)")
     parser.add_argument("--json", action="store_true", help="print the table as JSON on stdout")
     args = parser.parse_args()
     if args.national_scale is None:

@@ -411,7 +411,7 @@ def _table_rows(rows: list[Row], skipped: list[TableRow]) -> list[TableRow]:
     return out + skipped
 
 
-def run(quick: bool = False) -> list[TableRow]:
+def run(quick: bool = False, rounds: int = REPEATS) -> list[TableRow]:
     """Benchmark our crawler and link checker beside lychee and LinkChecker; print and return a table."""
     skipped: list[TableRow] = []
     bin_dir = Path(sys.executable).parent
@@ -422,7 +422,7 @@ def run(quick: bool = False) -> list[TableRow]:
                                          env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     notes = [f"each tool {CONCURRENCY} concurrent requests, {CONCURRENCY} per host, no per-host spacing, "
              f"{REQUEST_TIMEOUT_S} s request timeout; seconds and rates are the whole process's "
-             f"wall time (startup included); best of {REPEATS} rounds run tool after tool",
+             f"wall time (startup included); best of {rounds} rounds run tool after tool",
              "production FetchSettings space requests to a host 200 ms apart, 4 at a time: "
              "at most 5 requests/s per host, whatever the machine"]
     load = f"{os.getloadavg()[0]:.1f}"
@@ -465,7 +465,7 @@ def run(quick: bool = False) -> list[TableRow]:
             # tool alike in a round, and the fastest run is the least disturbed one.
             runs: list[list[Row]] = [[] for _ in jobs]
             started = time.monotonic()
-            for round_no in range(1 if quick else REPEATS):
+            for round_no in range(1 if quick else rounds):
                 if round_no and time.monotonic() - started > TOTAL_BUDGET_S:
                     notes.append(f"stopped after {round_no} round(s): {TOTAL_BUDGET_S} s budget spent")
                     break

@@ -3,8 +3,8 @@
 `python -m benchmarks.national_data [--scale 0.05] [--postgres DSN] [--plans]`
 
 A database of its own (created here, dropped at the end) gets the registry's, the checker's and
-reporting's schemas from their migrations, stopped just before each service's scale-index
-migration. It is filled (asyncpg COPY) with 31 provinces and their cities and counties
+reporting's schemas from their migrations, with the scale-index migrations' indexes dropped
+again (their `downgrade`). It is filled (asyncpg COPY) with 31 provinces and their cities and counties
 (GB/T 2260-shaped codes), 14,000 websites with their organisations, 150,000 new-media accounts,
 2,000,000 findings seen by one national run (checker: `finding` + `sighting`) and the same
 problems as reporting's 2026Q4 results (one per website and account). Then, twice — before and
@@ -23,6 +23,7 @@ import importlib
 import importlib.util
 import json
 import logging
+import os
 import platform
 import random
 import statistics
@@ -499,19 +500,43 @@ async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, 
 
 # ── driver ──────────────────────────────────────────────────────────────────────────────
 
-def _down_revision(path: Path) -> str:
+def _migration(path: Path) -> Any:
     spec = importlib.util.spec_from_file_location(f"_scale_{path.parent.parent.parent.name}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return str(module.down_revision)
+    return module
 
 
-def _migrate(url: str, revision: str | None) -> None:
-    """Every service's schema, to just before its index migration (None) or to head."""
+def _migrate(url: str) -> None:
+    """Every service's schema to its latest migration."""
     for service, path in INDEX_MIGRATIONS.items():
-        target = revision or _down_revision(path)
-        upgrade(path.parent.parent, url, service, target)
+        upgrade(path.parent.parent, url, service)
+
+
+async def _scale_indexes(url: str, step: str) -> None:
+    """Run the scale-index migrations' `downgrade` (the "before" state) or `upgrade` again.
+
+    They sit in the middle of each service's history, so the state before them cannot be
+    reached by migrating up to a revision once later migrations exist."""
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    from shared.db import make_engine
+
+    for service, path in INDEX_MIGRATIONS.items():
+        module = _migration(path)
+
+        def apply(conn: Any, module: Any = module) -> None:
+            with Operations.context(MigrationContext.configure(conn)):
+                getattr(module, step)()
+
+        engine = make_engine(url, service)
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(apply)
+        finally:
+            await engine.dispose()
 
 
 def machine(server_version: str = "") -> str:
@@ -529,7 +554,6 @@ def machine(server_version: str = "") -> str:
                 break
     except OSError:
         pass
-    import os
     pg = f", PostgreSQL {server_version}" if server_version else ""
     return (f"{model}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}{pg}")
@@ -547,6 +571,7 @@ class Report:
     machine: str
     load: list[tuple[str, float, str]]
     measures: list[Measure]
+    load_average: str = ""
 
 
 async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.stdout) -> Report:
@@ -564,8 +589,9 @@ async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.st
     measures: dict[str, Measure] = {}
     try:
         t = time.perf_counter()
-        await asyncio.to_thread(_migrate, url, None)
-        steps = [("migrate (before the index migrations)", time.perf_counter() - t, "")]
+        await asyncio.to_thread(_migrate, url)
+        await _scale_indexes(url, "downgrade")
+        steps = [("migrate, scale indexes dropped", time.perf_counter() - t, "")]
         conn: Any = await asyncpg.connect(dsn)
         provinces = {r["code"]: r["name"] for r in await conn.fetch(
             "SELECT code, name FROM registry.region WHERE level = 'province'")}
@@ -582,7 +608,7 @@ async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.st
         await measure_apps(url, dsn, "before", measures, run_id, plans)
         await measure_circulars(url, dsn, "before", measures, names, plans)
         t = time.perf_counter()
-        await asyncio.to_thread(_migrate, url, "head")
+        await _scale_indexes(url, "upgrade")
         conn = await asyncpg.connect(dsn)
         await conn.execute("ANALYZE")
         await conn.close()
@@ -593,12 +619,14 @@ async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.st
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     pg = f"{version.major}.{version.micro}" if version.major >= 10 else f"{version.major}.{version.minor}"
-    return Report(scale, machine(pg), steps, list(measures.values()))
+    return Report(scale, machine(pg), steps, list(measures.values()),
+                  f"{os.getloadavg()[0]:.1f} (other work on the machine)")
 
 
 def print_report(report: Report, plans: bool, out: Any = sys.stdout) -> None:
     """The before/after table, then the plans."""
-    print(f"national-scale PostgreSQL benchmark (scale {report.scale}) on {report.machine}", file=out)
+    print(f"national-scale PostgreSQL benchmark (scale {report.scale}) on {report.machine}; "
+          f"load average {report.load_average}", file=out)
     width = max(len(m.name) for m in report.measures)
     print(f"  {'query (median of ' + str(REPEATS) + ' warm runs; circulars: of 2)':<{width}}  "
           f"{'before':>10}  {'after':>10}  notes", file=out)

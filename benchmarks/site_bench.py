@@ -22,6 +22,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
+
 from benchmarks import checker_bench, sitegen
 from benchmarks.table import Row
 
@@ -48,7 +50,9 @@ async def _inspect(port: int, tmp: Path, redis_url: str) -> dict[str, Any]:
     engine = make_engine(settings.resolved_database_url(), None)
     redis = await connect(redis_url)
     cpu, wall = _cpu(), time.perf_counter()
-    inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, None)
+    # The registry's list of filed domains (for the unregistered-sites check) is this one site.
+    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=[sitegen.SITE]))
+    inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, registry)
     try:
         started = time.perf_counter()
         run = SimpleNamespace(id=uuid.uuid4(), profile=national_profile(), as_of=datetime.now(UTC),
