@@ -157,3 +157,30 @@ async def test_scope_of_drafts_and_who_may_write(reporting: Reporting) -> None:
     r = await reporting.client.post(f"/circulars/{c['id']}/publish", headers=viewer,
                                     json={"number": "济政办字〔2026〕21号"})
     assert r.status_code == 403
+
+
+async def test_an_account_that_could_not_be_read_is_not_counted_as_failed(reporting: Reporting) -> None:
+    await region_tree(reporting.registry, *JINAN)
+    as_of = datetime(2026, 11, 10, 9, tzinfo=SH)
+    run_id = uuid.uuid4()
+    base = _event("3701020001", as_of, run_id).payload
+    for passed, name, vetoes in ((False, "济南发布（僵尸）", ["veto.account_stale"]),
+                                 (None, "济南发布（无法读取）", [])):
+        payload = {**base, "task_id": str(uuid.uuid4()), "target_type": "account",
+                   "passed": passed, "vetoes": vetoes, "findings": [], "feed_status":
+                   "ok" if passed is not None else "unreadable",
+                   "target": {**base["target"], "id": str(uuid.uuid4()), "site_code": None,
+                              "platform": "wechat", "kind": None, "name": name,
+                              "platform_account_id": name}}
+        async with reporting.app.state.sessionmaker() as session:
+            await handle(session, EventEnvelope(id=uuid.uuid4(), name="target.inspected",
+                                                source="checker", occurred_at=as_of,
+                                                payload=payload), as_of)
+            await session.commit()
+    r = await reporting.client.post("/circulars", json={
+        "region_code": "370100", "quarter": "2026Q4", "issuing_office": "济南市人民政府办公厅"})
+    assert r.status_code == 201, r.text
+    totals = r.json()["data"]["accounts_total"]
+    assert (totals["checked"]["value"], totals["passed"]["value"]) == (1, 0)
+    names = [row["target_name"] for row in r.json()["data"]["rows"]]
+    assert "济南发布（僵尸）" in names and "济南发布（无法读取）" not in names

@@ -35,6 +35,16 @@ def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
                   problems=problems, received_at=now)
 
 
+def judged(p: dict[str, Any]) -> bool:
+    """Whether an inspection judged its target at all.
+
+    An account whose feed could not be read is inspected but not judged (`passed` null): it is
+    neither 合格 nor 不合格, so it is kept out of the circular's counts rather than counted as
+    不合格; its `account.unreadable` finding stays in the checker.
+    """
+    return p.get("passed") is not None
+
+
 async def upsert_result(session: AsyncSession, row: Result) -> None:
     """Insert or replace the result of one task."""
     existing = await session.get(Result, row.task_id)
@@ -56,7 +66,8 @@ async def handle(session: AsyncSession, envelope: EventEnvelope, now: datetime) 
                                 rules=list(p.get("rules") or []), still_failing=failing,
                                 evidence={"findings": p.get("findings", [])[:20]}, now=now)
             return
-        await upsert_result(session, result_from_payload(p, now))
+        if judged(p):
+            await upsert_result(session, result_from_payload(p, now))
     elif envelope.name == TARGET_FAILED:
         if p.get("run_kind") == "recheck":
             await abandon_recheck(session, uuid.UUID(p["run_id"]), uuid.UUID(p["target"]["id"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
@@ -11,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.reporting.common.context import Ctx, get_ctx
-from services.reporting.result.intake import result_from_payload, upsert_result
+from services.reporting.result.intake import judged, result_from_payload, upsert_result
 from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
 from shared.clients.checker import CheckerClient
@@ -90,16 +91,19 @@ async def backfill(body: BackfillBody, request: Request, ctx: Ctx = Depends(get_
     for f in findings:
         by_target.setdefault(f["target_id"], []).append(f)
     now = ctx.clock.now()
+    copied = 0
     for t in tasks:
-        payload = {
+        payload: dict[str, Any] = {
             "task_id": t["id"], "run_id": str(body.run_id), "as_of": run["as_of"],
-            "target_type": "website", "score": t["score"], "passed": t["passed"],
+            "target_type": t.get("target_type", "website"), "score": t["score"], "passed": t["passed"],
             "vetoes": t["vetoes"], "deductions": t["deductions"],
             "target": {"id": t["target_id"], "site_code": t["site_code"], "name": t["name"],
                        "organisation_id": t["organisation_id"],
                        "organisation_name": t["organisation_name"], "region_code": t["region_code"],
                        "kind": t["kind"]},
             "findings": by_target.get(t["target_id"], [])}
-        await upsert_result(ctx.session, result_from_payload(payload, now))
+        if judged(payload):
+            await upsert_result(ctx.session, result_from_payload(payload, now))
+            copied += 1
     await ctx.session.commit()
-    return BackfillResult(run_id=body.run_id, results=len(tasks))
+    return BackfillResult(run_id=body.run_id, results=copied)
