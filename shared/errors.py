@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "https://govinspect.cn/problems/"
+# PostgreSQL's character_not_in_repertoire: e.g. U+0000 in a text value.
+UNTRANSLATABLE_CHARACTER = "22021"
 
 log = logging.getLogger("govinspect.errors")
 
@@ -232,7 +235,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.exception("unhandled error", exc_info=exc)
         return problem_response(ProblemError("服务器处理请求时发生意外错误，已记录日志。"), request)
 
+    async def on_database(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DBAPIError)
+        # PostgreSQL text cannot hold U+0000 (SQLSTATE 22021); SQLite can. The caller's input
+        # is at fault, not the server: say so instead of answering 500.
+        if getattr(exc.orig, "sqlstate", None) == UNTRANSLATABLE_CHARACTER:
+            return problem_response(ValidationFailed(
+                "文本中含有数据库无法保存的字符（如空字符 U+0000），请删除后重试。"), request)
+        return await on_unexpected(request, exc)
+
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(DBAPIError, on_database)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

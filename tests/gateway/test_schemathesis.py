@@ -35,7 +35,7 @@ from tests.reporting.conftest import Reporting
 SH = ZoneInfo("Asia/Shanghai")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 4}
+EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 2}
 # Never fuzzed: they would end the run's own credential, or have nothing to send.
 SKIPPED = {"revokeApiKey", "rotateApiKey"}
 UNLIMITED = {role: 1_000_000 for role in
