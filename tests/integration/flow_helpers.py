@@ -21,6 +21,9 @@ from sqlmodel import col, select
 
 from gateway.config import GatewaySettings
 from gateway.webhooks.delivery import DeliveryLoop, webhook_settings
+from gateway.webhooks.models import PENDING as WEBHOOK_PENDING
+from gateway.webhooks.models import WebhookDelivery
+from gateway.worker import QUEUE as GATEWAY_QUEUE
 from gateway.worker import build_worker as build_gateway_worker
 from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
 from services.checker.common.outbox import OutboxEvent as CheckerEvent
@@ -68,12 +71,13 @@ async def relay_reporting(reporting: FastAPI, checker: FastAPI, clock: Clock) ->
                              check_after=timedelta(0)).run_once()
 
 
-async def unacked(checker: FastAPI, subscriber: str) -> list[CheckerDelivery]:
-    """The checker's deliveries to one subscriber queue not yet acknowledged."""
-    async with checker.state.sessionmaker() as s:
-        return list((await s.execute(select(CheckerDelivery).where(
-            col(CheckerDelivery.subscriber) == subscriber,
-            col(CheckerDelivery.status) != ACKED))).scalars().all())
+async def unacked(app: FastAPI, subscriber: str,
+                  model: type[CheckerDelivery] | type[ReportingDelivery] = CheckerDelivery
+                  ) -> list[Any]:
+    """A service's outbox deliveries to one subscriber queue not yet acknowledged."""
+    async with app.state.sessionmaker() as s:
+        return list((await s.execute(select(model).where(
+            col(model.subscriber) == subscriber, col(model.status) != ACKED))).scalars().all())
 
 
 async def deliver_checker_events(settings: ReportingSettings, clock: FixedClock,
@@ -94,6 +98,31 @@ async def deliver_checker_events(settings: ReportingSettings, clock: FixedClock,
     left = await unacked(checker, REPORTING_QUEUE)
     raise AssertionError("reporting did not acknowledge: " + "; ".join(
         f"{d.event_id} {d.status} attempts={d.attempts} error={d.last_error}" for d in left))
+
+
+async def deliver_webhooks(settings: GatewaySettings, clock: FixedClock, gateway: FastAPI,
+                           reporting: FastAPI, checker: FastAPI, rounds: int = 4) -> None:
+    """Relay reporting's events to the gateway's queue, fan them out and send the callbacks,
+    until the gateway acknowledged every event and no callback is left pending (the clock is
+    moved past a retry's backoff, as time would pass for the real workers)."""
+    for _ in range(rounds):
+        await relay_reporting(reporting, checker, clock)
+        await run_gateway(settings, clock, gateway)
+        await relay_reporting(reporting, checker, clock)
+        events = await unacked(reporting, GATEWAY_QUEUE, ReportingDelivery)
+        async with gateway.state.sessionmaker() as s:
+            calls = list((await s.execute(select(WebhookDelivery).where(
+                col(WebhookDelivery.status) == WEBHOOK_PENDING))).scalars().all())
+        if not events and not calls:
+            return
+        due = max(x.next_attempt_at for x in [*events, *calls])
+        if due > clock.now():
+            clock.advance(due - clock.now())
+    raise AssertionError(
+        "undelivered: " + "; ".join(f"event {d.event_id} {d.status} error={d.last_error}"
+                                    for d in events)
+        + " | " + "; ".join(f"callback {c.event_name} {c.event_id} attempts={c.attempts} "
+                            f"code={c.last_status_code} error={c.last_error}" for c in calls))
 
 
 async def run_reporting(settings: ReportingSettings, clock: Clock, registry: FastAPI,

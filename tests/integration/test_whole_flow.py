@@ -1,6 +1,7 @@
 """The whole flow as a provincial system drives it, through the gateway only: bulk import, an
-inspection, the circular and its DOCX, a unit's fix closed by the re-check, a signed overdue
-callback — and a second county's key that never sees the first county's data."""
+inspection of websites and of an account's feed served on loopback, the circular and its DOCX,
+a unit's fix closed by the re-check, a signed overdue callback — and a second county's key that
+never sees the first county's data."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ from gateway.webhooks import models as webhook_models
 from gateway.webhooks.delivery import WebhookSettings
 from gateway.webhooks.signing import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, verify
 from services.checker.config import CheckerSettings
+from services.checker.feeds.limits import FeedPollSettings
 from services.reporting.config import ReportingSettings
 from services.reporting.main import create_app as create_reporting
 from services.reporting.tables import metadata as reporting_metadata
+from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
 from tests.gateway.webhook_fixtures import Receiver
@@ -31,9 +34,8 @@ from tests.integration.conftest import Suite, checker_settings, suite
 from tests.integration.flow_helpers import (
     csv_bytes,
     deliver_checker_events,
-    relay_reporting,
+    deliver_webhooks,
     run_checker,
-    run_gateway,
     run_reporting,
 )
 from tests.integration.sites import BAD, GOOD, serve
@@ -48,7 +50,8 @@ LIXIA, SHIZHONG = "370102", "370103"
 OTHER = "www.shizhong.gov.cn"  # 370103's site; never inspected here
 ORG_HEADER = ["单位名称", "单位类型", "所在区划"]
 SITE_HEADER = ["网站标识码", "网站名称", "主办单位", "主办单位区划", "网站类型", "域名", "首页网址", "状态"]
-ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "主办单位区划", "状态"]
+ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "主办单位区划", "状态", "订阅源"]
+LIXIA_ACCOUNT = "gh_lixia_fabu"  # reporting names an account by its platform account ID
 
 
 @pytest.fixture
@@ -116,7 +119,14 @@ async def test_whole_flow_through_the_gateway(
         redis_url: str) -> None:
     clock = gw.clock
     registry, checker = suite.registry.app, suite.checker
-    inspect_settings = checker_settings.model_copy(update={"host_map": sites.host_map()})
+    # 历下发布 last posted 15 days ago (僵尸: nothing within two weeks); 市中发布 yesterday.
+    now = clock.now()
+    lixia_feed = serve_account(sites, "atom", [post("z1", now=now, days_ago=15),
+                                               post("z2", now=now, days_ago=40)], name="历下发布")
+    shizhong_feed = serve_account(sites, "rss", [post("s1", now=now, days_ago=1)], name="市中发布")
+    inspect_settings = checker_settings.model_copy(update={
+        "host_map": sites.host_map(),
+        "feed_polling": FeedPollSettings(default_rate=0, retries=1, backoff_s=0.05)})
 
     # 1. Keys: the city's supervisor, the provincial system, a second county.
     city = await gw.key(["supervisor"], regions=["370100"])
@@ -136,8 +146,10 @@ async def test_whole_flow_through_the_gateway(
         ["3701030001", "济南市市中区人民政府", "市中区政府办", SHIZHONG, "portal", OTHER,
          f"http://{OTHER}/", "运行中"]])
     await _import(gw, system, "accounts", ACCOUNT_HEADER, [
-        ["微信公众号（订阅号）", "gh_lixia_fabu", "历下发布", "历下区政府办", LIXIA, "运行中"],
-        ["新浪微博", "5800000001", "市中发布", "市中区政府办", SHIZHONG, "运行中"]])
+        ["微信公众号（订阅号）", "gh_lixia_fabu", "历下发布", "历下区政府办", LIXIA, "运行中",
+         json.dumps(lixia_feed, ensure_ascii=False)],
+        ["新浪微博", "5800000001", "市中发布", "市中区政府办", SHIZHONG, "运行中",
+         json.dumps(shizhong_feed, ensure_ascii=False)]])
     lixia_sites = await _items(gw, "/api/v1/websites", city, region=LIXIA)
     bad_site = next(s for s in lixia_sites if s["site_code"] == "3701020002")
     unit = await gw.key(["unit"], organisations=[bad_site["organisation_id"]])
@@ -148,9 +160,9 @@ async def test_whole_flow_through_the_gateway(
         "url": receiver.url, "events": ["rectification.overdue"], "description": "省级督办系统"})
     assert sub["secret"].startswith("whsec_")
 
-    # 4. An inspection of 历下区, waited for through the API.
-    run = await gw.ok("POST", "/api/v1/runs", city,
-                      json={"name": "四季度检查", "scope": {"regions": [LIXIA]}})
+    # 4. An inspection of 历下区's websites and accounts, waited for through the API.
+    run = await gw.ok("POST", "/api/v1/runs", city, json={"name": "四季度检查", "scope": {
+        "regions": [LIXIA], "target_types": ["website", "account"]}})
     await run_checker(inspect_settings, clock, registry)
     for _ in range(3):
         state = await gw.ok("GET", f"/api/v1/runs/{run['id']}", city)
@@ -158,30 +170,35 @@ async def test_whole_flow_through_the_gateway(
             break
         await run_checker(inspect_settings, clock, registry)
     assert state["status"] == "completed", state
-    assert state["progress"]["targets_total"] == 2
+    assert state["progress"]["targets_total"] == 3
     findings = await _items(gw, "/api/v1/findings", city, run_id=run["id"])
-    assert {f["rule"] for f in findings} >= {"content.typo", "veto.homepage_stale"}
+    assert {f["rule"] for f in findings} >= {"content.typo", "veto.homepage_stale",
+                                             "veto.account_stale"}
 
     # 5. Results reach reporting; the circular is drafted, published and fetched as DOCX.
     await deliver_checker_events(reporting_settings, clock, registry, checker)
     results = await _items(gw, "/api/v1/results", city, run_id=run["id"])
-    assert sorted(r["target_code"] for r in results) == ["3701020001", "3701020002"]
+    assert sorted(r["target_code"] for r in results) == ["3701020001", "3701020002", LIXIA_ACCOUNT]
     draft = await gw.ok("POST", "/api/v1/circulars", city, json={
         "region_code": LIXIA, "quarter": "2026Q4", "issuing_office": "济南市历下区人民政府办公室",
         "deadline_working_days": 10})
-    assert draft["data"]["websites_total"]["checked"]["value"] == 2
+    counted = {kind: (draft["data"][f"{kind}_total"]["checked"]["value"],
+                      draft["data"][f"{kind}_total"]["passed"]["value"]) for kind in ("websites", "accounts")}
+    assert counted == {"websites": (2, 1), "accounts": (1, 0)}, counted
     await gw.ok("POST", f"/api/v1/circulars/{draft['id']}/publish", city,
                 json={"number": "历政办字〔2026〕30号"})
     r = await gw.call("GET", f"/api/v1/circulars/{draft['id']}/document", city,
                       params={"format": "docx"})
     assert r.status_code == 200, r.text
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
-    assert "历政办字〔2026〕30号" in text and "历下区某局网站" in text
+    assert "历政办字〔2026〕30号" in text and "历下区某局网站" in text and "历下发布" in text
 
     # 6. The unit fixes the typo and reports it; the re-check closes the item.
     items = await _items(gw, "/api/v1/rectifications", city, circular_id=draft["id"])
     typo = next(i for i in items if i["rule"] == "content.typo")
     stale = next(i for i in items if i["rule"] == "veto.homepage_stale")
+    zombie = next(i for i in items if i["rule"] == "veto.account_stale")
+    assert zombie["target_code"] == LIXIA_ACCOUNT, zombie
     assert typo["status"] == "open" and typo["target_code"] == "3701020002"
     page = sites.resources[(BAD, "/ywdt/1.html")]
     page.body = page.body.replace("按步就班".encode(), "按部就班".encode())
@@ -197,9 +214,8 @@ async def test_whole_flow_through_the_gateway(
     # 7. The deadline passes: the watcher announces it, the gateway calls the receiver back.
     clock.advance(timedelta(days=40))
     await run_reporting(reporting_settings, clock, registry, checker)
-    await relay_reporting(reporting_app, checker, clock)
     worker_settings = gw.app.state.settings.model_copy(update={"redis_url": redis_url})
-    assert await run_gateway(worker_settings, clock, gw.app) >= 1
+    await deliver_webhooks(worker_settings, clock, gw.app, reporting_app, checker)
     overdue = [q for q in receiver.requests if q.headers.get(EVENT_HEADER) == "rectification.overdue"]
     assert overdue, receiver.requests
     for request in overdue:
@@ -208,7 +224,8 @@ async def test_whole_flow_through_the_gateway(
                           clock.now())
     bodies = [json.loads(q.body) for q in overdue]
     announced = {json.dumps(b, ensure_ascii=False) for b in bodies}
-    assert any(stale["id"] in b for b in announced)
+    for item in (stale, zombie):
+        assert any(item["id"] in b for b in announced), (item, announced)
     assert not any(typo["id"] in b for b in announced)  # closed before its deadline
     assert len({q.headers[EVENT_ID_HEADER] for q in overdue}) == len(overdue)
 
