@@ -92,7 +92,10 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     except asyncio.CancelledError:
         # The worker is stopping (or arq's timeout struck): arq runs the job again, so the
         # task goes back to pending at once instead of looking held until it turns stale.
-        await asyncio.shield(_hand_back(res, task))
+        try:
+            await asyncio.shield(_hand_back(res, task))
+        except Exception:  # database gone too: the reconciler takes it back once it is stale
+            log.warning("task %s could not be handed back", task.id, exc_info=True)
         raise
     except Exception as exc:  # recorded on the row; the run goes on with other targets
         log.exception("inspection of %s failed", task.target_code)
