@@ -3,7 +3,8 @@
 The gateway may not import the services (import contract), so it merges their own documents,
 fetched from their `/openapi.json`: a service's path is public when the gateway routes it to
 that service (`settings.routes`, read by the proxy's own `owner_of`), and then appears as
-`/api/v1<path>`; everything else (health, anything internal) is left out. New routes therefore appear without edits here.
+`/api/v1<path>`; everything else (health, anything internal) is left out. New routes therefore
+appear without edits here.
 
 Each service's security scheme (the signed principal header, which only the gateway may send) is
 replaced by the gateway's own (API key, OAuth2 client credentials, JWT bearer). A component
