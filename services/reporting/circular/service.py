@@ -23,7 +23,7 @@ from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
 from shared.clients.base import ServiceClient, UpstreamProblem
 from shared.contracts.events import CIRCULAR_PUBLISHED
-from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound
+from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound, ServiceUnavailable
 from shared.principal import region_prefix
 from shared.tabular import xml_safe
 
@@ -86,7 +86,7 @@ async def region_names(ctx: Ctx, code: str, transport: httpx.AsyncBaseTransport 
             children = (await reg.request("GET", "/regions", params={"parent": code,
                                                                      "limit": 1000})).json()
             names.update({c["code"]: c["name"] for c in children["items"]})
-    except (httpx.HTTPError, UpstreamProblem):
+    except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
         pass
     return names
 

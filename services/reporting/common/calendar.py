@@ -8,6 +8,7 @@ import httpx
 
 from shared.calendar import WorkingCalendar, YearSchedule, bundled_schedules
 from shared.clients.base import ServiceClient, UpstreamProblem
+from shared.errors import ServiceUnavailable
 
 
 async def load_calendar(registry_url: str, token: str,
@@ -25,6 +26,6 @@ async def load_calendar(registry_url: str, token: str,
                     year=y["year"], holidays=frozenset(date.fromisoformat(d) for d in body["holidays"]),
                     workdays=frozenset(date.fromisoformat(d) for d in body["workdays"]),
                     source="loaded"))
-    except (httpx.HTTPError, UpstreamProblem):
+    except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
         pass  # an unloaded year still answers with CalendarYearMissing, never a guess
     return WorkingCalendar(schedules)

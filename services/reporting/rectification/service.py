@@ -37,7 +37,7 @@ from services.reporting.rectification.schemas import (
 from shared.calendar import SHANGHAI, WorkingCalendar
 from shared.clients.base import UpstreamProblem
 from shared.clients.checker import CheckerClient
-from shared.errors import InvalidTransition, NotFound
+from shared.errors import InvalidTransition, NotFound, ServiceUnavailable
 from shared.principal import Principal, region_prefix
 from shared.scope import scope_condition
 
@@ -192,7 +192,7 @@ async def request_recheck(session: AsyncSession, item: RectificationItem, checke
     reason = f"整改复核：{item.target_name}（{item.target_code}）{item.indicator}"
     try:
         started = await checker.recheck(item.target_id, [item.rule], reason)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, ServiceUnavailable) as exc:
         log.warning("checker unreachable for re-check of item %s: %s", item.id, exc)
         return "unavailable"
     except UpstreamProblem as exc:
