@@ -56,11 +56,13 @@ AS_OF = datetime(2026, 11, 10, 2, tzinfo=UTC)
 PROVINCE = ("370000", "山东省")
 REPEATS = 3
 ROOT = Path(__file__).resolve().parent.parent
-# The migration in each service that adds the indexes measured here; "before" is its parent.
+SERVICES = ("registry", "checker", "reporting")
+# The migrations that add the indexes these plans asked for. Reporting has none: its province
+# query reads ~4 % of `result` and PostgreSQL rightly scans (73 ms at full scale); the time of a
+# circular is spent in Python (see the table).
 INDEX_MIGRATIONS = {
     "registry": ROOT / "services/registry/migrations/versions/0003_scale_indexes.py",
     "checker": ROOT / "services/checker/migrations/versions/0004_scale_indexes.py",
-    "reporting": ROOT / "services/reporting/migrations/versions/0002_scale_indexes.py",
 }
 PROVINCIAL_DEPARTMENTS = (
     "发展和改革委员会", "教育厅", "科学技术厅", "工业和信息化厅", "公安厅", "民政厅", "司法厅", "财政厅",
@@ -510,8 +512,8 @@ def _migration(path: Path) -> Any:
 
 def _migrate(url: str) -> None:
     """Every service's schema to its latest migration."""
-    for service, path in INDEX_MIGRATIONS.items():
-        upgrade(path.parent.parent, url, service)
+    for service in SERVICES:
+        upgrade(ROOT / "services" / service / "migrations", url, service)
 
 
 async def _scale_indexes(url: str, step: str) -> None:
