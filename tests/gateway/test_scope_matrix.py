@@ -515,3 +515,16 @@ async def test_shared_configuration_is_changed_only_by_its_maker(world: World) -
     assert (await w.gw.ok("GET", "/api/v1/profiles/lixia_local"))["description"] == "历下区本地配置"
     r = await w.gw.call("DELETE", f"/api/v1/wordlists/typo/{entry['id']}", w.keys["lixia"])
     assert r.status_code == 204, r.text
+
+
+@pytest.mark.xfail(strict=True, reason="reporting takes an error report's website as given (its "
+                   "docstring: the registry owns it); it should look the site up in the registry "
+                   "as the caller, which the error-report tests' registry-less app cannot yet do")
+async def test_an_error_report_cannot_be_pinned_on_another_countys_unit(world: World) -> None:
+    """历下区's integration names 市中区's site but claims it lies in 历下区."""
+    w, site = world, world.sites["sz"]
+    r = await w.gw.call("POST", "/api/v1/error-reports", w.keys["lixia_system"], json={
+        "website": {"id": site["id"], "site_code": site["site_code"], "name": site["name"],
+                    "organisation_id": site["organisation_id"], "organisation_name": ORGS["sz"][0],
+                    "region_code": LIXIA}, "category": "typo", "content": "冒名留言"})
+    assert r.status_code == 422, r.text
