@@ -517,9 +517,6 @@ async def test_shared_configuration_is_changed_only_by_its_maker(world: World) -
     assert r.status_code == 204, r.text
 
 
-@pytest.mark.xfail(strict=True, reason="reporting takes an error report's website as given (its "
-                   "docstring: the registry owns it); it should look the site up in the registry "
-                   "as the caller, which the error-report tests' registry-less app cannot yet do")
 async def test_an_error_report_cannot_be_pinned_on_another_countys_unit(world: World) -> None:
     """历下区's integration names 市中区's site but claims it lies in 历下区."""
     w, site = world, world.sites["sz"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -40,7 +41,7 @@ from shared.calendar import WorkingCalendar, bundled_schedules
 from shared.clock import FixedClock
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import Outbox
-from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
+from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal, verify_principal
 
 SECRET = "test-principal-secret"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -122,6 +123,31 @@ class CheckerStub:
 
 
 @dataclass
+class RegistryStub:
+    """A stand-in for the registry's `GET /websites/{id}`: the filed sites, scoped as the registry
+    scopes them (a site the caller does not see answers 404)."""
+
+    sites: dict[str, dict[str, Any]] = field(default_factory=dict)
+    app: FastAPI = field(default_factory=FastAPI)
+
+    def __post_init__(self) -> None:
+        @self.app.get("/websites/{site_id}")
+        async def website(site_id: str, request: Request) -> JSONResponse:
+            caller = verify_principal(request.headers[PRINCIPAL_HEADER], SECRET, time.time())
+            site = self.sites.get(site_id)
+            if site is None or not caller.sees(site["region_code"],
+                                               [uuid.UUID(site["organisation_id"])]):
+                return JSONResponse({"type": "https://govinspect.cn/problems/not-found",
+                                     "title": "资源不存在", "status": 404, "detail": site_id},
+                                    status_code=404, media_type="application/problem+json")
+            return JSONResponse(site)
+
+    def file(self, *sites: dict[str, Any]) -> None:
+        """File these sites (dicts with id, site_code, organisation_id, region_code, …)."""
+        self.sites.update({site["id"]: site for site in sites})
+
+
+@dataclass
 class WatchResources:
     """What the reporting worker hands the watcher; a new one is a restarted watcher."""
 
@@ -147,6 +173,7 @@ class Env:
     client: httpx.AsyncClient
     clock: FixedClock
     checker: CheckerStub
+    registry: RegistryStub
     settings: ReportingSettings
     sessionmaker: async_sessionmaker[AsyncSession]
     engines: list[AsyncEngine] = field(default_factory=list)
@@ -198,6 +225,7 @@ async def rect_app(settings: ReportingSettings, clock: FixedClock, *,
                    ) -> AsyncIterator[Env]:
     """The rectification and error-report routers in a small app on a clean database."""
     stub = CheckerStub()
+    registry = RegistryStub()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -208,6 +236,7 @@ async def rect_app(settings: ReportingSettings, clock: FixedClock, *,
     app = build_app(title="reporting (rectification tests)", description="整改与找错留言测试",
                     settings=settings, clock=clock, extra_lifespan=lifespan, configure_log=False)
     app.state.checker_transport = stub.transport if checker_transport == "stub" else checker_transport
+    app.state.registry_transport = httpx.ASGITransport(app=registry.app)
 
     async def calendar_loader() -> WorkingCalendar:
         return calendar_2026()
@@ -219,7 +248,8 @@ async def rect_app(settings: ReportingSettings, clock: FixedClock, *,
         await stack.enter_async_context(LifespanManager(app))
         client = await stack.enter_async_context(httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://reporting"))
-        env = Env(app=app, client=client, clock=clock, checker=stub, settings=settings,
+        env = Env(app=app, client=client, clock=clock, checker=stub, registry=registry,
+                  settings=settings,
                   sessionmaker=app.state.sessionmaker)
         try:
             yield env

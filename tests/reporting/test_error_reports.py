@@ -43,6 +43,7 @@ def settings(database_url: str) -> ReportingSettings:
 @pytest.fixture
 async def env(settings: ReportingSettings) -> AsyncIterator[Env]:
     async with rect_app(settings, FixedClock(FRIDAY)) as env:
+        env.registry.file(SITE_A, SITE_B)
         yield env
 
 
@@ -166,3 +167,16 @@ async def test_an_unanswered_message_is_announced_overdue_once(env: Env) -> None
     assert event["error_report_id"] == waiting["id"] and event["site_code"] == "3701020001"
     assert event["organisation_id"] == str(ORG_A)
     assert event["deadline_at"] == DUE.astimezone(UTC).isoformat()
+
+
+async def test_a_message_about_a_site_the_registry_does_not_show_or_describes_otherwise_is_refused(
+        env: Env) -> None:
+    unfiled = {**SITE_A, "id": str(uuid.uuid4())}
+    r = await env.call("POST", "/error-reports", PUBLIC_CHANNEL, json=message(unfiled))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "website.id"
+    # 市中区's site described as lying in 历下区, to pin the message on another county's unit.
+    pinned = {**SITE_B, "region_code": "370102"}
+    r = await env.call("POST", "/error-reports", PUBLIC_CHANNEL, json=message(pinned))
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] in ("website.region_code", "website.id")
+    assert (await env.ok("GET", "/error-reports", SUPERVISOR))["total"] == 0

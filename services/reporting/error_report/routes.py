@@ -19,6 +19,7 @@ from services.reporting.error_report.schemas import (
     ReportStatus,
 )
 from shared.calendar import WorkingCalendar
+from shared.clients.base import ServiceClient
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
@@ -38,17 +39,20 @@ async def get_calendar(request: Request, ctx: Ctx = Depends(get_ctx)) -> Working
 
 @router.post("", operation_id="submitErrorReport", response_model=ErrorReportRead, status_code=201,
              summary="接收网民找错留言", responses=problem_responses(403))
-async def submit_error_report(body: ErrorReportCreate, ctx: Ctx = Depends(get_ctx),
+async def submit_error_report(body: ErrorReportCreate, request: Request, ctx: Ctx = Depends(get_ctx),
                               calendar: WorkingCalendar = Depends(get_calendar)) -> ErrorReportRead:
     """Record a 我为政府网站找错 message from the public channel (integration or supervisor callers).
 
     The message goes to the site's unit, which must answer within the configured number of
     working days (default 3); `deadline_at` is the end of the last of those days, Asia/Shanghai.
-    The site's fields are taken as given (the registry owns them) but their formats are checked,
-    and the site must lie in the caller's scope (422 otherwise). A year without a loaded holiday
-    schedule answers 422 `calendar-year-missing` naming the year.
+    The website is looked up in the registry as the caller: one the registry does not show the
+    caller, or whose 网站标识码, unit or region differ from its filing, answers 422 naming the
+    field. A year without a loaded holiday schedule answers 422 `calendar-year-missing` naming
+    the year.
     """
-    report = await service.submit(ctx, calendar, body)
+    async with ServiceClient(ctx.settings.registry_url, ctx.token,
+                             transport=getattr(request.app.state, "registry_transport", None)) as registry:
+        report = await service.submit(ctx, calendar, body, registry)
     await ctx.session.commit()
     return service.to_read(report, ctx.clock.now())
 

@@ -25,8 +25,10 @@ from services.reporting.error_report.schemas import (
     ErrorReportCreate,
     ErrorReportRead,
     UnitErrorStats,
+    WebsiteRef,
 )
 from shared.calendar import SHANGHAI, WorkingCalendar
+from shared.clients.base import ServiceClient, UpstreamProblem
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.principal import Principal, region_prefix
 from shared.scope import scope_condition
@@ -36,7 +38,36 @@ UNANSWERED_POINTS = 3.0
 MONTH_LATE_POINTS = 2.0
 
 
-async def submit(ctx: Ctx, calendar: WorkingCalendar, body: ErrorReportCreate) -> ErrorReport:
+# The fields of the message's website that must agree with the registry's record of it.
+FILED_FIELDS = ("site_code", "organisation_id", "region_code")
+
+
+async def check_filed(registry: ServiceClient, site: WebsiteRef) -> None:
+    """Refuse (422) a website the registry does not show the caller, or one described otherwise.
+
+    The registry is asked as the caller, so its scope decides: a county cannot pin a message on
+    another county's unit by describing that county's site as its own.
+    """
+    try:
+        filed = (await registry.request("GET", f"/websites/{site.id}")).json()
+    except UpstreamProblem as exc:
+        if exc.status != 404:
+            raise
+        raise ValidationFailed(
+            f"字段 website.id 的值 {str(site.id)!r}：备案库中没有该网站，或不在调用者的管辖范围内",
+            errors=[{"field": "website.id", "value": str(site.id),
+                     "message": "不存在或不在管辖范围内"}]) from exc
+    for name in FILED_FIELDS:
+        given, on_file = str(getattr(site, name)), str(filed.get(name))
+        if given != on_file:
+            raise ValidationFailed(
+                f"字段 website.{name} 的值 {given!r} 与备案库不符（备案为 {on_file!r}）",
+                errors=[{"field": f"website.{name}", "value": given,
+                         "message": f"与备案库不符，备案为 {on_file}"}])
+
+
+async def submit(ctx: Ctx, calendar: WorkingCalendar, body: ErrorReportCreate,
+                 registry: ServiceClient) -> ErrorReport:
     """Record a citizen's message for the site's unit, with its answer deadline."""
     ctx.require_writer()
     site = body.website
@@ -45,6 +76,7 @@ async def submit(ctx: Ctx, calendar: WorkingCalendar, body: ErrorReportCreate) -
             f"字段 website.region_code 的值 {site.region_code!r}：该网站不在调用者的管辖范围内",
             errors=[{"field": "website.region_code", "value": site.region_code,
                      "message": "不在管辖范围内"}])
+    await check_filed(registry, site)
     now = ctx.clock.now()
     submitted_at = body.submitted_at or now
     if submitted_at.tzinfo is None or submitted_at > now:
