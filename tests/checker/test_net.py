@@ -271,6 +271,13 @@ async def test_ipv6_home_page_reachable_over_ipv6(v6_server: tuple[int, list[str
     assert seen == [f"{HOST}:{port}"]
 
 
+async def test_ipv6_keeps_the_port_a_host_map_gives_the_name(v6_server: tuple[int, list[str]]) -> None:
+    port, seen = v6_server
+    async with Fetcher(settings(), host_map={HOST: f"127.0.0.1:{port}"}) as fetcher:
+        result = await check_ipv6(HOST, lambda host: ["::1"], fetcher, url=f"http://{HOST}/")
+    assert result.reachable is True and seen == [HOST]
+
+
 async def test_ipv6_record_but_nothing_listening(v6_server: tuple[int, list[str]]) -> None:
     port, seen = v6_server
     with socket.socket(socket.AF_INET6) as closed:

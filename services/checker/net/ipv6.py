@@ -37,10 +37,14 @@ async def check_ipv6(host: str, resolver: Resolver | None = None, fetcher: Fetch
     if not addresses or fetcher is None:
         return Ipv6Result(aaaa=addresses, reachable=None)
     home = url or f"http://{host}/"
-    port = urlsplit(home).port
+    name = urlsplit(home).hostname or host
+    # A host map that sends the name to another port (tests, a site behind a proxy) keeps that
+    # port over IPv6 too; only the address changes.
+    mapped = fetcher.host_map.lookup(name)
+    port = mapped.port if mapped is not None and mapped.port else urlsplit(home).port
     for address in addresses[:2]:
         pinned = f"[{address}]:{port}" if port else f"[{address}]"
-        async with fetcher.derive({urlsplit(home).hostname or host: pinned}) as over_v6:
+        async with fetcher.derive({name: pinned}) as over_v6:
             result = await over_v6.fetch(home, max_bytes=256 * 1024, partial=True)
         if result.failure is None:
             return Ipv6Result(aaaa=addresses, reachable=True)
