@@ -31,6 +31,8 @@ async def test_second_site_of_a_unit_flags_both_until_one_closes(registry: Regis
         "unit_multiple_sites"]
     # The flag is derived: the first site's ETag did not change, so its editor is not blocked.
     assert (await registry.call("GET", f"/websites/{a['id']}")).headers["etag"] == '"1"'
+    flagged = await registry.ok("GET", "/websites/stats")
+    assert flagged["by_flag"] == {"unit_multiple_sites": 2}
     await _close(registry, "websites", b)
     assert (await registry.ok("GET", f"/websites/{a['id']}"))["compliance_flags"] == []
     stats = await registry.ok("GET", "/websites/stats")

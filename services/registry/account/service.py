@@ -16,6 +16,7 @@ from services.registry.account.schemas import AccountCreate, AccountFilingCreate
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE
+from services.registry.common.stats import flag_counts
 from services.registry.filing import service as filings
 from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
@@ -217,10 +218,7 @@ async def stats(ctx: Ctx, **filters: Any) -> dict[str, Any]:
         by_platform[platform] = by_platform.get(platform, 0) + n
         by_status[status] = by_status.get(status, 0) + n
         matrix.setdefault(platform, {})[status] = n
-    by_flag: dict[str, int] = {}
-    for (flags,) in (await ctx.session.execute(select(sub.c.compliance_flags))).all():
-        for f in flags or []:
-            by_flag[f] = by_flag.get(f, 0) + 1
+    by_flag = await flag_counts(ctx.session, sub.c.compliance_flags)
     return {"total": sum(by_status.values()), "by_platform": by_platform,
             "by_status": by_status, "by_platform_status": matrix, "by_flag": by_flag}
 

@@ -14,6 +14,7 @@ from sqlmodel.sql.expression import Select
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE
+from services.registry.common.stats import flag_counts
 from services.registry.common.validators import check_home_url
 from services.registry.filing import service as filings
 from services.registry.filing.models import Filing
@@ -239,10 +240,7 @@ async def stats(ctx: Ctx, **filters: Any) -> dict[str, Any]:
         select(sub.c.status, func.count()).group_by(sub.c.status))).all()}
     by_kind: dict[str, int] = {k: n for k, n in (await ctx.session.execute(
         select(sub.c.kind, func.count()).group_by(sub.c.kind))).all()}
-    by_flag: dict[str, int] = {}
-    for (flags,) in (await ctx.session.execute(select(sub.c.compliance_flags))).all():
-        for f in flags or []:
-            by_flag[f] = by_flag.get(f, 0) + 1
+    by_flag = await flag_counts(ctx.session, sub.c.compliance_flags)
     return {"total": sum(by_status.values()), "by_status": by_status, "by_kind": by_kind,
             "by_flag": by_flag}
 
