@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from services.checker.feeds.model import Post
 from services.checker.inspect.account import AccountSnapshot, post_text, post_url
-from services.checker.inspect.model import FindingDraft
+from services.checker.inspect.model import FindingDraft, Severity
+from services.checker.rules.content.matcher import excerpt
 
 
 def post_by_url(snapshot: AccountSnapshot) -> dict[str, Post]:
@@ -58,3 +61,30 @@ def keyword_hits(snapshot: AccountSnapshot, keywords: list[str],
             start, first = min(found)
             yield KeywordHit(post, sorted({k for _, k in found}, key=keywords.index), start,
                              start + len(first), text)
+
+
+class KeywordParams(BaseModel):
+    """Thresholds of a keyword-list rule (unrelated content, advertising): profile data."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    keywords: list[str]
+    exceptions: list[str]  # longer phrases containing a keyword that are not a hit
+    severity: Severity
+    context_chars: int = Field(ge=0)
+
+
+def keyword_findings(account: AccountSnapshot, params: KeywordParams, *, code: str,
+                     indicator: str, suspicion: str, suggestion: str) -> list[FindingDraft]:
+    """One finding per post carrying the list's keywords, naming them all, for review."""
+    t = account.target
+    return [FindingDraft(
+        rule=code, indicator=indicator, severity=params.severity,
+        message=f"{t.platform_label}账号“{t.name}”发布的《{h.post.title or h.post.platform_post_id}》"
+                f"{suspicion}（{'、'.join(h.keywords)}），请核实",
+        locator=f"{code}|{h.post.platform_post_id}", url=h.post.url, parent_url=t.url,
+        excerpt=excerpt(h.text, h.start, h.end, params.context_chars), offending=h.keywords[0],
+        suggestion=suggestion,
+        detail={"keywords": h.keywords, "post_id": h.post.platform_post_id,
+                "published_at": h.post.published_at.isoformat()})
+        for h in keyword_hits(account, params.keywords, params.exceptions)]
