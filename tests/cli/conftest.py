@@ -8,9 +8,10 @@ from tests.gateway.conftest import (
     open_gateway,
     registry,
     registry_settings,
+    reporting_app,
     reporting_settings,
     suite,
 )
 
 __all__ = ["checker_settings", "gw_settings", "open_gateway", "registry", "registry_settings",
-           "reporting_settings", "suite"]
+           "reporting_app", "reporting_settings", "suite"]

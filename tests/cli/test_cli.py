@@ -14,8 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from sqlalchemy import delete
 
 from cli.main import run
 from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
@@ -23,8 +21,6 @@ from services.checker.common.outbox import OutboxEvent as CheckerEvent
 from services.checker.config import CheckerSettings
 from services.checker.worker import build_worker as build_checker_worker
 from services.reporting.config import ReportingSettings
-from services.reporting.main import create_app as create_reporting
-from services.reporting.tables import metadata as reporting_metadata
 from services.reporting.worker import build_worker as build_reporting_worker
 from shared.events import OutboxRelay
 from tests.checker.sitefixture import SiteServer
@@ -61,18 +57,6 @@ def sites() -> Iterator[SiteServer]:
         serve(server)
         yield server
 
-
-@pytest.fixture
-async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> AsyncIterator[Any]:
-    app = create_reporting(reporting_settings, suite.registry.clock,
-                           registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                           checker_transport=httpx.ASGITransport(app=suite.checker))
-    async with LifespanManager(app):
-        yield app
-        async with app.state.sessionmaker() as s:
-            for table in reversed(reporting_metadata.sorted_tables):
-                await s.execute(delete(table))
-            await s.commit()
 
 
 @pytest.fixture

@@ -29,13 +29,13 @@ from gateway.tables import (
 from shared.clock import FixedClock
 from shared.db import ensure_schema, is_sqlite, make_engine
 from tests.conftest import REDIS_DB
-from tests.integration.conftest import Suite, checker_settings, suite
+from tests.integration.conftest import Suite, checker_settings, reporting_app, suite
 from tests.registry.conftest import registry, registry_settings
 from tests.registry.factories import SECRET, Registry
 from tests.reporting.conftest import Reporting, reporting, reporting_settings
 
 __all__ = ["Gateway", "checker_settings", "gateway", "gw_settings", "open_gateway", "registry",
-           "registry_settings", "reporting", "reporting_settings", "suite"]
+           "registry_settings", "reporting", "reporting_app", "reporting_settings", "suite"]
 
 GATEWAY_TABLES = (IdempotencyRecord, AuditEntry, ApiKey, OAuthClient,
                   webhook_models.WebhookAttempt, webhook_models.WebhookDelivery,

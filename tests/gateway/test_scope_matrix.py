@@ -26,19 +26,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import delete
 from sqlmodel import col, select
 
 from gateway.webhooks.delivery import WebhookSettings
 from services.checker.finding.service import record
 from services.checker.run.models import Task
 from services.reporting.common.outbox import ProcessedEvent
-from services.reporting.config import ReportingSettings
-from services.reporting.main import create_app as create_reporting
 from services.reporting.result.intake import handle
-from services.reporting.tables import metadata as reporting_metadata
 from shared.clock import SystemClock
 from shared.contracts.events import TARGET_INSPECTED, EventEnvelope
 from shared.events import consume_once
@@ -96,18 +91,6 @@ class World:
 
 # --- building the world --------------------------------------------------------------------
 
-
-@pytest.fixture
-async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> AsyncIterator[FastAPI]:
-    app = create_reporting(reporting_settings, suite.registry.clock,
-                           registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                           checker_transport=httpx.ASGITransport(app=suite.checker))
-    async with LifespanManager(app):
-        yield app
-        async with app.state.sessionmaker() as s:
-            for table in reversed(reporting_metadata.sorted_tables):
-                await s.execute(delete(table))
-            await s.commit()
 
 
 @pytest.fixture

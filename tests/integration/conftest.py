@@ -15,10 +15,15 @@ from services.checker.config import CheckerSettings
 from services.checker.main import create_app as create_checker
 from services.checker.migrate import migrate as migrate_checker
 from services.checker.tables import metadata as checker_metadata
+from services.reporting.config import ReportingSettings
+from services.reporting.main import create_app as create_reporting
+from services.reporting.tables import metadata as reporting_metadata
 from tests.registry.conftest import registry, registry_settings
 from tests.registry.factories import ADMIN, SECRET, Registry
+from tests.reporting.conftest import reporting_settings
 
-__all__ = ["Suite", "checker_settings", "registry", "registry_settings", "suite"]
+__all__ = ["Suite", "checker_settings", "registry", "registry_settings", "reporting_app",
+           "reporting_settings", "suite"]
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +69,17 @@ async def suite(registry: Registry, checker_settings: CheckerSettings) -> AsyncI
             for table in reversed(checker_metadata.sorted_tables):
                 await session.execute(delete(table))
             await session.commit()
+
+
+@pytest.fixture
+async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> AsyncIterator[FastAPI]:
+    """Reporting reading the suite's registry and checker, on a clean database."""
+    app = create_reporting(reporting_settings, suite.registry.clock,
+                           registry_transport=httpx.ASGITransport(app=suite.registry.app),
+                           checker_transport=httpx.ASGITransport(app=suite.checker))
+    async with LifespanManager(app):
+        yield app
+        async with app.state.sessionmaker() as s:
+            for table in reversed(reporting_metadata.sorted_tables):
+                await s.execute(delete(table))
+            await s.commit()

@@ -3,14 +3,12 @@ a unit reports a fix, the checker re-checks exactly that target and rule, the it
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from sqlalchemy import delete
 from sqlmodel import select
 
 from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
@@ -18,9 +16,7 @@ from services.checker.common.outbox import OutboxEvent as CheckerEvent
 from services.checker.config import CheckerSettings
 from services.checker.worker import build_worker as build_checker_worker
 from services.reporting.config import ReportingSettings
-from services.reporting.main import create_app as create_reporting
 from services.reporting.tables import RectificationItem, Result
-from services.reporting.tables import metadata as reporting_metadata
 from services.reporting.worker import build_worker as build_reporting_worker
 from shared.events import OutboxRelay
 from shared.principal import Role
@@ -40,18 +36,6 @@ def sites() -> Iterator[SiteServer]:
         serve(server)
         yield server
 
-
-@pytest.fixture
-async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> AsyncIterator[Any]:
-    app = create_reporting(reporting_settings, suite.registry.clock,
-                           registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                           checker_transport=httpx.ASGITransport(app=suite.checker))
-    async with LifespanManager(app):
-        yield app
-        async with app.state.sessionmaker() as s:
-            for table in reversed(reporting_metadata.sorted_tables):
-                await s.execute(delete(table))
-            await s.commit()
 
 
 async def _inspect(suite: Suite, settings: CheckerSettings) -> None:

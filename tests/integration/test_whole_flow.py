@@ -14,7 +14,6 @@ from typing import Any
 import docx
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import delete
 
@@ -24,8 +23,6 @@ from gateway.webhooks.signing import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HE
 from services.checker.config import CheckerSettings
 from services.checker.feeds.limits import FeedPollSettings
 from services.reporting.config import ReportingSettings
-from services.reporting.main import create_app as create_reporting
-from services.reporting.tables import metadata as reporting_metadata
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
@@ -67,18 +64,6 @@ def receiver() -> Iterator[Receiver]:
     yield r
     r.close()
 
-
-@pytest.fixture
-async def reporting_app(suite: Suite, reporting_settings: ReportingSettings) -> AsyncIterator[FastAPI]:
-    app = create_reporting(reporting_settings, suite.registry.clock,
-                           registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                           checker_transport=httpx.ASGITransport(app=suite.checker))
-    async with LifespanManager(app):
-        yield app
-        async with app.state.sessionmaker() as s:
-            for table in reversed(reporting_metadata.sorted_tables):
-                await s.execute(delete(table))
-            await s.commit()
 
 
 @pytest.fixture
