@@ -26,12 +26,16 @@ install-test: $(VENV)/.test-installed
 run: install
 	$(BIN)/python -m deploy.local
 
-## Debian's Chromium (and a CJK font for evidence screenshots) when missing and running as root.
+## Debian packages the tests use, when missing and running as root: Chromium (and a CJK font for
+## evidence screenshots) for the checker, LibreOffice Writer for circulars printed to PDF.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-wqy-microhei"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
-	  else echo "chromium missing: install it with 'sudo apt-get install chromium'"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; fi; \
 	fi
 
 lint: install-test
