@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -169,3 +170,25 @@ async def test_abandoned_claim_is_checked_after_waiting(server: SiteServer,
     assert status[f"{BASE}/orphan.html"].status == 200
     assert server.requests == [("HEAD", HOST, "/orphan.html")]
     assert (await cache.get(f"{BASE}/orphan.html")) == status[f"{BASE}/orphan.html"]
+
+
+async def test_batched_claims_check_only_what_no_one_else_has(server: SiteServer,
+                                                               redis_run: tuple[aioredis.Redis, str]) -> None:
+    client, run_id = redis_run
+    for name in ("a", "b", "c", "d", "e"):
+        server.add(HOST, f"/{name}.html", "ok")
+    urls = [f"{BASE}/{name}.html" for name in ("a", "b", "c", "d", "e")]
+    cache = RedisLinkCache(client, run_id)
+    settings = LinkCheckSettings(recheck_delay_s=0.1, claim_wait_s=5.0, poll_interval_s=0.05, claim_batch=2)
+    async with fetcher_for(server.port) as fetcher:
+        earlier = await check_links(urls[:1], fetcher, cache, settings)  # finished before this worker
+        assert await cache.claim(urls[1])  # another worker is checking b …
+
+        async def other_worker_finishes() -> None:
+            await asyncio.sleep(0.3)
+            await cache.put(dataclasses.replace(earlier[urls[0]], url=urls[1]))
+
+        status, _ = await asyncio.gather(check_links(urls, fetcher, cache, settings), other_worker_finishes())
+    assert all(status[u].status == 200 for u in urls)
+    # a was not fetched again and b was left to its claimant; c, d, e were checked once each.
+    assert sorted(server.requests) == [("HEAD", HOST, f"/{n}.html") for n in ("a", "c", "d", "e")]

@@ -32,6 +32,7 @@ class LinkCheckSettings(BaseModel):
     # Servers that refuse HEAD answer these; the link is then probed with GET.
     head_refused_statuses: list[int] = Field(default_factory=lambda: [400, 403, 405, 501])
     ttl_s: int = 7 * 24 * 3600
+    claim_batch: int = 500  # URLs looked up and claimed per cache round-trip
 
 
 class LinkCache(Protocol):
@@ -47,6 +48,10 @@ class LinkCache(Protocol):
 
     async def put(self, status: LinkStatus) -> None:
         """Store a finished outcome."""
+        ...
+
+    async def claim_many(self, urls: list[str]) -> dict[str, LinkStatus | bool]:
+        """For each URL: its finished outcome, else whether this call claimed it (as `claim`)."""
         ...
 
 
@@ -84,8 +89,31 @@ class RedisLinkCache:
 
     async def put(self, status: LinkStatus) -> None:
         """Store a finished outcome."""
-        await self.redis.hset(self.key, status.url, _dump(status))
-        await self.redis.expire(self.key, self.ttl_s)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hset(self.key, status.url, _dump(status))
+            pipe.expire(self.key, self.ttl_s)
+            await pipe.execute()
+
+    async def claim_many(self, urls: list[str]) -> dict[str, LinkStatus | bool]:
+        """For each URL: its finished outcome, else whether this call claimed it (as `claim`).
+
+        One atomic round-trip: HSETNX leaves finished and pending entries alone, and the HMGET
+        before it tells which of the refused claims are already finished.
+        """
+        if not urls:
+            return {}
+        pending = json.dumps({"pending": True, "at": time.time()})
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hmget(self.key, urls)
+            for url in urls:
+                pipe.hsetnx(self.key, url, pending)
+            pipe.expire(self.key, self.ttl_s)
+            replies = await pipe.execute()
+        out: dict[str, LinkStatus | bool] = {}
+        for url, raw, claimed in zip(urls, replies[0], replies[1:-1], strict=True):
+            done = _load(raw)
+            out[url] = done if done is not None else bool(claimed)
+        return out
 
     async def clear(self) -> None:
         """Forget this run's outcomes."""
@@ -114,6 +142,14 @@ class MemoryLinkCache:
         """Store a finished outcome."""
         self._done[status.url] = status
 
+    async def claim_many(self, urls: list[str]) -> dict[str, LinkStatus | bool]:
+        """For each URL: its finished outcome, else whether this call claimed it (as `claim`)."""
+        out: dict[str, LinkStatus | bool] = {}
+        for url in urls:
+            done = self._done.get(url)
+            out[url] = done if done is not None else await self.claim(url)
+        return out
+
 
 def _status(url: str, result: FetchResult, confirmed: bool = False) -> LinkStatus:
     return LinkStatus(url=url, status=result.status, failure=result.failure, final_url=result.final_url,
@@ -138,12 +174,11 @@ async def check_link(url: str, fetcher: Fetcher, settings: LinkCheckSettings) ->
     return _status(url, again, confirmed=again.failure in TRANSIENT_FAILURES)
 
 
-async def _shared(url: str, fetcher: Fetcher, cache: LinkCache, settings: LinkCheckSettings,
-                  gate: asyncio.Semaphore) -> LinkStatus:
-    done = await cache.get(url)
-    if done is not None:
-        return done
-    if not await cache.claim(url):
+async def _shared(url: str, state: LinkStatus | bool, fetcher: Fetcher, cache: LinkCache,
+                  settings: LinkCheckSettings, gate: asyncio.Semaphore) -> LinkStatus:
+    if isinstance(state, LinkStatus):
+        return state
+    if not state:
         deadline = time.monotonic() + settings.claim_wait_s
         while time.monotonic() < deadline:
             await asyncio.sleep(settings.poll_interval_s)
@@ -161,6 +196,11 @@ async def check_links(urls: Iterable[str], fetcher: Fetcher, cache: LinkCache,
                       settings: LinkCheckSettings) -> dict[str, LinkStatus]:
     """Check each unique URL once per run (shared through the cache); return url → outcome."""
     unique = [u for u in dict.fromkeys(urls) if u]
+    # Every URL is claimed up front, a batch per round-trip, so other workers skip them at once.
+    states: dict[str, LinkStatus | bool] = {}
+    size = max(1, settings.claim_batch)
+    for start in range(0, len(unique), size):
+        states.update(await cache.claim_many(unique[start:start + size]))
     gate = asyncio.Semaphore(max(1, settings.concurrency))
-    outcomes = await asyncio.gather(*(_shared(u, fetcher, cache, settings, gate) for u in unique))
+    outcomes = await asyncio.gather(*(_shared(u, states[u], fetcher, cache, settings, gate) for u in unique))
     return dict(zip(unique, outcomes, strict=True))
