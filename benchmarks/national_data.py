@@ -26,9 +26,11 @@ import logging
 import os
 import platform
 import random
+import resource
 import statistics
 import sys
 import time
+import tracemalloc
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -443,6 +445,11 @@ async def measure_apps(url: str, dsn: str, phase: str, measures: dict[str, Measu
                 await c.aclose()
 
 
+def _peak_rss_mb() -> float:
+    """The process's peak resident set so far (getrusage; Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, Measure],
                             names: dict[str, str], plans: bool) -> None:
     """Time reporting's circular aggregation: results_in() + compute(), nation and province."""
@@ -469,11 +476,12 @@ async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, 
                                                           else "compute()")))
                 getattr(m, phase).clear()
             loaded: list[Any] = []
+            cpu, rss_before = 0.0, _peak_rss_mb()
             for _ in range(2):  # a circular is computed once per request: two cold-ish rounds
                 async with make_sessionmaker(engine)() as session:
                     ctx = Ctx(session=session, token="", clock=clock, settings=settings, principal=ADMIN,
                               outbox=Outbox("reporting", OutboxEvent, OutboxDelivery, {}, clock))
-                    t = time.perf_counter()
+                    t, cpu = time.perf_counter(), time.process_time()
                     loaded = await results_in(ctx, code, *PERIOD)
                     measures[f"{code} results_in"].__dict__[phase].append(time.perf_counter() - t)
                 t = time.perf_counter()
@@ -483,9 +491,27 @@ async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, 
                     results=loaded, region_names=children,
                     deadline_text="务必于通报印发之日起15个工作日内完成整改及复核"))
                 measures[f"{code} compute"].__dict__[phase].append(time.perf_counter() - t)
+                cpu = time.process_time() - cpu
+            del loaded, data, figures
+            # A third, untimed round under tracemalloc: the peak of what one circular allocates
+            # (the process's RSS peak is the data generation's, long before).
+            tracemalloc.start()
+            async with make_sessionmaker(engine)() as session:
+                ctx = Ctx(session=session, token="", clock=clock, settings=settings, principal=ADMIN,
+                          outbox=Outbox("reporting", OutboxEvent, OutboxDelivery, {}, clock))
+                loaded = await results_in(ctx, code, *PERIOD)
+            data, figures = compute(ComputeInput(
+                title=default_title(*PERIOD, label), period_start=PERIOD[0], period_end=PERIOD[1],
+                region_code=code, region_name=label, issuing_office="国务院办公厅",
+                results=loaded, region_names=children, deadline_text=""))
+            allocated = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
             problems = sum(len(getattr(r, "problems", ())) for r in loaded)
             measures[f"{code} results_in"].note = f"{len(loaded):,} results, {problems:,} problems"
-            measures[f"{code} compute"].note = f"{len(data.rows):,} rows, {len(figures)} figures"
+            measures[f"{code} compute"].note = (
+                f"{len(data.rows):,} rows, {len(figures)} figures; load+compute {cpu:.1f} s CPU, "
+                f"peak {allocated:,.0f} MB allocated (tracemalloc), process peak RSS "
+                f"{_peak_rss_mb():,.0f} MB (was {rss_before:,.0f} MB)")
             del loaded
             if plans:
                 async with make_sessionmaker(engine)() as session:
