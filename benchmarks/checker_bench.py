@@ -264,6 +264,8 @@ def _ours(mode: str, port: int, links_file: Path, work: Path, env: dict[str, str
         row.rate += (", " if row.rate else "") + f"{out['checked'] / m.wall_s:,.0f} {unit}"
         row.bad = f"{out['broken']} broken + {out['unstable']} 5xx"
         row.note += ("; " if row.note else "") + f"{out['seconds']:.1f} s in-process"
+        # CPU per link holds steady when others load the machine; wall-clock rates do not.
+        row.note += f"; {1000 * m.cpu_s / max(out['checked'], 1):.2f} CPU s per 1,000 links"
     if "redis_keys_left" in out:
         row.note += f"; Redis keys left after: {out['redis_keys_left']}"
     return row
