@@ -141,7 +141,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
 
 def guarded_transport(policy: AddressPolicy, host_map: HostMap, *, verify: bool | ssl.SSLContext,
-                      max_connections: int) -> httpx.AsyncHTTPTransport:
+                      max_connections: int, max_idle: int | None = None) -> httpx.AsyncHTTPTransport:
     """Return an httpx transport whose every connection goes through the guard."""
     transport = httpx.AsyncHTTPTransport(verify=verify)
     # httpx does not take a network backend, so its pool is replaced by an identical one that
@@ -149,7 +149,7 @@ def guarded_transport(policy: AddressPolicy, host_map: HostMap, *, verify: bool 
     transport._pool = httpcore.AsyncConnectionPool(
         ssl_context=verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify),
         max_connections=max_connections,
-        max_keepalive_connections=max_connections,
+        max_keepalive_connections=min(max_connections, max_idle or max_connections),
         keepalive_expiry=5.0,
         network_backend=GuardedBackend(policy, host_map),
     )
