@@ -1,7 +1,7 @@
 """Availability probes per second: a real checker worker (arq, burst) working through probe jobs.
 
 N monitored sites, each its own host (mapped to one loopback server, like curl --resolve), get
-one `checker.probe_site` job each on the checker's queue. The worker (default concurrency, and
+one `checker.probe_site` job each on the probe queue. The probe worker (default concurrency, and
 16) loads each home page once — a 30 KB page, answered at once — and stores the sample, as in
 production. The figure is the worker's rate between its first and last stored sample; the CPU
 figure is the worker process's CPU time per probe, which is what a real site's slower answer
@@ -66,9 +66,8 @@ async def _measure(sites: int, concurrency: int, port: int, redis_url: str, tmp:
     from services.checker.config import CheckerSettings
     from services.checker.migrate import migrate
     from services.checker.probe.models import MonitoredSite, ProbeSample
-    from services.checker.probe.service import PROBE_JOB
-    from services.checker.run.service import QUEUE
-    from services.checker.worker import build_worker
+    from services.checker.probe.service import PROBE_JOB, PROBE_QUEUE
+    from services.checker.probe_worker import build_probe_worker
     from shared.db import make_engine, make_sessionmaker
     from shared.queue import connect
 
@@ -77,7 +76,7 @@ async def _measure(sites: int, concurrency: int, port: int, redis_url: str, tmp:
         database_url=f"sqlite+aiosqlite:///{tmp / f'probe-{concurrency}.db'}", principal_secret="bench",
         redis_url=redis_url, registry_url="http://127.0.0.1:9", evidence_dir=tmp / "evidence",
         allow_private_addresses=True, host_map=dict.fromkeys(hosts, f"127.0.0.1:{port}"),
-        worker_concurrency=concurrency, use_browser=False)
+        probe_concurrency=concurrency, use_browser=False)
     await asyncio.to_thread(migrate, settings)
     engine = make_engine(settings.resolved_database_url(), None)
     now = datetime.now(UTC)
@@ -89,10 +88,10 @@ async def _measure(sites: int, concurrency: int, port: int, redis_url: str, tmp:
         await s.commit()
     redis = await connect(redis_url)
     try:
-        await redis.delete(QUEUE)
+        await redis.delete(PROBE_QUEUE)
         for i in ids:
-            await redis.enqueue_job(PROBE_JOB, str(i), _queue_name=QUEUE, _job_id=f"probe-bench:{i}")
-        worker = build_worker(settings, burst=True, handle_signals=False)
+            await redis.enqueue_job(PROBE_JOB, str(i), _queue_name=PROBE_QUEUE, _job_id=f"probe-bench:{i}")
+        worker = build_probe_worker(settings, burst=True, handle_signals=False)
         cpu, wall = time.process_time(), time.perf_counter()
         try:
             await worker.main()
@@ -118,7 +117,7 @@ async def _measure(sites: int, concurrency: int, port: int, redis_url: str, tmp:
 
 
 def run(quick: bool = False, redis_url: str = "redis://127.0.0.1:6379/12") -> list[Row]:
-    """Probe rates at the default concurrency and at 16; print and return them."""
+    """Probe rates at concurrency 4 and at the probe worker's default (16); print and return them."""
     from services.checker.config import CheckerSettings
 
     sites = QUICK_SITES if quick else SITES
@@ -134,9 +133,9 @@ def run(quick: bool = False, redis_url: str = "redis://127.0.0.1:6379/12") -> li
                 break
             except httpx.TransportError:
                 time.sleep(0.05)
-        default = CheckerSettings.model_fields["worker_concurrency"].default
+        default = CheckerSettings.model_fields["probe_concurrency"].default
         with tempfile.TemporaryDirectory(prefix="probe-bench-") as tmp:
-            for concurrency in (default, 16):
+            for concurrency in sorted({4, default}):
                 m = asyncio.run(_measure(sites, concurrency, port, redis_url, Path(tmp)))
                 print(f"probe benchmark: {m['n']:,} probes ({m['ok']:,} ok) at worker concurrency "
                       f"{concurrency}: {m['rate']:,.0f} probes/s, {m['cpu_per_probe_ms']:.1f} ms CPU per "

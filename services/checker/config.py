@@ -46,6 +46,15 @@ class CheckerSettings(ServiceSettings):
     probes_per_day: int = 24
     probe_timeout_s: float = 15.0
     probe_retry_after_s: float = 10.0
+    probe_concurrency: int = 16
+    """Probes one probe worker (`python -m services.checker.probe_worker`) runs at a time. Our
+    own figure: a probe mostly waits on the network (deploy/README.md 容量估算: 14,000 sites ×
+    96 probes a day keep about 20 slots busy), so one worker holds many; replicas add more."""
+    probe_metrics_port: int | None = None
+    """The probe worker's Prometheus port (`metrics_port` is the inspection worker's)."""
+    probe_shutdown_wait_s: int = 5
+    """On SIGTERM the probe worker lets running probes finish this long (a probe takes at most
+    probe_timeout_s + probe_retry_after_s + probe_timeout_s); a cancelled probe runs again."""
     stale_task_after_s: int = 2400
     stall_after_s: int = 3600
     """A run with unfinished tasks in which no task started or finished for this long is

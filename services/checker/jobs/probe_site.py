@@ -1,4 +1,7 @@
-"""Jobs checker.schedule_probes and checker.probe_site: spaced availability probes."""
+"""Jobs checker.schedule_probes and checker.probe_site: spaced availability probes.
+
+Both run on the probe worker (services/checker/probe_worker.py), on the probe queue.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from services.checker.common.metrics import PROBES
 from services.checker.jobs.resources import Resources
 from services.checker.probe import service
 from services.checker.probe.models import MonitoredSite
-from services.checker.run.service import QUEUE
 
 
 async def schedule_probes(ctx: dict[str, Any]) -> int:
@@ -21,7 +23,8 @@ async def schedule_probes(ctx: dict[str, Any]) -> int:
         await s.commit()
     for site in sites:
         slot = int(now.timestamp())
-        await res.redis.enqueue_job(service.PROBE_JOB, str(site.website_id), _queue_name=QUEUE,
+        await res.redis.enqueue_job(service.PROBE_JOB, str(site.website_id),
+                                    _queue_name=service.PROBE_QUEUE,
                                     _job_id=f"probe:{site.website_id}:{slot}")
     return len(sites)
 

@@ -2,6 +2,8 @@
 
 RULES.md veto.unreachable: at least 20 spaced probes a day per site, a probe fails when the home
 page has not loaded after 15 s, and a failed probe is confirmed by a retry before it counts.
+Probes have a queue and a worker of their own (`python -m services.checker.probe_worker`), so a
+week of whole-site inspections on the checker's queue never delays them.
 """
 
 from __future__ import annotations
@@ -16,10 +18,21 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import case, col, select
 
+from services.checker.config import CheckerSettings
 from services.checker.inspect.model import Availability
+from services.checker.net.fetcher import Fetcher, FetchSettings
+from services.checker.net.hostmap import HostMap
 from services.checker.probe.models import MonitoredSite, ProbeSample
+from shared.queue import queue_name
 
 PROBE_JOB = "checker.probe_site"
+PROBE_QUEUE = queue_name("checker-probes")
+
+
+def open_fetcher(settings: CheckerSettings) -> Fetcher:
+    """The probe worker's HTTP client: the same SSRF guard and host map as inspections, no browser."""
+    return Fetcher(FetchSettings(allow_private=settings.allow_private_addresses),
+                   HostMap.parse(settings.host_map))
 
 
 async def watch(session: AsyncSession, targets: Sequence[dict[str, Any]], now: datetime,
