@@ -1,7 +1,8 @@
 """The container image's entry point: one image, the role chosen by the arguments.
 
     api NAME [--port N] [--drain S]   the service's API (uvicorn), NAME one of the suite
-    worker NAME                       the service's worker (arq, or the registry's relay)
+    worker NAME                       a worker (arq, or the registry's relay): the service's
+                                      name, or e.g. checker-probe for its probe worker
     migrate [NAME ...]                migrations, every service in suite order by default
     bootstrap                         the gateway's first administrator key (printed once)
 
@@ -18,11 +19,14 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from deploy.local import DRAIN_S, SUITE, ServiceSpec, python_service
+from deploy.local import DRAIN_S, SUITE, ServiceSpec, python_service, worker_name
 
-PACKAGES = {name: package for name, package, _var, _port, _worker in SUITE}
-PORTS = {name: port for name, _package, _var, port, _worker in SUITE}
-WORKERS = {name for name, _package, _var, _port, worker in SUITE if worker}
+PACKAGES = {name: package for name, package, _var, _port, _workers in SUITE}
+PORTS = {name: port for name, _package, _var, port, _workers in SUITE}
+MODULES = {name: workers for name, _package, _var, _port, workers in SUITE}
+# worker name → (service, module): "checker" → services.checker.worker, "checker-probe" → …probe_worker
+WORKERS = {worker_name(name, module): (name, module)
+           for name, workers in MODULES.items() for module in workers}
 BOOTSTRAP = ("-m", "gateway.bootstrap")
 
 
@@ -31,7 +35,7 @@ def spec(name: str, port: int | None = None, drain_s: int = DRAIN_S) -> ServiceS
     if name not in PACKAGES:
         raise SystemExit(f"未知服务 {name!r}；可选：{'、'.join(PACKAGES)}")
     return python_service(name, PACKAGES[name], port or PORTS[name], "0.0.0.0",
-                          worker=name in WORKERS, drain_s=drain_s)
+                          workers=MODULES[name], drain_s=drain_s)
 
 
 def commands(argv: Sequence[str]) -> list[tuple[str, ...]]:
@@ -53,7 +57,8 @@ def commands(argv: Sequence[str]) -> list[tuple[str, ...]]:
     if args.role == "api":
         return [spec(args.name, args.port, args.drain).api]
     if args.role == "worker":
-        return list(spec(args.name).workers)
+        service, module = WORKERS[args.name]
+        return [(sys.executable, "-m", f"{PACKAGES[service]}.{module}")]
     if args.role == "migrate":
         rows = [spec(n).migrate for n in (args.names or PACKAGES)]
         return [r for r in rows if r is not None]

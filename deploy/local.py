@@ -62,20 +62,29 @@ class ServiceSpec:
 
 
 # The suite in start order; the gateway comes last because it fronts the others.
-# name, python package, port variable, default port, has a worker
-SUITE: tuple[tuple[str, str, str, int, bool], ...] = (
-    ("registry", "services.registry", "REGISTRY_PORT", 8001, True),
-    ("checker", "services.checker", "CHECKER_PORT", 8002, True),
-    ("reporting", "services.reporting", "REPORTING_PORT", 8003, True),
-    ("gateway", "gateway", "GATEWAY_PORT", 8000, True),
+# name, python package, port variable, default port, worker modules of the package
+SUITE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
+    ("registry", "services.registry", "REGISTRY_PORT", 8001, ("worker",)),
+    # Availability probes have a worker of their own, so inspections never delay them.
+    ("checker", "services.checker", "CHECKER_PORT", 8002, ("worker", "probe_worker")),
+    ("reporting", "services.reporting", "REPORTING_PORT", 8003, ("worker",)),
+    ("gateway", "gateway", "GATEWAY_PORT", 8000, ("worker",)),
 )
 
 
+def worker_name(service: str, module: str) -> str:
+    """Name a worker of the suite: `checker` for services.checker.worker, `checker-probe` for
+    services.checker.probe_worker (the container's `worker NAME`; `NAME-worker` in compose/k8s)."""
+    kind = module.removesuffix("worker").strip("_").replace("_", "-")
+    return f"{service}-{kind}" if kind else service
+
+
 def python_service(
-    name: str, package: str, port: int, host: str = "127.0.0.1", *, worker: bool = True,
-    drain_s: int = DRAIN_S,
+    name: str, package: str, port: int, host: str = "127.0.0.1", *,
+    workers: Sequence[str] = ("worker",), drain_s: int = DRAIN_S,
 ) -> ServiceSpec:
-    """Build the row of a package laid out as `.migrate`, `.main:create_app` and `.worker`.
+    """Build the row of a package laid out as `.migrate`, `.main:create_app` and its workers
+    (`.worker` by default; a module name each).
 
     On SIGTERM the API stops accepting connections and lets requests in flight finish for up
     to `drain_s` seconds (uvicorn's graceful shutdown); the container image runs the same rows
@@ -87,15 +96,15 @@ def python_service(
              "--host", host, "--port", str(port), "--no-access-log",
              "--timeout-graceful-shutdown", str(drain_s)),
         migrate=(py, "-m", f"{package}.migrate"),
-        workers=((py, "-m", f"{package}.worker"),) if worker else (),
+        workers=tuple((py, "-m", f"{package}.{module}") for module in workers),
     )
 
 
 def default_services() -> list[ServiceSpec]:
     """Return every row of the suite, with ports and host taken from the environment."""
     host = os.environ.get("GOVINSPECT_HOST", "127.0.0.1")
-    rows = [python_service(name, package, int(os.environ.get(var, default)), host, worker=worker)
-            for name, package, var, default, worker in SUITE]
+    rows = [python_service(name, package, int(os.environ.get(var, default)), host, workers=workers)
+            for name, package, var, default, workers in SUITE]
     return [dataclasses.replace(r, bootstrap=(sys.executable, "-m", "gateway.bootstrap", "--json"))
             if r.name == "gateway" else r for r in rows]
 
@@ -360,8 +369,10 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 sup.fail(f"{spec.name} 初始化管理员密钥失败（退出码 {code}）。")
                 return
         sup.start(f"{spec.name}-api", spec.api)
-        for i, argv in enumerate(w for w in spec.workers if _runnable(w)):
-            sup.start(f"{spec.name}-worker" + (f"-{i + 1}" if i else ""), argv)
+        for argv in spec.workers:
+            if _runnable(argv):
+                module = argv[argv.index("-m") + 1] if "-m" in argv else "worker"
+                sup.start(f"{worker_name(spec.name, module.rsplit('.', 1)[-1])}-worker", argv)
     deadline = time.monotonic() + HEALTH_TIMEOUT
     async with httpx.AsyncClient(timeout=2, trust_env=False) as client:
         for spec in services:

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from deploy.entrypoint import commands
-from deploy.local import SUITE
+from deploy.local import SUITE, worker_name
 from shared.config import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +36,16 @@ COMPOSE = DEPLOY / "compose.yaml"
 APPLIED_SEPARATELY = {"secret.template.yaml", "migrate-job.yaml"}
 K8S_VERSION = "1.30.0"  # the oldest release we support: preStop `sleep` needs 1.30
 NAMES = [name for name, *_ in SUITE]
-PORTS = {name: port for name, _package, _var, port, _worker in SUITE}
+PORTS = {name: port for name, _package, _var, port, _workers in SUITE}
 PACKAGES = {name: package for name, package, *_ in SUITE}
-WORKERS = [name for name, _package, _var, _port, worker in SUITE if worker]
+# Every worker module of the suite by name ("checker", "checker-probe", …); its settings prefix
+# is its name ("CHECKER_PROBE_METRICS_PORT" is CheckerSettings.probe_metrics_port).
+WORKERS = [worker_name(name, module) for name, _package, _var, _port, workers in SUITE
+           for module in workers]
+
+
+def _prefix(worker: str) -> str:
+    return f"{worker.upper().replace('-', '_')}_"
 
 
 def _docs(path: Path) -> list[dict[str, Any]]:
@@ -172,7 +179,7 @@ def test_compose_environment_names_are_settings_the_code_reads() -> None:
                 assert url.hostname in PORTS and url.port == PORTS[url.hostname], (key, value)
         for worker in WORKERS:
             if name == f"{worker}-worker":
-                prefix = f"{worker.upper()}_"
+                prefix = _prefix(worker)
                 assert env[f"{prefix}METRICS_PORT"] == "9100" and "9100" in svc["expose"]
     assert set(compose["services"]) - set(_ours(compose)) == {"postgres", "redis"}
 
@@ -200,7 +207,7 @@ def test_kubernetes_runs_every_api_and_worker_with_probes_and_resources() -> Non
         assert box["args"] == ["worker", name]
         _resolves(box["args"])
         env = {e["name"]: e["value"] for e in box.get("env", [])}
-        wait = int(env.get(f"{name.upper()}_SHUTDOWN_WAIT_S", 5))
+        wait = int(env.get(f"{_prefix(name)}SHUTDOWN_WAIT_S", 5))
         assert wait < dep["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
     for doc in [*deployments.values(), *_kind("Job").values()]:
         for box in _containers(doc):
