@@ -79,14 +79,15 @@ async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
     """
     lo, hi = _bounds(start, end)
     columns = [c for c in _COLUMNS if with_problems or c.key not in ("vetoes", "problems")]
-    ranked = core_select(*columns, func.row_number().over(
+    # Ranked on the narrow columns only: sorting the wide rows (problem lists) would spill to disk.
+    ranked = core_select(col(Result.task_id), func.row_number().over(
         partition_by=col(Result.target_id),
         order_by=(col(Result.as_of).desc(), col(Result.task_id))).label("rank")).where(
         col(Result.region_code).like(f"{region_prefix(region_code)}%"),
         col(Result.as_of) >= lo, col(Result.as_of) < hi).subquery()
     with paused_gc():  # the driver decodes up to millions of problem dicts
-        rows = (await ctx.session.execute(
-            core_select(*(c for c in ranked.c if c.key != "rank")).where(ranked.c.rank == 1))).all()
+        rows = (await ctx.session.execute(core_select(*columns).join(
+            ranked, ranked.c.task_id == col(Result.task_id)).where(ranked.c.rank == 1))).all()
         return _rows(rows, with_problems)
 
 
