@@ -13,7 +13,7 @@ from services.registry.account.schemas import (
     AccountPage,
     AccountStats,
 )
-from services.registry.calendar.service import load_calendar
+from services.registry.common import target
 from services.registry.common.context import Ctx, get_ctx
 from services.registry.common.http import check_if_match, set_etag
 from services.registry.filing import service as filings
@@ -118,7 +118,4 @@ async def file_account_action(
     acc, sponsor = await service.get_account(ctx, account_id)
     check_if_match(if_match, acc.version)
     filing, _ = await service.file_action(ctx, acc, sponsor, body)
-    await ctx.session.commit()
-    set_etag(response, acc.version)
-    calendar = await load_calendar(ctx.session)
-    return filings.to_read(filing, calendar, ctx.settings.filing_limits)
+    return await target.filed_reply(ctx, acc, filing, response)

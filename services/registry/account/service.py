@@ -6,14 +6,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
 from services.registry.account.models import Account
 from services.registry.account.schemas import AccountCreate, AccountFilingCreate
-from services.registry.calendar.service import load_calendar
+from services.registry.common import target
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE
 from services.registry.common.stats import flag_counts
@@ -26,13 +25,11 @@ from shared.contracts.registry import (
     AccountFeed,
     AccountRead,
     ComplianceFlag,
-    FilingAction,
     LifecycleStatus,
     Platform,
     platform_family,
 )
-from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.principal import region_prefix
+from shared.errors import Conflict
 from shared.scope import scope_condition
 
 TARGET = "account"
@@ -81,10 +78,8 @@ def _scoped(ctx: Ctx) -> Select[Account, Organisation]:
 
 async def get_account(ctx: Ctx, account_id: uuid.UUID) -> tuple[Account, Organisation]:
     """Load an account in the caller's scope, or 404 as if it did not exist."""
-    row = (await ctx.session.execute(_scoped(ctx).where(Account.id == account_id))).first()
-    if row is None:
-        raise NotFound(f"账号 {account_id} 不存在")
-    return row[0], row[1]
+    return await target.load_one(ctx, _scoped(ctx).where(Account.id == account_id),
+                                 f"账号 {account_id} 不存在")
 
 
 async def refresh_flags(ctx: Ctx, sponsor_ids: Iterable[uuid.UUID]) -> None:
@@ -104,12 +99,7 @@ async def refresh_flags(ctx: Ctx, sponsor_ids: Iterable[uuid.UUID]) -> None:
         key = (acc.sponsor_id, platform_family(Platform(acc.platform)))
         flags = ([ComplianceFlag.unit_multiple_accounts_on_platform.value]
                  if acc.status in ACTIVE_VALUES and active.get(key, 0) > 1 else [])
-        if flags != acc.compliance_flags:
-            # A derived field: updated without a version bump, so editors' ETags stay valid.
-            await ctx.session.execute(
-                update(Account).where(col(Account.id) == acc.id).values(compliance_flags=flags)
-                .execution_options(synchronize_session=False))
-            set_committed_value(acc, "compliance_flags", flags)
+        await target.store_flags(ctx, Account, acc, flags)
 
 
 async def register_account(ctx: Ctx, body: AccountCreate,
@@ -130,11 +120,8 @@ async def register_account(ctx: Ctx, body: AccountCreate,
     acc = Account(platform=body.platform.value, platform_account_id=body.platform_account_id,
                   name=body.name, url=body.url, sponsor_id=sponsor.id, operator_id=operator_id,
                   status=body.status.value, feed=feed_value(body.feed), created_at=now, updated_at=now)
-    ctx.session.add(acc)
-    calendar = calendar or await load_calendar(ctx.session)
-    filings.record(ctx, calendar, target_type=TARGET, row=acc, action=FilingAction.register,
-                   from_status=None, before=None, after=snapshot(acc), occurred_at=occurred_at,
-                   note=body.note, event_payload=event_payload(acc, sponsor))
+    await target.file_registration(ctx, acc, sponsor, body, occurred_at, calendar, target=TARGET,
+                                   snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, [sponsor.id])
     return acc, sponsor
 
@@ -142,34 +129,17 @@ async def register_account(ctx: Ctx, body: AccountCreate,
 async def file_action(ctx: Ctx, acc: Account, sponsor: Organisation, body: AccountFilingCreate,
                       calendar: WorkingCalendar | None = None) -> tuple[Filing, Organisation]:
     """Apply a lifecycle action to an account and file it."""
-    changes: dict[str, Any] = {}
-    if body.changes is not None:
-        changes = {k: getattr(body.changes, k) for k in body.changes.model_fields_set}
+    changes = target.requested_changes(body, ("name", "sponsor_id"))
     if "feed" in changes:
         changes["feed"] = feed_value(changes["feed"])
-    for key in ("name", "sponsor_id"):
-        if key in changes and changes[key] is None:
-            raise ValidationFailed(f"字段 changes.{key} 不能为空")
     new_sponsor = sponsor
     if changes.get("sponsor_id") is not None:
         new_sponsor = await referenced_organisation(ctx, changes["sponsor_id"],
                                                     "changes.sponsor_id")
     if changes.get("operator_id") is not None:
         await referenced_organisation(ctx, changes["operator_id"], "changes.operator_id")
-    changes = {k: v for k, v in changes.items() if getattr(acc, k) != v}
-    if body.action in (FilingAction.change, FilingAction.migrate) and not changes:
-        raise ValidationFailed("changes 与当前登记内容相同，无需变更")
-    occurred_at = filings.check_occurred_at(ctx, body.occurred_at)
-    calendar = calendar or await load_calendar(ctx.session)
-    before = snapshot(acc)
-    action = FilingAction(body.action)
-    from_status = filings.transition(ctx, acc, action)
-    for key, value in changes.items():
-        setattr(acc, key, value)
-    filing = filings.record(ctx, calendar, target_type=TARGET, row=acc, action=action,
-                            from_status=from_status, before=before, after=snapshot(acc),
-                            occurred_at=occurred_at, note=body.note,
-                            event_payload=event_payload(acc, new_sponsor))
+    filing = await target.file_change(ctx, acc, new_sponsor, body, changes, calendar,
+                                      target=TARGET, snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, {sponsor.id, new_sponsor.id})
     return filing, new_sponsor
 
@@ -177,18 +147,12 @@ async def file_action(ctx: Ctx, acc: Account, sponsor: Organisation, body: Accou
 def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None,
               status: list[LifecycleStatus] | None, platform: list[Platform] | None,
               flag: ComplianceFlag | None, q: str | None) -> Select[Account, Organisation]:
-    stmt = _scoped(ctx)
-    if region:
-        stmt = stmt.where(col(Organisation.region_code).like(f"{region_prefix(region)}%"))
+    stmt = target.common_filters(_scoped(ctx), Account, region=region, status=status, flag=flag)
     if organisation_id:
         stmt = stmt.where(or_(col(Account.sponsor_id) == organisation_id,
                               col(Account.operator_id) == organisation_id))
-    if status:
-        stmt = stmt.where(col(Account.status).in_([s.value for s in status]))
     if platform:
         stmt = stmt.where(col(Account.platform).in_([p.value for p in platform]))
-    if flag:
-        stmt = stmt.where(cast(col(Account.compliance_flags), Text()).contains(f'"{flag.value}"'))
     if q:
         stmt = stmt.where(or_(col(Account.name).contains(q),
                               col(Account.platform_account_id) == q))
@@ -198,10 +162,9 @@ def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None
 async def list_accounts(ctx: Ctx, *, limit: int, offset: int, **filters: Any
                         ) -> tuple[list[AccountRead], int]:
     """List accounts in scope, filtered, ordered by platform and account id."""
-    stmt = _filtered(ctx, **filters)
-    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(
-        Account.platform, Account.platform_account_id).limit(limit).offset(offset))).all()
+    rows, total = await target.page(ctx, _filtered(ctx, **filters),
+                                    [Account.platform, Account.platform_account_id],
+                                    limit=limit, offset=offset)
     return [to_read(a, o) for a, o in rows], total
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from services.registry.calendar.service import load_calendar
+from services.registry.common import target
 from services.registry.common.context import Ctx, get_ctx
 from services.registry.common.http import check_if_match, set_etag
 from services.registry.filing import service as filings
@@ -134,7 +134,4 @@ async def file_website_action(
     site, org = await service.get_website(ctx, site_id)
     check_if_match(if_match, site.version)
     filing, _ = await service.file_action(ctx, site, org, body)
-    await ctx.session.commit()
-    set_etag(response, site.version)
-    calendar = await load_calendar(ctx.session)
-    return filings.to_read(filing, calendar, ctx.settings.filing_limits)
+    return await target.filed_reply(ctx, site, filing, response)

@@ -6,12 +6,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Text, cast, func, or_
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
-from services.registry.calendar.service import load_calendar
+from services.registry.common import target
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE
 from services.registry.common.stats import flag_counts
@@ -26,13 +25,12 @@ from services.registry.website.schemas import WebsiteCreate, WebsiteFilingCreate
 from shared.calendar import WorkingCalendar
 from shared.contracts.registry import (
     ComplianceFlag,
-    FilingAction,
     LifecycleStatus,
     OrgKind,
     SiteKind,
     WebsiteRead,
 )
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, ValidationFailed
 from shared.principal import region_prefix
 from shared.scope import scope_condition
 
@@ -83,16 +81,16 @@ def check_site_code_region(site_code: str, org: Organisation) -> None:
                                                "message": "区划前缀与主办单位不符"}])
 
 
+def _scoped(ctx: Ctx) -> Select[Website, Organisation]:
+    return (select(Website, Organisation)
+            .join(Organisation, col(Organisation.id) == col(Website.organisation_id))
+            .where(scope_condition(ctx.principal, Organisation.region_code, Organisation.id)))
+
+
 async def get_website(ctx: Ctx, site_id: uuid.UUID) -> tuple[Website, Organisation]:
     """Load a website in the caller's scope, or 404 as if it did not exist."""
-    row = (await ctx.session.execute(
-        select(Website, Organisation).join(Organisation, col(Organisation.id) == col(Website.organisation_id))
-        .where(Website.id == site_id,
-               scope_condition(ctx.principal, Organisation.region_code, Organisation.id))
-    )).first()
-    if row is None:
-        raise NotFound(f"网站 {site_id} 不存在")
-    return row[0], row[1]
+    return await target.load_one(ctx, _scoped(ctx).where(Website.id == site_id),
+                                 f"网站 {site_id} 不存在")
 
 
 async def refresh_flags(ctx: Ctx, org_ids: Iterable[uuid.UUID]) -> None:
@@ -112,12 +110,7 @@ async def refresh_flags(ctx: Ctx, org_ids: Iterable[uuid.UUID]) -> None:
         flags = site_flags(domains=site.domains, kind=site.kind, org_kind=org.kind,
                            active_sites_of_org=active.get(site.organisation_id, 0),
                            active=site.status in ACTIVE_VALUES)
-        if flags != site.compliance_flags:
-            # A derived field: updated without a version bump, so editors' ETags stay valid.
-            await ctx.session.execute(
-                update(Website).where(col(Website.id) == site.id).values(compliance_flags=flags)
-                .execution_options(synchronize_session=False))
-            set_committed_value(site, "compliance_flags", flags)
+        await target.store_flags(ctx, Website, site, flags)
 
 
 async def _check_unique(ctx: Ctx, site_code: str | None, main_domain: str | None,
@@ -148,11 +141,8 @@ async def register_website(ctx: Ctx, body: WebsiteCreate,
                    home_url=body.home_url, icp_number=body.icp_number,
                    psb_number=body.psb_number, status=body.status.value, created_at=now,
                    updated_at=now)
-    ctx.session.add(site)
-    calendar = calendar or await load_calendar(ctx.session)
-    filings.record(ctx, calendar, target_type=TARGET, row=site, action=FilingAction.register,
-                   from_status=None, before=None, after=snapshot(site), occurred_at=occurred_at,
-                   note=body.note, event_payload=event_payload(site, org))
+    await target.file_registration(ctx, site, org, body, occurred_at, calendar, target=TARGET,
+                                   snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, [org.id])
     return site, org
 
@@ -160,12 +150,8 @@ async def register_website(ctx: Ctx, body: WebsiteCreate,
 async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteFilingCreate,
                       calendar: WorkingCalendar | None = None) -> tuple[Filing, Organisation]:
     """Apply a lifecycle action to a website and file it."""
-    changes: dict[str, Any] = {}
-    if body.changes is not None:
-        changes = {k: getattr(body.changes, k) for k in body.changes.model_fields_set}
-    for key in ("name", "organisation_id", "kind", "domains", "home_url"):
-        if key in changes and changes[key] is None:
-            raise ValidationFailed(f"字段 changes.{key} 不能为空")
+    changes = target.requested_changes(
+        body, ("name", "organisation_id", "kind", "domains", "home_url"))
     new_org = org
     if changes.get("organisation_id") is not None:
         new_org = await referenced_organisation(ctx, changes["organisation_id"],
@@ -181,20 +167,8 @@ async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteF
             raise ValidationFailed(f"字段 changes.home_url：{exc}") from exc
         changes["main_domain"] = domains[0]
         await _check_unique(ctx, None, domains[0], site.id)
-    changes = {k: v for k, v in changes.items() if getattr(site, k) != v}
-    if body.action in (FilingAction.change, FilingAction.migrate) and not changes:
-        raise ValidationFailed("changes 与当前登记内容相同，无需变更")
-    occurred_at = filings.check_occurred_at(ctx, body.occurred_at)
-    calendar = calendar or await load_calendar(ctx.session)
-    before = snapshot(site)
-    action = FilingAction(body.action)
-    from_status = filings.transition(ctx, site, action)
-    for key, value in changes.items():
-        setattr(site, key, value)
-    filing = filings.record(ctx, calendar, target_type=TARGET, row=site, action=action,
-                            from_status=from_status, before=before, after=snapshot(site),
-                            occurred_at=occurred_at, note=body.note,
-                            event_payload=event_payload(site, new_org))
+    filing = await target.file_change(ctx, site, new_org, body, changes, calendar, target=TARGET,
+                                      snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, {org.id, new_org.id})
     return filing, new_org
 
@@ -202,20 +176,11 @@ async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteF
 def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None,
               status: list[LifecycleStatus] | None, kind: SiteKind | None,
               flag: ComplianceFlag | None, q: str | None) -> Select[Website, Organisation]:
-    stmt = (select(Website, Organisation)
-            .join(Organisation, col(Organisation.id) == col(Website.organisation_id))
-            .where(scope_condition(ctx.principal, Organisation.region_code, Organisation.id)))
-    if region:
-        stmt = stmt.where(col(Organisation.region_code).like(f"{region_prefix(region)}%"))
+    stmt = target.common_filters(_scoped(ctx), Website, region=region, status=status, flag=flag)
     if organisation_id:
         stmt = stmt.where(Website.organisation_id == organisation_id)
-    if status:
-        stmt = stmt.where(col(Website.status).in_([s.value for s in status]))
     if kind:
         stmt = stmt.where(Website.kind == kind.value)
-    if flag:
-        # JSON arrays are stored as text on SQLite and as json on PostgreSQL; quoted match works on both.
-        stmt = stmt.where(cast(col(Website.compliance_flags), Text()).contains(f'"{flag.value}"'))
     if q:
         stmt = stmt.where(or_(col(Website.name).contains(q),
                               cast(col(Website.domains), Text()).contains(q.lower()),
@@ -226,10 +191,8 @@ def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None
 async def list_websites(ctx: Ctx, *, limit: int, offset: int, **filters: Any
                         ) -> tuple[list[WebsiteRead], int]:
     """List websites in scope, filtered, ordered by 网站标识码."""
-    stmt = _filtered(ctx, **filters)
-    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (await ctx.session.execute(
-        stmt.order_by(Website.site_code).limit(limit).offset(offset))).all()
+    rows, total = await target.page(ctx, _filtered(ctx, **filters), [Website.site_code],
+                                    limit=limit, offset=offset)
     return [to_read(s, o) for s, o in rows], total
 
 
