@@ -24,7 +24,7 @@ from services.registry.bulk.transitions import file_actions, plan_actions
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import INITIAL
-from services.registry.filing import service as filings
+from services.registry.common.target import record_registration
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import load_by_keys
 from shared.contracts.registry import FilingAction as A
@@ -65,10 +65,9 @@ class AccountPlan(Plan[NewAccount, ChangedAccount]):
         accounts = [_new_account(c.body, now) for c in self.creates]
         ctx.session.add_all(accounts)
         for acc, new in zip(accounts, self.creates, strict=True):
-            filings.record(ctx, calendar, target_type=TARGET, row=acc, action=A.register,
-                           from_status=None, before=None, after=snapshot(acc),
-                           occurred_at=new.occurred_at, note=new.body.note,
-                           event_payload=event_payload(acc, new.sponsor))
+            record_registration(ctx, calendar, acc, new.sponsor, new.occurred_at,
+                                new.body.note, target=TARGET, snapshot=snapshot,
+                                payload=event_payload)
         for u in self.updates:
             file_actions(ctx, calendar, target_type=TARGET, row=u.account, actions=u.actions,
                          changes=u.changes, snapshot=snapshot,

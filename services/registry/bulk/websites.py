@@ -23,7 +23,7 @@ from services.registry.bulk.transitions import file_actions, plan_actions
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE, INITIAL
-from services.registry.filing import service as filings
+from services.registry.common.target import record_registration
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import in_scope, load_by_keys
 from services.registry.website.models import Website
@@ -83,10 +83,9 @@ class WebsitePlan(Plan[NewSite, ChangedSite]):
         sites = [_new_site(c.body, c.org, now) for c in self.creates]
         ctx.session.add_all(sites)
         for site, new in zip(sites, self.creates, strict=True):
-            filings.record(ctx, calendar, target_type=TARGET, row=site, action=A.register,
-                           from_status=None, before=None, after=snapshot(site),
-                           occurred_at=new.occurred_at, note=new.body.note,
-                           event_payload=event_payload(site, new.org))
+            record_registration(ctx, calendar, site, new.org, new.occurred_at,
+                                new.body.note, target=TARGET, snapshot=snapshot,
+                                payload=event_payload)
         for u in self.updates:
             file_actions(ctx, calendar, target_type=TARGET, row=u.site, actions=u.actions,
                          changes=u.changes, snapshot=snapshot,

@@ -89,9 +89,18 @@ async def file_registration(ctx: Ctx, row: Any, org: Organisation, body: Any,
     """Add a new row and its `register` filing (occurred_at as checked by the caller)."""
     ctx.session.add(row)
     calendar = calendar or await load_calendar(ctx.session)
-    filings.record(ctx, calendar, target_type=target, row=row, action=FilingAction.register,
-                   from_status=None, before=None, after=snapshot(row), occurred_at=occurred_at,
-                   note=body.note, event_payload=payload(row, org))
+    record_registration(ctx, calendar, row, org, occurred_at, body.note, target=target,
+                        snapshot=snapshot, payload=payload)
+
+
+def record_registration(ctx: Ctx, calendar: WorkingCalendar, row: Any, org: Organisation,
+                        occurred_at: datetime, note: str | None, *, target: str,
+                        snapshot: Snapshot, payload: Payload) -> Filing:
+    """File the `register` filing of a row just added to the session."""
+    return filings.record(ctx, calendar, target_type=target, row=row,
+                          action=FilingAction.register, from_status=None, before=None,
+                          after=snapshot(row), occurred_at=occurred_at, note=note,
+                          event_payload=payload(row, org))
 
 
 async def file_change(ctx: Ctx, row: Any, new_org: Organisation, body: Any,
