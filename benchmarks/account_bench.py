@@ -17,8 +17,6 @@ production spaces requests to one host (the fetcher: 200 ms, 4 at a time) and to
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,8 +26,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from benchmarks.procs import fixture_server, free_port
 from benchmarks.table import Row
 
 ACCOUNTS = 10_000
@@ -86,12 +83,6 @@ async def _serve(port: int) -> None:
     async with server:
         await server.serve_forever()
 
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _snapshot(i: int, org_id: uuid.UUID) -> dict[str, Any]:
@@ -173,34 +164,22 @@ def run(quick: bool = False, accounts: int | None = None,
         redis_url: str = "redis://127.0.0.1:6379/13") -> list[Row]:
     """Accounts inspected per second at worker concurrency 16; print and return the figure."""
     count = accounts or (QUICK_ACCOUNTS if quick else ACCOUNTS)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    server = subprocess.Popen([sys.executable, "-m", "benchmarks.account_bench", "--serve", str(port)],
-                              env=env, start_new_session=True)
+    port = free_port()
     rows: list[Row] = []
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/a/0.xml", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        with tempfile.TemporaryDirectory(prefix="account-bench-") as tmp:
-            concurrency = 16
-            m = asyncio.run(_measure(count, concurrency, port, redis_url, Path(tmp)))
-            rules = ", ".join(f"{k} {v:,}" for k, v in sorted(m["by_rule"].items()))
-            print(f"account benchmark: {m['done']:,} accounts inspected ({m['failed']:,} not done) at "
-                  f"worker concurrency {concurrency}: {m['rate']:,.1f} accounts/s, "
-                  f"{m['cpu_per_account_ms']:.1f} ms CPU per account, {m['wall']:.1f} s wall with "
-                  f"worker start; findings: {rules}")
-            rows.append(Row(f"accounts inspected per second (one worker, concurrency {concurrency})",
-                            f"{m['rate']:,.1f}", "accounts/s",
-                            f"{m['done']:,} accounts, RSS feeds of {POSTS} posts on a loopback server "
-                            f"answering at once, no platform rate limit; every account rule; "
-                            f"{m['cpu_per_account_ms']:.1f} ms worker CPU per account; SQLite"))
-    finally:
-        server.terminate()  # the server started above, and nothing else
-        server.wait(10)
+    with fixture_server("benchmarks.account_bench", port, "/a/0.xml"), \
+            tempfile.TemporaryDirectory(prefix="account-bench-") as tmp:
+        concurrency = 16
+        m = asyncio.run(_measure(count, concurrency, port, redis_url, Path(tmp)))
+        rules = ", ".join(f"{k} {v:,}" for k, v in sorted(m["by_rule"].items()))
+        print(f"account benchmark: {m['done']:,} accounts inspected ({m['failed']:,} not done) at "
+              f"worker concurrency {concurrency}: {m['rate']:,.1f} accounts/s, "
+              f"{m['cpu_per_account_ms']:.1f} ms CPU per account, {m['wall']:.1f} s wall with "
+              f"worker start; findings: {rules}")
+        rows.append(Row(f"accounts inspected per second (one worker, concurrency {concurrency})",
+                        f"{m['rate']:,.1f}", "accounts/s",
+                        f"{m['done']:,} accounts, RSS feeds of {POSTS} posts on a loopback server "
+                        f"answering at once, no platform rate limit; every account rule; "
+                        f"{m['cpu_per_account_ms']:.1f} ms worker CPU per account; SQLite"))
     return rows
 
 

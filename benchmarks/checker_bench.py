@@ -18,7 +18,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from benchmarks import sitegen
+from benchmarks.procs import free_port
 from benchmarks.table import Row as TableRow
 from benchmarks.table import split_rate
 
@@ -61,11 +61,6 @@ class Row:
     bad: str = ""
     note: str = ""
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _machine() -> str:
@@ -437,7 +432,7 @@ def run(quick: bool = False, rounds: int = REPEATS) -> list[TableRow]:
         links_file = work / "links.txt"
         links_file.write_text("\n".join(site.links) + "\n")
         links_file.chmod(0o644)
-        port = _free_port()
+        port = free_port()
         server = _start_server(work / "site", port, env)
         try:
             capacity = asyncio.run(_capacity(port))

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.procs import free_port, serve_app
 from benchmarks.registry_bench import (
     CONCURRENCY,
     SECRET,
-    _free_port,
     _machine,
     _measure,
     _org_rows,
@@ -35,23 +35,6 @@ async def _run(env: dict[str, str], *args: str) -> None:
                                                 stdout=asyncio.subprocess.DEVNULL)
     if await proc.wait() != 0:
         raise RuntimeError(f"{' '.join(args)} failed")
-
-
-async def _serve(env: dict[str, str], app: str, port: int) -> asyncio.subprocess.Process:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
-        "--port", str(port), "--no-access-log", "--log-level", "warning",
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    async with httpx.AsyncClient() as c:
-        for _ in range(300):
-            try:
-                if (await c.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                    return proc
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"{app} did not start")
 
 
 async def _stop(procs: Sequence[asyncio.subprocess.Process]) -> None:
@@ -81,7 +64,7 @@ async def run(quick: bool = False) -> list[Headline]:
     and the overhead."""
     rows: list[Headline] = []
     with tempfile.TemporaryDirectory() as tmp:
-        registry_port, gateway_port = _free_port(), _free_port()
+        registry_port, gateway_port = free_port(), free_port()
         # No DATABASE_URL: each service keeps its own SQLite file under the var directory.
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update({
@@ -94,9 +77,9 @@ async def run(quick: bool = False) -> list[Headline]:
         await _run(env, "-m", "gateway.migrate")
         await _run(env, "-m", "gateway.bootstrap", "--json")
         key = (Path(tmp) / "admin.key").read_text().strip()
-        procs = [await _serve(env, "services.registry.main:create_app", registry_port)]
+        procs = [await serve_app(env, "services.registry.main:create_app", registry_port)]
         try:
-            procs.append(await _serve(env, "gateway.main:create_app", gateway_port))
+            procs.append(await serve_app(env, "gateway.main:create_app", gateway_port))
             rows = await _load(registry_port, gateway_port, key, quick)
         finally:
             await _stop(procs)

@@ -11,8 +11,6 @@ does not change (a probe mostly waits on the network).
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,8 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from benchmarks.procs import fixture_server, free_port
 from benchmarks.table import Row
 
 SITES = 1_000
@@ -51,12 +48,6 @@ async def _serve(port: int) -> None:
     async with server:
         await server.serve_forever()
 
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _measure(sites: int, concurrency: int, port: int, redis_url: str, tmp: Path) -> dict[str, Any]:
@@ -121,18 +112,9 @@ def run(quick: bool = False, redis_url: str = "redis://127.0.0.1:6379/12") -> li
     from services.checker.config import CheckerSettings
 
     sites = QUICK_SITES if quick else SITES
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    server = subprocess.Popen([sys.executable, "-m", "benchmarks.probe_bench", "--serve", str(port)],
-                              env=env, start_new_session=True)
+    port = free_port()
     rows: list[Row] = []
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with fixture_server("benchmarks.probe_bench", port, "/"):
         default = CheckerSettings.model_fields["probe_concurrency"].default
         with tempfile.TemporaryDirectory(prefix="probe-bench-") as tmp:
             for concurrency in sorted({4, default}):
@@ -145,9 +127,6 @@ def run(quick: bool = False, redis_url: str = "redis://127.0.0.1:6379/12") -> li
                                 f"{m['cpu_per_probe_ms']:.1f} ms worker CPU per probe; {m['n']:,} sites "
                                 "on a loopback server answering at once; SQLite; arq takes at most "
                                 "`concurrency` jobs per 0.2 s poll"))
-    finally:
-        server.terminate()  # the server started above, and nothing else
-        server.wait(10)
     return rows
 
 

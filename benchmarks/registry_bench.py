@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
-import socket
 import statistics
 import sys
 import tempfile
@@ -22,17 +21,13 @@ from typing import Any
 import asyncpg
 import httpx
 
+from benchmarks.procs import free_port, serve_app
 from benchmarks.table import Row
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
 
 SECRET = "bench-secret"
 CONCURRENCY = 16
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _machine() -> str:
@@ -44,20 +39,7 @@ async def _start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
         sys.executable, "-m", "services.registry.migrate", env=env)
     if await migrate.wait() != 0:
         raise RuntimeError("migration failed")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "uvicorn", "services.registry.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    async with httpx.AsyncClient() as c:
-        for _ in range(200):
-            try:
-                if (await c.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                    return proc
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("registry did not start")
+    return await serve_app(env, "services.registry.main:create_app", port)
 
 
 async def _measure(n: int, call: Callable[[int], Awaitable[httpx.Response]]) -> dict[str, float]:
@@ -96,7 +78,7 @@ def _org_rows(n: int) -> str:
 
 
 async def _bench_backend(label: str, env: dict[str, str], quick: bool) -> list[Row]:
-    port = _free_port()
+    port = free_port()
     proc = await _start(env, port)
     headers = {PRINCIPAL_HEADER: sign_principal(
         Principal(subject="bench", roles=[Role.administrator], all_regions=True), SECRET)}

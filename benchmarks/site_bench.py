@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from benchmarks import checker_bench, sitegen
+from benchmarks.procs import free_port
 from benchmarks.table import Row
 
 
@@ -79,7 +80,7 @@ def run(quick: bool = False, redis_url: str = "redis://127.0.0.1:6379/12") -> li
     with tempfile.TemporaryDirectory(prefix="site-bench-") as tmp:
         work = Path(tmp)
         sitegen.generate(work / "site")
-        port = checker_bench._free_port()
+        port = free_port()
         server = checker_bench._start_server(work / "site", port, env)
         try:
             m = asyncio.run(_inspect(port, work, redis_url))

@@ -16,16 +16,12 @@ import httpx
 import pytest
 
 from cli.main import run
-from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
-from services.checker.common.outbox import OutboxEvent as CheckerEvent
 from services.checker.config import CheckerSettings
-from services.checker.worker import build_worker as build_checker_worker
 from services.reporting.config import ReportingSettings
-from services.reporting.worker import build_worker as build_reporting_worker
-from shared.events import OutboxRelay
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway
 from tests.integration.conftest import Suite
+from tests.integration.flow_helpers import relay_checker, run_checker, run_reporting
 from tests.integration.sites import BAD, GOOD, serve
 from tests.registry.factories import JINAN, region_tree
 
@@ -75,27 +71,13 @@ async def cli(gw: Gateway, *argv: str) -> Result:
 
 
 async def _check(settings: CheckerSettings, suite: Suite) -> None:
-    worker = build_checker_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
-                                  registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                                  handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_checker(settings, suite.registry.clock, suite.registry.app)
 
 
 async def _relay_and_report(suite: Suite, reporting_app: Any, settings: ReportingSettings) -> None:
-    relay = OutboxRelay("checker", suite.checker.state.sessionmaker, CheckerEvent, CheckerDelivery,
-                        suite.checker.state.redis, suite.registry.clock)
-    await relay.run_once()
-    worker = build_reporting_worker(settings, suite.registry.clock, burst=True,
-                                    registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                                    checker_transport=httpx.ASGITransport(app=suite.checker),
-                                    handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    """Hand the checker's events to reporting's queue and let a reporting worker apply them."""
+    await relay_checker(suite.checker, suite.registry.clock)
+    await run_reporting(settings, suite.registry.clock, suite.registry.app, suite.checker)
 
 
 async def test_import_inspect_follow_findings_and_circular(

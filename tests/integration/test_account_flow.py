@@ -7,18 +7,17 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlmodel import col, select
 
 from services.checker.config import CheckerSettings
 from services.checker.feeds.limits import FeedPollSettings
 from services.checker.tables import OutboxEvent
-from services.checker.worker import build_worker
 from shared.contracts.events import TARGET_FAILED, TARGET_INSPECTED
 from tests.checker.feedfixture import HOST, post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
+from tests.integration.flow_helpers import run_checker
 from tests.registry.factories import JINAN, account, org, region_tree, site
 
 pytestmark = pytest.mark.integration
@@ -35,13 +34,7 @@ def feeds() -> Iterator[SiteServer]:
 
 
 async def _work(settings: CheckerSettings, suite: Suite) -> None:
-    worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
-                          registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                          handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_checker(settings, suite.registry.clock, suite.registry.app)
 
 
 async def _file(suite: Suite, feeds: SiteServer) -> dict[str, dict[str, Any]]:

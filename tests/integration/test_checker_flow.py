@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from sqlmodel import col, select
 
 from services.checker.config import CheckerSettings
 from services.checker.tables import OutboxEvent
-from services.checker.worker import build_worker
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
+from tests.integration.flow_helpers import run_checker
 from tests.integration.sites import BAD, GOOD, LEAKED_ID, serve
 from tests.registry.factories import JINAN, org, region_tree, site
 
@@ -29,13 +28,7 @@ def sites() -> Iterator[SiteServer]:
 
 
 async def _work(settings: CheckerSettings, suite: Suite) -> None:
-    """Run a real checker worker until the queue is empty."""
-    worker = build_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
-                          registry_transport=httpx.ASGITransport(app=suite.registry.app), handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_checker(settings, suite.registry.clock, suite.registry.app)
 
 
 async def _file_sites(suite: Suite) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -11,17 +11,13 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
-from services.checker.common.outbox import OutboxEvent as CheckerEvent
 from services.checker.config import CheckerSettings
-from services.checker.worker import build_worker as build_checker_worker
 from services.reporting.config import ReportingSettings
 from services.reporting.tables import RectificationItem, Result
-from services.reporting.worker import build_worker as build_reporting_worker
-from shared.events import OutboxRelay
 from shared.principal import Role
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
+from tests.integration.flow_helpers import relay_checker, run_checker, run_reporting
 from tests.integration.sites import BAD, GOOD, serve
 from tests.registry.factories import JINAN, org, region_tree, site, token
 from tests.reporting.conftest import reporting_settings
@@ -39,26 +35,13 @@ def sites() -> Iterator[SiteServer]:
 
 
 async def _inspect(suite: Suite, settings: CheckerSettings) -> None:
-    worker = build_checker_worker(settings, suite.registry.clock, burst=True, heartbeat_s=1.0,
-                                  registry_transport=httpx.ASGITransport(app=suite.registry.app), handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_checker(settings, suite.registry.clock, suite.registry.app)
 
 
 async def _relay_and_report(suite: Suite, reporting_app: Any, settings: ReportingSettings) -> None:
     """Hand the checker's events to reporting's queue and let a reporting worker apply them."""
-    relay = OutboxRelay("checker", suite.checker.state.sessionmaker, CheckerEvent, CheckerDelivery,
-                        suite.checker.state.redis, suite.registry.clock)
-    await relay.run_once()
-    worker = build_reporting_worker(settings, suite.registry.clock, burst=True,
-                                    registry_transport=httpx.ASGITransport(app=suite.registry.app),
-                                    checker_transport=httpx.ASGITransport(app=suite.checker), handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await relay_checker(suite.checker, suite.registry.clock)
+    await run_reporting(settings, suite.registry.clock, suite.registry.app, suite.checker)
 
 
 async def test_inspection_to_circular_to_recheck(
