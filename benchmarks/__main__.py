@@ -28,6 +28,7 @@ from benchmarks import (
     reporting_bench,
     site_bench,
 )
+from benchmarks.fidelity import runner as fidelity_runner
 from benchmarks.table import Row, as_rows, dump_json, machine, print_table
 
 
@@ -49,6 +50,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "accounts": lambda a: account_bench.run(quick=a.quick),
     "reporting": lambda a: reporting_bench.run(quick=a.quick, postgres_dsn=a.postgres or None),
     "national": _national,
+    "fidelity": lambda a: fidelity_runner.run(quick=a.quick),
 }
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Building blocks of the corpus sites: served documents, the page template, lists, articles, guides.
 
 A site is a `SiteSpec` (who runs it, what is filed, its columns and their entries); `build_site`
@@ -155,7 +156,7 @@ def footer(site: SiteSpec) -> str:
     """The footer with every identity item (RULES.md "Identity, domains and tags")."""
     links = "　".join(f'<a href="{u}">{t}</a>' for u, t in site.links)
     record = re.sub(r"\D", "", site.psb)
-    return (f'<div class="footer">'
+    return ('<div class="footer">'
             + (f"<p>{label(site, 'links')}：{links}</p>" if links else "")
             + f"<p>{label(site, 'sponsor')}：{site.sponsor}　{label(site, 'phone')}：{site.phone}　"
             f"{label(site, 'code')}：{site.code}</p>"

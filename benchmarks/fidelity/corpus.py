@@ -41,7 +41,8 @@ class Corpus:
 
 def _website(site: BuiltSite) -> dict[str, Any]:
     s = site.spec
-    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/{s.key}")), "site_code": s.code, "name": s.name,
+    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/{s.key}")), "site_code": s.code,
+            "name": s.name,
             "organisation_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/org/{s.key}")),
             "organisation_name": s.sponsor, "region_code": s.region, "kind": s.kind, "domains": [s.host],
             "home_url": s.home_url, "status": "running", "provides_services": True,
@@ -79,7 +80,8 @@ def build_corpus(as_of: datetime, folder: Path) -> Iterator[Corpus]:
         http = stack.enter_context(SiteServer())
         for (host, path), doc in corpus.docs.items():
             server = http if host in corpus.plain_hosts else https
-            server.add(host, path, doc.body, status=doc.status, content_type=doc.content_type, headers=doc.headers)
+            server.add(host, path, doc.body, status=doc.status, content_type=doc.content_type,
+                       headers=doc.headers)
         corpus.host_map = {h: f"[::1]:{https.port}" for h in secure} | {
             h: f"127.0.0.1:{http.port}" for h in corpus.plain_hosts}
         corpus.ca_path = tls.ca

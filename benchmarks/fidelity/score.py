@@ -49,7 +49,8 @@ def matches(item: dict[str, Any], finding: dict[str, Any], host: str) -> bool:
         paths = {_path(u, host) for u in (finding.get("url"), finding.get("parent_url"), *listed)}
         if item["page"] not in paths:
             return False
-    if "link" in item and not any(_same_url(item["link"], finding.get(k), host) for k in ("url", "offending")):
+    if "link" in item and not any(_same_url(item["link"], finding.get(k), host)
+                                  for k in ("url", "offending")):
         return False
     if "text" in item:
         haystack = " ".join([finding.get("message") or "", finding.get("excerpt") or "",

@@ -450,16 +450,16 @@ def culture(today: date, cal: WorkingCalendar) -> BuiltSite:
     ]
     site.columns.append(_service(site))
     _with_consult(site)
-    extra = ('<div class="box"><a class="skip" href="/wza/">跳转到无障碍浏览</a>'
+    extra = ('<div class="box"><a class="skip" href="/wza.html">跳转到无障碍浏览</a>'
              '<ul class="dropdown"><li><a href="/wldt/">文旅动态</a></li><li><a href="/zcwj/">政策文件</a></li></ul>'
              '<div style="display:none" class="govsel"><a href="https://www.gov.cn/">中国政府网</a><a href="https://www.shandong.gov.cn/">山东省人民政府</a></div>'
              '<p>权威发布：<a href="https://www.xinhuanet.com/">新华网</a>　'
              '<a href="https://www.people.com.cn/" style="color:#ffffff;background:#c00000;padding:2px">人民网</a></p></div>')
     docs = build_site(site, today, home_extra=extra)
     _consult(site, docs, timely_messages(today, cal, ["景区门票优惠政策咨询", "非遗传承人如何申报"]))
-    docs.html(site.host, "/wza/", page(site, f"无障碍浏览_{site.name}", "<p>本站提供无障碍浏览服务，支持读屏软件。</p>"))
+    docs.html(site.host, "/wza.html", page(site, f"无障碍浏览_{site.name}", "<p>本站提供无障碍浏览服务，支持读屏软件。</p>"))
     docs[(site.host, "/css/site.css")] = Doc(DARK_CSS.encode(), "text/css; charset=utf-8")
-    for path in {*DARK, "/wza/", "/hdjl/zxzx/", "/zwfw/"} | {c.path for c in site.columns if c.body is None}:
+    for path in {*DARK, "/wza.html", "/hdjl/zxzx/", "/zwfw/"} | {c.path for c in site.columns if c.body is None}:
         if (site.host, path) in docs:
             docs.edit(site.host, path, "</head>", '<link rel="stylesheet" href="/css/site.css"></head>')
     for path, (_, hidden) in DARK.items():
@@ -497,7 +497,7 @@ def transport(today: date, cal: WorkingCalendar) -> BuiltSite:
     docs.redirect(site.host, "/old/a", "/old/b")
     docs.redirect(site.host, "/old/b", "/old/a")
     for i in range(16):
-        docs.redirect(site.host, f"/wsbs/start" if i == 0 else f"/wsbs/step{i}", f"/wsbs/step{i + 1}")
+        docs.redirect(site.host, "/wsbs/start" if i == 0 else f"/wsbs/step{i}", f"/wsbs/step{i + 1}")
     docs.html(site.host, "/wsbs/step16", page(site, "网上办事", "<p>网上办事</p>"))
     docs.redirect(site.host, "/zwgk", "/zwgk/", 301)
     docs.redirect(site.host, "/download/guide", "/download/guide.html")
