@@ -245,7 +245,8 @@ def script_site(today: date, cal: WorkingCalendar) -> BuiltSite:
     docs = Docs()
     nav = [{"href": "/", "text": "首页"}, {"href": "/gzdt/", "text": "工作动态"}, {"href": "/tzgg/", "text": "通知公告"},
            {"href": "/zcwj/", "text": "政策文件"}, {"href": "/zwfw/", "text": "政务服务"},
-           {"href": "/hdjl/zxzx/", "text": "在线咨询"}, {"href": "/sjkf/", "text": "数据开放"}]
+           {"href": "/sjdt/", "text": "数据动态"}, {"href": "/hdjl/zxzx/", "text": "在线咨询"},
+           {"href": "/sjkf/", "text": "数据开放"}]
     footer = (f'<p>相关链接：<a href="https://www.gov.cn/">中国政府网</a>　<a href="https://{PORTAL}/">济宁市人民政府</a></p>'
               f"<p>主办单位：{site.sponsor}　联系电话：{site.phone}　网站标识码：{site.code}</p>"
               f'<p><a href="https://beian.miit.gov.cn/">{site.icp}</a></p>'
@@ -254,6 +255,8 @@ def script_site(today: date, cal: WorkingCalendar) -> BuiltSite:
     columns = {
         "gzdt": ("工作动态", "工作动态", [("市大数据局召开数字政府建设推进会", 1, "会议要求再接再励，加快推进一网通办。", 101),
                                      ("全市政务数据共享平台完成升级", 4, CLEAN[1], 102), ("市大数据局开展数据安全检查", 9, CLEAN[2], 103)]),
+        "sjdt": ("数据动态", "工作动态", [("全市政务数据目录编制工作完成", 30, CLEAN[2], 109),
+                                     ("市大数据局发布公共数据开放清单", 52, CLEAN[4], 110)]),
         "tzgg": ("通知公告", "通知公告", [("关于开展公共数据质量提升行动的通知", 3, CLEAN[6], 104),
                                      ("关于政务云平台维护的公告", 25, CLEAN[5], 105)]),
         "zcwj": ("政策文件", "政策文件", [("济宁市公共数据管理办法", 20, CLEAN[7], 106), ("济宁市数字政府建设实施方案", 90, CLEAN[7], 107)]),
@@ -376,6 +379,7 @@ def education(today: date, cal: WorkingCalendar) -> BuiltSite:
             on_home=True),
         ColumnSpec("zcjd", "政策解读", "政策解读", _entries([("解读：济宁市义务教育招生入学政策", 260)])),
         ColumnSpec("jgzn", "机构职能", "机构职能", [], body=None),
+        ColumnSpec("zywj", "重要文件", "重要文件", [], body=None),
     ]
     site.columns.append(_service(site))
     _with_consult(site)
@@ -385,6 +389,11 @@ def education(today: date, cal: WorkingCalendar) -> BuiltSite:
     docs.html(site.host, organ.path, article(site, organ, "济宁市教育局机构职能", day(today, 400), (
         "<p>济宁市教育局是市政府工作部门，为正处级，负责贯彻执行国家和省的教育方针、政策和法律法规，"
         "拟订全市教育改革与发展规划，统筹管理全市各级各类教育工作。</p>")))
+    # A navigation entry named like a policy column that opens one article: it is no column.
+    important = next(c for c in site.columns if c.slug == "zywj")
+    docs.html(site.host, important.path, article(site, important, "济宁市教育事业发展“十四五”规划", day(today, 250), (
+        "<p>本规划根据《济宁市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》编制，"
+        "是指导全市教育改革发展的纲领性文件。</p>")))
     return BuiltSite(site, docs)
 
 
