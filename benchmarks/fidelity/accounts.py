@@ -1,5 +1,5 @@
 # ruff: noqa: E501
-"""The corpus new-media accounts: twelve accounts of the city's units with RSS, Atom and JSON feeds,
+"""The corpus new-media accounts: thirteen accounts of the city's units with RSS, Atom and JSON feeds,
 planted problems (僵尸, 空壳, typos, personal information, expressions, ads, …) and look-alikes.
 """
 
