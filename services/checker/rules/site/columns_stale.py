@@ -7,7 +7,9 @@ within `notice_policy_window_months` number at least `min_stale_columns`; (2) at
 `long_stale_months`; (3) at least `min_blank_columns` columns are blank (空白栏目: a news, notice or
 policy column with no entries; any column showing only a placeholder such as 暂无信息; another
 column with no entries and at most `blank_max_chars` characters of content). Undated entries
-count as not updated. Each stale or blank column is also reported as a warning, so the circular
+count as not updated. A column is a list page (an article is never one, see updates.py); its
+newest date is the newest dated entry of its list; a column whose entries are all old is stale,
+never blank. Each stale or blank column is also reported as a warning, so the circular
 can name it.
 Indicator: 栏目不更新. Source: 国办秘函〔2019〕19号 单项否决指标; RULES.md "Website veto items".
 
@@ -54,12 +56,12 @@ class Params(BaseModel):
 
 def _blank(state: ColumnState, params: Params) -> tuple[bool, str | None]:
     page = state.column.page
-    if page is None or state.latest is not None:
+    # A column with entries is not blank however old they are (that is stale), and a 暂无信息
+    # beside them (a sidebar box, an empty sub-list) does not make it blank.
+    if page is None or state.items:
         return False, None
     if placeholder := placeholder_in(page, params.placeholders):
         return True, placeholder
-    if state.items:
-        return False, None
     # A list column without entries is blank; other columns may be a single page of text.
     return state.kind != "other" or content_length(page) <= params.blank_max_chars, None
 

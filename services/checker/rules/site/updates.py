@@ -18,6 +18,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import Page, SiteSnapshot
+from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of, on_site
 from shared.calendar import SHANGHAI
 
@@ -54,9 +55,18 @@ _NAV_WORDS = re.compile(r"nav|menu|daohang", re.I)
 _NOT_ITEM = re.compile(r"^(更多|more|首页|上一页|下一页|上页|下页|尾页|末页|第一页|最后一页|跳转|go|\d+)$",
                        re.I)
 _FIRST_PAGE = frozenset({"首页", "第一页", "第1页", "1"})
+# Article addresses of the common government CMSs (TRS t20261120_123.html, 大汉 art_1_2.html, …);
+# the same forms as deduct.identity's article_url_patterns in the national profile.
+_ARTICLE_PATHS = tuple(re.compile(p) for p in (
+    r"/t\d{8}_\d+\.s?html?$", r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",
+    r"/content/post_\d+\.html$", r"/content_\d+\.s?html?$", r"/info/\d+/\d+\.htm$"))
+# The publication line of an article body: 发布时间：2026-11-20, 发布日期: …, 来源：… 日期：….
+_PUBLISHED = re.compile(r"(?:发布|发表|更新|成文)?(?:日期|时间)\s*[:：]\s*(?:19|20)\d{2}\s*[-/.年]")
 # Nav labels are short; a longer anchor in a menu is a promotion banner, not a column.
 _MAX_COLUMN_NAME = 20
 _PUNCT = " \u3000\t\r\n!！。.…:：,，~～-—"
+_TRAILING = re.compile(r"[\s\[(（【〔]((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+                       r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)[\])）】〕]?$")
 
 
 def local_today(site: SiteSnapshot) -> date:
@@ -111,7 +121,7 @@ def parse_dates(text: str, today: date) -> list[date]:
 
 def standalone_date(text: str, today: date) -> date | None:
     """Return the date when a text is nothing but a date (bracketed or labelled 发布日期 at most)."""
-    core = _LABEL.sub("", text.strip().strip(_BRACKETS)).strip(_BRACKETS)
+    core = _LABEL.sub("", to_simplified(text.strip().strip(_BRACKETS))).strip(_BRACKETS)
     if (m := re.fullmatch(_FULL.pattern + _TIME, core)) and (d := _full(m)):
         return d if _credible(d, today) else None
     if m := re.fullmatch(_SHORT.pattern, core):
@@ -143,8 +153,23 @@ def pub_date(page: Page, today: date) -> date | None:
 
 
 def is_article(page: Page) -> bool:
-    """Tell whether a page carries the article tags (ArticleTitle or PubDate)."""
-    return bool(meta(page, "ArticleTitle") or meta(page, "PubDate"))
+    """Tell whether a page is an article by its tags (ArticleTitle, PubDate) or its CMS address."""
+    return bool(meta(page, "ArticleTitle") or meta(page, "PubDate")
+                or any(p.search(urlsplit(page.final_url or page.url).path) for p in _ARTICLE_PATHS))
+
+
+def is_article_page(page: Page, view: SiteView) -> bool:
+    """Tell whether a page is an article: tagged or addressed as one, or a body with one publication line.
+
+    A page whose content shows a 发布时间/日期 line and fewer than two dated list entries is one
+    article, whatever column tags it carries (articles repeat their column's ColumnName).
+    """
+    if is_article(page):
+        return True
+    root = parse_html(page.html)
+    if root is None or not any(_PUBLISHED.search(to_simplified(c)) for c in content_texts(root)):
+        return False
+    return sum(i.on is not None for i in page_items(page, view)) < 2
 
 
 def parse_html(html: str) -> Any:
@@ -309,7 +334,7 @@ def _discover_columns(view: SiteView) -> list[Column]:
                 url, name = href_of(anchor, base), clean(anchor.text_content())
                 levels = _li_levels(anchor, block)
                 if (not url or url in view.home_urls or not view.on_site(url) or not name
-                        or len(name) > _MAX_COLUMN_NAME or _NOT_ITEM.match(name)
+                        or len(name) > _MAX_COLUMN_NAME or _NOT_ITEM.match(to_simplified(name))
                         or (is_header and not levels)):
                     continue
                 top = page is home and levels <= 1
@@ -324,10 +349,12 @@ def _discover_columns(view: SiteView) -> list[Column]:
         column = found.setdefault(url, Column(name, url, "", page.depth <= 1, page))
         column.column_type = meta(page, "ColumnType")
         column.top_level |= page.depth <= 1
-    return list(found.values())
+    # A column is a list page: a menu entry or a ColumnName tag leading to an article is no column.
+    return [c for c in found.values() if c.page is None or not is_article_page(c.page, view)]
 
 
 def _classify_text(text: str, keywords: ColumnKeywords) -> ColumnKind:
+    text = to_simplified(text)  # 政策解讀, 通知公告 on a 繁體 site match the Simplified keywords
     if not text or any(w in text for w in keywords.excluded):
         return "other"
     if any(w in text for w in keywords.notice):
@@ -359,7 +386,25 @@ def _row_of(anchor: Any, url: str, base: str) -> Any:
     return row
 
 
+def _title_date(text: str, today: date) -> date | None:
+    # A date printed on its own inside the link, or closing the title after a blank or a bracket
+    # ("关于…的通知 [2026-11-20]"); a date inside the title's words ("关于2026年…") is not one.
+    if day := standalone_date(text, today):
+        return day
+    if (m := _TRAILING.search(text.strip())) and (day := standalone_date(m[1], today)):
+        return day
+    return None
+
+
+def _without_date(text: str, today: date) -> str:
+    if standalone_date(text, today):
+        return ""
+    m = _TRAILING.search(text.strip())
+    return text.strip()[: m.start()] if m and standalone_date(m[1], today) else text
+
+
 def _row_date(row: Any, anchor: Any, today: date) -> date | None:
+    found: list[date] = []
     for node in row.xpath(".//text()"):
         owner = node.getparent()
         holder = owner if node.is_text else owner.getparent()
@@ -367,12 +412,13 @@ def _row_date(row: Any, anchor: Any, today: date) -> date | None:
             continue
         inside = holder is anchor or anchor in holder.iterancestors()
         if inside:
-            # A date inside the link counts only when printed on its own, not inside the title.
-            if day := standalone_date(str(node), today):
-                return day
-        elif found := parse_dates(str(node), today):
-            return found[0]
-    return None
+            if day := _title_date(str(node), today):
+                found.append(day)
+        else:
+            found.extend(parse_dates(str(node), today))
+    # A row may print several dates (成文日期 and 发布日期 of a policy file): the entry was
+    # published on the latest of them, never before it was written.
+    return max(found) if found else None
 
 
 def page_items(page: Page, view: SiteView) -> list[Item]:
@@ -390,9 +436,10 @@ def page_items(page: Page, view: SiteView) -> list[Item]:
     for anchor in root.iter("a"):
         url = href_of(anchor, base)
         # The title without a date printed inside the link.
-        title = clean(" ".join(t for t in anchor.itertext() if not standalone_date(t, view.today))) \
+        title = clean(" ".join(_without_date(t, view.today) for t in anchor.itertext())) \
             or clean(anchor.get("title") or "")
-        if not url or url in skip or url in items or not title or _NOT_ITEM.match(title.strip("<>»« ")):
+        if (not url or url in skip or url in items or not title
+                or _NOT_ITEM.match(to_simplified(title.strip("<>»« ")))):
             continue
         if in_chrome(anchor):
             continue
@@ -415,8 +462,9 @@ def column_items(column: Column, view: SiteView) -> list[Item]:
     folder = urlsplit(column.url).path.rsplit("/", 1)[0]
     for anchor in root.iter("a") if root is not None else []:
         url = href_of(anchor, base)
-        if (not url or url == column.url or url in view.home_urls or clean(anchor.text_content()) not in
-                _FIRST_PAGE or not urlsplit(url).path.startswith(folder)):
+        if (not url or url == column.url or url in view.home_urls
+                or to_simplified(clean(anchor.text_content())) not in _FIRST_PAGE
+                or not urlsplit(url).path.startswith(folder)):
             continue
         if (first := view.page(url)) is not None:
             for item in page_items(first, view):
@@ -446,7 +494,7 @@ def placeholder_in(page: Page, placeholders: list[str]) -> str | None:
     if root is None:
         return None
     for chunk in content_texts(root):
-        core = chunk.strip(_PUNCT)
+        core = to_simplified(chunk.strip(_PUNCT))
         for placeholder in placeholders:
             # Only a short text that is the placeholder, not a sentence that happens to contain it.
             if placeholder in core and len(core) <= len(placeholder) + 6:
