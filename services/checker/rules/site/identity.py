@@ -10,6 +10,9 @@ code. A tag problem shared by many pages (one template) is one finding listing t
 The 我为政府网站找错 entrance is rule deduct.error_entrance.
 Indicator: 网站标识. Source: RULES.md "Identity, domains and tags"; 《政府网站发展指引》.
 
+Labels are matched on a Simplified form of the footer (主辦單位, 網站標識碼, 粵ICP備… on a 繁體
+site), and what the footer shows is quoted as served.
+
 Page types: the crawler may pass `site.extra["page_types"]` ({url: "column" | "article"});
 otherwise a page with ArticleTitle/PubDate is an article, one with Column* tags a column,
 else the profile's URL patterns decide; pages of unknown type are checked for site tags only.
@@ -25,6 +28,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of, matches_host
 
 CODE = "deduct.identity"
@@ -94,7 +98,8 @@ def _has_badge(home: Page, params: Params) -> bool:
     sources = [link.url for link in home.links] + home.scripts
     if any(matches_host(host_of(url), params.conac_hosts) for url in sources):
         return True
-    return any(re.search(rf"\b(?:alt|title)\s*=\s*[\"'][^\"']*{re.escape(k)}", home.html)
+    html = to_simplified(home.html)
+    return any(re.search(rf"\b(?:alt|title)\s*=\s*[\"'][^\"']*{re.escape(k)}", html)
                for k in params.conac_alt_keywords)
 
 
@@ -103,7 +108,8 @@ def _footer(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     if home is None or home.status != 200:
         return []
     target = site.target
-    text = home.text or TAG.sub(" ", home.html)
+    served = home.text or TAG.sub(" ", home.html)
+    text = to_simplified(served)  # same length: offsets found in `text` cut the served words
     findings = [_missing(item, home, params) for item, labels in params.footer_items.items()
                 if not any(label in text for label in labels)]
     label = params.site_code_label
@@ -115,11 +121,11 @@ def _footer(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     numbers = (("ICP备案号", ICP, target.icp_number), ("公安机关备案号", PSB, target.psb_number))
     for item, pattern, filed in numbers:
         shown = pattern.search(text)
-        expected = pattern.search(filed or "")
+        expected = pattern.search(to_simplified(filed or ""))
         if shown is None:
             findings.append(_missing(item, home, params))
         elif filed and expected and expected.groups() != shown.groups():
-            findings.append(_mismatch(item, shown.group(0), filed, home, params))
+            findings.append(_mismatch(item, served[shown.start():shown.end()], filed, home, params))
     if not _has_badge(home, params):
         findings.append(_missing("党政机关网站标识", home, params,
                                  "在页面底部放置党政机关网站标识（由 bszs.conac.cn 提供）"))

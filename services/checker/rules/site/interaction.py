@@ -25,11 +25,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of
 from services.checker.rules.site.updates import (
     SiteView,
     add_months,
     clean,
+    has_any,
     href_of,
     in_chrome,
     leading_date,
@@ -77,10 +79,6 @@ class Message:
     answered: bool | None
 
 
-def _any(text: str, words: list[str]) -> bool:
-    return any(w in text for w in words)
-
-
 def column_name_of(page: Page, view: SiteView) -> str:
     """Return a page's column name: its ColumnName tag, its navigation name, else its title."""
     named = next((c.name for c in view.columns if c.page is page), "")
@@ -91,16 +89,16 @@ def is_consultation(page: Page, view: SiteView, labels: InteractionLabels) -> bo
     """Tell whether a page belongs to a consultation column (and not to an excluded one)."""
     name = column_name_of(page, view)
     parent = view.page(page.parent_url) if page.parent_url else None
-    if parent is not None and _any(column_name_of(parent, view), labels.excluded):
+    if parent is not None and has_any(column_name_of(parent, view), labels.excluded):
         return False
-    return _any(name, labels.consultation) and not _any(name, labels.excluded)
+    return has_any(name, labels.consultation) and not has_any(name, labels.excluded)
 
 
 def _status(text: str, labels: InteractionLabels) -> bool | None:
     # 未回复 and 办理中 are checked first: "已受理" is not an answer.
-    if _any(text, labels.unanswered):
+    if has_any(text, labels.unanswered):
         return False
-    return True if _any(text, labels.answered) else None
+    return True if has_any(text, labels.answered) else None
 
 
 def _answered(status: bool | None, replied_on: date | None, reply_field: bool) -> bool | None:
@@ -112,7 +110,7 @@ def _answered(status: bool | None, replied_on: date | None, reply_field: bool) -
 
 
 def _index(cells: list[str], words: list[str]) -> int | None:
-    return next((i for i, c in enumerate(cells) if _any(c, words)), None)
+    return next((i for i, c in enumerate(cells) if has_any(c, words)), None)
 
 
 def _title(row: Any, page: Page, base: str) -> tuple[str, str]:
@@ -175,11 +173,11 @@ def parse_messages(page: Page, view: SiteView, labels: InteractionLabels) -> lis
                 or any(r in el.iterancestors() for r in rows) or in_chrome(el)):
             continue
         # The outermost element holding exactly one 留言时间 is one message.
-        if len(asked_re.findall(clean(" ".join(el.itertext())))) == 1:
+        if len(asked_re.findall(to_simplified(clean(" ".join(el.itertext()))))) == 1:
             rows.append(el)
     base = page.final_url or page.url
     for row in rows:
-        text = clean(" ".join(row.itertext()))
+        text = to_simplified(clean(" ".join(row.itertext())))  # labels in 繁體 (留言時間) match too
         asked = _date_after(text, asked_re, view.today)
         if asked is None:
             continue
@@ -214,7 +212,7 @@ def _has_entry(page: Page, labels: InteractionLabels) -> bool:
         return False
     if any(form.xpath(".//textarea") for form in root.iter("form")):
         return True
-    return any(_any(clean(el.text_content()) or (el.get("value") or ""), labels.entry)
+    return any(has_any(clean(el.text_content()) or (el.get("value") or ""), labels.entry)
                for el in root.iter("a", "button", "input"))
 
 
@@ -231,10 +229,10 @@ def _channels(site: SiteSnapshot, view: SiteView, labels: InteractionLabels,
                                  "reason": "无留言列表或留言入口"})
     for page in site.html_pages():
         # A 网上信访 page's own "我要写信" is no consultation channel.
-        root = None if _any(column_name_of(page, view), labels.excluded) else parse_html(page.html)
+        root = None if has_any(column_name_of(page, view), labels.excluded) else parse_html(page.html)
         for anchor in root.iter("a") if root is not None else []:
             text, url = clean(anchor.text_content()), href_of(anchor, page.final_url or page.url)
-            if not url or not _any(text, labels.consultation) or _any(text, labels.excluded):
+            if not url or not has_any(text, labels.consultation) or has_any(text, labels.excluded):
                 continue
             if view.page(url) is not None:
                 continue  # judged above as a consultation page, or it offers no channel

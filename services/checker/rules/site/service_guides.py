@@ -7,6 +7,7 @@ under `guide_keywords`) each miss at least `min_missing_elements` of the key ele
 设定依据, 申请条件, 办理材料, 办理地点, 办理时间, 联系电话, 办理流程. An element is present when
 one of its labels (`elements`, synonyms included) is followed by a value that is not an
 `empty_values` placeholder. Each deficient guide is also reported as a warning.
+Keywords and labels match on a Simplified form of the text (辦事服務 on a 繁體 site).
 Indicator: 服务不实用. Source: 国办秘函〔2019〕19号 单项否决指标; RULES.md "Website veto items"
 (the guide threshold is unconfirmed and lives in the profile).
 
@@ -21,11 +22,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of
 from services.checker.rules.site.updates import (
     SiteView,
     clean,
     content_texts,
+    has_any,
     href_of,
     is_article,
     meta,
@@ -49,23 +52,19 @@ class Params(BaseModel):
     min_missing_elements: int
 
 
-def _any(text: str, words: list[str]) -> bool:
-    return any(w in text for w in words)
-
-
 def _has_service(site: SiteSnapshot, view: SiteView, params: Params) -> bool:
     words = params.service_keywords + params.guide_keywords
     for page in site.html_pages():
-        if _any(meta(page, "ColumnName") + " " + page.title, words):
+        if has_any(meta(page, "ColumnName") + " " + page.title, words):
             return True
-    if any(_any(c.name, words) for c in view.columns):
+    if any(has_any(c.name, words) for c in view.columns):
         return True
     for page in site.html_pages():
         root = parse_html(page.html)
         for anchor in root.iter("a") if root is not None else []:
             url = href_of(anchor, page.final_url or page.url)
             status = site.link_status.get(url or "")
-            if url and _any(clean(anchor.text_content()), words) and not (status and status.broken):
+            if url and has_any(clean(anchor.text_content()), words) and not (status and status.broken):
                 return True
     return False
 
@@ -74,13 +73,13 @@ def _is_guide(page: Page, view: SiteView, params: Params) -> bool:
     if normalise_url(page.url) in {c.url for c in view.columns}:
         return False
     title = meta(page, "ArticleTitle") or page.title
-    return _any(title, params.guide_keywords) or (is_article(page) and _any(meta(page, "ColumnName"),
+    return has_any(title, params.guide_keywords) or (is_article(page) and has_any(meta(page, "ColumnName"),
                                                                              params.guide_keywords))
 
 
 def missing_elements(root: Any, params: Params) -> list[str]:
     """Return the key elements a guide does not state (label absent, or followed by no value)."""
-    chunks = content_texts(root)
+    chunks = [to_simplified(c) for c in content_texts(root)]  # 辦理材料 on a 繁體 site
     labels = [s for synonyms in params.elements.values() for s in synonyms]
     missing = []
     for element, synonyms in params.elements.items():

@@ -69,6 +69,12 @@ _TRAILING = re.compile(r"[\s\[(（【〔]((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*
                        r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)[\])）】〕]?$")
 
 
+def has_any(text: str, words: list[str]) -> bool:
+    """Tell whether a text contains one of the words, written in Simplified or Traditional script."""
+    simplified = to_simplified(text)
+    return any(w in simplified for w in words)
+
+
 def local_today(site: SiteSnapshot) -> date:
     """Return the monitoring point's calendar date in Beijing time."""
     return site.as_of.astimezone(SHANGHAI).date()
