@@ -74,8 +74,12 @@ class LinkStatus:
 
     @property
     def broken(self) -> bool:
-        """Definitely broken: 404 or 403 (RULES.md: only these count as 断链)."""
-        return self.status in (403, 404, 410)
+        """Definitely broken: 404, 403 or 410 (RULES.md), or a redirect that never ends (issue 12).
+
+        A redirect loop or a chain longer than the fetcher follows never reaches a page, for
+        any visitor and on every try: it is a 断链 like a 404, not an unstable link.
+        """
+        return self.status in (403, 404, 410) or self.failure in ("redirect_loop", "too_many_redirects")
 
     @property
     def unstable(self) -> bool:

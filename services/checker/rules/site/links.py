@@ -1,6 +1,7 @@
 """Rule deduct.links (链接可用性): broken links, images and attachments, and empty links.
 
-Rule: a link, image or attachment whose URL answered 404/403/410 is broken (断链) and deducted;
+Rule: a link, image or attachment whose URL answered 404/403/410, or whose redirects loop or
+never end (循环跳转, 跳转次数过多), is broken (断链) and deducted;
 an empty link (href "", "#" or javascript:void(0), which the parser gives as url "") is
 deducted as 空链接; a link that timed out, was refused or answered 5xx on the check and on its
 re-check is reported as 链接不稳定 (warn) and never deducted. The same broken URL is deducted
@@ -33,6 +34,8 @@ FAILURE_LABELS = {
     "http_5xx": "服务器错误", "redirect_loop": "循环跳转", "too_many_redirects": "跳转次数过多",
     "too_large": "内容过大", "blocked": "访问被拦截", "other": "访问失败",
 }
+
+_REDIRECT_FAILURES = ("redirect_loop", "too_many_redirects")
 
 
 class Params(BaseModel):
@@ -99,13 +102,16 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
                 points = 0.0 if link.url in deducted else (
                     params.points_broken_on_home if on_home else params.points_broken_elsewhere)
                 deducted.add(link.url)
+                why = (FAILURE_LABELS[status.failure] if status.failure in _REDIRECT_FAILURES
+                       else f"HTTP {status.status}")
                 findings.append(FindingDraft(
                     rule=CODE, indicator=INDICATOR, severity="deduct",
-                    message=f"{KIND_LABELS[kind]}：{link.url} 无法访问（HTTP {status.status}）",
+                    message=f"{KIND_LABELS[kind]}：{link.url} 无法访问（{why}）",
                     locator=f"{page.url}|{link.url}", url=link.url, parent_url=page.url,
                     position=link.position, excerpt=link.text, offending=link.url,
                     suggestion="修复该链接指向的内容，或更正、删除该链接", points=points,
-                    element_rect=link.rect, detail={"kind": kind, "status": status.status}))
+                    element_rect=link.rect,
+                    detail={"kind": kind, "status": status.status, "failure": status.failure}))
             elif status.unstable and status.confirmed:
                 findings.append(FindingDraft(
                     rule=CODE, indicator=INDICATOR, severity="warn",
