@@ -105,7 +105,7 @@ def test_a_site_whose_only_channels_are_petitions_and_interviews_is_vetoed() -> 
 
 
 def test_a_consultation_column_without_a_new_reply_in_two_months_loses_three_points() -> None:
-    site = portal(column("/zxzx/", "在线咨询", [("咨询公积金提取", "2026-07-25", "2026-08-01", "已回复")]))
+    site = portal(column("/zxzx/", "在线咨询", [("咨询公积金提取", "2026-07-30", "2026-08-01", "已回复")]))
 
     [finding] = run(reply_stale, site)
 
@@ -115,6 +115,6 @@ def test_a_consultation_column_without_a_new_reply_in_two_months_loses_three_poi
 
 
 def test_a_reply_within_two_months_passes_reply_stale() -> None:
-    site = portal(column("/zxzx/", "在线咨询", [("咨询公积金提取", "2026-10-10", "2026-10-15", "已回复")]))
+    site = portal(column("/zxzx/", "在线咨询", [("咨询公积金提取", "2026-10-13", "2026-10-15", "已回复")]))
 
     assert run(reply_stale, site) == []

@@ -85,13 +85,24 @@ def column_name_of(page: Page, view: SiteView) -> str:
     return meta(page, "ColumnName") or named or clean(page.title)
 
 
+def _consultation_name(name: str, labels: InteractionLabels) -> bool:
+    return has_any(name, labels.consultation) and not has_any(name, labels.excluded)
+
+
 def is_consultation(page: Page, view: SiteView, labels: InteractionLabels) -> bool:
-    """Tell whether a page belongs to a consultation column (and not to an excluded one)."""
+    """Tell whether a page belongs to a consultation column (and not to an excluded one).
+
+    A message's own page is titled by the message ("反映小区停水问题"): it belongs to the
+    consultation column it was reached from.
+    """
     name = column_name_of(page, view)
     parent = view.page(page.parent_url) if page.parent_url else None
     if parent is not None and has_any(column_name_of(parent, view), labels.excluded):
         return False
-    return has_any(name, labels.consultation) and not has_any(name, labels.excluded)
+    if has_any(name, labels.consultation) or has_any(name, labels.excluded):
+        return _consultation_name(name, labels)
+    return (parent is not None and parent is not view.site.home
+            and _consultation_name(column_name_of(parent, view), labels))
 
 
 def _status(text: str, labels: InteractionLabels) -> bool | None:
@@ -188,22 +199,37 @@ def parse_messages(page: Page, view: SiteView, labels: InteractionLabels) -> lis
     return messages
 
 
+def _merge(listed: Message, shown: Message) -> Message:
+    # The list row and the message's own page describe one message: the page adds the reply
+    # date or status the list leaves out.
+    return Message(listed.title, listed.url, shown.asked_on, shown.replied_on or listed.replied_on,
+                   shown.answered if shown.answered is not None else listed.answered)
+
+
 def site_messages(view: SiteView, labels: InteractionLabels) -> list[tuple[Page, list[Message]]]:
-    """Return the messages of every consultation page, each message once (first page listing it)."""
-    seen: set[tuple[str, str, date]] = set()
-    found = []
+    """Return the messages of every consultation page, each message once (first page listing it).
+
+    A message listed with a link and shown again on its own page is one message, dated by both.
+    """
+    known: dict[tuple[str, str, date], Message] = {}
+    groups: list[tuple[Page, list[tuple[str, str, date]]]] = []
     for page in view.site.html_pages():
         if not is_consultation(page, view, labels):
             continue
-        fresh = []
-        for message in parse_messages(page, view, labels):
-            own = message.url == normalise_url(page.url)
+        here = normalise_url(page.url)
+        messages = parse_messages(page, view, labels)
+        keys = []
+        for message in messages:
+            own = message.url == here
             key = (message.url, message.title if own else "", message.asked_on if own else date.min)
-            if key not in seen:
-                seen.add(key)
-                fresh.append(message)
-        found.append((page, fresh))
-    return found
+            listed = (here, "", date.min)
+            if own and len(messages) == 1 and listed in known:
+                known[listed] = _merge(known[listed], message)
+            elif key not in known:
+                known[key] = message
+                keys.append(key)
+        groups.append((page, keys))
+    return [(page, [known[k] for k in keys]) for page, keys in groups]
 
 
 def _has_entry(page: Page, labels: InteractionLabels) -> bool:
