@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.script import to_simplified
 from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of, matches_host
 
 CODE = "deduct.error_entrance"
