@@ -23,14 +23,15 @@ ACTION_EVENT_SUFFIX = {
 FILING_LATE = "filing.late"
 # target.inspected payload: run_id, task_id, as_of, run_kind, rules, target_type ("website" or
 # "account"), target (the task's registry snapshot), score, passed, vetoes, deductions,
-# findings, rating, feed_status, posts_read. Every target carries id, name, kind,
+# findings, rating, feed_status, posts_read, notes. Every target carries id, name, kind,
 # organisation_id, organisation_name and region_code; a website adds site_code (网站标识码),
 # home_url, domains; an account adds platform, platform_label, platform_account_id, url, status
 # and its kind is the platform (organisation_* name the sponsor). Accounts: `rating` is
 # excellent / passed / failed / unjudged (a local 100-point profile gives excellent above its
 # mark); `feed_status` is ok / gone / unreadable / not_configured, and an unreadable or
 # unconfigured feed gives passed null (not judged) rather than a fail. Websites: rating and
-# feed_status are null.
+# feed_status are null. `notes` lists facts about the run that are not findings, each
+# {"kind", "message", …}: kind "availability_unknown" when too few probes to judge availability.
 TARGET_INSPECTED = "target.inspected"
 # A task given up after its last attempt (same payload shape as target.inspected, plus `error`).
 TARGET_FAILED = "target.failed"

@@ -42,6 +42,7 @@ from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
+from services.checker.rules.site import unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
 from shared.principal import Principal, Role, sign_principal
@@ -175,6 +176,7 @@ class Inspector:
             clock.lap("search+ipv6")
             findings = evaluate(site, profile, await self._lists(),
                                 only=set(run.rules) if run.rules else None)
+            notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:
                 await self._screenshots(ctx, findings)
@@ -182,7 +184,16 @@ class Inspector:
         log.info("inspected %s: %d pages, %d links, %d findings; %s", target.site_code,
                  len(pages), len(link_status), len(findings), clock.summary())
         return Outcome(findings=findings, pages_fetched=len(pages),
-                       links_checked=len(link_status))
+                       links_checked=len(link_status), notes=notes)
+
+    @staticmethod
+    def _notes(site: SiteSnapshot, profile: dict[str, Any], rules: list[str] | None) -> list[dict[str, Any]]:
+        """Facts about the run beside the findings: availability not judged for want of probes."""
+        block = profile["rules"].get(unreachable.CODE)
+        if block is None or block.get("enabled", True) is False or (rules and unreachable.CODE not in rules):
+            return []
+        note = unreachable.availability_note(site, unreachable.Params.model_validate(block))
+        return [note] if note else []
 
     async def inspect_account(self, target_data: dict[str, Any], run: Any) -> Outcome:
         """Read one account's feed and run the account rules on what it gave."""

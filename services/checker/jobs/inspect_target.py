@@ -178,7 +178,7 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
             "target_type": row.target_type, "target": row.target, "score": result.score,
             "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
             "rating": result.rating, "feed_status": outcome.feed_status,
-            "posts_read": outcome.posts_read,
+            "posts_read": outcome.posts_read, "notes": outcome.notes,
             "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,
                           "message": d.message, "url": d.url,
                           "fingerprint": findings.fingerprint(row.target_id, d.rule, d.locator)}

@@ -26,6 +26,9 @@ class Outcome:
     # Accounts: how reading the feed went (feeds.model.FeedStatus) and the posts it kept.
     feed_status: str | None = None
     posts_read: int = 0
+    # Facts about the run, not problems of the target (never findings, never scored), e.g.
+    # {"kind": "availability_unknown", "message": "探测数据不足，…"}: shown beside the result.
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def judged(self) -> bool:

@@ -47,21 +47,21 @@ def test_a_running_site_with_no_page_at_all_is_judged_failed_but_a_blocked_crawl
 
 def test_links_to_an_unregistered_government_site_are_one_warning_per_host() -> None:
     site = clean_site()
-    site.pages[0].links.append(link("https://www.jnxq.gov.cn/", text="济南新区"))
-    site.pages[2].links.append(link("https://www.jnxq.gov.cn/zwgk/", ARTICLE, text="新区政务公开"))
+    site.pages[0].links.append(link("https://xq.jn.gov.cn/", text="济南新区"))
+    site.pages[2].links.append(link("https://xq.jn.gov.cn/zwgk/", ARTICLE, text="新区政务公开"))
 
     [finding] = run(registry_compliance, site)
 
     assert (finding.severity, finding.detail["kind"], finding.offending) == (
-        "warn", "unregistered_site", "www.jnxq.gov.cn")
+        "warn", "unregistered_site", "xq.jn.gov.cn")
     assert (finding.url, finding.parent_url, finding.excerpt) == (
-        "https://www.jnxq.gov.cn/", HOME, "济南新区")
+        "https://xq.jn.gov.cn/", HOME, "济南新区")
     assert "未纳入" in finding.message
 
 
 def test_without_the_registry_list_unregistered_sites_are_not_judged() -> None:
     site = clean_site()
-    site.pages[0].links.append(link("https://www.jnxq.gov.cn/", text="济南新区"))
+    site.pages[0].links.append(link("https://xq.jn.gov.cn/", text="济南新区"))
     site.registry_sites = set()
 
     assert run(registry_compliance, site) == []

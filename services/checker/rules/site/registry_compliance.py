@@ -6,7 +6,14 @@ Rule, three findings:
 - a site filed as running or closing whose home page does not answer (no page, no response,
   or an HTTP error other than a block of our crawler) → 未报备关停但无法访问, judged 不合格;
 - a link from the inspected pages to a government host (.gov.cn / .政务) that no registered
-  site uses → 未纳入监管的政府网站, one warn per host (skipped when the registry list is empty).
+  site uses, within this registry's supervision → 未纳入监管的政府网站, one warn per host
+  (skipped when the registry list is empty).
+Scope of the last check: a government domain family is the name directly under the suffix
+(jn.gov.cn for xq.jn.gov.cn, www.gov.cn for zfwzgl.www.gov.cn). Since 国办函〔2018〕55号 puts a
+region's sites under its portal's domain, a linked host is judged only when it lies in the
+inspected site's own family or its portal's (`site.extra["portal_domain"]`, as for
+deduct.domain). The national portal (www.gov.cn), another province's or city's portal and any
+other family belong to another region's registry: linking to them is normal, never reported.
 Severities come from the profile. Indicator: 备案合规.
 Source: RULES.md "Registry compliance"; 《政府网站发展指引》 on opening and closing filings.
 
@@ -73,11 +80,22 @@ def _lifecycle(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
                 "http_status": home.status if home else None, "failure": home.failure if home else None})]
 
 
+def gov_family(host: str, suffixes: list[str]) -> str | None:
+    """Return a government host's domain family: the name directly under its suffix, or None."""
+    for suffix in suffixes:
+        suffix = normalise_host(suffix.lstrip("*"))
+        if host.endswith(suffix) and (rest := host[: -len(suffix)].rstrip(".")):
+            return f"{rest.rsplit('.', 1)[-1]}{suffix}"
+    return None
+
+
 def _unregistered(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     registered = {normalise_host(d) for d in site.registry_sites}
     if not registered:
         return []
     registered |= {d[4:] for d in registered if d.startswith("www.")}
+    own = [*site.target.domains, str(site.extra.get("portal_domain") or "")]
+    supervised = {f for d in own if (f := gov_family(normalise_host(d), params.gov_suffixes))}
     findings: list[FindingDraft] = []
     seen: set[str] = set()
     for page in site.html_pages():
@@ -85,7 +103,8 @@ def _unregistered(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
             host = host_of(link.url)
             if (link.tag not in params.link_tags or not host or host in seen
                     or not is_gov_host(host, params.gov_suffixes) or on_site(host, site.target.domains)
-                    or host in registered or matches_host(host, params.ignored_gov_hosts)):
+                    or host in registered or matches_host(host, params.ignored_gov_hosts)
+                    or gov_family(host, params.gov_suffixes) not in supervised):
                 continue
             seen.add(host)
             findings.append(FindingDraft(
