@@ -28,9 +28,14 @@ ARTICLE_BODY = ("<h1>{title}</h1><div class='info'>发布时间：{on}　来源�
                 "确保全年目标任务圆满完成。</p></div>")
 
 
+RELATED = ("<div class='related'><h3>相关阅读</h3><ul>"
+           "<li><a href='/gzdt/old1.html'>全市秋冬季森林防火工作会议召开</a><span>2025-10-11</span></li>"
+           "<li><a href='/gzdt/old2.html'>市政府召开第一次全体会议</a><span>2025-01-05</span></li></ul></div>")
+
+
 def article(path: str, title: str, on: str, column: str) -> Page:
-    """An article page as many CMSs serve it: the column's tags, no ArticleTitle/PubDate."""
-    return make_page(path, doc(ARTICLE_BODY.format(title=title, on=on), title=title), depth=2,
+    """An article page as many CMSs serve it: the column's tags, no ArticleTitle/PubDate, related reading."""
+    return make_page(path, doc(ARTICLE_BODY.format(title=title, on=on) + RELATED, title=title), depth=2,
                      parent=path.rsplit("/", 1)[0] + "/", meta={"ColumnName": column, "ColumnType": column})
 
 
@@ -61,8 +66,12 @@ def portal() -> SiteSnapshot:
     stale = make_page("/xzdt/", doc(
         "<h2>乡镇动态</h2>" + listing([("/xzdt/a3.html", "某镇开展秋季植树活动", "2026-09-01")])
         + '<div class="box"><h3>热点专题</h3><p>暂无信息</p></div>', title="乡镇动态"))
-    speech = make_page("/ldjh/", doc("<h2>领导讲话</h2>" + listing(
-        [("/ldjh/a4.html", "在全市经济工作会议上的讲话", "2026-11-02")]), title="领导讲话"))
+    # 领导讲话: div rows, each labelling its date 发布时间 — a list, not an article.
+    rows = "".join(f'<div class="item"><a href="/ldjh/a{n}.html">{title}</a><span>发布时间：{on}</span></div>'
+                   for n, title, on in [(4, "在全市经济工作会议上的讲话", "2026-11-02"),
+                                        (5, "在全市安全生产工作会议上的讲话", "2026-10-20"),
+                                        (6, "在全市招商引资推进会上的讲话", "2026-09-15")])
+    speech = make_page("/ldjh/", doc(f"<h2>领导讲话</h2><div class='list'>{rows}</div>", title="领导讲话"))
     articles = [
         article("/gzdt/t20261120_1.html", "市政府召开常务会议", "2026-11-20", "工作动态"),
         article("/gzdt/t20251103_2.html", "去年的一条工作动态", "2025-11-03", "工作动态"),

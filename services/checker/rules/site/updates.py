@@ -61,6 +61,8 @@ _ARTICLE_PATHS = tuple(re.compile(p) for p in (
     r"/t\d{8}_\d+\.s?html?$", r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",
     r"/content/post_\d+\.html$", r"/content_\d+\.s?html?$", r"/info/\d+/\d+\.htm$"))
 # The publication line of an article body: 发布时间：2026-11-20, 发布日期: …, 来源：… 日期：….
+_MAX_OWN_DATES = 3  # 发布时间, 更新时间 and 成文日期 of one article
+_MIN_TITLE = 6  # a linked title, not 来源：<a>市政府</a> or 字号 大 中 小
 _PUBLISHED = re.compile(r"(?:发布|发表|更新|成文)?(?:日期|时间)\s*[:：]\s*(?:19|20)\d{2}\s*[-/.年]")
 # Nav labels are short; a longer anchor in a menu is a promotion banner, not a column.
 _MAX_COLUMN_NAME = 20
@@ -165,17 +167,36 @@ def is_article(page: Page) -> bool:
 
 
 def is_article_page(page: Page, view: SiteView) -> bool:
-    """Tell whether a page is an article: tagged or addressed as one, or a body with one publication line.
+    """Tell whether a page is an article: tagged or addressed as one, or a body with its own publication line.
 
-    A page whose content shows a 发布时间/日期 line and fewer than two dated list entries is one
-    article, whatever column tags it carries (articles repeat their column's ColumnName).
+    A page showing one to `_MAX_OWN_DATES` 发布时间/成文日期 lines that belong to no list entry is an
+    article, whatever column tags it carries (articles repeat their column's ColumnName) and
+    whatever related-article lists it shows; a list labelling every entry's date is no article.
     """
     if is_article(page):
         return True
     root = parse_html(page.html)
-    if root is None or not any(_PUBLISHED.search(to_simplified(c)) for c in content_texts(root)):
+    if root is None:
         return False
-    return sum(i.on is not None for i in page_items(page, view)) < 2
+    own = 0
+    for node in root.xpath("//body//text()"):
+        holder = node.getparent() if node.is_text else node.getparent().getparent()
+        if (holder is None or holder.tag in ("script", "style")
+                or not _PUBLISHED.search(to_simplified(str(node))) or in_chrome(holder)):
+            continue
+        own += not _in_entry(holder, page)
+    return 1 <= own <= _MAX_OWN_DATES
+
+
+def _in_entry(el: Any, page: Page) -> bool:
+    # A date line sharing its row (the element or two levels up) with a title link is an entry's.
+    base = page.final_url or page.url
+    for level, anc in enumerate([el, *el.iterancestors()]):
+        if level > 2 or anc.tag in ("body", "html"):
+            return False
+        if any(href_of(a, base) and len(clean(a.text_content())) >= _MIN_TITLE for a in anc.iter("a")):
+            return True
+    return False
 
 
 def parse_html(html: str) -> Any:
