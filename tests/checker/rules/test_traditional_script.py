@@ -11,6 +11,8 @@ from services.checker.inspect.model import SiteSnapshot
 from services.checker.rules.site import (
     columns_stale,
     error_entrance,
+    external_links,
+    future_dates,
     identity,
     interaction,
     policy_column_stale,
@@ -91,3 +93,24 @@ def test_a_traditional_message_answered_after_three_months_is_still_found() -> N
 
     assert finding.severity == "veto" and "“反映小區停水問題”留言於" not in finding.message
     assert "“反映小區停水問題”留言于2026-06-01，于2026-09-30才答复" in finding.message
+
+
+def test_a_future_publication_date_labelled_in_traditional_is_found_and_quoted_as_served() -> None:
+    site = test_links.clean_site()
+    site.pages[2].text = "關於開展安全檢查的通知 發佈時間：2024年6月18日 來源：市應急局"
+
+    [finding] = test_links.run(future_dates, site)
+
+    assert finding.offending == "發佈時間：2024年6月18日"
+
+
+def test_an_external_link_to_a_traditional_gambling_page_is_warned_and_a_plain_page_is_not() -> None:
+    site = test_links.clean_site()
+    casino, bank = "https://www.old-partner.com/", "https://www.bank-hk.com/"
+    site.pages[0].links += [test_links.link(casino, text="合作單位"), test_links.link(bank, text="銀行")]
+    site.extra["external_pages"].update({casino: {"title": "真人娛樂 百家樂 註冊送彩金", "text": "線上投注"},
+                                         bank: {"title": "香港銀行", "text": "個人理財 外匯 存款"}})
+
+    [finding] = test_links.run(external_links, site)
+
+    assert (finding.url, finding.detail["category"]) == (casino, "gambling")

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of, on_site
 
 CODE = "content.external_link"
@@ -46,7 +47,8 @@ class Params(BaseModel):
 
 def _judge(fetched: dict[str, Any], params: Params) -> tuple[str, Category, list[str]] | None:
     """Return the first matching category with the keywords that matched, or None."""
-    body = f"{fetched.get('title') or ''}\n{fetched.get('text') or ''}".lower()
+    # Gambling pages are often written in Traditional script (娛樂城, 百家樂).
+    body = to_simplified(f"{fetched.get('title') or ''}\n{fetched.get('text') or ''}").lower()
     for name, category in params.categories.items():
         hits = [k for k in dict.fromkeys(category.keywords) if k.lower() in body]
         if len(hits) >= category.min_hits:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.inspect.script import to_simplified
 from services.checker.rules.base import mark
 
 CODE = "veto.security"
@@ -76,10 +77,11 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
         if when and when > limit:
             tag = f'<meta name="PubDate" content="{pub}">'
             findings.append(_finding(page, "meta", pub, when, tag, as_of))
-        for match in visible.finditer(page.text):
+        # 發佈時間 on a 繁體 page: the labels match on the Simplified form, offsets kept.
+        for match in visible.finditer(to_simplified(page.text)):
             when = _parse(match)
             if when and when > limit:
-                shown = match.group(0)
+                shown = page.text[match.start():match.end()]
                 findings.append(_finding(page, "text", shown, when,
                                          mark(page.text, match.start(), match.end()), as_of))
                 break
