@@ -8,7 +8,7 @@ BAD = "www.bad.gov.cn"
 GOOD = "www.good.gov.cn"
 CASINO = "casino.example.com"
 CONAC = "bszs.conac.cn"
-UNFILED = "www.unfiled.gov.cn"  # a government site nobody filed in the registry
+UNFILED = "zt.bad.gov.cn"  # a sub-site under the bad site's own domain that nobody filed
 # A resident ID that passes the GB 11643 check digit (the standard's own example).
 LEAKED_ID = "11010519491231002X"
 

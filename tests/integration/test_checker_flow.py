@@ -14,7 +14,7 @@ from services.checker.tables import OutboxEvent
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
 from tests.integration.flow_helpers import run_checker
-from tests.integration.sites import BAD, GOOD, LEAKED_ID, serve
+from tests.integration.sites import BAD, GOOD, LEAKED_ID, UNFILED, serve
 from tests.registry.factories import JINAN, org, region_tree, site
 
 pytestmark = pytest.mark.integration
@@ -81,7 +81,7 @@ async def test_run_finds_planted_problems_with_evidence_and_scores(
     leak = by_rule["content.personal_info"][0]
     assert LEAKED_ID not in leak["message"] and LEAKED_ID not in (leak["excerpt"] or "")
 
-    unfiled = [f for f in by_rule["registry.compliance"] if "www.unfiled.gov.cn" in (f["url"] or "")]
+    unfiled = [f for f in by_rule["registry.compliance"] if UNFILED in (f["url"] or "")]
     assert len(unfiled) == 1 and unfiled[0]["severity"] == "warn"
     assert not [f for f in by_rule["registry.compliance"] if GOOD in (f["url"] or "")]
 

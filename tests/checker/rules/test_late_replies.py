@@ -58,3 +58,12 @@ def test_a_mailbox_answering_within_three_working_days_draws_nothing() -> None:
 
     assert run(reply_stale, site) == []
     assert run(interaction, site) == []
+
+
+def test_a_year_without_a_holiday_schedule_is_not_judged_rather_than_guessed() -> None:
+    site = mailbox()
+    site.as_of = site.as_of.replace(year=2031)  # the bundled working calendar stops before 2031
+    for page in site.pages:
+        page.html = page.html.replace("2026-", "2031-")
+
+    assert run(reply_stale, site) == []

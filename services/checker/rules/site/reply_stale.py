@@ -9,7 +9,7 @@ Rule, two findings:
   `reply_working_days` working days (shared.calendar: weekends, holidays and adjusted workdays)
   after the question is a late reply, deducted `points_late_reply`. The dates come from the
   list row or from the message's own page. A message in a year the working calendar does not
-  know cannot be judged and is listed in the detail, never guessed. Unanswered messages are
+  know (no holiday schedule loaded) cannot be judged and is left out, never guessed. Unanswered messages are
   veto.interaction's (more than 3 months) and not late replies here.
 Indicator: 留言答复. Source: 国办秘函〔2019〕19号 扣分指标; RULES.md "Website deduction items" and
 "Interaction and error reports"; the working-day limit is the profile's (issue 12: 3 working days).
