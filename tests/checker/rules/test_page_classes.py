@@ -113,3 +113,23 @@ def test_a_column_without_entries_showing_a_placeholder_is_blank() -> None:
 
     [blank] = [f for f in findings if "空白栏目" in f.message]
     assert blank.message == "栏目“乡镇动态”为空白栏目（仅显示“暂无信息”）"
+
+
+def test_a_channel_of_sub_columns_and_an_embedded_service_are_not_blank() -> None:
+    site = portal()
+    home = site.pages[0]
+    home.html = home.html.replace('<li><a href="/ldjh/">领导讲话</a></li>',
+                                  '<li><a href="/ldjh/">领导讲话</a></li><li><a href="/xxgk/">信息公开</a></li>'
+                                  '<li><a href="/rx/">12345热线</a></li>')
+    channel = make_page("/xxgk/", doc('<h2>信息公开</h2><div class="subnav"><ul>'
+                                      '<li><a href="/xxgk/zc/">政策</a></li><li><a href="/xxgk/gh/">规划</a></li>'
+                                      "</ul></div>", title="信息公开"))
+    plans = make_page("/xxgk/gh/", doc("<h2>规划</h2>" + listing(
+        [("/xxgk/gh/1.html", "示范市国土空间总体规划", "2026-11-03")]), title="规划"), depth=2, parent="/xxgk/")
+    hotline = make_page("/rx/", doc('<h2>12345热线</h2><iframe src="https://12345.demo.gov.cn/"></iframe>',
+                                    title="12345热线"))
+    site.pages += [channel, plans, hotline]
+
+    findings = run(columns_stale, site)
+
+    assert [f.detail["name"] for f in findings] == ["乡镇动态"]

@@ -21,21 +21,26 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
 from services.checker.rules.site.domain import host_of
 from services.checker.rules.site.updates import (
     KIND_LABELS,
     ColumnKeywords,
     ColumnState,
+    SiteView,
     column_states,
     content_length,
+    in_chrome,
     latest_phrase,
     months_before,
+    normalise_url,
+    parse_html,
     placeholder_in,
     view_site,
     window_start,
 )
 
+_EMBED_TAGS = ("iframe", "form", "embed", "object", "video")
 CODE = "veto.columns_stale"
 INDICATOR = "栏目不更新"
 
@@ -54,11 +59,20 @@ class Params(BaseModel):
     blank_max_chars: int
 
 
-def _blank(state: ColumnState, params: Params) -> tuple[bool, str | None]:
+def _embeds(page: Page) -> bool:
+    # Content shown through a frame, a form or a player (12345 热线, 网上调查) is content.
+    root = parse_html(page.html)
+    return root is not None and any(not in_chrome(el) for el in root.iter(*_EMBED_TAGS))
+
+
+def _blank(state: ColumnState, view: SiteView, params: Params) -> tuple[bool, str | None]:
     page = state.column.page
     # A column with entries is not blank however old they are (that is stale), and a 暂无信息
-    # beside them (a sidebar box, an empty sub-list) does not make it blank.
-    if page is None or state.items:
+    # beside them (a sidebar box, an empty sub-list) does not make it blank. A channel whose
+    # sub-columns were reached from it holds its content there.
+    hub = any(c.page is not None and c is not state.column
+              and normalise_url(c.page.parent_url or "") == state.column.url for c in view.columns)
+    if page is None or state.items or hub or _embeds(page):
         return False, None
     if placeholder := placeholder_in(page, params.placeholders):
         return True, placeholder
@@ -93,7 +107,7 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     reasons: dict[str, str] = {}
     for state in column_states(view, params.columns):
         column, label = state.column, f"{KIND_LABELS[state.kind]}栏目“{state.column.name}”"
-        is_blank, placeholder = _blank(state, params)
+        is_blank, placeholder = _blank(state, view, params)
         if is_blank:
             blank.append(state)
             shown = f"仅显示“{placeholder}”" if placeholder else "无任何信息"
