@@ -7,7 +7,12 @@ served.
 
 from __future__ import annotations
 
+import opencc
+
+from services.checker.inspect.evaluate import WordLists, evaluate
 from services.checker.inspect.model import SiteSnapshot
+from services.checker.inspect.script import is_traditional
+from services.checker.profile.loader import national_profile
 from services.checker.rules.site import (
     columns_stale,
     error_entrance,
@@ -19,6 +24,7 @@ from services.checker.rules.site import (
     reply_stale,
     service_guides,
 )
+from tests.checker import cleansite
 from tests.checker.rules import test_links, test_updates
 from tests.checker.rules.test_updates import column_page, doc, make_home, make_page, make_site, nav
 
@@ -108,9 +114,24 @@ def test_an_external_link_to_a_traditional_gambling_page_is_warned_and_a_plain_p
     site = test_links.clean_site()
     casino, bank = "https://www.old-partner.com/", "https://www.bank-hk.com/"
     site.pages[0].links += [test_links.link(casino, text="合作單位"), test_links.link(bank, text="銀行")]
-    site.extra["external_pages"].update({casino: {"title": "真人娛樂 百家樂 註冊送彩金", "text": "線上投注"},
+    site.extra["external_pages"].update({casino: {"title": "真人娛樂城 百家樂", "text": "澳門金沙 老虎機"},
                                          bank: {"title": "香港銀行", "text": "個人理財 外匯 存款"}})
 
     [finding] = test_links.run(external_links, site)
 
     assert (finding.url, finding.detail["category"]) == (casino, "gambling")
+
+
+def test_the_clean_site_served_in_traditional_script_draws_no_site_finding() -> None:
+    converter = opencc.OpenCC("s2t")
+    docs = cleansite.documents()
+    for (host, path), served in list(docs.items()):
+        if host == cleansite.HOST and (served.content_type or "").startswith("text/html"):
+            docs[(host, path)] = cleansite.Doc(converter.convert(served.body.decode()).encode(), served.content_type)
+    site = cleansite.snapshot(docs)
+    assert is_traditional(site.pages[0].text)
+
+    findings = evaluate(site, national_profile(), WordLists())
+
+    # Typos written in Traditional (答覆 for 答复) are content.typo's business, another rule's test.
+    assert [(f.rule, f.message) for f in findings if f.rule != "content.typo"] == []
