@@ -7,11 +7,15 @@ inside a fresh column. Only the planted problems may be reported.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from services.checker.inspect.evaluate import WordLists, evaluate
 from services.checker.inspect.model import Page, SiteSnapshot
+from services.checker.profile.loader import national_profile
 from services.checker.rules.site import columns_stale, policy_column_stale
 from services.checker.rules.site.updates import column_states, view_site
+from tests.checker import cleansite
 from tests.checker.rules.test_updates import (
     doc,
     listing,
@@ -133,3 +137,16 @@ def test_a_channel_of_sub_columns_and_an_embedded_service_are_not_blank() -> Non
     findings = run(columns_stale, site)
 
     assert [f.detail["name"] for f in findings] == ["乡镇动态"]
+
+
+def test_the_clean_site_without_article_tags_reports_only_the_missing_tags() -> None:
+    docs = cleansite.documents()
+    for (host, path), served in list(docs.items()):
+        if host == cleansite.HOST and (served.content_type or "").startswith("text/html"):
+            body = re.sub(r'<meta name="(?:ArticleTitle|PubDate)"[^>]*>', "", served.body.decode())
+            docs[(host, path)] = cleansite.Doc(body.encode(), served.content_type)
+
+    findings = evaluate(cleansite.snapshot(docs), national_profile(), WordLists())
+
+    assert [(f.rule, f.detail.get("page_type"), f.detail.get("tag")) for f in findings] == [
+        ("deduct.identity", "article", "ArticleTitle"), ("deduct.identity", "article", "PubDate")]
