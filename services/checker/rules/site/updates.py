@@ -63,6 +63,7 @@ _ARTICLE_PATHS = tuple(re.compile(p) for p in (
 # The publication line of an article body: 发布时间：2026-11-20, 发布日期: …, 来源：… 日期：….
 _MAX_OWN_DATES = 3  # 发布时间, 更新时间 and 成文日期 of one article
 _MIN_TITLE = 6  # a linked title, not 来源：<a>市政府</a> or 字号 大 中 小
+_MAX_ROW_EXTRA = 40  # what a list row prints beside its title: 发布时间：2026-11-20 09:30 来源：…
 _PUBLISHED = re.compile(r"(?:发布|发表|更新|成文)?(?:日期|时间)\s*[:：]\s*(?:19|20)\d{2}\s*[-/.年]")
 # Nav labels are short; a longer anchor in a menu is a promotion banner, not a column.
 _MAX_COLUMN_NAME = 20
@@ -189,13 +190,17 @@ def is_article_page(page: Page, view: SiteView) -> bool:
 
 
 def _in_entry(el: Any, page: Page) -> bool:
-    # A date line sharing its row (the element or two levels up) with a title link is an entry's.
+    # A date line sharing a short row (the element or two levels up: a title link, the date and
+    # a label or two) with a title link is an entry's; an article body around an attachment
+    # link is no row.
     base = page.final_url or page.url
     for level, anc in enumerate([el, *el.iterancestors()]):
         if level > 2 or anc.tag in ("body", "html"):
             return False
-        if any(href_of(a, base) and len(clean(a.text_content())) >= _MIN_TITLE for a in anc.iter("a")):
-            return True
+        titles = [len(t) for a in anc.iter("a")
+                  if href_of(a, base) and len(t := clean(a.text_content())) >= _MIN_TITLE]
+        if titles:
+            return len(clean(anc.text_content())) <= max(titles) + _MAX_ROW_EXTRA
     return False
 
 
