@@ -67,3 +67,14 @@ def test_a_year_without_a_holiday_schedule_is_not_judged_rather_than_guessed() -
         page.html = page.html.replace("2026-", "2031-")
 
     assert run(reply_stale, site) == []
+
+
+def test_a_message_page_no_longer_listed_is_named_by_the_column_it_was_reached_from() -> None:
+    site = mailbox()
+    column = site.pages[1]
+    column.html = column.html.replace('<a href="/ldxx/1.html">咨询社保卡补办地点</a>', "咨询社保卡补办地点")
+
+    findings = run(reply_stale, site)
+
+    assert [(f.url, f.message.split("的留言")[0]) for f in findings] == [
+        (BASE + "/ldxx/0.html", "咨询类栏目“领导信箱”"), (BASE + "/ldxx/1.html", "咨询类栏目“领导信箱”")]

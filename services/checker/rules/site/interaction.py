@@ -85,6 +85,15 @@ def column_name_of(page: Page, view: SiteView) -> str:
     return meta(page, "ColumnName") or named or clean(page.title)
 
 
+def channel_name(page: Page, view: SiteView, labels: InteractionLabels) -> str:
+    """Return the consultation column a page belongs to: its own name, or its parent column's."""
+    name = column_name_of(page, view)
+    parent = view.page(page.parent_url) if page.parent_url else None
+    if parent is None or has_any(name, labels.consultation):
+        return name
+    return column_name_of(parent, view)
+
+
 def _consultation_name(name: str, labels: InteractionLabels) -> bool:
     return has_any(name, labels.consultation) and not has_any(name, labels.excluded)
 
@@ -301,7 +310,7 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
                  else f"于{first.replied_on}才答复")
         findings.append(FindingDraft(
             rule=CODE, indicator=INDICATOR, severity="veto",
-            message=(f"咨询类栏目“{column_name_of(page, view)}”有{len(overdue)}条"
+            message=(f"咨询类栏目“{channel_name(page, view, labels)}”有{len(overdue)}条"
                      f"近{params.lookback_days}天内的留言超过{params.unanswered_months}个月未答复，其中“{first.title}”留言于"
                      f"{first.asked_on.isoformat()}，{state}（间隔{waited}天）"),
             locator=normalise_url(page.url), url=page.url, parent_url=page.parent_url,

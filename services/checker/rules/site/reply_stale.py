@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
 from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.interaction import InteractionLabels, Message, column_name_of, site_messages
+from services.checker.rules.site.interaction import InteractionLabels, Message, channel_name, site_messages
 from services.checker.rules.site.updates import SiteView, months_before, view_site, window_start
 from shared.calendar import CalendarYearMissing, WorkingCalendar
 
@@ -93,7 +93,7 @@ def _late(view: SiteView, groups: list[tuple[Page, list[Message]]], params: Para
                 continue
             findings.append(FindingDraft(
                 rule=CODE, indicator=INDICATOR, severity="deduct", points=params.points_late_reply,
-                message=(f"咨询类栏目“{column_name_of(page, view)}”的留言“{m.title}”于"
+                message=(f"咨询类栏目“{channel_name(page, view, params.labels)}”的留言“{m.title}”于"
                          f"{m.asked_on.isoformat()}提出，{m.replied_on.isoformat()}才答复，间隔{waited}个工作日，"
                          f"超过{params.reply_working_days}个工作日"),
                 locator=f"late|{m.url}|{m.asked_on.isoformat()}", url=m.url, parent_url=page.url,
