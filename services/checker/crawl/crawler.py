@@ -17,6 +17,7 @@ from services.checker.crawl.attachments import (
     is_attachment_url,
 )
 from services.checker.crawl.parse import absolute_url, decode_html, parse_html
+from services.checker.crawl.stylesheets import apply_stylesheets
 from services.checker.inspect.model import Page, Target
 from services.checker.net.fetcher import Fetcher, FetchResult
 
@@ -128,6 +129,7 @@ class _Crawl:
                 if shell:
                     needs_render.append(page.url)
                 level.extend(self._discover(page, depth))
+        await apply_stylesheets(pages, self._fetch, lambda url: in_scope(url, self.domains))
         pages.extend(await self._attachments())
         return CrawlResult(pages=pages, links=self.links, needs_render=needs_render,
                            budget_exhausted=exhausted)
