@@ -12,7 +12,7 @@ import pytest
 from services.checker.browser import Browser, BrowserSettings, RenderFailed, Timing, read_page
 from services.checker.crawl.crawler import CrawlResult, CrawlSettings, crawl, in_scope, scope_domains
 from services.checker.crawl.linkcheck import LinkCheckSettings, MemoryLinkCache, check_links
-from services.checker.crawl.rendered import RenderedReader, RenderSettings
+from services.checker.crawl.rendered import RenderedReader, RenderSettings, writes_links
 from services.checker.inspect.evaluate import WordLists, evaluate
 from services.checker.inspect.model import Page, SiteSnapshot, Target
 from services.checker.net.fetcher import Fetcher, FetchSettings
@@ -29,6 +29,11 @@ STATIC_HOST = "www.static.gov.cn"
 STATIC_HOME = f"http://{STATIC_HOST}/"
 
 
+# A static page's own script writes a hidden block of gambling links: only a browser sees it.
+SCRIPT_WRITTEN = (f"<script>document.write('<div style=\"display:none\"><a href=\"{SPAM}\">博彩</a></div>');"
+                  "</script>")
+
+
 def static_page(title: str, body: str) -> str:
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body>{body}'
             '<script>var _hmt = _hmt || [];</script></body></html>')
@@ -40,9 +45,10 @@ def server() -> Iterator[SiteServer]:
         for (host, path), (body, content_type) in scriptsite.documents(AS_OF.date()).items():
             s.add(host, path, body, content_type=content_type)
         s.add(STATIC_HOST, "/", static_page("静态首页", '<a href="/a.html">栏目一</a> <a href="/b.html">栏目二</a>'
-                                            + "<p>正文内容</p>" * 40))
+                                            ' <a href="/c.html">栏目三</a>' + "<p>正文内容</p>" * 40))
         s.add(STATIC_HOST, "/a.html", static_page("栏目一", "<p>栏目一的正文内容。</p>" * 30))
         s.add(STATIC_HOST, "/b.html", static_page("栏目二", "<p>栏目二的正文内容。</p>" * 30))
+        s.add(STATIC_HOST, "/c.html", static_page("栏目三", "<p>栏目三的正文内容。</p>" * 30 + SCRIPT_WRITTEN))
         yield s
 
 
@@ -147,9 +153,20 @@ async def test_inner_pages_are_rendered_within_the_budget(browser: Browser, fetc
     assert all(p.text == "" for p in result.pages if not p.rendered)
 
 
-async def test_a_static_site_renders_its_home_page_only(browser: Browser, fetcher: Fetcher) -> None:
+async def test_a_static_site_renders_its_home_page_and_pages_whose_scripts_write_links(
+        browser: Browser, fetcher: Fetcher) -> None:
     result, reader = await crawl_rendered(browser, fetcher, site_target(STATIC_HOME))
 
-    assert not reader.script_built and reader.rendered == []
+    assert not reader.script_built and reader.rendered == [f"{STATIC_HOME}c.html"]
     assert [(p.url, p.rendered) for p in result.pages] == [
-        (STATIC_HOME, True), (f"{STATIC_HOME}a.html", False), (f"{STATIC_HOME}b.html", False)]
+        (STATIC_HOME, True), (f"{STATIC_HOME}a.html", False), (f"{STATIC_HOME}b.html", False),
+        (f"{STATIC_HOME}c.html", True)]
+    written = next(link for link in result.pages[3].links if link.url == SPAM)
+    assert (written.visible, written.hidden_by, written.injected) == (False, "display_none", True)
+
+
+def test_scripts_that_write_links_are_told_from_other_scripts() -> None:
+    assert writes_links(SCRIPT_WRITTEN)
+    assert writes_links("<script>var a = document.createElement('a'); a.href = 'x'; body.appendChild(a)</script>")
+    assert not writes_links("<script>var _hmt = _hmt || []; document.write('<img src=/c.gif>')</script>")
+    assert not writes_links('<script src="/js/jquery.js"></script><a href="/x">x</a>')

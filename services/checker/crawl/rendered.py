@@ -3,8 +3,9 @@
 A site whose pages are shells that scripts fill (lists, navigation and footer built from JSON)
 shows the crawler almost nothing: no columns, dates, text, images or links. `RenderedReader`
 is the crawler's page reader (crawl/crawler.py PageReader): it renders the home page, decides
-from it whether the site is script-built, and then renders that site's inner pages — and any
-page that looks like a script shell on another site — within a page and time budget, so the
+from it whether the site is script-built, and then renders that site's inner pages — and, on
+any site, a page that looks like a script shell or whose scripts write links into it — within a
+page and time budget, so the
 crawl continues from the rendered links and every rule reads the rendered text, tags, images
 and links (with how each is hidden and where it sits).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 
@@ -23,6 +25,19 @@ from services.checker.inspect.model import Page
 log = logging.getLogger(__name__)
 
 FOLLOWED = frozenset({"a", "area", "iframe", "frame"})
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_WRITES = re.compile(r"document\.write|\.innerHTML\s*[+]?=|insertAdjacentHTML|\.appendChild|\.append\(",
+                     re.IGNORECASE)
+_MARKUP_LINK = re.compile(r"<\s*(a|iframe)\b|createElement\(\s*['\"](a|iframe)['\"]", re.IGNORECASE)
+
+
+def writes_links(html: str) -> bool:
+    """Return whether an inline script of the page writes links or frames into it.
+
+    That is how dark links are injected into otherwise static pages (document.write of a hidden
+    <div> of links); only the browser sees what such a script adds and how it is hidden.
+    """
+    return any(_WRITES.search(body) and _MARKUP_LINK.search(body) for body in _INLINE_SCRIPT.findall(html))
 
 
 class RenderSettings(BaseModel):
@@ -118,7 +133,7 @@ class RenderedReader:
             if self.script_built:
                 log.info("%s is script-built: its inner pages are rendered", page.url)
             return seen
-        if not (self.script_built or shell):
+        if not (self.script_built or shell or writes_links(page.html)):
             return page
         if not self._budget_left():
             return page
