@@ -473,7 +473,9 @@ class _Judge:
         return False
 
     def has_picture(self) -> bool:
-        return any(self.el.iter(*_PICTURES)) or self.get(self.el, "background-image") not in ("", "none")
+        if next(self.el.iter(*_PICTURES), None) is not None:
+            return True
+        return self.get(self.el, "background-image") not in ("", "none")
 
     def all_text(self, hidden: Callable[[lxml.html.HtmlElement], bool]) -> bool:
         return all(hidden(h) for h in _text_holders(self.el))
