@@ -387,7 +387,7 @@ class _Judge:
                 value = node.get("color") or ""
             if value and value != "inherit":
                 return value
-            if stop_at_link and node.tag == "a" and node.get("href") is not None:
+            if stop_at_link and node.tag == "a" and node.get("href") is not None and value != "inherit":
                 return ""  # a link takes its own colour, not its parent's
         return ""
 

@@ -123,6 +123,7 @@ def inner_findings(body: str, *, style: str = "", stylesheets: dict[str, str] | 
     ('<div class="w"><a href="{spam}">博彩</a></div>', ".w a { color: #ffffff }", "same_colour"),
     ('<div style="background:#003366"><a style="color:#003366" href="{spam}">博彩</a></div>', "",
      "same_colour"),
+    ('<div style="color:#fff"><a style="color:inherit" href="{spam}">博彩</a></div>', "", "same_colour"),
     ('<iframe src="{spam}" width="0" height="0" frameborder="0"></iframe>', "", "hidden_iframe"),
     ('<iframe class="h" src="{spam}"></iframe>', ".h { display: none }", "hidden_iframe"),
     ('<marquee height="1" width="1"><a href="{spam}">博彩</a></marquee>', "", "marquee"),
@@ -154,6 +155,8 @@ def test_a_linked_same_site_stylesheet_hides_a_static_link() -> None:
     # white text on the site's own dark header, and a same-colour link to the site itself
     ('<div class="head"><a href="https://www.other-shop.com/">合作</a></div><a class="x" href="/a.html">x</a>',
      ".head { background: #123456 } .head a { color: #fff } .x { color: #fff }"),
+    # a link keeps its own colour (blue) inside white text
+    ('<div style="color:#fff"><a href="https://www.other-shop.com/">合作单位</a></div>', ""),
     # rules for phones and for print do not apply to the desktop screen
     ('<div class="pc"><a href="https://www.other-shop.com/">合作单位</a></div>',
      "@media (max-width: 768px) { .pc { display: none } } @media print { .pc { display: none } }"),
