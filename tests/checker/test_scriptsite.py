@@ -47,7 +47,10 @@ def server() -> Iterator[SiteServer]:
         s.add(STATIC_HOST, "/", static_page("静态首页", '<a href="/a.html">栏目一</a> <a href="/b.html">栏目二</a>'
                                             ' <a href="/c.html">栏目三</a>' + "<p>正文内容</p>" * 40))
         s.add(STATIC_HOST, "/a.html", static_page("栏目一", "<p>栏目一的正文内容。</p>" * 30))
-        s.add(STATIC_HOST, "/b.html", static_page("栏目二", "<p>栏目二的正文内容。</p>" * 30))
+        s.add(STATIC_HOST, "/b.html", static_page("栏目二", '<link rel="stylesheet" href="/css/site.css">'
+                                                  + "<p>栏目二的正文内容。</p>" * 30
+                                                  + f'<div class="yqlj"><a href="{SPAM}">博彩</a></div>'))
+        s.add(STATIC_HOST, "/css/site.css", ".yqlj { position: absolute; left: -9999px }", content_type="text/css")
         s.add(STATIC_HOST, "/c.html", static_page("栏目三", "<p>栏目三的正文内容。</p>" * 30 + SCRIPT_WRITTEN))
         yield s
 
@@ -154,7 +157,7 @@ async def test_inner_pages_are_rendered_within_the_budget(browser: Browser, fetc
 
 
 async def test_a_static_site_renders_its_home_page_and_pages_whose_scripts_write_links(
-        browser: Browser, fetcher: Fetcher) -> None:
+        browser: Browser, fetcher: Fetcher, server: SiteServer) -> None:
     result, reader = await crawl_rendered(browser, fetcher, site_target(STATIC_HOME))
 
     assert not reader.script_built and reader.rendered == [f"{STATIC_HOME}c.html"]
@@ -163,6 +166,10 @@ async def test_a_static_site_renders_its_home_page_and_pages_whose_scripts_write
         (f"{STATIC_HOME}c.html", True)]
     written = next(link for link in result.pages[3].links if link.url == SPAM)
     assert (written.visible, written.hidden_by, written.injected) == (False, "display_none", True)
+    # The fetched page's dark link is judged from the site's stylesheet, read once.
+    styled = next(link for link in result.pages[2].links if link.url == SPAM)
+    assert (styled.visible, styled.hidden_by, styled.rect) == (False, "offscreen", None)
+    assert server.requests.count(("GET", STATIC_HOST, "/css/site.css")) == 1
 
 
 def test_scripts_that_write_links_are_told_from_other_scripts() -> None:
