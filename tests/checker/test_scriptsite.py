@@ -27,6 +27,8 @@ AS_OF = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 FAST = Timing(load_wait_ms=5_000, idle_wait_ms=1_000, settle_ms=200)
 STATIC_HOST = "www.static.gov.cn"
 STATIC_HOME = f"http://{STATIC_HOST}/"
+MOVED_HOST = "www.moved.gov.cn"  # a static site whose home page only moves the visitor on, by script
+MOVED_HOME = f"http://{MOVED_HOST}/"
 
 
 # A static page's own script writes a hidden block of gambling links: only a browser sees it.
@@ -50,6 +52,9 @@ def server() -> Iterator[SiteServer]:
         s.add(STATIC_HOST, "/b.html", static_page("栏目二", '<link rel="stylesheet" href="/css/site.css">'
                                                   + "<p>栏目二的正文内容。</p>" * 30
                                                   + f'<div class="yqlj"><a href="{SPAM}">博彩</a></div>'))
+        s.add(MOVED_HOST, "/", "<script>location.replace('/web/index.html');</script>")
+        s.add(MOVED_HOST, "/web/index.html", static_page("首页", "".join(
+            f'<a href="/web/col{n}/">栏目{n}</a>' for n in range(12)) + "<p>正文内容</p>" * 40))
         s.add(STATIC_HOST, "/css/site.css", ".yqlj { position: absolute; left: -9999px }", content_type="text/css")
         s.add(STATIC_HOST, "/c.html", static_page("栏目三", "<p>栏目三的正文内容。</p>" * 30 + SCRIPT_WRITTEN))
         yield s
@@ -76,7 +81,7 @@ def site_target(home: str = HOME) -> Target:
                        home_url=home, organisation_name="济南市历下区人民政府办公室", region_code="370102")
 
 
-async def render_or_none(ctx: object, page: Page) -> Page | None:
+async def render_or_none(ctx: object, page: Page) -> tuple[Page, str] | None:
     try:
         return await read_page(ctx, page, timing=FAST)  # type: ignore[arg-type]
     except RenderFailed:
@@ -177,3 +182,13 @@ def test_scripts_that_write_links_are_told_from_other_scripts() -> None:
     assert writes_links("<script>var a = document.createElement('a'); a.href = 'x'; body.appendChild(a)</script>")
     assert not writes_links("<script>var _hmt = _hmt || []; document.write('<img src=/c.gif>')</script>")
     assert not writes_links('<script src="/js/jquery.js"></script><a href="/x">x</a>')
+
+
+async def test_a_home_page_that_moves_on_by_script_is_judged_by_where_it_lands(
+        browser: Browser, fetcher: Fetcher) -> None:
+    result, reader = await crawl_rendered(browser, fetcher, site_target(MOVED_HOME))
+
+    home = result.pages[0]
+    assert home.rendered and home.final_url == f"{MOVED_HOME}web/index.html"
+    assert not reader.script_built and reader.rendered == []  # the landing page is plain HTML
+    assert len(result.pages) == 13  # the crawl went on from the landing page's links (all missing)

@@ -292,8 +292,9 @@ async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
 
 async def read_page(ctx: BrowserContext, fetched: Page, *,
                     keep_screenshot: Callable[[bytes], str] | None = None,
-                    timing: Timing | None = None) -> Page:
-    """Render a page the crawler fetched and return what a visitor sees as the crawler's Page.
+                    timing: Timing | None = None) -> tuple[Page, str]:
+    """Render a page the crawler fetched; return what a visitor sees as the crawler's Page, and
+    the HTML the server sent for the document shown (after any redirect or script navigation).
 
     Its URL, depth, parent and fetch time stay those of the fetch; with `keep_screenshot` (the
     evidence store) a full-page screenshot is taken and its id kept. Raises RenderFailed.
@@ -303,7 +304,7 @@ async def read_page(ctx: BrowserContext, fetched: Page, *,
     shot = keep_screenshot(seen.screenshot) if keep_screenshot and seen.screenshot else None
     page = seen.to_page(depth=fetched.depth, parent_url=fetched.parent_url, screenshot_id=shot)
     page.url, page.fetched_at = fetched.url, fetched.fetched_at
-    return page
+    return page, seen.raw_html
 
 
 async def _full_page(page: PlaywrightPage) -> bytes:

@@ -20,7 +20,9 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import Page
+from services.checker.crawl.crawler import looks_like_shell
+from services.checker.crawl.parse import parse_html
+from services.checker.inspect.model import Link, Page
 
 log = logging.getLogger(__name__)
 
@@ -67,27 +69,35 @@ class RenderSettings(BaseModel):
     paragraphs."""
 
 
-def _on_site_links(page: Page, on_site: Callable[[str], bool]) -> int:
-    return len({link.url for link in page.links if link.tag in FOLLOWED and link.url and on_site(link.url)})
+def _on_site_links(links: list[Link], on_site: Callable[[str], bool]) -> int:
+    return len({link.url for link in links if link.tag in FOLLOWED and link.url and on_site(link.url)})
 
 
-def _visible_chars(page: Page) -> int:
-    return len("".join(page.text.split()))
+def _visible_chars(text: str) -> int:
+    return len("".join(text.split()))
 
 
-def script_built(served: Page, rendered: Page, shell: bool, on_site: Callable[[str], bool],
+def script_built(served_html: str, rendered: Page, on_site: Callable[[str], bool],
                  settings: RenderSettings) -> bool:
-    """Return whether a home page's content is made by scripts (see RenderSettings)."""
-    if shell:
+    """Return whether a home page's content is made by scripts (see RenderSettings).
+
+    `served_html` is what the server sent for the document the browser shows, so a home page
+    that only moves the visitor on (a script or refresh to /web/index.html) is judged by the
+    page it lands on.
+    """
+    served = parse_html(served_html, rendered.final_url)
+    if looks_like_shell(served_html, served.text):
         return True
-    before, after = _on_site_links(served, on_site), _on_site_links(rendered, on_site)
+    before, after = _on_site_links(served.links, on_site), _on_site_links(rendered.links, on_site)
     if after - before >= settings.min_extra_links and after >= 2 * before:
         return True
-    before, after = _visible_chars(served), _visible_chars(rendered)
+    before, after = _visible_chars(served.text), _visible_chars(rendered.text)
     return after - before >= settings.min_extra_text and after >= 2 * before
 
 
-Render = Callable[[Page], Awaitable[Page | None]]
+# The browser's reading of a fetched page and the HTML served for the document it shows
+# (browser/render.py read_page), or None when the browser could not load it.
+Render = Callable[[Page], Awaitable[tuple[Page, str] | None]]
 
 
 class RenderedReader:
@@ -113,12 +123,12 @@ class RenderedReader:
             return False
         return self._started is None or self.clock() - self._started < self.settings.render_budget_s
 
-    async def _rendered(self, page: Page) -> Page | None:
+    async def _rendered(self, page: Page) -> tuple[Page, str] | None:
         async with self._gate:
-            seen = await self.render(page)
-        if seen is None or not self.on_site(seen.final_url or seen.url):
+            result = await self.render(page)
+        if result is None or not self.on_site(result[0].final_url or result[0].url):
             return None  # a script that moves the visitor to another site: keep what was fetched
-        return seen
+        return result
 
     async def __call__(self, page: Page, shell: bool) -> Page:
         """Return the page to crawl on from: its rendering where the site needs one."""
@@ -126,10 +136,11 @@ class RenderedReader:
             return page
         if page.depth == 0 and self._started is None:
             self._started = self.clock()
-            seen = await self._rendered(page)
-            if seen is None:
+            result = await self._rendered(page)
+            if result is None:
                 return page
-            self.script_built = script_built(page, seen, shell, self.on_site, self.settings)
+            seen, served_html = result
+            self.script_built = script_built(served_html or page.html, seen, self.on_site, self.settings)
             if self.script_built:
                 log.info("%s is script-built: its inner pages are rendered", page.url)
             return seen
@@ -138,4 +149,5 @@ class RenderedReader:
         if not self._budget_left():
             return page
         self.rendered.append(page.url)  # claimed before rendering, so concurrent pages keep the budget
-        return await self._rendered(page) or page
+        result = await self._rendered(page)
+        return result[0] if result else page

@@ -209,7 +209,7 @@ class Inspector:
                  read.status, len(read.posts), len(findings), time.perf_counter() - started)
         return Outcome(findings=findings, feed_status=read.status, posts_read=len(read.posts))
 
-    async def _render(self, ctx: BrowserContext, page: Page) -> Page | None:
+    async def _render(self, ctx: BrowserContext, page: Page) -> tuple[Page, str] | None:
         """Render a fetched page (the home page with a screenshot); None when it cannot load."""
         try:
             return await read_page(ctx, page, keep_screenshot=self.evidence.put if page.depth == 0 else None)
