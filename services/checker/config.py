@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.checker.crawl.rendered import RenderSettings
 from services.checker.feeds.limits import FeedPollSettings
 from shared.config import ServiceSettings, var_dir
 
@@ -28,6 +29,9 @@ class CheckerSettings(ServiceSettings):
     max_pages: int = 200
     max_depth: int = 3
     max_attachments: int = 30
+    # Rendering while crawling: the home page always, a script-built site's inner pages within
+    # a budget (crawl/rendered.py, where each figure's reason is given).
+    rendering: RenderSettings = Field(default_factory=RenderSettings)
     # Evidence screenshots per target, most serious findings first (each costs a page load).
     max_screenshots: int = 8
     # A failing link is checked again after this long before it is reported as unstable.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -349,3 +351,97 @@ async def test_outline_screenshot_of_a_missing_element(browser: Browser, fetch: 
     async with browser.context(fetch=fetch) as ctx:
         with pytest.raises(LookupError):
             await outline_screenshot(ctx, f"{SITE}/", "body > div.nowhere > a", timing=FAST)
+
+
+# ---- no socket leaves the browser except through the guarded fetcher ---------------------------
+
+@dataclass
+class Listeners:
+    """A UDP and a TCP port on loopback that a page must never reach."""
+
+    udp: socket.socket
+    tcp: socket.socket
+
+    def arrived(self) -> tuple[int, int]:
+        """UDP packets received and TCP connections made so far."""
+        packets = connections = 0
+        with suppress(BlockingIOError):
+            while self.udp.recv(4096):
+                packets += 1
+        with suppress(BlockingIOError):
+            while True:
+                conn, _ = self.tcp.accept()
+                conn.close()
+                connections += 1
+        return packets, connections
+
+
+@pytest.fixture
+def listeners() -> Iterator[Listeners]:
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        for s in (udp, tcp):
+            s.bind(("127.0.0.1", 0))
+            s.setblocking(False)
+        tcp.listen(16)
+        yield Listeners(udp, tcp)
+    finally:
+        udp.close()
+        tcp.close()
+
+
+def escape_page(udp: int, tcp: int) -> str:
+    """A page that tries every way around the route: WebRTC (also from a fresh frame), WebSocket,
+    WebTransport, and fetch to an address no fetcher would allow."""
+    return f"""<!doctype html><meta charset="utf-8"><title>逃逸</title><body><script>
+  var tried = [];
+  function peer(Ctor) {{
+    var pc = new Ctor({{iceServers: [{{urls: 'stun:127.0.0.1:{udp}'}},
+      {{urls: 'turn:127.0.0.1:{tcp}?transport=tcp', username: 'u', credential: 'p'}}]}});
+    pc.createDataChannel('x');
+    pc.createOffer().then(function (o) {{ return pc.setLocalDescription(o); }});
+  }}
+  try {{ peer(window.RTCPeerConnection); tried.push('rtc'); }} catch (e) {{}}
+  try {{
+    var f = document.createElement('iframe'); document.body.appendChild(f);
+    peer(f.contentWindow.RTCPeerConnection); tried.push('frame-rtc');
+  }} catch (e) {{}}
+  try {{ new WebSocket('ws://127.0.0.1:{tcp}/'); tried.push('ws'); }} catch (e) {{}}
+  try {{ new WebTransport('https://127.0.0.1:{udp}/'); tried.push('wt'); }} catch (e) {{}}
+  fetch('http://127.0.0.1:{tcp}/').catch(function () {{}});
+  document.title = tried.join(',') || 'none';
+</script></body>"""
+
+
+ESCAPE_TIMING = Timing(load_wait_ms=3_000, idle_wait_ms=1_000, settle_ms=2_000)
+
+
+async def test_no_socket_leaves_the_browser_except_through_the_fetcher(
+        browser: Browser, client: httpx.AsyncClient, site: SiteServer, listeners: Listeners) -> None:
+    udp, tcp = listeners.udp.getsockname()[1], listeners.tcp.getsockname()[1]
+    site.add(HOST, "/escape.html", escape_page(udp, tcp))
+    fetch = SiteFetch(client, site.host_map(HOST))
+    async with browser.context(fetch=fetch) as ctx:
+        page = await render(ctx, f"{SITE}/escape.html", screenshot=False, timing=ESCAPE_TIMING)
+
+    assert page.status == 200
+    assert listeners.arrived() == (0, 0)
+    assert f"http://127.0.0.1:{tcp}/" in fetch.refused  # the fetch went to the guard, which refused it
+
+
+async def test_chromium_itself_sends_no_webrtc_udp(browser: Browser, listeners: Listeners) -> None:
+    # Below the page scripts' layer: a bare context of the worker's Chromium (no init script,
+    # no route) still keeps WebRTC off the network, by its launch switches.
+    udp, tcp = listeners.udp.getsockname()[1], listeners.tcp.getsockname()[1]
+    chromium = await browser._connected()
+    ctx = await chromium.new_context()
+    try:
+        page = await ctx.new_page()
+        await page.set_content(escape_page(udp, tcp).replace("new WebSocket", "void "))
+        assert "rtc" in await page.title()  # the page did build its peer connections
+        await page.wait_for_timeout(3_000)
+    finally:
+        await ctx.close()
+
+    assert listeners.arrived()[0] == 0

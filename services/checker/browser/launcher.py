@@ -18,7 +18,21 @@ from pydantic import BaseModel, ConfigDict, Field
 log = logging.getLogger(__name__)
 
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run")
+                 "--disable-component-update", "--no-first-run",
+                 # Sockets our route cannot see would pass the fetcher's guard: WebRTC may send
+                 # UDP only through the (blackhole) proxy, i.e. never (Chromium 156 honours this
+                 # switch; --force-webrtc-ip-handling-policy alone does not), and no QUIC, so
+                 # WebTransport has no UDP either.
+                 "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+                 "--force-webrtc-ip-handling-policy", "--disable-quic")
+# A second layer inside every document: a page cannot even build a peer connection.
+NO_WEBRTC_SCRIPT = """(() => {
+  for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel",
+                      "RTCIceCandidate", "RTCSessionDescription", "WebTransport"]) {
+    try { delete window[name]; } catch (e) {}
+    try { Object.defineProperty(window, name, {value: undefined, configurable: false}); } catch (e) {}
+  }
+})();"""
 # A navigation answered by a redirect comes back as a stand-in page carrying this header:
 # Chromium does not follow a redirect fulfilled by a route, so render() (or, in a frame, the
 # stand-in's script) navigates on to the target.
@@ -232,6 +246,7 @@ class Browser:
         try:
             ctx.set_default_timeout(s.page_timeout_ms)
             ctx.set_default_navigation_timeout(s.page_timeout_ms)
+            await ctx.add_init_script(NO_WEBRTC_SCRIPT)
             await ctx.route("**/*", _router(fetch))
             await ctx.route_web_socket("**/*", _refuse_socket)
             async with asyncio.timeout(s.target_budget_s if budget_s is None else budget_s):

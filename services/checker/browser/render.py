@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -287,6 +288,23 @@ async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
     finally:
         with suppress(PlaywrightError):
             await page.close()
+
+
+async def read_page(ctx: BrowserContext, fetched: Page, *,
+                    keep_screenshot: Callable[[bytes], str] | None = None,
+                    timing: Timing | None = None) -> tuple[Page, str]:
+    """Render a page the crawler fetched; return what a visitor sees as the crawler's Page, and
+    the HTML the server sent for the document shown (after any redirect or script navigation).
+
+    Its URL, depth, parent and fetch time stay those of the fetch; with `keep_screenshot` (the
+    evidence store) a full-page screenshot is taken and its id kept. Raises RenderFailed.
+    """
+    seen = await render(ctx, fetched.final_url or fetched.url, screenshot=keep_screenshot is not None,
+                        timing=timing)
+    shot = keep_screenshot(seen.screenshot) if keep_screenshot and seen.screenshot else None
+    page = seen.to_page(depth=fetched.depth, parent_url=fetched.parent_url, screenshot_id=shot)
+    page.url, page.fetched_at = fetched.url, fetched.fetched_at
+    return page, seen.raw_html
 
 
 async def _full_page(page: PlaywrightPage) -> bytes:

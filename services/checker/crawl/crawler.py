@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from services.checker.crawl.attachments import (
     is_attachment_url,
 )
 from services.checker.crawl.parse import absolute_url, decode_html, parse_html
+from services.checker.crawl.stylesheets import apply_stylesheets
 from services.checker.inspect.model import Page, Target
 from services.checker.net.fetcher import Fetcher, FetchResult
 
@@ -32,6 +34,9 @@ _MOUNT = re.compile(
     r"<(?:div|main|section|body)\b[^>]*\bid\s*=\s*[\"']?(?:app|root|__next|__nuxt|q-app|vue-app)\b",
     re.IGNORECASE)
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+# Given a fetched page and whether it looks like a script shell, return the page to crawl on
+# from: itself, or what the browser shows of it (crawl/rendered.py).
+PageReader = Callable[[Page, bool], Awaitable[Page]]
 
 
 class CrawlSettings(BaseModel):
@@ -93,8 +98,10 @@ def scope_domains(target: Target) -> list[str]:
 
 
 class _Crawl:
-    def __init__(self, target: Target, fetcher: Fetcher, settings: CrawlSettings) -> None:
+    def __init__(self, target: Target, fetcher: Fetcher, settings: CrawlSettings,
+                 reader: PageReader | None = None) -> None:
         self.fetcher = fetcher
+        self.reader = reader
         self.settings = settings
         self.domains = scope_domains(target)
         self.home = absolute_url(target.home_url, target.home_url) or target.home_url
@@ -119,7 +126,7 @@ class _Crawl:
             if len(level) > room:
                 exhausted = True
             batch = level[:room]
-            fetched = await asyncio.gather(*(self._page(url, parent, depth) for url, parent in batch))
+            fetched = await asyncio.gather(*(self._read(url, parent, depth) for url, parent in batch))
             level = []
             for page, shell in fetched:
                 if page is None:
@@ -128,6 +135,7 @@ class _Crawl:
                 if shell:
                     needs_render.append(page.url)
                 level.extend(self._discover(page, depth))
+        await apply_stylesheets(pages, self._fetch, lambda url: in_scope(url, self.domains))
         pages.extend(await self._attachments())
         return CrawlResult(pages=pages, links=self.links, needs_render=needs_render,
                            budget_exhausted=exhausted)
@@ -152,6 +160,12 @@ class _Crawl:
     async def _fetch(self, url: str, max_bytes: int | None = None) -> FetchResult:
         async with self.gate:
             return await self.fetcher.fetch(url, max_bytes=max_bytes)
+
+    async def _read(self, url: str, parent: str | None, depth: int) -> tuple[Page | None, bool]:
+        page, shell = await self._page(url, parent, depth)
+        if page is not None and self.reader is not None:
+            page = await self.reader(page, shell)
+        return page, shell
 
     async def _page(self, url: str, parent: str | None, depth: int) -> tuple[Page | None, bool]:
         result = await self._fetch(url)
@@ -212,6 +226,11 @@ class _Crawl:
         return list(await asyncio.gather(*(one(*item) for item in queue)))
 
 
-async def crawl(target: Target, fetcher: Fetcher, settings: CrawlSettings) -> CrawlResult:
-    """Crawl the target's site breadth-first from its home page within its filed domains."""
-    return await _Crawl(target, fetcher, settings).run()
+async def crawl(target: Target, fetcher: Fetcher, settings: CrawlSettings,
+                reader: PageReader | None = None) -> CrawlResult:
+    """Crawl the target's site breadth-first from its home page within its filed domains.
+
+    With a `reader`, each fetched page may be replaced by its rendering, and the crawl goes on
+    from the links the rendering shows.
+    """
+    return await _Crawl(target, fetcher, settings, reader).run()

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
 
+from services.checker.crawl.styles import Styles, hidden_by, media_applies, parse_sheet
 from services.checker.inspect.model import Link
 
 # Page tags of the national specification (RULES.md, Identity: Page tags).
@@ -227,9 +229,42 @@ def _meta(root: lxml.html.HtmlElement) -> tuple[dict[str, str], str | None]:
 
 
 _SOURCES = {"a": "href", "area": "href", "img": "src", "iframe": "src", "frame": "src", "embed": "src"}
+_JUDGED = frozenset({"a", "area", "iframe", "frame"})  # what a dark link can be
 
 
-def _links(root: lxml.html.HtmlElement, base: str, page_url: str) -> list[Link]:
+def _styles(root: lxml.html.HtmlElement, base: str, stylesheets: Mapping[str, str]) -> Styles:
+    """The page's cascade: its <style> blocks and those of its linked stylesheets we were given."""
+    sheets = []
+    for el in root.iter("style", "link"):
+        if not media_applies(el.get("media") or ""):
+            continue
+        if el.tag == "style":
+            sheets.append(parse_sheet(el.text_content()))
+        elif "stylesheet" in (el.get("rel") or "").lower():
+            url = absolute_url(base, el.get("href") or "")
+            if url and url in stylesheets:
+                sheets.append(parse_sheet(stylesheets[url]))
+    return Styles(root, sheets)
+
+
+class _Hiding:
+    """Static verdicts for the links to other hosts (a link to the page's own host is no dark link)."""
+
+    def __init__(self, root: lxml.html.HtmlElement, base: str, page_url: str,
+                 stylesheets: Mapping[str, str]) -> None:
+        self.root, self.base, self.stylesheets = root, base, stylesheets
+        self.own = {urlsplit(base).hostname, urlsplit(page_url).hostname}
+        self._styles: Styles | None = None
+
+    def __call__(self, el: lxml.html.HtmlElement, url: str) -> str | None:
+        if el.tag not in _JUDGED or urlsplit(url).hostname in self.own:
+            return None
+        if self._styles is None:
+            self._styles = _styles(self.root, self.base, self.stylesheets)
+        return hidden_by(self._styles, el)
+
+
+def _links(root: lxml.html.HtmlElement, base: str, page_url: str, hiding: _Hiding) -> list[Link]:
     links: list[Link] = []
     for el in root.iter(*_SOURCES, "link"):
         tag = el.tag
@@ -250,7 +285,9 @@ def _links(root: lxml.html.HtmlElement, base: str, page_url: str) -> list[Link]:
         url = absolute_url(base, href)
         if url is None:
             continue
-        links.append(Link(url=url, parent_url=page_url, tag=tag, text=_link_text(el), position=css_path(el)))
+        hidden = hiding(el, url)
+        links.append(Link(url=url, parent_url=page_url, tag=tag, text=_link_text(el), position=css_path(el),
+                          visible=False if hidden else None, hidden_by=hidden))
     return links
 
 
@@ -265,11 +302,15 @@ def html_root(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def parse_html(html: str, page_url: str, base_url: str | None = None) -> ParsedPage:
+def parse_html(html: str, page_url: str, base_url: str | None = None, *,
+               stylesheets: Mapping[str, str] | None = None) -> ParsedPage:
     """Parse a decoded HTML document found at page_url.
 
     Relative links resolve against base_url (the URL after redirects; default page_url) or the
-    document's <base href>; links name page_url as their parent.
+    document's <base href>; links name page_url as their parent. A link to another host that
+    the page's CSS hides (inline styles, <style> blocks, and the linked `stylesheets` given as
+    URL → text) comes back with visible=False and how it is hidden (crawl/styles.py); other
+    links are left unjudged (visible None) for the browser.
     """
     root = html_root(html)
     if root is None:
@@ -286,7 +327,7 @@ def parse_html(html: str, page_url: str, base_url: str | None = None) -> ParsedP
         title=_squash(title_el.text_content()) if title_el is not None else "",
         text=_visible_text(root),
         meta=meta,
-        links=_links(root, base, page_url),
+        links=_links(root, base, page_url, _Hiding(root, base, page_url, stylesheets or {})),
         scripts=scripts,
         refresh_url=absolute_url(base, refresh) if refresh else None,
     )

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -24,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from services.checker.browser.launcher import Browser, BrowserSettings
-from services.checker.browser.render import RenderFailed, Timing, outline_screenshot, render
+from services.checker.browser.render import RenderFailed, Timing, outline_screenshot, read_page
 from services.checker.config import CheckerSettings
-from services.checker.crawl.crawler import CrawlSettings, crawl
+from services.checker.crawl.crawler import CrawlSettings, crawl, in_scope, scope_domains
 from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
+from services.checker.crawl.rendered import RenderedReader
 from services.checker.crawl.search import check_search
 from services.checker.evidence import EvidenceStore
 from services.checker.feeds.limits import PlatformLimiter
@@ -148,15 +150,17 @@ class Inspector:
         target = _target(target_data)
         profile: dict[str, Any] = run.profile
         clock = _Stopwatch()
-        crawled = await crawl(target, self.fetcher, CrawlSettings(
-            max_pages=self.settings.max_pages, max_depth=self.settings.max_depth,
-            max_attachments=self.settings.max_attachments))
-        pages = crawled.pages
-        clock.lap("crawl")
         async with self._context() as ctx:
-            if ctx is not None and pages:
-                await self._render(ctx, pages, crawled.needs_render)
-            clock.lap("render")
+            reader = None
+            if ctx is not None:
+                domains = scope_domains(target)
+                reader = RenderedReader(partial(self._render, ctx), lambda url: in_scope(url, domains),
+                                        self.settings.rendering)
+            crawled = await crawl(target, self.fetcher, CrawlSettings(
+                max_pages=self.settings.max_pages, max_depth=self.settings.max_depth,
+                max_attachments=self.settings.max_attachments), reader)
+            pages = crawled.pages
+            clock.lap(f"crawl+render ({len(reader.rendered) if reader else 0} inner pages rendered)")
             urls = [link.url for p in pages for link in p.links if link.url]
             link_status = await check_links(urls, self.fetcher, RedisLinkCache(self.redis, run.id),
                                             LinkCheckSettings(
@@ -216,22 +220,13 @@ class Inspector:
                  read.status, len(read.posts), len(findings), time.perf_counter() - started)
         return Outcome(findings=findings, feed_status=read.status, posts_read=len(read.posts))
 
-    async def _render(self, ctx: BrowserContext, pages: list[Page], shells: list[str]) -> None:
-        """Render the home page and script-only pages; keep what a visitor sees."""
-        wanted = dict.fromkeys([pages[0].url, *shells[:20]])
-        for i, page in enumerate(pages):
-            if page.url not in wanted or page.is_attachment:
-                continue
-            try:
-                seen = await render(ctx, page.final_url or page.url, screenshot=(i == 0))
-            except (RenderFailed, TimeoutError) as exc:
-                log.info("render of %s failed: %s", page.url, exc)
-                continue
-            shot = self.evidence.put(seen.screenshot) if seen.screenshot else None
-            pages[i] = seen.to_page(depth=page.depth, parent_url=page.parent_url,
-                                    screenshot_id=shot)
-            pages[i].url = page.url
-            pages[i].fetched_at = page.fetched_at
+    async def _render(self, ctx: BrowserContext, page: Page) -> tuple[Page, str] | None:
+        """Render a fetched page (the home page with a screenshot); None when it cannot load."""
+        try:
+            return await read_page(ctx, page, keep_screenshot=self.evidence.put if page.depth == 0 else None)
+        except RenderFailed as exc:
+            log.info("render of %s failed: %s", page.url, exc)
+            return None
 
     async def _screenshots(self, ctx: BrowserContext, findings: list[FindingDraft]) -> None:
         """Outline the offending element of the most important findings."""

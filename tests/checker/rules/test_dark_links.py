@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.checker.inspect.model import HIDING_TECHNIQUES
+from services.checker.crawl.parse import parse_html
+from services.checker.inspect.model import HIDING_TECHNIQUES, FindingDraft, Link
 from services.checker.rules.site import dark_links
 from tests.checker.rules.test_links import ARTICLE, HOME, clean_site, link, run
 
@@ -77,3 +78,107 @@ def test_a_dark_link_injected_into_every_page_is_one_finding_listing_the_pages()
 
     assert finding.parent_url == HOME
     assert finding.detail["pages_count"] == 3 and ARTICLE in finding.detail["pages"]
+
+
+# ---- static pages: hidden by inline style or stylesheet, found without the browser -----------
+
+INNER = ARTICLE  # an inner page the crawler fetched and did not render
+THEME = "https://www.jn.gov.cn/css/theme.css"
+
+
+def static_page(body: str, *, style: str = "") -> str:
+    return (f'<html><head><link rel="stylesheet" href="/css/theme.css"><style>{style}</style></head>'
+            f'<body style="background:#fff">{body}</body></html>')
+
+
+def judged(body: str, *, style: str = "", stylesheets: dict[str, str] | None = None) -> dict[str, Link]:
+    parsed = parse_html(static_page(body, style=style), INNER, stylesheets=stylesheets)
+    return {item.url: item for item in parsed.links}
+
+
+def inner_findings(body: str, *, style: str = "", stylesheets: dict[str, str] | None = None) -> list[FindingDraft]:
+    site = clean_site()
+    page = next(p for p in site.pages if p.url == INNER)
+    page.links = parse_html(static_page(body, style=style), INNER, stylesheets=stylesheets).links
+    return run(dark_links, site)
+
+
+@pytest.mark.parametrize(("body", "style", "technique"), [
+    ('<div style="display:none"><a href="{spam}">博彩</a></div>', "", "display_none"),
+    ('<div class="yqlj"><a href="{spam}">博彩</a></div>', ".yqlj { display: none }", "display_none"),
+    ('<div hidden><a href="{spam}">博彩</a></div>', "", "display_none"),
+    ('<details><summary>更多</summary><a href="{spam}">博彩</a></details>', "", "display_none"),
+    ('<p><a class="v" href="{spam}">博彩</a></p>', "p .v { visibility: hidden }", "visibility_hidden"),
+    ('<span style="opacity:0"><a href="{spam}">博彩</a></span>', "", "opacity_zero"),
+    ('<div class="box"><a href="{spam}">博彩</a></div>', ".box { height: 0; overflow: hidden }", "zero_size"),
+    ('<a class="b" href="{spam}">博彩</a>', "a.b { display: block; width: 1px; height: 1px; overflow: hidden }",
+     "zero_size"),
+    ('<div style="font-size:0"><a href="{spam}">博彩</a></div>', "", "zero_size"),
+    ('<a class="f" href="{spam}">博彩</a>', ".f { font: 0/0 a }", "zero_size"),
+    ('<a class="c" href="{spam}">博彩</a>', ".c { position: absolute; clip: rect(0 0 0 0) }", "clip"),
+    ('<div id="gg"><a href="{spam}">博彩</a></div>', "#gg { position: absolute; left: -9999px }", "offscreen"),
+    ('<div class="t"><a href="{spam}">博彩</a></div>', ".t { position: fixed; top: -3000px }", "offscreen"),
+    ('<div class="m"><a href="{spam}">博彩</a></div>', ".m { margin-left: -10000px }", "offscreen"),
+    ('<div class="i"><a href="{spam}">博彩</a></div>', ".i { text-indent: -9999px }", "text_indent"),
+    ('<div class="w"><a href="{spam}">博彩</a></div>', ".w a { color: #ffffff }", "same_colour"),
+    ('<div style="background:#003366"><a style="color:#003366" href="{spam}">博彩</a></div>', "",
+     "same_colour"),
+    ('<div style="color:#fff"><a style="color:inherit" href="{spam}">博彩</a></div>', "", "same_colour"),
+    ('<iframe src="{spam}" width="0" height="0" frameborder="0"></iframe>', "", "hidden_iframe"),
+    ('<iframe class="h" src="{spam}"></iframe>', ".h { display: none }", "hidden_iframe"),
+    ('<marquee height="1" width="1"><a href="{spam}">博彩</a></marquee>', "", "marquee"),
+])
+def test_static_page_dark_links_are_found_from_its_css(body: str, style: str, technique: str) -> None:
+    [finding] = inner_findings(body.format(spam=SPAM), style=style)
+
+    assert (finding.rule, finding.severity, finding.detail["technique"]) == ("veto.security", "veto", technique)
+    assert (finding.url, finding.parent_url) == (SPAM, INNER)
+    assert finding.position and finding.element_rect is None  # no geometry without the browser
+
+
+def test_a_linked_same_site_stylesheet_hides_a_static_link() -> None:
+    body = f'<div class="friend-links"><a href="{SPAM}">澳门金沙</a></div>'
+    sheet = ".friend-links{position:absolute;top:0;left:-6000px}"
+
+    assert inner_findings(body) == []  # the stylesheet was not read: nothing to judge from
+    [finding] = inner_findings(body, stylesheets={THEME: sheet})
+    assert finding.detail["technique"] == "offscreen"
+
+
+@pytest.mark.parametrize(("body", "style"), [
+    # a hover drop-down of the site's own columns
+    ('<div class="menu"><a href="/zwgk/">政务公开</a><ul><li><a href="/zwgk/zcwj/">政策文件</a></li></ul></div>',
+     ".menu ul { display: none } .menu:hover ul { display: block }"),
+    # a visually hidden "skip to content" link
+    ('<a class="sr-only" href="#main">跳到主要内容</a><a class="sr-only" href="/index.html#main">跳过导航</a>',
+     ".sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0,0,0,0) }"),
+    # white text on the site's own dark header, and a same-colour link to the site itself
+    ('<div class="head"><a href="https://www.other-shop.com/">合作</a></div><a class="x" href="/a.html">x</a>',
+     ".head { background: #123456 } .head a { color: #fff } .x { color: #fff }"),
+    # a link keeps its own colour (blue) inside white text
+    ('<div style="color:#fff"><a href="https://www.other-shop.com/">合作单位</a></div>', ""),
+    # rules for phones and for print do not apply to the desktop screen
+    ('<div class="pc"><a href="https://www.other-shop.com/">合作单位</a></div>',
+     "@media (max-width: 768px) { .pc { display: none } } @media print { .pc { display: none } }"),
+    # a later rule, a more specific rule, an inline style and !important win over display:none
+    ('<div class="a b" id="c"><a href="https://www.other-shop.com/1">一</a></div>'
+     '<div class="d" style="display:block"><a href="https://www.other-shop.com/2">二</a></div>'
+     '<div class="e"><a href="https://www.other-shop.com/3">三</a></div>',
+     ".a { display: none } .a.b { display: block } .d { display: none } "
+     ".e { display: block !important } div.e { display: none }"),
+    # an image-replaced logo, text shown again inside a hidden box, white text over a picture
+    ('<a class="logo" href="https://www.other-shop.com/">图标</a>'
+     '<div style="visibility:hidden"><a style="visibility:visible" href="https://www.other-shop.com/v">显示</a></div>'
+     '<div class="banner"><img src="/b.png"><a class="over" href="https://www.other-shop.com/b">广告</a></div>',
+     ".logo { display:block; text-indent:-9999px; background:url(/logo.png) } "
+     ".banner { position: relative } .over { position: absolute; left: 20px; top: 20px; color: #fff }"),
+])
+def test_static_look_alikes_are_not_dark_links(body: str, style: str) -> None:
+    assert inner_findings(body, style=style) == []
+
+
+def test_static_links_not_hidden_stay_unjudged_for_the_browser() -> None:
+    links = judged(f'<a href="{SPAM}">可见的外链</a><a href="/zwgk/" style="display:none">本站</a>')
+
+    assert (links[SPAM].visible, links[SPAM].hidden_by) == (None, None)
+    assert links["https://www.jn.gov.cn/zwgk/"].visible is None  # the page's own host is never judged here

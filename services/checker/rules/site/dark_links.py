@@ -1,11 +1,14 @@
 """Rule veto.security, kind dark_link (暗链): hidden links from the site to other sites.
 
-Rule: a link the rendered page does not show (visible False, hidden_by naming the technique)
-whose host is off-site — neither a filed domain of the target nor a subdomain of one — is a dark
-link and a veto. Hidden links to the site itself (drop-down menus) are not dark links, nor are
-hidden links to government domains, filed sites or the well-known media of the profile's
-exemption list (hidden "相关链接" drop-downs on government sites point there). Links never
-rendered (visible None) are not judged. One finding per hidden URL, on the first page found.
+Rule: a link a visitor cannot see (visible False, hidden_by naming the technique) whose host is
+off-site — neither a filed domain of the target nor a subdomain of one — is a dark link and a
+veto, on every crawled page: a rendered page's links are judged by the browser (with where each
+sits), a fetched page's links to other hosts from its inline styles, <style> blocks and the
+site's stylesheets (crawl/styles.py). Hidden links to the site itself (drop-down menus) are not
+dark links, nor are hidden links to government domains, filed sites or the well-known media of
+the profile's exemption list (hidden "相关链接" drop-downs on government sites point there).
+Links nobody judged (visible None) are not reported. One finding per hidden URL, on the first
+page found.
 Indicator: 安全、泄密事故等严重问题. Source: RULES.md veto.security and 暗链.
 
 Passing: <ul style="display:none"><a href="/zwgk/">政务公开</a></ul> on www.example.gov.cn.
