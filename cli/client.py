@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8000"
-DEFAULT_KEY_FILE = Path("var") / "admin.key"
+DEFAULT_KEY_FILE = "admin.key"  # in GOVINSPECT_VAR_DIR, else ./var, as `make run` writes it
 
 
 class CliError(Exception):
@@ -21,13 +21,15 @@ class CliError(Exception):
 
 
 def resolve_key(key: str | None) -> str | None:
-    """The API key: --key, else GOVINSPECT_API_KEY, else ./var/admin.key if it exists."""
+    """The API key: --key, else GOVINSPECT_API_KEY, else the administrator key `make run` wrote
+    (`$GOVINSPECT_VAR_DIR/admin.key`, by default ./var/admin.key) if it exists."""
     if key:
         return key
     if os.environ.get("GOVINSPECT_API_KEY"):
         return os.environ["GOVINSPECT_API_KEY"]
     try:
-        return DEFAULT_KEY_FILE.read_text().strip() or None
+        var = Path(os.environ.get("GOVINSPECT_VAR_DIR") or "var")
+        return (var / DEFAULT_KEY_FILE).read_text().strip() or None
     except OSError:
         return None
 

@@ -1,4 +1,4 @@
-"""`govinspect`: status, import, inspect, findings and circulars, all through the gateway.
+"""`govinspect`: status, demo, import, inspect, findings and circulars, all through the gateway.
 
 Every command prints Chinese text for people, or with `--json` one JSON document for scripts.
 A failure prints the gateway's problem+json (title, detail and any row errors) on stderr and
@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.client import CliError, Gateway, resolve_key, resolve_url
+from cli.demo import cmd_demo
 
 KINDS = ("organisations", "websites", "accounts")
 FORMATS = ("docx", "xlsx", "html", "md")
@@ -93,6 +94,9 @@ async def cmd_status(gw: Gateway, args: argparse.Namespace, out: Out) -> int:
         out.table("服务", ["组件", "状态"], rows)
         out.table("队列", ["队列", "排队", "已到期", "执行中"],
                   [[q["name"], q["queued"], q["due"], q["in_progress"]] for q in queues["queues"]])
+        for service, lines in (body.get("warnings") or {}).items():
+            for line in lines:
+                out.errors.print(f"警告（{service}）：{line}", markup=False)
     return 0 if ready.status_code == 200 and body.get("status") == "ready" else 1
 
 
@@ -267,13 +271,20 @@ def parser() -> argparse.ArgumentParser:
     # SUPPRESS: an option given before the command is not reset by the command's own default.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--url", help="网关地址（缺省取 GOVINSPECT_URL，再缺省 http://127.0.0.1:8000）")
-    common.add_argument("--key", help="API 密钥（缺省取 GOVINSPECT_API_KEY，再缺省 ./var/admin.key）")
+    common.add_argument("--key", help="API 密钥（缺省取 GOVINSPECT_API_KEY，再缺省 "
+                        "$GOVINSPECT_VAR_DIR/admin.key，即 ./var/admin.key）")
     common.add_argument("--json", action="store_true", help="输出 JSON，供脚本使用")
     p = argparse.ArgumentParser(prog="govinspect", description="政府网站与政务新媒体监管命令行工具",
                                 parents=[common])
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     sub.add_parser("status", parents=[common], help="服务和队列状态").set_defaults(fn=cmd_status)
+
+    demo = sub.add_parser("demo", parents=[common],
+                          help="备案并检查 make run 自带的演示网站和账号，起草通报")
+    demo.add_argument("--interval", type=float, default=1.0, help="查询进度的间隔（秒）")
+    demo.add_argument("--timeout", type=float, default=600.0, help="最多等待检查和通报这么久（秒）")
+    demo.set_defaults(fn=cmd_demo)
 
     imp = sub.add_parser("import", parents=[common], help="批量导入单位、网站或新媒体账号")
     imp.add_argument("file", help="CSV、XLSX 或 JSON 文件")

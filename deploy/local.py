@@ -15,13 +15,14 @@ import socket
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
+from deploy import demo
 from shared.config import default_principal_secret
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
 
@@ -33,6 +34,12 @@ BACKOFF_CAP = 30.0
 CRASH_WINDOW = 60.0
 MAX_CRASHES = 5  # more crashes than this within CRASH_WINDOW stops the suite
 STABLE_AFTER = 60.0  # a child that ran this long restarts its backoff from 1 s
+# A child that exits this soon after starting, this many times in a row, cannot start (a missing
+# module, a port held by someone else): retrying changes nothing, so it is given up on.
+QUICK_EXIT_S = 20.0
+GIVE_UP_AFTER = 3
+METRICS_FROM = 9100  # the gateway API's metrics port; each worker takes the next one
+DEMO_TIMEOUT_S = 600
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 ENV_HELP = """environment:
@@ -43,6 +50,8 @@ ENV_HELP = """environment:
   DATABASE_URL         PostgreSQL for every service (default SQLite files in the state directory)
   PRINCIPAL_SECRET     key signing principal headers (default <var>/principal.secret)
   REGISTRY_PORT, CHECKER_PORT, REPORTING_PORT, GATEWAY_PORT   API ports (8001, 8002, 8003, 8000)
+  GOVINSPECT_METRICS_PORT  the gateway's metrics port (default 9100); workers take the next ones
+  GOVINSPECT_DEMO      0: no demo site (default 1: serve it, file and inspect it on the first start)
 """
 
 
@@ -77,6 +86,24 @@ def worker_name(service: str, module: str) -> str:
     services.checker.probe_worker (the container's `worker NAME`; `NAME-worker` in compose/k8s)."""
     kind = module.removesuffix("worker").strip("_").replace("_", "-")
     return f"{service}-{kind}" if kind else service
+
+
+def metrics_variable(service_var: str, module: str) -> str:
+    """The metrics-port variable of a worker: `CHECKER_METRICS_PORT` for the checker's
+    `worker`, `CHECKER_PROBE_METRICS_PORT` for its `probe_worker` (the settings' field names)."""
+    kind = module.removesuffix("worker").strip("_").upper()
+    return service_var.removesuffix("PORT") + (f"{kind}_" if kind else "") + "METRICS_PORT"
+
+
+def metrics_ports(first: int) -> dict[str, tuple[str, int]]:
+    """Process name → (its metrics-port variable, port): the gateway API's first, then every
+    worker's in suite order, each its own (one variable may name two processes' ports)."""
+    ports = {"gateway-api": ("GATEWAY_METRICS_PORT", first)}
+    for name, _package, var, _default, workers in SUITE:
+        for module in workers:
+            ports[f"{worker_name(name, module)}-worker"] = (metrics_variable(var, module),
+                                                            first + len(ports))
+    return ports
 
 
 def python_service(
@@ -233,9 +260,23 @@ class _Child:
     name: str
     argv: tuple[str, ...]
     redis: bool  # the embedded Redis: stopped last, logs to its own file
+    essential: bool  # an API: the suite cannot run without it
+    env: dict[str, str] | None = None  # set over the supervisor's own environment
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     proc: asyncio.subprocess.Process | None = None
     task: asyncio.Task[None] | None = None
+    last_line: str = ""  # the last line it wrote to stderr: why it exited, for a Python child
+    copying: list[asyncio.Future[None]] = field(default_factory=list)
+
+
+async def _forward(stream: asyncio.StreamReader, child: _Child) -> None:
+    """Copy a child's stderr to ours line by line, keeping its last line."""
+    while line := await stream.readline():
+        sys.stderr.buffer.write(line)
+        sys.stderr.flush()
+        text = line.decode(errors="replace").strip()
+        if text:
+            child.last_line = text
 
 
 class _Supervisor:
@@ -251,8 +292,9 @@ class _Supervisor:
             _say(message)
         self.stopping.set()
 
-    def start(self, name: str, argv: Sequence[str], *, redis: bool = False) -> None:
-        child = _Child(name, tuple(argv), redis)
+    def start(self, name: str, argv: Sequence[str], *, redis: bool = False,
+              essential: bool = False, env: dict[str, str] | None = None) -> None:
+        child = _Child(name, tuple(argv), redis, essential, env)
         child.task = asyncio.create_task(self._keep_running(child))
         self.children.append(child)
 
@@ -261,24 +303,50 @@ class _Supervisor:
         # nothing outlives the terminal; the stop order below holds when only we are signalled.
         return await asyncio.create_subprocess_exec(
             *child.argv, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL if child.redis else None)
+            stdout=asyncio.subprocess.DEVNULL if child.redis else None,
+            stderr=None if child.redis else asyncio.subprocess.PIPE,
+            env={**os.environ, **child.env} if child.env else None)
+
+    async def _run(self, child: _Child, proc: asyncio.subprocess.Process) -> bool:
+        """Wait for the child's exit (and its last words); False when asked to stop first."""
+        copying = asyncio.ensure_future(_forward(proc.stderr, child) if proc.stderr
+                                        else asyncio.sleep(0))
+        child.copying.append(copying)
+        if not await _unless(child.stop, proc.wait()):
+            return False
+        # Its last line may still be in the pipe (a process it started may hold the pipe open).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(copying), 2)
+        return True
+
+    def _give_up(self, child: _Child, how: str) -> None:
+        why = child.last_line or how
+        if child.essential:
+            self.fail(f"{child.name} 无法启动（连续 {GIVE_UP_AFTER} 次启动即退出），停止全部服务：{why}")
+        else:
+            _say(f"{child.name} 无法启动，已停止重试（连续 {GIVE_UP_AFTER} 次启动即退出）：{why}")
 
     async def _keep_running(self, child: _Child) -> None:
         crashes: deque[float] = deque()
-        attempt = 0
+        attempt = quick = 0
         while not child.stop.is_set():
             started = time.monotonic()
+            child.last_line = ""
             try:
                 child.proc = await self._spawn(child)
             except OSError as exc:
                 how = f"无法启动（{exc}）"
             else:
-                if not await _unless(child.stop, child.proc.wait()):
+                if not await self._run(child, child.proc):
                     break
                 how = f"意外退出（退出码 {child.proc.returncode}）"
             if self.stopping.is_set():  # it saw the same Ctrl-C we did
                 break
             now = time.monotonic()
+            quick = quick + 1 if now - started < QUICK_EXIT_S else 0
+            if quick >= GIVE_UP_AFTER:
+                self._give_up(child, how)
+                return
             crashes.append(now)
             while now - crashes[0] > CRASH_WINDOW:
                 crashes.popleft()
@@ -337,10 +405,22 @@ class _Supervisor:
         for child in self.children:  # a watcher that failed must not leave its process behind
             if child.proc is not None:
                 await _terminate(child.proc, child.name)
+        copying = [c for child in self.children for c in child.copying]
+        if copying:  # the last lines of stopped children, unless something still holds a pipe
+            await asyncio.wait(copying, timeout=2)
+            for c in copying:
+                c.cancel()
+
+
+def _metrics_env(name: str, metrics: dict[str, tuple[str, int]]) -> dict[str, str] | None:
+    """A process's own metrics port, under the variable its settings read."""
+    own = metrics.get(name)
+    return {own[0]: str(own[1])} if own else None
 
 
 async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
-                 redis: tuple[int, list[str]] | None) -> None:
+                 redis: tuple[int, list[str]] | None,
+                 metrics: dict[str, tuple[str, int]]) -> None:
     if redis is not None:
         sup.start("redis", redis[1], redis=True)
         probe = functools.partial(_redis_answers, redis[0])
@@ -368,11 +448,13 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
             if code != 0:
                 sup.fail(f"{spec.name} 初始化管理员密钥失败（退出码 {code}）。")
                 return
-        sup.start(f"{spec.name}-api", spec.api)
+        api = f"{spec.name}-api"
+        sup.start(api, spec.api, essential=True, env=_metrics_env(api, metrics))
         for argv in spec.workers:
             if _runnable(argv):
                 module = argv[argv.index("-m") + 1] if "-m" in argv else "worker"
-                sup.start(f"{worker_name(spec.name, module.rsplit('.', 1)[-1])}-worker", argv)
+                name = f"{worker_name(spec.name, module.rsplit('.', 1)[-1])}-worker"
+                sup.start(name, argv, env=_metrics_env(name, metrics))
     deadline = time.monotonic() + HEALTH_TIMEOUT
     async with httpx.AsyncClient(timeout=2, trust_env=False) as client:
         for spec in services:
@@ -383,7 +465,7 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 return
 
 
-def _banner(services: Sequence[ServiceSpec], var: Path, sup: _Supervisor) -> None:
+def _banner(services: Sequence[ServiceSpec], var: Path, sup: _Supervisor, extras: _Extras) -> None:
     print(f"govinspect 已启动（数据目录 {var}，Redis {_redact(os.environ['REDIS_URL'])}）")
     front = next((s for s in services if s.name == "gateway"), None)
     if front is not None:
@@ -404,28 +486,102 @@ def _banner(services: Sequence[ServiceSpec], var: Path, sup: _Supervisor) -> Non
     for spec in services:
         if spec is not front:
             base = f"http://{_client_host(spec.host)}:{spec.port}"
-            print(f"  {spec.name:<10}接口 {base}   文档 {base}/docs")
+            print(f"  {spec.name:<10}接口 {base}   文档 {base}/docs   指标 {base}/metrics")
+    started = {c.name for c in sup.children}
+    shown = [f"{name} {port}" for name, (_var, port) in extras.metrics.items() if name in started]
+    if shown:
+        print("Prometheus 指标端口（http://127.0.0.1:<端口>/metrics）：" + "，".join(shown))
+    if extras.demo is not None:
+        print(f"演示网站 http://{demo.HOST}/（在本机 {extras.demo.address}:{extras.demo.port} 提供，"
+              "只对检查服务开放；重新演示：govinspect demo）")
+    if extras.no_browser:
+        _say(extras.no_browser)
+
+
+@dataclass
+class _Extras:
+    """What this run adds around the services: metrics ports, the demo site, the browser state."""
+
+    metrics: dict[str, tuple[str, int]] = field(default_factory=dict)
+    demo: demo.DemoSite | None = None
+    no_browser: str = ""  # the warning, when the checker runs without Chromium
+
+
+async def _first_demo(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path) -> None:
+    """On the first start, file the demo site and account, inspect them, draft the circular."""
+    front = next(s for s in services if s.name == "gateway")
+    marker = var / "demo.done"
+    print("首次启动：正在备案并检查演示网站（约一分钟），结果见下方；"
+          "之后可随时运行 govinspect demo 重新演示。", flush=True)
+    code = await sup.run_once("demo", (
+        sys.executable, "-m", "cli", "demo", "--timeout", str(DEMO_TIMEOUT_S),
+        "--url", f"http://{_client_host(front.host)}:{front.port}"))
+    if code == 0:
+        marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z") + "\n")
+        print("演示完成：问题清单见上方，也可在文档页 /docs 或 govinspect findings list 查看。",
+              flush=True)
+    elif code is not None:
+        _say(f"演示未完成（退出码 {code}）；服务照常运行，可稍后运行 govinspect demo 重试。")
 
 
 async def _supervise(services: Sequence[ServiceSpec], var: Path,
-                     redis: tuple[int, list[str]] | None) -> int:
+                     redis: tuple[int, list[str]] | None, extras: _Extras) -> int:
     sup = _Supervisor()
     loop = asyncio.get_running_loop()
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     for sig in stop_signals:
         loop.add_signal_handler(sig, sup.stopping.set)
+    first_demo: asyncio.Task[None] | None = None
     try:
-        await _start(sup, services, var, redis)
+        await _start(sup, services, var, redis, extras.metrics)
         if not sup.stopping.is_set():
-            _banner(services, var, sup)
+            _banner(services, var, sup, extras)
             print("按 Ctrl-C 停止。", flush=True)
+            if extras.demo is not None and not (var / "demo.done").exists():
+                first_demo = asyncio.create_task(_first_demo(sup, services, var))
         await sup.stopping.wait()
     finally:
+        if first_demo is not None:
+            await first_demo  # it stops by itself once stopping is set
         await sup.shutdown()
         for sig in stop_signals:
             loop.remove_signal_handler(sig)
     print("govinspect 已停止。", flush=True)
     return 1 if sup.failure else 0
+
+
+def _without_browser(env: MutableMapping[str, str]) -> str:
+    """Turn the checker's browser off when Chromium cannot run; return the warning, or ""."""
+    path = env.get("CHECKER_CHROMIUM_PATH", "/usr/bin/chromium")
+    if not _module_exists("playwright"):
+        why, fix = "未安装 playwright", f"{sys.executable} -m pip install -e '.[browser]'"
+    elif not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        why, fix = f"找不到 Chromium（{path}）", "sudo apt-get install -y chromium fonts-wqy-microhei"
+    else:
+        return ""
+    if env.get("CHECKER_USE_BROWSER", "").lower() in ("1", "true", "yes"):
+        return ""  # asked for: the worker says why it cannot start
+    env["CHECKER_USE_BROWSER"] = "false"
+    return (f"警告：{why}，检查服务将在没有浏览器的情况下运行——暗链、脚本生成的页面和证据截图"
+            f"都无法检查（/readyz 与 govinspect status 列出受影响的规则）。安装：{fix}")
+
+
+def _serve_demo(env: MutableMapping[str, str]) -> demo.DemoSite | None:
+    """Serve the demo site and let the checker reach exactly it: its host, its address."""
+    try:
+        site = demo.DemoSite()
+    except OSError as exc:
+        _say(f"演示网站无法在 {demo.ADDRESS} 上提供（{exc}），本次不演示。")
+        return None
+    try:
+        host_map = dict(json.loads(env.get("CHECKER_HOST_MAP") or "{}"))
+        networks = list(json.loads(env.get("CHECKER_ALLOWED_NETWORKS") or "[]"))
+    except (ValueError, TypeError):
+        _say("CHECKER_HOST_MAP 或 CHECKER_ALLOWED_NETWORKS 不是 JSON，本次不演示。")
+        return None
+    env["CHECKER_HOST_MAP"] = json.dumps(host_map | site.host_map())
+    env["CHECKER_ALLOWED_NETWORKS"] = json.dumps(networks + site.allowed_networks())
+    return site
 
 
 def run(services: Sequence[ServiceSpec] | None = None) -> int:
@@ -448,8 +604,12 @@ def run(services: Sequence[ServiceSpec] | None = None) -> int:
     if not rows:
         _say("没有可运行的服务。")
         return 2
+    extras = _Extras(metrics=metrics_ports(int(env.get("GOVINSPECT_METRICS_PORT", METRICS_FROM))))
+    names = {r.name for r in rows}
     # A port someone else holds would only show up later as a crash loop.
     ports = [(s.name, _client_host(s.host), s.port) for s in rows]
+    ports += [(f"{name} 的指标", "127.0.0.1", port) for name, (_var, port) in extras.metrics.items()
+              if name.split("-", 1)[0] in names]
     if redis is not None:
         ports.insert(0, ("嵌入式 Redis", "127.0.0.1", redis[0]))
     for name, host, port in ports:
@@ -457,7 +617,6 @@ def run(services: Sequence[ServiceSpec] | None = None) -> int:
             _say(f"{name} 的端口 {port} 已被占用；请停止占用者或换一个端口。")
             return 2
     write_admin_token(var, env["PRINCIPAL_SECRET"])
-    # The gateway finds the services where this run starts them, unless told otherwise.
     # The gateway and the services find each other where this run starts them.
     urls = {spec.name: f"http://{_client_host(spec.host)}:{spec.port}" for spec in rows}
     for service, callers in (("registry", ("GATEWAY", "CHECKER", "REPORTING")),
@@ -465,7 +624,14 @@ def run(services: Sequence[ServiceSpec] | None = None) -> int:
         if service in urls:
             for caller in callers:
                 env.setdefault(f"{caller}_{service.upper()}_URL", urls[service])
-    return asyncio.run(_supervise(rows, var, redis))
+    if "checker" in names:
+        extras.no_browser = _without_browser(env)
+        if extras.no_browser:
+            _say(extras.no_browser)
+    if {"gateway", "checker"} <= names and env.get("GOVINSPECT_DEMO", "1") != "0":
+        extras.demo = _serve_demo(env)
+    with extras.demo or contextlib.nullcontext():
+        return asyncio.run(_supervise(rows, var, redis, extras))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -40,7 +40,8 @@ async def _check(probe: Any) -> str:
 async def readyz(request: Request) -> Any:
     """Answer 200 when the gateway's database and Redis answer (status `ready`, or `degraded`
     when some service behind it does not), else 503. `upstreams` says which services answer:
-    one service down leaves the others reachable, so it does not make the gateway unready."""
+    one service down leaves the others reachable, so it does not make the gateway unready.
+    `warnings` names what a service runs without (the checker without Chromium, by service)."""
     state = request.app.state
     redis: Redis = state.redis
     upstreams: Upstreams = state.upstreams
@@ -49,9 +50,11 @@ async def readyz(request: Request) -> Any:
                                    *(upstreams.probe(n) for n in names))
     checks = {"database": results[0], "redis": results[1]}
     services = dict(zip(names, results[2:], strict=True))
+    said = await asyncio.gather(*(upstreams.warnings(n) for n in names))
+    warnings = {n: w for n, w in zip(names, said, strict=True) if w}
     if all(v == "ok" for v in checks.values()):
         status = "ready" if all(v == "ok" for v in services.values()) else "degraded"
-        return {"status": status, "checks": checks, "upstreams": services}
+        return {"status": status, "checks": checks, "upstreams": services, "warnings": warnings}
     failed = "、".join(k for k, v in checks.items() if v != "ok")
     return JSONResponse(
         {"type": TYPE_PREFIX + "not-ready", "title": "服务未就绪", "status": 503,

@@ -62,6 +62,15 @@ class Upstreams:
             return f"error: {type(exc).__name__}"
         return "ok" if response.status_code == 200 else f"error: HTTP {response.status_code}"
 
+    async def warnings(self, name: str) -> list[str]:
+        """Return what a service's /readyz warns about (e.g. the checker without a browser)."""
+        try:
+            body = (await self.clients[name].get("/readyz", timeout=2.0)).json()
+        except (httpx.HTTPError, ValueError):
+            return []
+        found = body.get("warnings") if isinstance(body, dict) else None
+        return [str(w) for w in found] if isinstance(found, list) else []
+
     async def aclose(self) -> None:
         """Close every pool."""
         for client in self.clients.values():

@@ -24,6 +24,9 @@ class CheckerSettings(ServiceSettings):
     host_map: dict[str, str] = Field(default_factory=dict)
     # The SSRF guard refuses loopback/private/link-local targets unless this is set.
     allow_private_addresses: bool = False
+    allowed_networks: list[str] = Field(default_factory=list)
+    """CIDRs the SSRF guard always lets through, e.g. the one loopback address `make run`
+    serves its demo site on (`["127.77.0.1/32"]`), with the guard on for everything else."""
     chromium_path: str = "/usr/bin/chromium"
     use_browser: bool = True
     max_pages: int = 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from services.checker.config import CheckerSettings
 from services.checker.evidence import EvidenceStore
 from services.checker.feeds.routes import router as posts_router
 from services.checker.finding.routes import router as finding_router
+from services.checker.health import browser_report
 from services.checker.plan.routes import router as plan_router
 from services.checker.profile.routes import router as profile_router
 from services.checker.run.routes import recheck_router
@@ -57,6 +59,12 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
         description="政府网站检查：检查批次、发现的问题及证据、评分与规则配置。调用须携带网关签发的身份请求头。",
         settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS)
     app.state.registry_transport = registry_transport
+
+    def readiness() -> dict[str, Any]:
+        browser = browser_report(settings)
+        return {"browser": browser, "warnings": [browser["warning"]] if "warning" in browser else []}
+
+    app.state.readiness_report = readiness
     for router in (run_router, recheck_router, plan_router, finding_router, profile_router,
                    posts_router):
         app.include_router(router)

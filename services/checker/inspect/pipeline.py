@@ -79,7 +79,8 @@ class Inspector:
                    registry_transport: httpx.AsyncBaseTransport | None = None) -> Inspector:
         """Start the worker's HTTP client and Chromium."""
         host_map = HostMap.parse(settings.host_map)
-        fetcher = Fetcher(FetchSettings(allow_private=settings.allow_private_addresses), host_map)
+        fetcher = Fetcher(FetchSettings(allow_private=settings.allow_private_addresses,
+                                        allowed_networks=settings.allowed_networks), host_map)
         browser = None
         if settings.use_browser:
             browser = Browser(BrowserSettings(executable_path=settings.chromium_path,

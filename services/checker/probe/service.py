@@ -31,7 +31,8 @@ PROBE_QUEUE = queue_name("checker-probes")
 
 def open_fetcher(settings: CheckerSettings) -> Fetcher:
     """The probe worker's HTTP client: the same SSRF guard and host map as inspections, no browser."""
-    return Fetcher(FetchSettings(allow_private=settings.allow_private_addresses),
+    return Fetcher(FetchSettings(allow_private=settings.allow_private_addresses,
+                                 allowed_networks=settings.allowed_networks),
                    HostMap.parse(settings.host_map))
 
 
