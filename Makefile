@@ -2,17 +2,25 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PIP    := $(BIN)/python -m pip
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+SAY    := @echo "[govinspect]"
 
-.PHONY: run test install install-test chromium lint bench clean
+# Debian packages: Chromium and a CJK font for the checker's inspections (both commands);
+# LibreOffice Writer for circulars printed to PDF (the tests).
+RUN_DEBS  := chromium fonts-wqy-microhei
+TEST_DEBS := $(RUN_DEBS) libreoffice-writer-nogui
+
+.PHONY: run test install install-test debs chromium lint bench clean
 
 $(BIN)/python:
+	$(SAY) "创建虚拟环境 $(VENV) ……"
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 # The stamp files re-run the install when pyproject.toml changes.
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[embedded]'
+	$(SAY) "安装 Python 依赖（embedded、browser；首次约一分钟）……"
+	$(PIP) install --progress-bar off -e '.[embedded,browser]'
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
@@ -22,21 +30,19 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed
 
-## Install, migrate and start every service with its workers (SQLite and Redis under ./var/).
-run: install
+## Install, migrate and start every service with its workers (SQLite and Redis under ./var/),
+## serve the demo site and, on the first start, inspect it and draft its circular.
+run: install debs
+	$(SAY) "启动全部服务……"
 	$(BIN)/python -m deploy.local
 
-## Debian packages the tests use, when missing and running as root: Chromium (and a CJK font for
-## evidence screenshots) for the checker, LibreOffice Writer for circulars printed to PDF.
+## Chromium and a CJK font when missing (as root; otherwise the command to run is printed).
+debs:
+	@sh .ci/debs $(RUN_DEBS)
+
+## Every Debian package the tests use, when missing and running as root.
 chromium:
-	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-wqy-microhei"; \
-	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; fi; \
-	fi
+	@sh .ci/debs $(TEST_DEBS)
 
 lint: install-test
 	$(BIN)/ruff check .
