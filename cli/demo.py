@@ -94,11 +94,12 @@ async def run_demo(gw: Gateway, interval: float, say: Any) -> dict[str, Any]:
                            {"detail": f"{RESULTS_WAIT_S:.0f} 秒内 /api/v1/results?run_id={run['id']} "
                                       "仍不完整：请查看通报服务（reporting）的工作进程是否在运行"})
         await asyncio.sleep(interval)
-    today = datetime.now(SHANGHAI).date()
+    # The quarter of the inspection so far: the circular counts exactly this run's results.
+    as_of = datetime.fromisoformat(run["as_of"].replace("Z", "+00:00")).astimezone(SHANGHAI).date()
     circular = await gw.json("POST", "/api/v1/circulars", json={
         "region_code": REGION, "issuing_office": ORGANISATION,
-        "period_start": _quarter_start(today).isoformat(), "period_end": today.isoformat(),
-        "title": f"演示：历下区示范网站检查情况通报（{today.isoformat()}）"})
+        "period_start": _quarter_start(as_of).isoformat(), "period_end": as_of.isoformat(),
+        "title": f"演示：历下区示范网站检查情况通报（{as_of.isoformat()}）"})
     return {"run": run, "findings": findings, "circular": circular}
 
 

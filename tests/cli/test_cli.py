@@ -1,6 +1,8 @@
 """`govinspect` against a real gateway with the services mounted in-process: import, inspect
 with --follow while a real checker worker (Chromium) works, list findings, build, publish and
-download a circular; --json output parses; a bad file answers in Chinese with a non-zero exit."""
+download a circular; --json output parses; a bad file answers in Chinese with a non-zero exit;
+`govinspect demo` files, inspects and reports the demo site that `make run` serves; `status`
+says when the checker runs without a browser. Identifiers are read from --json output only."""
 
 from __future__ import annotations
 
@@ -15,8 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
+from asgi_lifespan import LifespanManager
+
+from cli.client import Gateway as GatewayClient
+from cli.demo import ACCOUNT_ID, SITE_CODE, file_demo
 from cli.main import run
+from deploy.demo import DemoSite
 from services.checker.config import CheckerSettings
+from services.checker.main import create_app as create_checker
 from services.reporting.config import ReportingSettings
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway
@@ -98,19 +106,17 @@ async def test_import_inspect_follow_findings_and_circular(
     assert r.code == 0, r.err
     assert r.json()["created"] == 2
 
-    # Follow a run while a real checker worker works through it.
-    follow = asyncio.create_task(cli(gw, "inspect", "start", "--name", "历下区检查", "--region",
-                                     "370102", "--follow", "--interval", "0.2"))
-    for _ in range(100):
-        if (await suite.client.get("/runs")).json()["items"] or follow.done():
-            break
-        await asyncio.sleep(0.1)
+    # Identifiers come from --json output only: a table for people is cut to the terminal's width.
+    r = await cli(gw, "--json", "inspect", "start", "--name", "历下区检查", "--region", "370102")
+    assert r.code == 0, r.err
+    run_id = r.json()["id"]
+    # Follow the run (as a person would, without --json) while a real checker worker works.
+    follow = asyncio.create_task(cli(gw, "inspect", "show", run_id, "--follow", "--interval", "0.2"))
     await _check(checker_settings.model_copy(update={"host_map": sites.host_map()}), suite)
     r = await asyncio.wait_for(follow, 60)
     assert r.code == 0, r.err
     assert "历下区检查：检查中" in r.err, "progress lines go to stderr when it is not a terminal"
     assert "历下区检查：已完成，网站 2/2" in r.out
-    run_id = r.out.split()[1].split("（")[0]
     r = await cli(gw, "--json", "inspect", "show", run_id)
     run_ = r.json()
     assert run_["status"] == "completed" and run_["progress"]["targets_done"] == 2
@@ -119,8 +125,8 @@ async def test_import_inspect_follow_findings_and_circular(
     assert r.code == 0, r.err
     vetoes = r.json()["items"]
     assert vetoes and {f["target_code"] for f in vetoes} == {"3701020002"}
-    r = await cli(gw, "findings", "list", "--run", run_["id"], "--limit", "5")
-    assert r.code == 0 and "问题清单" in r.out and "3701020002" in r.out
+    r = await cli(gw, "findings", "list", "--run", run_["id"], "--severity", "veto", "--limit", "5")
+    assert r.code == 0 and f"问题清单（共 {len(vetoes)} 条" in r.out, r.out
 
     await _relay_and_report(suite, reporting_app, reporting_settings)
     r = await cli(gw, "--json", "circular", "build", "--region", "370100", "--quarter", "2026Q4",
@@ -141,6 +147,57 @@ async def test_import_inspect_follow_findings_and_circular(
     status = r.json()
     assert "checker" in {q["name"] for q in status["queues"]["queues"]}
     assert status["ready"]["upstreams"]["reporting"] == "ok"
+    assert status["ready"]["warnings"] == {}, "the checker has its Chromium"
+
+
+async def test_demo_files_inspects_and_drafts_the_circular_of_the_demo_site(
+        gw: Gateway, suite: Suite, checker_settings: CheckerSettings,
+        reporting_settings: ReportingSettings, reporting_app: Any) -> None:
+    async with GatewayClient("http://gateway", gw.admin, httpx.ASGITransport(app=gw.app)) as client:
+        first = await file_demo(client)
+        assert await file_demo(client) == first, "filing the demo again changes nothing"
+    assert (await gw.ok("GET", "/api/v1/websites", params={"q": SITE_CODE}))["total"] == 1
+
+    with DemoSite() as site:
+        # The guard stays on: the demo site's own address is the only private one let through.
+        settings = checker_settings.model_copy(update={
+            "host_map": site.host_map(), "allow_private_addresses": False,
+            "allowed_networks": site.allowed_networks()})
+        demo = asyncio.create_task(cli(gw, "--json", "demo", "--interval", "0.1"))
+        for _ in range(300):
+            if (await suite.client.get("/runs")).json()["items"] or demo.done():
+                break
+            await asyncio.sleep(0.1)
+        await _check(settings, suite)
+        await _relay_and_report(suite, reporting_app, reporting_settings)
+        r = await asyncio.wait_for(demo, 60)
+    assert r.code == 0, r.err
+    made = r.json()
+    assert made["run"]["status"] == "completed" and made["run"]["progress"]["targets_done"] == 2
+    found = {(f["target_code"], f["rule"], f["offending"] or "") for f in made["findings"]["items"]}
+    # The planted problems: a typo on the site and in the account's feed, a leaked ID number,
+    # a broken link, a 政策文件 column 230 days old.
+    assert (SITE_CODE, "content.typo", "按步就班") in found
+    assert any(code.endswith(ACCOUNT_ID) and rule.endswith("typo") for code, rule, _ in found)
+    rules = {rule for _, rule, _ in found}
+    assert {"content.personal_info", "deduct.links", "deduct.policy_column_stale"} <= rules, rules
+    circular = made["circular"]
+    assert circular["status"] == "draft"
+    assert circular["data"]["websites_total"]["checked"]["value"] == 1
+
+
+async def test_status_says_loudly_when_the_checker_runs_without_a_browser(
+        open_gateway: OpenGateway, suite: Suite, checker_settings: CheckerSettings) -> None:
+    blind = create_checker(checker_settings.model_copy(update={"chromium_path": "/nonexistent"}),
+                           suite.registry.clock)
+    async with LifespanManager(blind), open_gateway(
+            transports={"checker": httpx.ASGITransport(app=blind)}) as g:
+        r = await cli(g, "status")
+        assert "警告（checker）：检查服务在没有浏览器的情况下运行" in r.err, r.err
+        assert "暗链" in r.err and "/nonexistent" in r.err
+        r = await cli(g, "--json", "status")
+    [warning] = r.json()["ready"]["warnings"]["checker"]
+    assert "证据截图" in warning
 
 
 async def test_bad_file_and_refusals_answer_in_chinese_with_nonzero_exit(
