@@ -50,7 +50,7 @@ def page(path: str, today: datetime | None = None) -> tuple[bytes, str] | None:
     text = file.read_text(encoding="utf-8")
     if file.suffix == ".xml":
         return _dated(text, today).encode(), "application/rss+xml; charset=utf-8"
-    head = dict(m.groups() for m in _HEAD.finditer(text))  # type: ignore[misc]
+    head = {m.group(1): m.group(2) for m in _HEAD.finditer(text)}
     layout = (WWW / "_layout.html").read_text(encoding="utf-8")
     html = (layout.replace("{{title}}", head.get("title", ""))
             .replace("{{meta}}", head.get("meta", "")).replace("{{body}}", _HEAD.sub("", text)))

@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from asgi_lifespan import LifespanManager
 
 from cli.client import Gateway as GatewayClient
