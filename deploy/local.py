@@ -269,14 +269,28 @@ class _Child:
     copying: list[asyncio.Future[None]] = field(default_factory=list)
 
 
-async def _forward(stream: asyncio.StreamReader, child: _Child) -> None:
-    """Copy a child's stderr to ours line by line, keeping its last line."""
-    while line := await stream.readline():
-        sys.stderr.buffer.write(line)
-        sys.stderr.flush()
-        text = line.decode(errors="replace").strip()
-        if text:
-            child.last_line = text
+async def _forward(fd: int, child: _Child) -> None:
+    """Copy a child's stderr (the read end of its pipe) to ours line by line, keeping its last
+    line. The pipe is ours, not asyncio's: a process the child started (Chromium) may hold it
+    open after the child exits, and asyncio's `wait()` would wait for that too."""
+    reader = asyncio.StreamReader(limit=1 << 20)
+    transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", 0))
+    try:
+        while True:
+            try:
+                line = await reader.readline()
+            except ValueError:  # a line longer than the limit: pass it on in pieces
+                line = await reader.read(1 << 16)
+            if not line:
+                break
+            sys.stderr.buffer.write(line)
+            sys.stderr.flush()
+            text = line.decode(errors="replace").strip()
+            if text:
+                child.last_line = text
+    finally:
+        transport.close()
 
 
 class _Supervisor:
@@ -301,22 +315,30 @@ class _Supervisor:
     async def _spawn(self, child: _Child) -> asyncio.subprocess.Process:
         # Same process group, no new session: a terminal Ctrl-C reaches every child too, so
         # nothing outlives the terminal; the stop order below holds when only we are signalled.
-        return await asyncio.create_subprocess_exec(
-            *child.argv, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL if child.redis else None,
-            stderr=None if child.redis else asyncio.subprocess.PIPE,
-            env={**os.environ, **child.env} if child.env else None)
+        if child.redis:
+            return await asyncio.create_subprocess_exec(
+                *child.argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL)
+        read_fd, write_fd = os.pipe()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *child.argv, stdin=asyncio.subprocess.DEVNULL, stderr=write_fd,
+                env={**os.environ, **child.env} if child.env else None)
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        child.copying = [c for c in child.copying if not c.done()]
+        child.copying.append(asyncio.ensure_future(_forward(read_fd, child)))
+        return proc
 
     async def _run(self, child: _Child, proc: asyncio.subprocess.Process) -> bool:
         """Wait for the child's exit (and its last words); False when asked to stop first."""
-        copying = asyncio.ensure_future(_forward(proc.stderr, child) if proc.stderr
-                                        else asyncio.sleep(0))
-        child.copying.append(copying)
         if not await _unless(child.stop, proc.wait()):
             return False
-        # Its last line may still be in the pipe (a process it started may hold the pipe open).
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(copying), 2)
+        if child.copying:  # its last line may still be in the pipe
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(child.copying[-1]), 2)
         return True
 
     def _give_up(self, child: _Child, how: str) -> None:
