@@ -28,7 +28,7 @@ from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
 
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
 DRAIN_S = 8  # an API finishes requests in flight this long after SIGTERM (below STOP_GRACE)
-HEALTH_TIMEOUT = 60.0
+HEALTH_TIMEOUT = 300.0  # a loaded machine may take minutes to start every API
 REDIS_TIMEOUT = 20.0
 BACKOFF_CAP = 30.0
 CRASH_WINDOW = 60.0

@@ -33,6 +33,7 @@ from tests.integration.sites import BAD, GOOD, serve
 from tests.registry.factories import JINAN, region_tree
 
 pytestmark = pytest.mark.integration
+PATIENCE = 300.0  # a ceiling on waiting for state, against a hang; never a timing
 
 ORGS = """name,kind,region_code
 济南市历下区人民政府办公室,county_government,370102
@@ -112,7 +113,7 @@ async def test_import_inspect_follow_findings_and_circular(
     # Follow the run (as a person would, without --json) while a real checker worker works.
     follow = asyncio.create_task(cli(gw, "inspect", "show", run_id, "--follow", "--interval", "0.2"))
     await _check(checker_settings.model_copy(update={"host_map": sites.host_map()}), suite)
-    r = await asyncio.wait_for(follow, 60)
+    r = await asyncio.wait_for(follow, PATIENCE)
     assert r.code == 0, r.err
     assert "历下区检查：检查中" in r.err, "progress lines go to stderr when it is not a terminal"
     assert "历下区检查：已完成，网站 2/2" in r.out
@@ -163,13 +164,13 @@ async def test_demo_files_inspects_and_drafts_the_circular_of_the_demo_site(
             "host_map": site.host_map(), "allow_private_addresses": False,
             "allowed_networks": site.allowed_networks()})
         demo = asyncio.create_task(cli(gw, "--json", "demo", "--interval", "0.1"))
-        for _ in range(300):
-            if (await suite.client.get("/runs")).json()["items"] or demo.done():
-                break
-            await asyncio.sleep(0.1)
+        # Wait on state (the demo's run is filed), with a ceiling only against a hang.
+        async with asyncio.timeout(PATIENCE):
+            while not ((await suite.client.get("/runs")).json()["items"] or demo.done()):
+                await asyncio.sleep(0.1)
         await _check(settings, suite)
         await _relay_and_report(suite, reporting_app, reporting_settings)
-        r = await asyncio.wait_for(demo, 60)
+        r = await asyncio.wait_for(demo, PATIENCE)
     assert r.code == 0, r.err
     made = r.json()
     assert made["run"]["status"] == "completed" and made["run"]["progress"]["targets_done"] == 2
