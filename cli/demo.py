@@ -86,8 +86,10 @@ async def run_demo(gw: Gateway, interval: float, say: Any) -> dict[str, Any]:
     findings = await gw.json("GET", "/api/v1/findings", params={"run_id": run["id"], "limit": 100})
     # Reporting's copy of the results arrives through the event relay (the command's --timeout
     # bounds the wait).
-    while (await gw.json("GET", "/api/v1/results", params={"run_id": run["id"]}))["total"] < \
-            run["progress"]["targets_done"]:
+    while True:
+        results = await gw.json("GET", "/api/v1/results", params={"run_id": run["id"]})
+        if results["total"] >= run["progress"]["targets_done"]:
+            break
         await asyncio.sleep(interval)
     # The quarter of the inspection so far: the circular counts exactly this run's results.
     as_of = datetime.fromisoformat(run["as_of"].replace("Z", "+00:00")).astimezone(SHANGHAI).date()
