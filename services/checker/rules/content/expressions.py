@@ -22,7 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.checker.inspect.model import FindingDraft, Severity, SiteSnapshot
 from services.checker.rules.content.matcher import PhraseMatcher, collapse_repeats, excerpt, place, scan
-from services.checker.rules.content.wordlists import LEVEL_LABELS, ExpressionEntry, ExpressionLevel
+from services.checker.rules.content.wordlists import (
+    LEVEL_LABELS,
+    ExpressionEntry,
+    ExpressionLevel,
+    builtin_proper_names,
+)
 
 CODE = "veto.security"
 INDICATOR = "严重表述错误"
@@ -49,7 +54,8 @@ class Params(BaseModel):
 
 def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     """Report each wrongly written protected formulation, name or title with its correct form."""
-    matcher = PhraseMatcher([e for e in params.expression_entries if e.level in params.expression_levels])
+    matcher = PhraseMatcher([e for e in params.expression_entries if e.level in params.expression_levels],
+                            proper_names=builtin_proper_names(), inside_word=True)
     findings: list[FindingDraft] = []
     for page, text, hit in scan(site, matcher):
         entry = hit.entry

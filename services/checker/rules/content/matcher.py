@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.inspect.script import is_traditional, to_simplified
 from services.checker.rules.base import mark
 from services.checker.rules.content.wordlists import PhraseEntry
 
 E = TypeVar("E", bound=PhraseEntry)
+Script = Literal["simplified", "traditional"]
 _Trie = dict[str, "_Trie"]
 
 _HIDDEN = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
@@ -34,22 +36,49 @@ class Hit(Generic[E]):
 
 
 class PhraseMatcher(Generic[E]):
-    """Finds the wrong forms of a list in one regex pass, longest form first, skipping exceptions."""
+    """Finds the wrong forms of a list in a text, as whole words, by the norms of the text's script.
 
-    def __init__(self, entries: Sequence[E]) -> None:
+    One regex pass (longest form first) finds the candidates; a candidate counts only where it is
+    a whole word or a sequence of whole words of the segmented sentence (jieba, with the list's
+    forms as user words) — or, with inside_word, lies inside one word — lies in no exception of its entry and in no listed proper name. A
+    Traditional-script text is matched on its Simplified form (offsets kept) with the entries
+    whose norm holds in Traditional script; a Simplified text with the others.
+    """
+
+    def __init__(self, entries: Sequence[E], *, proper_names: Sequence[str] = (), inside_word: bool = False) -> None:
         # Later entries replace earlier ones with the same wrong form, so a deployment's own entries
         # (appended after the shipped ones) can change a shipped correction or level.
-        self._by_wrong: dict[str, E] = {e.wrong: e for e in entries}
-        self._pattern = _compile(tuple(sorted(self._by_wrong)))
+        by_wrong: dict[str, E] = {e.wrong: e for e in entries}
+        self._inside_word = inside_word
+        self._by_script: dict[Script, dict[str, E]] = {
+            script: {to_simplified(w) if script == "traditional" else w: e
+                     for w, e in by_wrong.items() if e.script in ("all", script)}
+            for script in ("simplified", "traditional")}
+        self._patterns = {script: _compile(tuple(sorted(words))) for script, words in self._by_script.items()}
+        self._names = _compile(tuple(sorted({to_simplified(n) for n in proper_names if n})))
+        self._words: tuple[str, ...] = tuple(sorted({w for words in self._by_script.values() for w in words}
+                                   | {to_simplified(x) for e in by_wrong.values() for x in (e.right, *e.exceptions)}
+                                   | {to_simplified(n) for n in proper_names if n}))
 
     def find(self, text: str) -> Iterator[Hit[E]]:
         """Yield the listed wrong forms in the text, left to right, never overlapping."""
+        script: Script = "traditional" if is_traditional(text) else "simplified"
+        seen = to_simplified(text) if script == "traditional" else text
+        pattern, by_wrong = self._patterns[script], self._by_script[script]
         counts: dict[str, int] = {}
+        names: list[tuple[int, int]] | None = None
         pos = 0
-        while (m := self._pattern.search(text, pos)) is not None:
-            entry = self._by_wrong[m.group()]
-            if _excepted(text, m.start(), entry):
-                pos = m.start() + 1  # a shorter wrong form may still start inside the exception's tail
+        while (m := pattern.search(seen, pos)) is not None:
+            entry = by_wrong[m.group()]
+            if names is None:
+                names = [(n.start(), n.end()) for n in self._names.finditer(seen)]
+                if self._words:
+                    segmenter(self._words)  # once per matcher: the list's forms become user words
+                    self._words = ()
+            if (_excepted(seen, m.start(), m.group(), entry)
+                    or any(s <= m.start() and m.end() <= e for s, e in names)
+                    or not whole_words(seen, m.start(), m.end(), inside_word=self._inside_word)):
+                pos = m.start() + 1  # a shorter wrong form may still start inside the rejected one
                 continue
             n = counts.get(entry.wrong, 0)
             counts[entry.wrong] = n + 1
@@ -57,14 +86,65 @@ class PhraseMatcher(Generic[E]):
             pos = m.end()
 
 
-def _excepted(text: str, start: int, entry: PhraseEntry) -> bool:
-    for exception in entry.exceptions:
-        offset = exception.find(entry.wrong)
+def _excepted(text: str, start: int, wrong: str, entry: PhraseEntry) -> bool:
+    for exception in (to_simplified(x) for x in entry.exceptions):
+        offset = exception.find(wrong)
         while offset >= 0:
             if start >= offset and text.startswith(exception, start - offset):
                 return True
-            offset = exception.find(entry.wrong, offset + 1)
+            offset = exception.find(wrong, offset + 1)
     return False
+
+
+_CLAUSE_END = re.compile(r"[\s，。；：！？、,.;:!?“”‘’「」『』《》〈〉（）()\[\]【】]")
+_WINDOW = 24  # characters of the clause segmented on each side of a candidate
+
+
+def whole_words(text: str, start: int, end: int, *, inside_word: bool = False) -> bool:
+    """Tell whether text[start:end] is a whole word or word sequence of its segmented clause.
+
+    With inside_word, a span lying wholly inside one longer word also counts (中华民国 in
+    中华民国政府); a word reaching across either end of the span never does.
+    """
+    left = max(0, start - _WINDOW)
+    for m in _CLAUSE_END.finditer(text, left, start):
+        left = m.end()
+    right = min(len(text), end + _WINDOW)
+    m = _CLAUSE_END.search(text, end, right)
+    if m is not None:
+        right = m.start()
+    offset = left
+    for token in segmenter().cut(text[left:right], HMM=False):
+        token_start, offset = offset, offset + len(token)
+        if inside_word and token_start <= start and end <= offset:
+            return True
+        if token_start < start < offset or token_start < end < offset:
+            return False
+    return True
+
+
+_tokenizer: list[Any] = []  # the process's jieba tokenizer, created on first use
+_user_words: set[str] = set()
+
+
+def segmenter(user_words: Iterable[str] = ()) -> Any:
+    """Return the process's jieba tokenizer with these user words added (loaded on first use)."""
+    if not _tokenizer:
+        import jieba  # about a second to load: only when a text first has a candidate
+
+        jieba.setLogLevel(60)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        _tokenizer.append(tokenizer)
+    tokenizer = _tokenizer[0]
+    for word in user_words:
+        if word in _user_words:
+            continue
+        _user_words.add(word)
+        if not tokenizer.FREQ.get(word):
+            # Just frequent enough to be cut out whole where nothing around it claims its characters.
+            tokenizer.add_word(word, tokenizer.suggest_freq(word, tune=False))
+    return tokenizer
 
 
 @lru_cache(maxsize=32)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.checker.inspect.model import FindingDraft, Severity, SiteSnapshot
 from services.checker.rules.content.matcher import PhraseMatcher, collapse_repeats, excerpt, place, scan
-from services.checker.rules.content.wordlists import LEVEL_LABELS, TypoEntry, TypoLevel
+from services.checker.rules.content.wordlists import LEVEL_LABELS, TypoEntry, TypoLevel, builtin_proper_names
 
 CODE = "content.typo"
 INDICATOR = "错别字"
@@ -46,7 +46,8 @@ class Params(BaseModel):
 
 def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     """Report each dictionary typo with its context, its correction and its level."""
-    matcher = PhraseMatcher([e for e in params.entries if e.level in params.report_levels])
+    matcher = PhraseMatcher([e for e in params.entries if e.level in params.report_levels],
+                            proper_names=builtin_proper_names())
     findings: list[FindingDraft] = []
     for page, text, hit in scan(site, matcher):
         entry = hit.entry

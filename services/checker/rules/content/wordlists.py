@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from functools import cache
+from itertools import permutations
 from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 TypoLevel = Literal["general", "suspected", "serious"]
+# Which script's norm an entry states: "simplified" entries (帐户, 部份, 身分证 …) are right by the
+# norms of Traditional script (帳戶, 部份, 身分證 in Hong Kong and Macau) and are not applied there.
+EntryScript = Literal["all", "simplified", "traditional"]
 ExpressionLevel = Literal["serious", "suspected"]
 
 LEVEL_LABELS: dict[str, str] = {"general": "一般", "suspected": "疑似", "serious": "严重"}
@@ -26,6 +30,8 @@ class PhraseEntry(BaseModel):
     right: str = Field(min_length=1)
     # Correct strings containing the wrong form (e.g. 预防犯罪 for 防犯): a match inside one is no error.
     exceptions: tuple[str, ...] = ()
+    script: EntryScript = "all"  # the script whose norm the entry states (see EntryScript)
+    source: str | None = None  # id of the public source the entry comes from (named in the data file)
 
     @model_validator(mode="after")
     def _consistent(self) -> PhraseEntry:
@@ -50,25 +56,64 @@ class ExpressionEntry(PhraseEntry):
     note: str | None = None  # why the wrong form is wrong, shown in the finding
 
 
+def _text(name: str) -> str:
+    return resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+
+
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
-    # Lines starting with # are section headings of the shipped lists.
-    return [row for row in csv.DictReader(io.StringIO(text)) if not row["wrong"].startswith("#")]
+    # Lines starting with # are section headings and source declarations of the shipped lists.
+    return [{k: v for k, v in row.items() if v} for row in csv.DictReader(io.StringIO(_text(name)))
+            if not row["wrong"].startswith("#")]
 
 
 def _exceptions(row: dict[str, str]) -> tuple[str, ...]:
     return tuple(e for e in (row.get("exceptions") or "").split("|") if e)
 
 
+TYPO_FILES = ("typos.csv", "variants.csv", "confusion.csv")  # curated, 异形词, idiom confusions
+
+
 @cache
 def _typos() -> tuple[TypoEntry, ...]:
-    return tuple(TypoEntry.model_validate({**r, "exceptions": _exceptions(r)}) for r in _rows("typos.csv"))
+    entries: dict[str, TypoEntry] = {}
+    for name in TYPO_FILES:
+        for r in _rows(name):
+            entries.setdefault(r["wrong"], TypoEntry.model_validate({**r, "exceptions": _exceptions(r)}))
+    return tuple(entries.values())
+
+
+# Counting words of a congress or plenary session: 一 … 三十 cover every session to date.
+_NUMERALS = ("一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十 "
+             "二十一 二十二 二十三 二十四 二十五 二十六 二十七 二十八 二十九 三十").split()
+
+
+def _expand(row: dict[str, str]) -> list[dict[str, str]]:
+    """Expand a template row: {n} runs over the numerals, {m} over the plenary-session numerals,
+    and a wrong form of {order} stands for every other order of the right form's items (、)."""
+    if row["wrong"] == "{order}":
+        items = row["right"].split("、")
+        return [{**row, "wrong": "、".join(p)} for p in permutations(items) if list(p) != items]
+    rows = [row]
+    for key, values in (("{n}", _NUMERALS[:30]), ("{m}", _NUMERALS[:10])):
+        if key in row["wrong"]:
+            rows = [{k: (v.replace(key, n) if k in ("wrong", "right", "exceptions") else v)
+                     for k, v in r.items()} for r in rows for n in values]
+    return rows
 
 
 @cache
 def _expressions() -> tuple[ExpressionEntry, ...]:
-    return tuple(ExpressionEntry.model_validate({**r, "exceptions": _exceptions(r)})
-                 for r in _rows("expressions.csv"))
+    entries: dict[str, ExpressionEntry] = {}
+    for row in _rows("expressions.csv"):
+        for r in _expand(row):
+            entries.setdefault(r["wrong"], ExpressionEntry.model_validate({**r, "exceptions": _exceptions(r)}))
+    return tuple(entries.values())
+
+
+@cache
+def _proper_names() -> tuple[str, ...]:
+    lines = (line.strip() for line in _text("proper_names.txt").splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
 
 
 def builtin_typos() -> list[TypoEntry]:
@@ -79,3 +124,8 @@ def builtin_typos() -> list[TypoEntry]:
 def builtin_expressions() -> list[ExpressionEntry]:
     """Return the shipped list of wrongly written protected formulations."""
     return list(_expressions())
+
+
+def builtin_proper_names() -> list[str]:
+    """Return the shipped proper names inside which no typo or expression is reported."""
+    return list(_proper_names())
