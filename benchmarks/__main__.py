@@ -24,6 +24,7 @@ from benchmarks import (
     gateway_bench,
     national_data,
     probe_bench,
+    realtext,
     registry_bench,
     reporting_bench,
     site_bench,
@@ -51,6 +52,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "reporting": lambda a: reporting_bench.run(quick=a.quick, postgres_dsn=a.postgres or None),
     "national": _national,
     "fidelity": lambda a: fidelity_runner.run(quick=a.quick),
+    "realtext": lambda a: realtext.run(quick=a.quick),
 }
 
 

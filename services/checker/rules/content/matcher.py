@@ -16,7 +16,6 @@ from services.checker.rules.content.wordlists import PhraseEntry
 
 E = TypeVar("E", bound=PhraseEntry)
 Script = Literal["simplified", "traditional"]
-_Trie = dict[str, "_Trie"]
 
 _HIDDEN = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _BLOCK = re.compile(r"</?(?:p|div|br|li|tr|td|th|h[1-6]|table|ul|ol|dl|dt|dd|section|article|header|footer"
@@ -38,52 +37,81 @@ class Hit(Generic[E]):
 class PhraseMatcher(Generic[E]):
     """Finds the wrong forms of a list in a text, as whole words, by the norms of the text's script.
 
-    One regex pass (longest form first) finds the candidates; a candidate counts only where it is
-    a whole word or a sequence of whole words of the segmented sentence (jieba, with the list's
-    forms as user words) — or, with inside_word, lies inside one word — lies in no exception of its entry and in no listed proper name. A
+    An Aho-Corasick automaton finds the candidates; leftmost first and, at one position, longest
+    first, a candidate counts only where it is a whole word or a sequence of whole words of the
+    segmented clause (jieba, with the list's forms as user words) — or, with inside_word, lies
+    inside one word — lies in no exception of its entry and in no listed proper name. A
     Traditional-script text is matched on its Simplified form (offsets kept) with the entries
     whose norm holds in Traditional script; a Simplified text with the others.
     """
 
     def __init__(self, entries: Sequence[E], *, proper_names: Sequence[str] = (), inside_word: bool = False) -> None:
-        # Later entries replace earlier ones with the same wrong form, so a deployment's own entries
-        # (appended after the shipped ones) can change a shipped correction or level.
-        by_wrong: dict[str, E] = {e.wrong: e for e in entries}
+        self._tables: _Tables = _tables(tuple(entries), tuple(proper_names))
         self._inside_word = inside_word
-        self._by_script: dict[Script, dict[str, E]] = {
-            script: {to_simplified(w) if script == "traditional" else w: e
-                     for w, e in by_wrong.items() if e.script in ("all", script)}
-            for script in ("simplified", "traditional")}
-        self._patterns = {script: _compile(tuple(sorted(words))) for script, words in self._by_script.items()}
-        self._names = _compile(tuple(sorted({to_simplified(n) for n in proper_names if n})))
-        self._words: tuple[str, ...] = tuple(sorted({w for words in self._by_script.values() for w in words}
-                                   | {to_simplified(x) for e in by_wrong.values() for x in (e.right, *e.exceptions)}
-                                   | {to_simplified(n) for n in proper_names if n}))
 
     def find(self, text: str) -> Iterator[Hit[E]]:
         """Yield the listed wrong forms in the text, left to right, never overlapping."""
         script: Script = "traditional" if is_traditional(text) else "simplified"
         seen = to_simplified(text) if script == "traditional" else text
-        pattern, by_wrong = self._patterns[script], self._by_script[script]
+        automaton, by_wrong = self._tables.automata[script], self._tables.entries[script]
+        if not by_wrong:
+            return
+        candidates = sorted((end + 1 - len(word), -len(word), word) for end, word in automaton.iter(seen))
+        if not candidates:
+            return
+        names = [(end + 1 - len(n), end + 1) for end, n in self._tables.names.iter(seen)] \
+            if len(self._tables.names) else []
+        segmenter(self._tables.user_words)
         counts: dict[str, int] = {}
-        names: list[tuple[int, int]] | None = None
         pos = 0
-        while (m := pattern.search(seen, pos)) is not None:
-            entry = by_wrong[m.group()]
-            if names is None:
-                names = [(n.start(), n.end()) for n in self._names.finditer(seen)]
-                if self._words:
-                    segmenter(self._words)  # once per matcher: the list's forms become user words
-                    self._words = ()
-            if (_excepted(seen, m.start(), m.group(), entry)
-                    or any(s <= m.start() and m.end() <= e for s, e in names)
-                    or not whole_words(seen, m.start(), m.end(), inside_word=self._inside_word)):
-                pos = m.start() + 1  # a shorter wrong form may still start inside the rejected one
+        for start, negative_length, word in candidates:
+            end = start - negative_length
+            if start < pos:
                 continue
+            entry = by_wrong[word]
+            if (_excepted(seen, start, word, entry)
+                    or any(s <= start and end <= e for s, e in names)
+                    or not whole_words(seen, start, end, inside_word=self._inside_word)):
+                continue  # a shorter or later form may still match
             n = counts.get(entry.wrong, 0)
             counts[entry.wrong] = n + 1
-            yield Hit(m.start(), m.end(), entry, n)
-            pos = m.end()
+            yield Hit(start, end, entry, n)
+            pos = end
+
+
+@dataclass(frozen=True)
+class _Tables:
+    entries: dict[str, dict[str, Any]]  # script → wrong form as matched → entry
+    automata: dict[str, Any]  # script → Aho-Corasick automaton of those wrong forms
+    names: Any  # automaton of the proper names
+    user_words: tuple[str, ...]  # forms the segmenter must know
+
+
+def _automaton(words: Iterable[str]) -> Any:
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+@lru_cache(maxsize=16)
+def _tables(entries: tuple[PhraseEntry, ...], proper_names: tuple[str, ...]) -> _Tables:
+    # Later entries replace earlier ones with the same wrong form, so a deployment's own entries
+    # (appended after the shipped ones) can change a shipped correction or level.
+    by_wrong = {e.wrong: e for e in entries}
+    by_script: dict[str, dict[str, Any]] = {
+        script: {to_simplified(w) if script == "traditional" else w: e
+                 for w, e in by_wrong.items() if e.script in ("all", script)}
+        for script in ("simplified", "traditional")}
+    names = {to_simplified(n) for n in proper_names if n}
+    user_words = ({w for words in by_script.values() for w in words} | names
+                  | {to_simplified(x) for e in by_wrong.values() for x in (e.right, *e.exceptions)})
+    return _Tables(by_script, {script: _automaton(words) for script, words in by_script.items()},
+                   _automaton(names), tuple(sorted(user_words)))
 
 
 def _excepted(text: str, start: int, wrong: str, entry: PhraseEntry) -> bool:
@@ -125,6 +153,7 @@ def whole_words(text: str, start: int, end: int, *, inside_word: bool = False) -
 
 _tokenizer: list[Any] = []  # the process's jieba tokenizer, created on first use
 _user_words: set[str] = set()
+_lists_added: dict[int, tuple[str, ...]] = {}
 
 
 def segmenter(user_words: Iterable[str] = ()) -> Any:
@@ -137,6 +166,10 @@ def segmenter(user_words: Iterable[str] = ()) -> Any:
         tokenizer.initialize()
         _tokenizer.append(tokenizer)
     tokenizer = _tokenizer[0]
+    if isinstance(user_words, tuple):
+        if id(user_words) in _lists_added:
+            return tokenizer
+        _lists_added[id(user_words)] = user_words  # kept, so the id is never reused
     for word in user_words:
         if word in _user_words:
             continue
@@ -145,35 +178,6 @@ def segmenter(user_words: Iterable[str] = ()) -> Any:
             # Just frequent enough to be cut out whole where nothing around it claims its characters.
             tokenizer.add_word(word, tokenizer.suggest_freq(word, tune=False))
     return tokenizer
-
-
-@lru_cache(maxsize=32)
-def _compile(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Compile the words into one regex shaped like their trie.
-
-    One alternation per trie level lets the engine reject a position on its first character and
-    never backtrack into sibling words; measured about 1.5 times faster than a flat alternation.
-    """
-    if not words:
-        return re.compile(r"(?!)")
-    trie: _Trie = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return re.compile(_alternation(trie))
-
-
-def _alternation(node: _Trie) -> str:
-    branches = [re.escape(char) + _alternation(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" not in node:
-        return body
-    # A word ends here: the greedy ? prefers the longer word and falls back to this one.
-    return f"(?:{body})?" if len(branches) == 1 else body + "?"
 
 
 def page_text(page: Page) -> str:
