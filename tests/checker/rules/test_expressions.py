@@ -101,10 +101,72 @@ def test_attachment_text_is_scanned_and_deployment_entries_apply() -> None:
     assert own.message.startswith("附件中") and "本级机关名称" in own.message
 
 
-def test_the_shipped_list_is_modest_unique_and_annotated() -> None:
+def test_the_shipped_list_is_unique_annotated_and_sourced() -> None:
     entries = builtin_expressions()
     wrongs = [e.wrong for e in entries]
 
-    assert 40 <= len(entries) <= 80
     assert len(wrongs) == len(set(wrongs)) and all(e.wrong != e.right for e in entries)
-    assert all(e.note for e in entries)
+    assert all(e.note for e in entries) and all(e.source for e in entries)
+
+
+def wrong_forms(text: str) -> set[str]:
+    """The offending forms the expression rule reports in one page of text."""
+    return {f.offending or "" for f in expressions.check(make_site(make_page(ARTICLE, text)), expression_params())}
+
+
+def test_congress_counting_words_jie_and_ci() -> None:
+    # Failing: a party congress counted in 届, a Central Committee or NPC counted in 次.
+    assert wrong_forms("认真学习贯彻党的第二十届全国代表大会精神。") == {"第二十届全国代表大会"}
+    assert wrong_forms("党的二十次三中全会审议通过了决定。") == {"二十次三中全会"}
+    assert wrong_forms("中国共产党第二十届中央委员会第三届全体会议召开。") == {"中央委员会第三届全体会议"}
+    assert wrong_forms("十四届全国人大二届会议在京开幕。") == {"全国人大二届会议"}
+    assert wrong_forms("第十四次全国人民代表大会代表。") == {"第十四次全国人民代表大会"}
+    # Passing: the official counting.
+    assert wrong_forms("党的二十大即中国共产党第二十次全国代表大会；二十届三中全会即第二十届中央委员会"
+                       "第三次全体会议；十四届全国人大二次会议，第十四届全国人民代表大会第二次会议；"
+                       "十四届全国政协二次会议。") == set()
+
+
+def test_fixed_national_formulations_in_their_official_order() -> None:
+    assert wrong_forms("增强政治意识、核心意识、大局意识、看齐意识。") == {"政治意识、核心意识、大局意识、看齐意识"}
+    assert wrong_forms("坚定理论自信、道路自信、制度自信、文化自信。") == {"理论自信、道路自信、制度自信、文化自信"}
+    assert wrong_forms("统筹推进经济建设、政治建设、社会建设、文化建设、生态文明建设。") == {
+        "经济建设、政治建设、社会建设、文化建设、生态文明建设"}
+    assert wrong_forms("做到两个维护，维护习近平总书记全党的核心、党中央的核心地位。") == {"全党的核心、党中央的核心"}
+    assert wrong_forms("增强政治意识、大局意识、核心意识、看齐意识，坚定道路自信、理论自信、制度自信、文化自信，"
+                       "统筹推进经济建设、政治建设、文化建设、社会建设、生态文明建设“五位一体”总体布局，"
+                       "维护习近平总书记党中央的核心、全党的核心地位。") == set()
+
+
+def test_the_official_name_of_the_guiding_thought() -> None:
+    assert wrong_forms("深入学习习近平新时代中国特色社会主义理论。") == {"习近平新时代中国特色社会主义理论"}
+    assert wrong_forms("学习贯彻习近平中国特色社会主义新时代思想。") == {"习近平中国特色社会主义新时代思想"}
+    assert wrong_forms("以习近平总书记新时代中国特色社会主义思想为指导。") == {"习近平总书记新时代中国特色社会主义思想"}
+    assert wrong_forms("以習近平新時代中國特色社會主義理論為指導。") == {"習近平新時代中國特色社會主義理論"}
+    assert wrong_forms("以习近平新时代中国特色社会主义思想为指导，中国特色社会主义理论体系。"
+                       "以習近平新時代中國特色社會主義思想為指導。") == set()
+
+
+def test_party_bodies_issue_before_government_bodies() -> None:
+    assert wrong_forms("国务院办公厅、中共中央办公厅印发《意见》。") == {"国务院办公厅、中共中央办公厅"}
+    assert wrong_forms("国务院、中共中央印发《纲要》。") == {"国务院、中共中央"}
+    found = expressions.check(make_site(make_page(ARTICLE, "山东省人民政府办公厅、中共山东省委办公厅联合印发通知。")),
+                              expression_params())
+    assert [(f.offending, f.severity) for f in found] == [("人民政府办公厅、中共", "warn")]
+    assert wrong_forms("中共中央办公厅、国务院办公厅印发《意见》；中共中央、国务院印发《纲要》；"
+                       "中共山东省委办公厅、山东省人民政府办公厅联合印发通知。") == set()
+
+
+def test_sovereignty_wording_and_titles_not_across_word_boundaries() -> None:
+    assert wrong_forms("所谓台湾国的说法。") == {"台湾国"}
+    assert wrong_forms("省人大常委会委员长出席。") == {"省人大常委会委员长"}
+    # 台湾国 inside 台湾/国民党 or 台湾/国际 is two words, not the wrong form.
+    assert wrong_forms("台湾国民党主席到访；台湾国际机场；省人大常委会主任出席；全国人大常委会委员长出席。") == set()
+
+
+def test_traditional_script_pages_report_the_text_as_served() -> None:
+    [finding] = expressions.check(make_site(make_page(ARTICLE, "學習貫徹黨的第二十屆全國代表大會精神。")),
+                                  expression_params())
+
+    assert finding.offending == "第二十屆全國代表大會" and finding.suggestion == "第二十次全国代表大会"
+    assert "【第二十屆全國代表大會】" in (finding.excerpt or "") and "“第二十屆全國代表大會”" in finding.message

@@ -10,7 +10,7 @@ from typing import Any
 from services.checker.inspect.model import Page, SiteSnapshot, Target
 from services.checker.profile.loader import national_profile
 from services.checker.rules.content import expressions, personal_info, typos
-from services.checker.rules.content.wordlists import TypoEntry, builtin_typos
+from services.checker.rules.content.wordlists import TypoEntry, builtin_proper_names, builtin_typos
 from tests.checker.rules.test_expressions import expression_params
 
 AS_OF = datetime(2024, 5, 1, 10, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -80,7 +80,8 @@ def test_the_shipped_dictionary_is_large_unique_and_consistent() -> None:
     entries = builtin_typos()
     wrongs = [e.wrong for e in entries]
 
-    assert len(entries) >= 300
+    assert len(entries) >= 3000
+    assert all(e.source for e in entries)
     assert len(wrongs) == len(set(wrongs))
     assert all(e.wrong != e.right for e in entries)
     assert {e.level for e in entries} == {"general", "suspected", "serious"}
@@ -158,3 +159,50 @@ def test_scanning_500_pages_of_5000_characters_finishes() -> None:
           f"all content rules {total:.2f}s")
     assert len(typo_findings) == 50 and len(pi) == 500
 
+
+
+def typo_forms(text: str) -> set[str]:
+    """The offending forms the typo rule reports in one page of text (as served)."""
+    return {f.offending or "" for f in typos.check(make_site(make_page(ARTICLE, text)), params())}
+
+
+def test_everyday_typos_a_proof_reader_knows() -> None:
+    assert typo_forms("我们要一如即往，不可理谕的做法要坚决纠正，迫不急待。") >= {"一如即往", "不可理谕"}
+    assert typo_forms("全市上下一筹莫展的局面已经扭转，要一如既往、再接再厉。") == set()
+
+
+def test_a_pair_inside_two_neighbouring_words_is_not_a_typo() -> None:
+    # 既使 is listed (即使), but in 既使用…又 it is 既 + 使用; 帐户 is listed, but 蚊帐/户外 are two words.
+    assert typo_forms("既使用新技术又保留传统工艺；蚊帐户外展销。") == set()
+    assert typo_forms("既使困难再大也要完成。") == {"既使"}
+
+
+def test_traditional_typos_are_found_and_reported_as_served() -> None:
+    [finding] = typos.check(make_site(make_page(ARTICLE, "各部門要按步就班推進工作，確保政策落實。")), params())
+
+    assert (finding.offending, finding.suggestion) == ("按步就班", "按部就班")
+    assert "【按步就班】推進工作" in (finding.excerpt or "")
+    [finding] = typos.check(make_site(make_page(ARTICLE, "各部門要再接再勵，推進政務服務。")), params())
+    assert (finding.offending, finding.suggestion) == ("再接再勵", "再接再厉")
+
+
+def test_traditional_pages_are_judged_by_their_own_norms() -> None:
+    # 帳戶, 部份, 回覆 are the norm in Hong Kong and Macau; the Simplified norm (账户, 部分, 回复) does not apply.
+    text = "請於月底前核對單位帳戶資料。部份巴士路線改道行駛，本局已即時回覆市民。"
+    assert typo_forms(text) == set()
+    assert typo_forms("请于月底前核对单位帐户资料。部份公交线路改道，本局已即时回覆市民。") == {"帐户", "部份", "回覆"}
+
+
+def test_listed_proper_names_are_never_typos() -> None:
+    assert "香港政府新闻网" in builtin_proper_names()
+    extra = [TypoEntry(wrong="政府新闻", right="政府新闻（测试）", level="general", source="test")]
+    text = "詳情見香港政府新聞網。"
+    assert typos.check(make_site(make_page(ARTICLE, text)), params(extra)) == []
+
+
+def test_real_government_text_slice_has_no_findings() -> None:
+    from benchmarks.realtext import documents, scan, site_of
+
+    docs = documents()
+    assert sum(len(t) for t in docs.values()) > 5000 and any("澳門" in t for t in docs.values())
+    assert scan(site_of(docs)) == []

@@ -42,6 +42,9 @@ class Params(BaseModel):
     expression_severity: dict[ExpressionLevel, Severity]
     expression_context_chars: int = Field(ge=0)
     expression_max_listed_pages: int = Field(ge=0)
+    # Wrong forms shorter than this are matched only as whole words (台湾国 is not in 台湾/国民党);
+    # longer formulations are specific enough to match anywhere.
+    expression_segment_below: int = Field(default=5, ge=0)
     expression_entries: list[ExpressionEntry]  # injected: builtin_expressions() + the deployment's list
 
     @model_validator(mode="after")
@@ -55,20 +58,22 @@ class Params(BaseModel):
 def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     """Report each wrongly written protected formulation, name or title with its correct form."""
     matcher = PhraseMatcher([e for e in params.expression_entries if e.level in params.expression_levels],
-                            proper_names=builtin_proper_names(), inside_word=True)
+                            proper_names=builtin_proper_names(), inside_word=True,
+                            segment_below=params.expression_segment_below)
     findings: list[FindingDraft] = []
     for page, text, hit in scan(site, matcher):
         entry = hit.entry
+        served = text[hit.start:hit.end]  # as served: Traditional text is reported in Traditional
         note = f"（{entry.note}）" if entry.note else ""
         if entry.level == "suspected":
-            message = (f"{place(page)}中疑似严重表述错误：“{entry.wrong}”，"
+            message = (f"{place(page)}中疑似严重表述错误：“{served}”，"
                        f"规范表述为“{entry.right}”{note}，请人工核实")
         else:
-            message = f"{place(page)}中有严重表述错误：“{entry.wrong}”应为“{entry.right}”{note}"
+            message = f"{place(page)}中有严重表述错误：“{served}”应为“{entry.right}”{note}"
         findings.append(FindingDraft(
             rule=CODE, indicator=INDICATOR, severity=params.expression_severity[entry.level], message=message,
             locator=f"expression|{page.url}|{entry.wrong}|{hit.occurrence}", url=page.url,
-            parent_url=page.parent_url, offending=entry.wrong,
+            parent_url=page.parent_url, offending=served,
             excerpt=excerpt(text, hit.start, hit.end, params.expression_context_chars),
             suggestion=entry.right, screenshot=page.screenshot,
             detail={"kind": "expression", "level": entry.level, "level_label": LEVEL_LABELS[entry.level],

@@ -51,15 +51,16 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     findings: list[FindingDraft] = []
     for page, text, hit in scan(site, matcher):
         entry = hit.entry
+        served = text[hit.start:hit.end]  # as served: Traditional text is reported in Traditional
         severity = params.severity[entry.level]
         if entry.level == "suspected":
-            message = f"{place(page)}中疑似错别字：“{entry.wrong}”可能应为“{entry.right}”，请结合上下文核实"
+            message = f"{place(page)}中疑似错别字：“{served}”可能应为“{entry.right}”，请结合上下文核实"
         else:
-            message = f"{place(page)}中有错别字：“{entry.wrong}”应为“{entry.right}”"
+            message = f"{place(page)}中有错别字：“{served}”应为“{entry.right}”"
         findings.append(FindingDraft(
             rule=CODE, indicator=INDICATOR, severity=severity, message=message,
             locator=f"{page.url}|{entry.wrong}|{hit.occurrence}", url=page.url, parent_url=page.parent_url,
-            excerpt=excerpt(text, hit.start, hit.end, params.context_chars), offending=entry.wrong,
+            excerpt=excerpt(text, hit.start, hit.end, params.context_chars), offending=served,
             suggestion=entry.right, points=params.points[entry.level] if severity == "deduct" else 0.0,
             screenshot=page.screenshot,
             detail={"level": entry.level, "level_label": LEVEL_LABELS[entry.level],
