@@ -1,4 +1,4 @@
-"""Precision of the typo and expression rules on real published government text: `python -m benchmarks.realtext`.
+"""Precision of the typo and expression rules on real government text: `python -m benchmarks.realtext`.
 
 The text is short extracts of public government pages (mainland, Macau and Hong Kong, Simplified
 and Traditional), kept as served in benchmarks/data/realtext/ with their source URLs. Published
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.table import Row
@@ -41,7 +41,7 @@ def site_of(docs: dict[str, str]) -> SiteSnapshot:
                     domains=["realtext.invalid"], home_url=home, status="running")
     pages = [Page(url=home + name, final_url=home + name, status=200, depth=1, parent_url=home, text=text,
                   html="", content_type="text/html") for name, text in docs.items()]
-    return SiteSnapshot(target=target, as_of=datetime.now(timezone.utc), pages=pages)
+    return SiteSnapshot(target=target, as_of=datetime.now(UTC), pages=pages)
 
 
 def scan(site: SiteSnapshot) -> list[FindingDraft]:
@@ -57,7 +57,8 @@ def true_errors() -> set[tuple[str, str]]:
     """The reviewed real errors of the published text: (file, wrong form)."""
     path = DATA / "true_errors.txt"
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return {(a, b) for a, _, b in (line.partition("|") for line in lines if line and not line.startswith("#"))}
+    pairs = (line.partition("|") for line in lines if line and not line.startswith("#"))
+    return {(name, wrong) for name, _, wrong in pairs}
 
 
 def run(quick: bool = False) -> list[Row]:
@@ -76,7 +77,8 @@ def run(quick: bool = False) -> list[Row]:
     false = [f for f in findings if (str(f.url).rsplit("/", 1)[-1], f.offending or "") not in known]
     per_10k = len(false) / chars * 10_000 if chars else 0.0
     rate = chars / min(timings)
-    print(f"real government text: {len(docs)} extracts, {chars:,} characters ({traditional:,} in Traditional script)")
+    print(f"real government text: {len(docs)} extracts, {chars:,} characters "
+          f"({traditional:,} in Traditional script)")
     for f in findings:
         print(f"  {f.rule} {str(f.url).rsplit('/', 1)[-1]}: {f.offending} → {f.suggestion}  {f.excerpt}")
     print(f"findings {len(findings)}, false {len(false)}, false per 10,000 characters {per_10k:.2f} "

@@ -144,12 +144,12 @@ def whole_words(text: str, start: int, end: int, *, inside_word: bool = False) -
     中华民国政府); a word reaching across either end of the span never does.
     """
     left = max(0, start - _WINDOW)
-    for m in _CLAUSE_END.finditer(text, left, start):
-        left = m.end()
+    for stop in _CLAUSE_END.finditer(text, left, start):
+        left = stop.end()
     right = min(len(text), end + _WINDOW)
-    m = _CLAUSE_END.search(text, end, right)
-    if m is not None:
-        right = m.start()
+    after = _CLAUSE_END.search(text, end, right)
+    if after is not None:
+        right = after.start()
     offset = left
     for token in segmenter().cut(text[left:right], HMM=False):
         token_start, offset = offset, offset + len(token)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from functools import cache
-from itertools import permutations
 from importlib import resources
+from itertools import permutations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -83,8 +83,9 @@ def _typos() -> tuple[TypoEntry, ...]:
 
 
 # Counting words of a congress or plenary session: 一 … 三十 cover every session to date.
-_NUMERALS = ("一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十 "
-             "二十一 二十二 二十三 二十四 二十五 二十六 二十七 二十八 二十九 三十").split()
+_NUMERALS_TEXT = ("一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十 "
+                  "二十一 二十二 二十三 二十四 二十五 二十六 二十七 二十八 二十九 三十")
+_NUMERALS = _NUMERALS_TEXT.split()
 
 
 def _expand(row: dict[str, str]) -> list[dict[str, str]]:
@@ -106,7 +107,8 @@ def _expressions() -> tuple[ExpressionEntry, ...]:
     entries: dict[str, ExpressionEntry] = {}
     for row in _rows("expressions.csv"):
         for r in _expand(row):
-            entries.setdefault(r["wrong"], ExpressionEntry.model_validate({**r, "exceptions": _exceptions(r)}))
+            entry = ExpressionEntry.model_validate({**r, "exceptions": _exceptions(r)})
+            entries.setdefault(r["wrong"], entry)
     return tuple(entries.values())
 
 

@@ -1,7 +1,8 @@
 """Rebuild confusion.csv: common idioms with one character swapped for its confusable (a developer tool).
 
 `python -m services.checker.rules.content.data.build_confusion` reads the idioms (tag i, four
-characters) and the common three- and four-character words of jieba's dictionary (MIT licence) and, for each character that has a confusable in
+characters) and the common three- and four-character words of jieba's dictionary (MIT licence)
+and, for each character that has a confusable in
 CONFUSABLE (characters proof-readers' handbooks list as commonly written for one another), writes
 the idiom with that character swapped as the wrong form. A swapped form is kept only if it is no
 word of jieba's dictionary (so no accepted variant such as 再接再砺 or 丰富多采 becomes an error),
@@ -22,19 +23,22 @@ MIN_WORD_FREQ = 500  # jieba count: other words of three or four characters in e
 PROPER_TAGS = {"nr", "ns", "nt", "nz", "nrt", "nrfg"}  # names are never corrected
 
 # Groups of characters commonly written for one another (same or near sound and/or shape).
-CONFUSABLE = """
-账帐 即既 在再 部步 厉励砺 竞竟 辨辩辫 籍藉 复覆 拨拔 弛驰 泄泻 券卷 坐座 帖贴 销消 署暑
-竣峻 偿尝 练炼 副幅 蔓漫 靡糜 概慨 锋峰蜂 萃粹瘁 馈匮篑 粱梁 骛鹜 璧壁 躁燥噪 篮蓝 俱具
-度渡 候侯 己已 暴爆 迭叠 需须 振震 决绝 至致 纪记 贯惯 竭揭 融溶熔 坚艰 剂济 截节 名明鸣
-磨摩 慕幕暮墓募 晰析 宣喧暄 毫豪 缓换唤涣焕 戴带 滥烂 凌陵 暇瑕遐 漠莫寞 弊蔽 辟僻避譬
-撤撒澈 拒距 嘱瞩 赢嬴 唇辱 栗粟 茶荼 戌戍 侍恃持 愤奋忿 涌踊 嬉嘻 娇骄 鼎顶 裁载栽 徇循
-迥炯 恰洽 婉宛 挥辉 拆折 贻怡 怠殆 徨惶 锻段 蕴酝 耸怂 诲悔 刃韧 恣姿 喻谕 逸溢 衷忠 缈渺
-浑混 佳嘉 蔼霭 跋拔 诫戒 稍梢 斑班 墨默 摒屏 凋雕 坦袒 殒陨 懦儒 棉绵 漂飘 驭御 篡纂 迹际
-祟崇 祥详 辗碾 勘堪 芒茫 措错 赃脏 撼憾 谍碟蝶 猾滑 涎诞 烁铄 绎驿译 恒衡 仗杖 辑缉揖 峙恃
-奕弈 崛倔掘 诀决 挫锉 狭侠 陷馅 炫眩 妄忘 谬缪 籁簌 脍烩 汩汨 秘泌 贿赂 鹜 蹈稻 赴付 辐幅
-竿杆 渲喧 魁槐 暄渲 惮殚 淆肴 皎姣 婪焚 羁 缭潦 骥冀 骏峻 锲契 绚炫 偕谐 殚 诡鬼 宵霄 嚣 罄磬
-涸固 捐损 侈哆 瞠膛 粹碎 渊源 戮戳 皿血 灸炙 掬鞠 瞑暝 沧苍 遒道 斡翰 蛰蜇 诣旨 颖颍 赦郝
-""".split()
+CONFUSABLE_TABLE = """
+账帐 即既 在再 部步 厉励砺 竞竟 辨辩辫 籍藉 复覆 拨拔 弛驰 泄泻 券卷 坐座 帖贴
+销消 署暑 竣峻 偿尝 练炼 副幅 蔓漫 靡糜 概慨 锋峰蜂 萃粹瘁 馈匮篑 粱梁 骛鹜 璧壁
+躁燥噪 篮蓝 俱具 度渡 候侯 己已 暴爆 迭叠 需须 振震 决绝 至致 纪记 贯惯 竭揭 融溶熔
+坚艰 剂济 截节 名明鸣 磨摩 慕幕暮墓募 晰析 宣喧暄 毫豪 缓换唤涣焕 戴带 滥烂 凌陵
+暇瑕遐 漠莫寞 弊蔽 辟僻避譬 撤撒澈 拒距 嘱瞩 赢嬴 唇辱 栗粟 茶荼 戌戍 侍恃持 愤奋忿
+涌踊 嬉嘻 娇骄 鼎顶 裁载栽 徇循 迥炯 恰洽 婉宛 挥辉 拆折 贻怡 怠殆 徨惶 锻段 蕴酝
+耸怂 诲悔 刃韧 恣姿 喻谕 逸溢 衷忠 缈渺 浑混 佳嘉 蔼霭 跋拔 诫戒 稍梢 斑班 墨默
+摒屏 凋雕 坦袒 殒陨 懦儒 棉绵 漂飘 驭御 篡纂 迹际 祟崇 祥详 辗碾 勘堪 芒茫 措错
+赃脏 撼憾 谍碟蝶 猾滑 涎诞 烁铄 绎驿译 恒衡 仗杖 辑缉揖 峙恃 奕弈 崛倔掘 诀决 挫锉
+狭侠 陷馅 炫眩 妄忘 谬缪 籁簌 脍烩 汩汨 秘泌 贿赂 鹜 蹈稻 赴付 辐幅 竿杆 渲喧
+魁槐 暄渲 惮殚 淆肴 皎姣 婪焚 羁 缭潦 骥冀 骏峻 锲契 绚炫 偕谐 殚 诡鬼 宵霄 嚣
+罄磬 涸固 捐损 侈哆 瞠膛 粹碎 渊源 戮戳 皿血 灸炙 掬鞠 瞑暝 沧苍 遒道 斡翰 蛰蜇
+诣旨 颖颍 赦郝
+"""
+CONFUSABLE = CONFUSABLE_TABLE.split()
 
 
 def _groups() -> dict[str, set[str]]:
@@ -47,7 +51,8 @@ def _groups() -> dict[str, set[str]]:
 
 def _realtext() -> str:
     folder = HERE.parents[4] / "benchmarks" / "data" / "realtext"
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))) if folder.exists() else ""
+    files = sorted(folder.glob("*.txt")) if folder.exists() else []
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
 def build() -> list[tuple[str, str]]:
@@ -59,8 +64,8 @@ def build() -> list[tuple[str, str]]:
     dictionary = Path(jieba.__file__).parent / "dict.txt"
     words: dict[str, tuple[int, str]] = {}
     for line in dictionary.read_text(encoding="utf-8").splitlines():
-        word, freq, tag = line.split(" ")
-        words[word] = (int(freq), tag)
+        entry, count, pos = line.split(" ")
+        words[entry] = (int(count), pos)
     mates = _groups()
     real = to_simplified(_realtext())
     names = [n for n in (HERE / "proper_names.txt").read_text(encoding="utf-8").splitlines()
@@ -98,7 +103,8 @@ def build() -> list[tuple[str, str]]:
 
 
 HEADER = [
-    "# 成语、常用词易混字表：jieba 词典（MIT 许可）中的四字成语和常用三、四字词，将其中一个易混字换成易混写法；"
+    "# 成语、常用词易混字表：jieba 词典（MIT 许可）中的四字成语和常用三、四字词，"
+    "将其中一个易混字换成易混写法；"
     "换后的写法若是词典里的词（异形、别称）、也可读作正确的词组、含专名或见于基准实文，则不收。",
     "# source jieba-words: jieba 0.42.1 dict.txt 成语条目（tag i）及常用三、四字词，MIT License，https://github.com/fxsjy/jieba",
     "# source confusable: 易混字组（build_confusion.CONFUSABLE，据校对手册常见别字整理），本项目自编",
