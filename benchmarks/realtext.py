@@ -33,24 +33,31 @@ def documents() -> dict[str, str]:
             for p in sorted(DATA.glob("*.txt")) if p.name != "true_errors.txt"}
 
 
-def site_of(docs: dict[str, str]) -> SiteSnapshot:
-    """One snapshot holding every extract as a page (URL = file name)."""
+# The extracts' regions, by file-name prefix (GB/T 2260): mainland, Hong Kong, Macau.
+REGIONS = {"cn": "110000", "hk": "810000", "mo": "820000"}
+
+
+def sites_of(docs: dict[str, str]) -> list[SiteSnapshot]:
+    """One snapshot per region (cn_, hk_, mo_ files), each extract a page (URL = file name)."""
     home = "https://realtext.invalid/"
-    target = Target(id=uuid.uuid4(), site_code="0000000000", name="实文基准", organisation_id=uuid.uuid4(),
-                    organisation_name="实文基准", region_code="000000", kind="portal",
-                    domains=["realtext.invalid"], home_url=home, status="running")
-    pages = [Page(url=home + name, final_url=home + name, status=200, depth=1, parent_url=home, text=text,
-                  html="", content_type="text/html") for name, text in docs.items()]
-    return SiteSnapshot(target=target, as_of=datetime.now(UTC), pages=pages)
+    sites = []
+    for prefix, region in REGIONS.items():
+        target = Target(id=uuid.uuid4(), site_code="0000000000", name="实文基准", organisation_id=uuid.uuid4(),
+                        organisation_name="实文基准", region_code=region, kind="portal",
+                        domains=["realtext.invalid"], home_url=home, status="running")
+        pages = [Page(url=home + name, final_url=home + name, status=200, depth=1, parent_url=home, text=text,
+                      html="", content_type="text/html") for name, text in docs.items() if name.startswith(prefix)]
+        sites.append(SiteSnapshot(target=target, as_of=datetime.now(UTC), pages=pages))
+    return sites
 
 
-def scan(site: SiteSnapshot) -> list[FindingDraft]:
+def scan(sites: list[SiteSnapshot]) -> list[FindingDraft]:
     """Run the typo rule and the expression rule with the national profile and the shipped lists."""
     rules = national_profile()["rules"]
     typo_params = typos.Params.model_validate({**rules[typos.CODE], "entries": builtin_typos()})
     expression_params = expressions.Params.model_validate(
         {**rules[expressions.CODE], "expression_entries": builtin_expressions()})
-    return [*typos.check(site, typo_params), *expressions.check(site, expression_params)]
+    return [f for site in sites for f in (*typos.check(site, typo_params), *expressions.check(site, expression_params))]
 
 
 def true_errors() -> set[tuple[str, str]]:
@@ -64,14 +71,14 @@ def true_errors() -> set[tuple[str, str]]:
 def run(quick: bool = False) -> list[Row]:
     """Scan the extracts, print every finding and the figures, return the headline rows."""
     docs = documents()
-    site = site_of(docs)
+    sites = sites_of(docs)
     chars = sum(len(t) for t in docs.values())
     traditional = sum(len(t) for t in docs.values() if is_traditional(t))
     timings = []
     findings: list[FindingDraft] = []
     for _ in range(1 if quick else REPEATS):
         started = time.perf_counter()
-        findings = scan(site)
+        findings = scan(sites)
         timings.append(time.perf_counter() - started)
     known = true_errors()
     false = [f for f in findings if (str(f.url).rsplit("/", 1)[-1], f.offending or "") not in known]

@@ -201,8 +201,8 @@ def test_listed_proper_names_are_never_typos() -> None:
 
 
 def test_real_government_text_slice_has_no_findings() -> None:
-    from benchmarks.realtext import documents, scan, site_of
+    from benchmarks.realtext import documents, scan, sites_of
 
     docs = documents()
     assert sum(len(t) for t in docs.values()) > 5000 and any("澳門" in t for t in docs.values())
-    assert scan(site_of(docs)) == []
+    assert scan(sites_of(docs)) == []

@@ -57,10 +57,15 @@ class PhraseMatcher(Generic[E]):
         # 人民政府办公厅、中共 starts inside the name 山东省人民政府); None: segment every form.
         self._segment_below = segment_below
 
-    def find(self, text: str) -> Iterator[Hit[E]]:
-        """Yield the listed wrong forms in the text, left to right, never overlapping."""
-        script: Script = "traditional" if is_traditional(text, threshold=TRADITIONAL_SHARE) else "simplified"
-        seen = to_simplified(text) if script == "traditional" else text
+    def find(self, text: str, *, norm: Script | None = None) -> Iterator[Hit[E]]:
+        """Yield the listed wrong forms in the text, left to right, never overlapping.
+
+        The norm is the text's script unless given: a Hong Kong or Macau site keeps its region's
+        usage (部份, 充份, 帳戶) in the Simplified version of its pages too.
+        """
+        traditional = is_traditional(text, threshold=TRADITIONAL_SHARE)
+        seen = to_simplified(text) if traditional else text
+        script: Script = norm or ("traditional" if traditional else "simplified")
         automaton, by_wrong = self._tables.automata[script], self._tables.entries[script]
         if not by_wrong:
             return
@@ -208,10 +213,15 @@ def readable_pages(site: SiteSnapshot) -> Iterator[tuple[Page, str]]:
             yield page, text
 
 
+# GB/T 2260 codes of the regions whose written norm is Traditional usage in either script.
+TRADITIONAL_NORM_REGIONS = ("81", "82")  # 香港特别行政区 810000, 澳门特别行政区 820000
+
+
 def scan(site: SiteSnapshot, matcher: PhraseMatcher[E]) -> Iterator[tuple[Page, str, Hit[E]]]:
     """Yield every listed wrong form on the site's pages and attachments."""
+    norm: Script | None = "traditional" if site.target.region_code[:2] in TRADITIONAL_NORM_REGIONS else None
     for page, text in readable_pages(site):
-        for hit in matcher.find(text):
+        for hit in matcher.find(text, norm=norm):
             yield page, text, hit
 
 
