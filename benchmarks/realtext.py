@@ -9,6 +9,7 @@ reviewed real error. Prints characters, findings, false findings per 10,000 char
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -68,6 +69,31 @@ def true_errors() -> set[tuple[str, str]]:
     return {(name, wrong) for name, _, wrong in pairs}
 
 
+# Sentences a wrong form is planted in for the recall figure: it stands between ordinary words.
+FRAMES = ("会议强调，要{}，推动工作落实。", "各部门{}，确保按期完成。", "文件指出{}的问题依然存在。")
+
+
+def planted_recall(quick: bool = False) -> tuple[int, int, list[str]]:
+    """Plant every listed wrong form (every tenth with --quick) in ordinary sentences, Simplified
+    on a mainland site and Traditional on a Hong Kong site; return (found, planted, first misses)."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    step = 10 if quick else 1
+    docs: dict[str, str] = {}
+    for kind, entries in (("typo", [e for e in builtin_typos() if e.level != "suspected"]),
+                          ("expression", builtin_expressions())):
+        for i, entry in enumerate(entries[::step]):
+            text = FRAMES[i % len(FRAMES)].format(entry.wrong)
+            docs[f"cn_{kind}_{i}.txt"] = text
+            if entry.script == "all":
+                docs[f"hk_{kind}_{i}.txt"] = str(s2t.convert(text))
+    findings = scan(sites_of(docs))
+    hit = {str(f.url).rsplit("/", 1)[-1] for f in findings}
+    misses = [text for name, text in docs.items() if name not in hit]
+    return len(docs) - len(misses), len(docs), misses[:15]
+
+
 def run(quick: bool = False) -> list[Row]:
     """Scan the extracts, print every finding and the figures, return the headline rows."""
     docs = documents()
@@ -91,10 +117,17 @@ def run(quick: bool = False) -> list[Row]:
     print(f"findings {len(findings)}, false {len(false)}, false per 10,000 characters {per_10k:.2f} "
           f"(goal ≤ {GOAL_PER_10K}); scan {rate:,.0f} chars/s (first scan, with jieba loading, "
           f"{timings[0]:.2f} s)")
-    return [Row("realtext: false findings", f"{per_10k:.2f}", "per 10k chars",
+    found, planted, misses = planted_recall(quick)
+    print(f"planted recall: {found:,} of {planted:,} listed wrong forms found ({found / planted:.2%}) "
+          f"in ordinary sentences, Simplified and Traditional")
+    for miss in misses:
+        print(f"  missed: {miss}")
+    return [Row("realtext: planted recall", f"{found / planted:.2%}", "",
+                f"{found:,} of {planted:,} wrong forms planted in sentences"),
+            Row("realtext: false findings", f"{per_10k:.2f}", "per 10k chars",
                 f"{len(false)} of {len(findings)} findings on {chars:,} chars; goal ≤ {GOAL_PER_10K}"),
             Row("realtext: typo+expression scan", f"{rate:,.0f}", "chars/s", "after jieba is loaded")]
 
 
 if __name__ == "__main__":
-    run()
+    run(quick="--quick" in sys.argv)
