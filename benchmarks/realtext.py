@@ -43,11 +43,12 @@ def sites_of(docs: dict[str, str]) -> list[SiteSnapshot]:
     home = "https://realtext.invalid/"
     sites = []
     for prefix, region in REGIONS.items():
-        target = Target(id=uuid.uuid4(), site_code="0000000000", name="实文基准", organisation_id=uuid.uuid4(),
-                        organisation_name="实文基准", region_code=region, kind="portal",
+        target = Target(id=uuid.uuid4(), site_code="0000000000", name="实文基准",
+                        organisation_id=uuid.uuid4(), organisation_name="实文基准", region_code=region, kind="portal",
                         domains=["realtext.invalid"], home_url=home, status="running")
         pages = [Page(url=home + name, final_url=home + name, status=200, depth=1, parent_url=home, text=text,
-                      html="", content_type="text/html") for name, text in docs.items() if name.startswith(prefix)]
+                      html="", content_type="text/html")
+                 for name, text in docs.items() if name.startswith(prefix)]
         sites.append(SiteSnapshot(target=target, as_of=datetime.now(UTC), pages=pages))
     return sites
 
@@ -58,7 +59,8 @@ def scan(sites: list[SiteSnapshot]) -> list[FindingDraft]:
     typo_params = typos.Params.model_validate({**rules[typos.CODE], "entries": builtin_typos()})
     expression_params = expressions.Params.model_validate(
         {**rules[expressions.CODE], "expression_entries": builtin_expressions()})
-    return [f for site in sites for f in (*typos.check(site, typo_params), *expressions.check(site, expression_params))]
+    return [f for site in sites
+            for f in (*typos.check(site, typo_params), *expressions.check(site, expression_params))]
 
 
 def true_errors() -> set[tuple[str, str]]:

@@ -206,3 +206,18 @@ def test_real_government_text_slice_has_no_findings() -> None:
     docs = documents()
     assert sum(len(t) for t in docs.values()) > 5000 and any("澳門" in t for t in docs.values())
     assert scan(sites_of(docs)) == []
+
+
+def test_hong_kong_and_macau_sites_keep_their_norm_in_the_simplified_version_too() -> None:
+    text = "有助解决部份企业的困难，充份关心弱势社群，大型渡假村陆续落成。"
+    macau = make_site(make_page(ARTICLE, text))
+    macau.target.region_code = "820000"
+
+    assert typos.check(macau, params()) == []
+    assert typo_forms(text) == {"部份", "充份", "渡假"}  # a mainland site: the Simplified norm
+
+
+def test_a_misspelling_inside_a_longer_misspelt_word_is_found_but_proper_names_are_kept() -> None:
+    # jieba knows 渡假村 as a word; it is the same misspelling of 度假村, so 渡假 is still reported.
+    assert typo_forms("本市大型渡假村陆续落成。") == {"渡假"}
+    assert typo_forms("澳门永利渡假村协办展览；本市度假村陆续落成。") == set()

@@ -85,7 +85,8 @@ class PhraseMatcher(Generic[E]):
             if (_excepted(seen, start, word, entry)
                     or any(s <= start and end <= e for s, e in names)
                     or ((self._segment_below is None or end - start < self._segment_below)
-                        and not whole_words(seen, start, end, inside_word=self._inside_word))):
+                        and not whole_words(seen, start, end, inside_word=self._inside_word,
+                                            right=entry.right))):
                 continue  # a shorter or later form may still match
             n = counts.get(entry.wrong, 0)
             counts[entry.wrong] = n + 1
@@ -142,24 +143,31 @@ _CLAUSE_END = re.compile(r"[\s，。；：！？、,.;:!?“”‘’「」『�
 _WINDOW = 24  # characters of the clause segmented on each side of a candidate
 
 
-def whole_words(text: str, start: int, end: int, *, inside_word: bool = False) -> bool:
+def whole_words(text: str, start: int, end: int, *, inside_word: bool = False,
+                right: str | None = None) -> bool:
     """Tell whether text[start:end] is a whole word or word sequence of its segmented clause.
 
     With inside_word, a span lying wholly inside one longer word also counts (中华民国 in
-    中华民国政府); a word reaching across either end of the span never does.
+    中华民国政府); so does one inside a word that is the same misspelling of a dictionary word
+    (渡假 in 渡假村, since 度假村 is a word). A word reaching across either end of the span never does.
     """
     left = max(0, start - _WINDOW)
     for stop in _CLAUSE_END.finditer(text, left, start):
         left = stop.end()
-    right = min(len(text), end + _WINDOW)
-    after = _CLAUSE_END.search(text, end, right)
+    clause_end = min(len(text), end + _WINDOW)
+    after = _CLAUSE_END.search(text, end, clause_end)
     if after is not None:
-        right = after.start()
+        clause_end = after.start()
     offset = left
-    for token in segmenter().cut(text[left:right], HMM=False):
+    tokenizer = segmenter()
+    for token in tokenizer.cut(text[left:clause_end], HMM=False):
         token_start, offset = offset, offset + len(token)
-        if inside_word and token_start <= start and end <= offset:
-            return True
+        if token_start <= start and end <= offset and len(token) > end - start:
+            if inside_word:
+                return True
+            if right is not None:
+                corrected = token[:start - token_start] + right + token[end - token_start:]
+                return bool(tokenizer.FREQ.get(corrected)) and corrected not in _added
         if token_start < start < offset or token_start < end < offset:
             return False
     return True
@@ -168,6 +176,7 @@ def whole_words(text: str, start: int, end: int, *, inside_word: bool = False) -
 _tokenizer: list[Any] = []  # the process's jieba tokenizer, created on first use
 _user_words: set[str] = set()
 _lists_added: dict[int, tuple[str, ...]] = {}
+_added: set[str] = set()  # user words absent from jieba's own dictionary (the lists' wrong forms among them)
 
 
 def segmenter(user_words: Iterable[str] = ()) -> Any:
@@ -191,6 +200,7 @@ def segmenter(user_words: Iterable[str] = ()) -> Any:
         if not tokenizer.FREQ.get(word):
             # Just frequent enough to be cut out whole where nothing around it claims its characters.
             tokenizer.add_word(word, tokenizer.suggest_freq(word, tune=False))
+            _added.add(word)
     return tokenizer
 
 

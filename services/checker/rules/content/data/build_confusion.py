@@ -81,12 +81,19 @@ def build() -> list[tuple[str, str]]:
         edge = tokens[0] if k == 0 else tokens[-1] if k == len(wrong) - 1 else ""
         return len(edge) == 1 and len(tokens) == 2
 
-    known_wrong = {row["wrong"] for name in ("typos.csv", "variants.csv")
-                   for row in csv.DictReader((HERE / name).open(encoding="utf-8"))}
+    rows = [row for name in ("typos.csv", "variants.csv")
+            for row in csv.DictReader((HERE / name).open(encoding="utf-8"))]
+    known = {row["wrong"]: row["right"] for row in rows if not row["wrong"].startswith("#")}
+
+    def misspelt(word: str) -> bool:
+        # jieba's dictionary holds misspelt idioms (万赖俱寂, 暴燥如雷): a known wrong form inside
+        # whose correction is another word of the dictionary.
+        return word in known or any(w in word and word.replace(w, r) in words for w, r in known.items())
+
     pairs: dict[str, str] = {}
     for word, (freq, tag) in sorted(words.items()):
-        if word in known_wrong or any(w in word for w in known_wrong if len(w) > 2):
-            continue  # jieba's dictionary holds some misspelt idioms (万赖俱寂)
+        if misspelt(word):
+            continue
         idiom = tag == "i" and len(word) == 4 and freq >= MIN_IDIOM_FREQ
         common = tag != "i" and tag[0] in "nvadl" and tag not in PROPER_TAGS and len(word) in (3, 4) \
             and freq >= MIN_WORD_FREQ
