@@ -44,8 +44,8 @@ def sites_of(docs: dict[str, str]) -> list[SiteSnapshot]:
     sites = []
     for prefix, region in REGIONS.items():
         target = Target(id=uuid.uuid4(), site_code="0000000000", name="实文基准",
-                        organisation_id=uuid.uuid4(), organisation_name="实文基准", region_code=region, kind="portal",
-                        domains=["realtext.invalid"], home_url=home, status="running")
+                        organisation_id=uuid.uuid4(), organisation_name="实文基准", region_code=region,
+                        kind="portal", domains=["realtext.invalid"], home_url=home, status="running")
         pages = [Page(url=home + name, final_url=home + name, status=200, depth=1, parent_url=home, text=text,
                       html="", content_type="text/html")
                  for name, text in docs.items() if name.startswith(prefix)]
