@@ -175,6 +175,8 @@ def test_a_pair_inside_two_neighbouring_words_is_not_a_typo() -> None:
     # 既使 is listed (即使), but in 既使用…又 it is 既 + 使用; 帐户 is listed, but 蚊帐/户外 are two words.
     assert typo_forms("既使用新技术又保留传统工艺；蚊帐户外展销。") == set()
     assert typo_forms("既使困难再大也要完成。") == {"既使"}
+    # Cut apart by a likelier neighbour (指出/帐/目的) yet nearly as likely whole: still reported.
+    assert typo_forms("文件指出帐目的问题依然存在。") == {"帐目"}
 
 
 def test_traditional_typos_are_found_and_reported_as_served() -> None:

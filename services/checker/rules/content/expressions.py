@@ -45,6 +45,7 @@ class Params(BaseModel):
     # Wrong forms shorter than this are matched only as whole words (台湾国 is not in 台湾/国民党);
     # longer formulations are specific enough to match anywhere.
     expression_segment_below: int = Field(default=5, ge=0)
+    expression_word_margin: float = Field(default=3.0, ge=0)  # as typos.Params.word_margin
     expression_entries: list[ExpressionEntry]  # injected: builtin_expressions() + the deployment's list
 
     @model_validator(mode="after")
@@ -59,7 +60,8 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     """Report each wrongly written protected formulation, name or title with its correct form."""
     matcher = PhraseMatcher([e for e in params.expression_entries if e.level in params.expression_levels],
                             proper_names=builtin_proper_names(), inside_word=True,
-                            segment_below=params.expression_segment_below)
+                            segment_below=params.expression_segment_below,
+                            word_margin=params.expression_word_margin)
     findings: list[FindingDraft] = []
     for page, text, hit in scan(site, matcher):
         entry = hit.entry

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from math import log
 from typing import Any, Generic, Literal, TypeVar
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
@@ -50,12 +51,13 @@ class PhraseMatcher(Generic[E]):
     """
 
     def __init__(self, entries: Sequence[E], *, proper_names: Sequence[str] = (), inside_word: bool = False,
-                 segment_below: int | None = None) -> None:
+                 segment_below: int | None = None, word_margin: float = 0.0) -> None:
         self._tables: _Tables = _tables(tuple(entries), tuple(proper_names))
         self._inside_word = inside_word
         # Forms this long or longer are specific enough to match anywhere (a formulation such as
         # 人民政府办公厅、中共 starts inside the name 山东省人民政府); None: segment every form.
         self._segment_below = segment_below
+        self._word_margin = word_margin
 
     def find(self, text: str, *, norm: Script | None = None) -> Iterator[Hit[E]]:
         """Yield the listed wrong forms in the text, left to right, never overlapping.
@@ -86,7 +88,7 @@ class PhraseMatcher(Generic[E]):
                     or any(s <= start and end <= e for s, e in names)
                     or ((self._segment_below is None or end - start < self._segment_below)
                         and not whole_words(seen, start, end, inside_word=self._inside_word,
-                                            right=entry.right))):
+                                            right=entry.right, margin=self._word_margin))):
                 continue  # a shorter or later form may still match
             n = counts.get(entry.wrong, 0)
             counts[entry.wrong] = n + 1
@@ -144,12 +146,14 @@ _WINDOW = 24  # characters of the clause segmented on each side of a candidate
 
 
 def whole_words(text: str, start: int, end: int, *, inside_word: bool = False,
-                right: str | None = None) -> bool:
+                right: str | None = None, margin: float = 0.0) -> bool:
     """Tell whether text[start:end] is a whole word or word sequence of its segmented clause.
 
     With inside_word, a span lying wholly inside one longer word also counts (中华民国 in
     中华民国政府); so does one inside a word that is the same misspelling of a dictionary word
-    (渡假 in 渡假村, since 度假村 is a word). A word reaching across either end of the span never does.
+    (渡假 in 渡假村, since 度假村 is a word). Where a word reaches across an end of the span, the
+    span still counts if cutting it out whole costs at most `margin` (natural log of probability)
+    against jieba's best cut: 指出帐目的 is cut 指出/帐/目的, yet 指出/帐目/的 is nearly as likely.
     """
     left = max(0, start - _WINDOW)
     for stop in _CLAUSE_END.finditer(text, left, start):
@@ -160,17 +164,33 @@ def whole_words(text: str, start: int, end: int, *, inside_word: bool = False,
         clause_end = after.start()
     offset = left
     tokenizer = segmenter()
-    for token in tokenizer.cut(text[left:clause_end], HMM=False):
+    clause = text[left:clause_end]
+    for token in tokenizer.cut(clause, HMM=False):
         token_start, offset = offset, offset + len(token)
         if token_start <= start and end <= offset and len(token) > end - start:
             if inside_word:
                 return True
             if right is not None:
                 corrected = token[:start - token_start] + right + token[end - token_start:]
-                return bool(tokenizer.FREQ.get(corrected)) and corrected not in _added
+                if tokenizer.FREQ.get(corrected) and corrected not in _added:
+                    return True
         if token_start < start < offset or token_start < end < offset:
-            return False
+            return margin > 0 and _forcing_cost(tokenizer, clause, start - left, end - left) <= margin
     return True
+
+
+def _forcing_cost(tokenizer: Any, clause: str, start: int, end: int) -> float:
+    """How much less likely the best cut of the clause is with clause[start:end] cut out whole."""
+
+    def best(part: str) -> float:
+        if not part:
+            return 0.0
+        route: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(part, tokenizer.get_DAG(part), route)
+        return float(route[0][0])
+
+    word = log(tokenizer.FREQ.get(clause[start:end]) or 1) - log(tokenizer.total)
+    return best(clause) - (best(clause[:start]) + word + best(clause[end:]))
 
 
 _tokenizer: list[Any] = []  # the process's jieba tokenizer, created on first use

@@ -33,6 +33,9 @@ class Params(BaseModel):
     severity: dict[TypoLevel, Severity]
     points: dict[TypoLevel, float]  # per finding; the indicator's cap limits the total
     context_chars: int = Field(ge=0)  # characters of context on each side of the excerpt
+    # A wrong form cut apart by the segmenter still counts if cutting it out whole is at most this
+    # much less likely (natural log) than the best cut; see matcher.whole_words.
+    word_margin: float = Field(default=3.0, ge=0)
     max_listed_pages: int = Field(ge=0)  # other pages listed on a finding repeated by a template
     entries: list[TypoEntry]  # injected by the runner: builtin_typos() + the deployment's entries
 
@@ -47,7 +50,7 @@ class Params(BaseModel):
 def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     """Report each dictionary typo with its context, its correction and its level."""
     matcher = PhraseMatcher([e for e in params.entries if e.level in params.report_levels],
-                            proper_names=builtin_proper_names())
+                            proper_names=builtin_proper_names(), word_margin=params.word_margin)
     findings: list[FindingDraft] = []
     for page, text, hit in scan(site, matcher):
         entry = hit.entry
