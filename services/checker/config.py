@@ -45,6 +45,7 @@ class CheckerSettings(ServiceSettings):
     # Reporting keeps its own copy of results, fed by these events; the gateway calls back.
     event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
         "target.inspected": ["govinspect:reporting"],
+        "target.rescored": ["govinspect:reporting"],
         "target.failed": ["govinspect:reporting"],
         "inspection.completed": ["govinspect:reporting", "govinspect:gateway"],
         "system.stalled": ["govinspect:gateway"]})

@@ -33,6 +33,11 @@ FILING_LATE = "filing.late"
 # feed_status are null. `notes` lists facts about the run that are not findings, each
 # {"kind", "message", …}: kind "availability_unknown" when too few probes to judge availability.
 TARGET_INSPECTED = "target.inspected"
+# A supervisor's verdict changed which findings of a target's latest result count (one marked
+# false positive, or such a mark taken back): the corrected result, same payload shape as
+# target.inspected (same run_id and task_id, so a copy keyed by task is replaced) plus
+# `reason` ("verdict"); findings lists only those that still count.
+TARGET_RESCORED = "target.rescored"
 # A task given up after its last attempt (same payload shape as target.inspected, plus `error`).
 TARGET_FAILED = "target.failed"
 INSPECTION_COMPLETED = "inspection.completed"

@@ -12,10 +12,12 @@ from typing import Any
 import openpyxl
 from sqlmodel import col, select
 
+from services.checker.common.outbox import OutboxEvent
 from services.checker.finding.models import Finding, Sighting
 from services.checker.finding.service import fingerprint, silenced
 from services.checker.run.models import Run, Task
 from shared.principal import Role
+from shared.contracts.events import TARGET_RESCORED
 from tests.checker.factories import PNG, draft, record_findings, run_with_tasks, target
 from tests.integration.conftest import Suite
 from tests.registry.factories import token
@@ -172,7 +174,7 @@ async def test_bulk_verdicts_all_or_nothing(suite: Suite) -> None:
 
     r = await suite.client.post("/findings/verdicts", headers=LIXIA_SUPERVISOR,
                                 json={"ids": [*mine, mine[0]], "verdict": "doubtful"})
-    assert r.status_code == 200 and r.json() == {"updated": 2}
+    assert r.status_code == 200 and r.json() == {"updated": 2, "rescored": 0}
     verdicts = await _verdicts(suite)
     assert [verdicts[i] for i in mine] == ["doubtful", "doubtful"]
     assert verdicts[w.ids["deduct.links"]] is None and verdicts[w.ids["shizhong"]] is None
@@ -325,3 +327,125 @@ async def test_rule_prefix_and_search_text_are_taken_literally(suite: Suite) -> 
     assert [f["rule"] for f in await _list(suite, rule="content.")] == ["content.typo"]
     assert [f["rule"] for f in await _list(suite, q="100%")] == ["content.typo"]
     assert [f["rule"] for f in await _list(suite, q="率1_0")] == []
+
+
+async def _rescored(suite: Suite) -> list[dict[str, Any]]:
+    async with suite.checker.state.sessionmaker() as session:
+        rows = (await session.execute(select(OutboxEvent).where(
+            OutboxEvent.name == TARGET_RESCORED).order_by(col(OutboxEvent.occurred_at)))).scalars()
+        return [dict(e.payload) for e in rows]
+
+
+async def _task(suite: Suite, task_id: uuid.UUID) -> Task:
+    async with suite.checker.state.sessionmaker() as session:
+        row = await session.get(Task, task_id)
+        assert row is not None
+        return row
+
+
+async def test_false_positive_seen_again_stays_tracked_silent_and_open(suite: Suite) -> None:
+    w = await _world(suite)
+    typo = (await suite.client.get(f"/findings/{w.ids['content.typo']}")).json()
+    r = await suite.client.put(f"/findings/{typo['id']}/verdict", headers=LIXIA_SUPERVISOR,
+                               json={"verdict": "false_positive", "note": "专有名词"})
+    assert r.status_code == 200, r.text
+    assert w.ids["content.typo"] not in {f["id"] for f in await _list(suite)}
+
+    # The next run sees the same typo on the unchanged page: tracked, silent, not resolved.
+    later = suite.registry.clock.now() + timedelta(days=7)
+    run2, (task2,) = await run_with_tasks(suite, [w.lixia.target], later)
+    counted = await record_findings(suite, task2, [
+        draft("content.typo", locator=typo["locator"]),
+        draft("veto.security", severity="veto", locator="dark-link")], later)
+    assert counted == 1  # the veto; the false positive does not count
+    got = (await suite.client.get(f"/findings/{typo['id']}")).json()
+    assert got["resolved_at"] is None and got["verdict"] == "false_positive"
+    assert datetime.fromisoformat(got["last_seen_at"]) == later
+    assert [f["rule"] for f in await _list(suite, run_id=str(run2.id))] == ["veto.security"]
+    silent = await _list(suite, run_id=str(run2.id), verdict="false_positive")
+    assert [f["id"] for f in silent] == [typo["id"]]
+
+    # A run that no longer sees it (the page was really corrected) resolves it.
+    last = later + timedelta(days=7)
+    _, (task3,) = await run_with_tasks(suite, [w.lixia.target], last)
+    await record_findings(suite, task3, [], last)
+    got = (await suite.client.get(f"/findings/{typo['id']}")).json()
+    assert datetime.fromisoformat(got["resolved_at"]) == last
+
+
+async def test_verdict_rescores_the_latest_result_and_tells_reporting(suite: Suite) -> None:
+    w = await _world(suite)  # 历下区: a veto, a 0.1-point broken link, a typo
+    async with suite.checker.state.sessionmaker() as session:
+        row = await session.get(Task, w.lixia.id)
+        assert row is not None
+        row.score, row.passed, row.vetoes = None, False, ["veto.security"]
+        await session.commit()
+    url = f"/findings/{w.ids['veto.security']}/verdict"
+    r = await suite.client.put(url, json={"verdict": "false_positive", "note": "本站下拉菜单"})
+    assert r.status_code == 200, r.text
+    task = await _task(suite, w.lixia.id)
+    assert (task.score, task.passed, task.vetoes) == (99.9, True, [])
+    (event,) = await _rescored(suite)
+    assert event["task_id"] == str(w.lixia.id) and event["run_id"] == str(w.run.id)
+    assert (event["score"], event["passed"], event["vetoes"]) == (99.9, True, [])
+    assert event["reason"] == "verdict"
+    assert sorted(f["rule"] for f in event["findings"]) == ["content.typo", "deduct.links"]
+
+    # A verdict that does not touch "false positive" changes no score and sends nothing.
+    r = await suite.client.put(f"/findings/{w.ids['deduct.links']}/verdict",
+                               json={"verdict": "confirmed"})
+    assert r.status_code == 200 and len(await _rescored(suite)) == 1
+
+    # Taking the false positive back restores the veto.
+    r = await suite.client.put(url, json={"verdict": None})
+    assert r.status_code == 200
+    task = await _task(suite, w.lixia.id)
+    assert (task.score, task.passed, task.vetoes) == (None, False, ["veto.security"])
+    assert [e["passed"] for e in await _rescored(suite)] == [True, False]
+
+
+async def test_verdict_on_a_finding_the_latest_run_did_not_see_rescores_nothing(suite: Suite) -> None:
+    w = await _world(suite)
+    later = suite.registry.clock.now() + timedelta(days=7)
+    _, (task2,) = await run_with_tasks(suite, [w.lixia.target], later)
+    await record_findings(suite, task2, [draft("veto.security", severity="veto",
+                                               locator="dark-link")], later)
+    r = await suite.client.put(f"/findings/{w.ids['content.typo']}/verdict",
+                               json={"verdict": "false_positive"})
+    assert r.status_code == 200 and await _rescored(suite) == []
+
+
+async def test_bulk_mark_by_rule_and_locator_on_every_site_in_scope(suite: Suite) -> None:
+    now = suite.registry.clock.now()
+    national = "https://www.gov.cn/"
+    _, tasks = await run_with_tasks(suite, [target(LIXIA), target(LIXIA), target(SHIZHONG)], now)
+    for t in tasks:
+        await record_findings(suite, t, [
+            draft("veto.security", severity="veto", locator=national, url=national),
+            draft("content.typo", locator="p1|按步就班")], now)
+    body = {"rule": "veto.security", "locator": national, "verdict": "false_positive",
+            "note": "链向中国政府网，非暗链"}
+    r = await suite.client.post("/findings/verdicts", headers=LIXIA_SUPERVISOR, json=body)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"updated": 2, "rescored": 2}
+    marked = await _list(suite, verdict="false_positive")
+    assert sorted(f["region_code"] for f in marked) == [LIXIA, LIXIA]
+    assert {f["verdict_note"] for f in marked} == {"链向中国政府网，非暗链"}
+    assert {e["task_id"] for e in await _rescored(suite)} == {str(t.id) for t in tasks[:2]}
+    assert [f["region_code"] for f in await _list(suite, rule="veto.")] == [SHIZHONG]
+    assert [(await _task(suite, t.id)).passed for t in tasks] == [True, True, None]
+
+    # Nothing in the caller's scope with that rule and locator: 422, nothing written.
+    r = await suite.client.post("/findings/verdicts", headers=LIXIA_SUPERVISOR,
+                                json={**body, "locator": "https://elsewhere.example/"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "locator"
+    r = await suite.client.post("/findings/verdicts", headers=LIXIA_SUPERVISOR,
+                                json={"rule": "veto.security", "verdict": "false_positive"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "locator"
+    r = await suite.client.post("/findings/verdicts", json={**body, "ids": [str(uuid.uuid4())]})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "ids"
+    r = await suite.client.post("/findings/verdicts", json={"verdict": "false_positive"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "ids"
+    r = await suite.client.post("/findings/verdicts", headers=VIEWER, json=body)
+    assert r.status_code == 403
+    assert [f["region_code"] for f in await _list(suite, rule="veto.")] == [SHIZHONG]

@@ -29,6 +29,9 @@ class Finding(CheckerTable, table=True):
     indicator: str = Field(max_length=100)
     severity: str = Field(max_length=8, index=True)
     message: str = Field(max_length=2000)
+    # The rule's locator (with rule and target it makes the fingerprint): the same dismissed
+    # link on many sites shares rule and locator, so it can be marked on all of them at once.
+    locator: str | None = Field(default=None, max_length=2048)
     url: str | None = Field(default=None, max_length=2048)
     parent_url: str | None = Field(default=None, max_length=2048)
     position: str | None = Field(default=None, max_length=1000)

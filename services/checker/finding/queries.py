@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from services.checker.common.context import Ctx
 from services.checker.finding.models import Finding, Sighting
-from services.checker.finding.schemas import FindingRead, VerdictBody
-from services.checker.finding.service import SEVERITY_LABELS, VERDICTS
+from services.checker.finding.schemas import FindingRead
+from services.checker.finding.service import FALSE_POSITIVE, SEVERITY_LABELS, VERDICTS
 from shared.errors import NotFound
 from shared.principal import region_prefix
 from shared.scope import scope_condition
@@ -24,7 +24,7 @@ def to_read(f: Finding) -> FindingRead:
         id=f.id, fingerprint=f.fingerprint, target_id=f.target_id, target_type=f.target_type,
         target_code=f.target_code, target_name=f.target_name, region_code=f.region_code,
         organisation_id=f.organisation_id, organisation_name=f.organisation_name, rule=f.rule,
-        indicator=f.indicator, severity=f.severity,
+        locator=f.locator, indicator=f.indicator, severity=f.severity,
         severity_label=SEVERITY_LABELS.get(f.severity, f.severity), message=f.message,
         url=f.url, parent_url=f.parent_url, position=f.position, excerpt=f.excerpt,
         offending=f.offending, suggestion=f.suggestion, points=f.points,
@@ -38,8 +38,9 @@ def to_read(f: Finding) -> FindingRead:
 def filtered(ctx: Ctx, *, run_id: uuid.UUID | None = None, target_id: uuid.UUID | None = None,
              rule: str | None = None, severity: str | None = None, verdict: str | None = None,
              region: str | None = None, organisation_id: uuid.UUID | None = None,
-             open_only: bool = False, q: str | None = None) -> Any:
-    """The scoped, filtered select of findings."""
+             open_only: bool = False, q: str | None = None, locator: str | None = None,
+             hide_silenced: bool = False) -> Any:
+    """The scoped, filtered select of findings; hide_silenced leaves out false positives."""
     stmt = select(Finding).where(scope_condition(
         ctx.principal, col(Finding.region_code), col(Finding.organisation_id)))
     if run_id:
@@ -55,6 +56,10 @@ def filtered(ctx: Ctx, *, run_id: uuid.UUID | None = None, target_id: uuid.UUID 
         stmt = stmt.where(col(Finding.verdict).is_(None))
     elif verdict:
         stmt = stmt.where(Finding.verdict == verdict)
+    elif hide_silenced:
+        stmt = stmt.where(or_(col(Finding.verdict).is_(None), col(Finding.verdict) != FALSE_POSITIVE))
+    if locator is not None:
+        stmt = stmt.where(Finding.locator == locator)
     if region:
         stmt = stmt.where(col(Finding.region_code).like(f"{region_prefix(region)}%"))
     if organisation_id:
@@ -69,8 +74,8 @@ def filtered(ctx: Ctx, *, run_id: uuid.UUID | None = None, target_id: uuid.UUID 
 
 
 async def page(ctx: Ctx, limit: int, offset: int, **filters: Any) -> tuple[list[FindingRead], int]:
-    """One page of findings, most recently seen first."""
-    stmt = filtered(ctx, **filters)
+    """One page of findings, most recently seen first; false positives only when asked for."""
+    stmt = filtered(ctx, hide_silenced=True, **filters)
     total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = (await ctx.session.execute(stmt.order_by(
         col(Finding.last_seen_at).desc(), col(Finding.id)).limit(limit).offset(offset))).scalars()
@@ -78,8 +83,8 @@ async def page(ctx: Ctx, limit: int, offset: int, **filters: Any) -> tuple[list[
 
 
 async def all_rows(ctx: Ctx, **filters: Any) -> Sequence[Finding]:
-    """Every matching finding, for export."""
-    stmt = filtered(ctx, **filters).order_by(col(Finding.target_code), col(Finding.rule))
+    """Every matching finding, for export; false positives only when asked for."""
+    stmt = filtered(ctx, hide_silenced=True, **filters).order_by(col(Finding.target_code), col(Finding.rule))
     return (await ctx.session.execute(stmt)).scalars().all()
 
 
@@ -89,11 +94,3 @@ async def get(ctx: Ctx, finding_id: uuid.UUID) -> Finding:
     if row is None:
         raise NotFound(f"问题 {finding_id} 不存在")
     return row
-
-
-def set_verdict(ctx: Ctx, finding: Finding, body: VerdictBody) -> None:
-    """Record a supervisor's verdict; a false positive stays silenced in later runs."""
-    finding.verdict = body.verdict
-    finding.verdict_note = body.note
-    finding.verdict_by = ctx.actor if body.verdict else None
-    finding.verdict_at = ctx.clock.now() if body.verdict else None

@@ -7,10 +7,9 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import col, update
 
 from services.checker.common.context import Ctx, get_ctx
-from services.checker.finding import queries
+from services.checker.finding import queries, verdict
 from services.checker.finding.models import Finding
 from services.checker.finding.schemas import (
     BulkVerdictBody,
@@ -22,7 +21,7 @@ from services.checker.finding.schemas import (
 from services.checker.finding.service import SEVERITY_LABELS, VERDICTS
 from shared.calendar import SHANGHAI
 from shared.db import MAX_OFFSET
-from shared.errors import NotFound, ValidationFailed, problem_responses
+from shared.errors import NotFound, problem_responses
 from shared.tabular import CSV_MEDIA, XLSX_MEDIA, csv_bytes, download, xlsx_bytes
 
 router = APIRouter(tags=["findings"], responses=problem_responses(401, 422))
@@ -98,10 +97,16 @@ async def get_finding(finding_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> Fin
             responses=problem_responses(403, 404))
 async def set_verdict(finding_id: uuid.UUID, body: VerdictBody,
                       ctx: Ctx = Depends(get_ctx)) -> FindingRead:
-    """Mark a finding confirmed, false positive or doubtful; a false positive stays silenced."""
+    """Mark a finding confirmed, false positive or doubtful; `null` takes the verdict back.
+
+    A false positive stays silent in later runs: still tracked while it is seen, but not scored,
+    not sent to reporting and not listed unless asked for with `verdict=false_positive`. Marking
+    or un-marking one re-scores its target's latest result and sends it to reporting
+    (`target.rescored`).
+    """
     ctx.require_admin_or_supervisor()
     finding = await queries.get(ctx, finding_id)
-    queries.set_verdict(ctx, finding, body)
+    await verdict.set_verdicts(ctx, [finding], body)
     await ctx.session.commit()
     return queries.to_read(finding)
 
@@ -110,24 +115,18 @@ async def set_verdict(finding_id: uuid.UUID, body: VerdictBody,
              response_model=BulkVerdictResult, summary="批量研判问题",
              responses=problem_responses(403))
 async def set_verdicts(body: BulkVerdictBody, ctx: Ctx = Depends(get_ctx)) -> BulkVerdictResult:
-    """Set one verdict on many findings; ids out of scope or unknown are refused, none written."""
+    """Set one verdict on many findings: by `ids`, or by `rule` + `locator` on every site in
+    the caller's scope (the same link dismissed on all of them at once).
+
+    All or nothing: an id unknown or out of scope, or a rule + locator matching nothing in
+    scope, is refused (422) and nothing is written. Results whose score a false positive changes
+    are re-scored, as for a single verdict.
+    """
     ctx.require_admin_or_supervisor()
-    ids = list(dict.fromkeys(body.ids))
-    visible = (await ctx.session.execute(queries.filtered(ctx).where(
-        col(Finding.id).in_(ids)).with_only_columns(col(Finding.id)))).scalars().all()
-    missing = sorted(set(ids) - set(visible), key=str)
-    if missing:
-        raise ValidationFailed(f"字段 ids 中有 {len(missing)} 个问题不存在或不在管辖范围内："
-                               f"{', '.join(map(str, missing[:5]))}",
-                               errors=[{"field": "ids", "value": str(m), "message": "不存在"}
-                                       for m in missing[:100]])
-    now = ctx.clock.now()
-    await ctx.session.execute(update(Finding).where(col(Finding.id).in_(ids)).values(
-        verdict=body.verdict, verdict_note=body.note,
-        verdict_by=ctx.actor if body.verdict else None, verdict_at=now if body.verdict else None
-    ).execution_options(synchronize_session=False))
+    rows = await verdict.chosen(ctx, body)
+    rescored = await verdict.set_verdicts(ctx, rows, body)
     await ctx.session.commit()
-    return BulkVerdictResult(updated=len(ids))
+    return BulkVerdictResult(updated=len(rows), rescored=rescored)
 
 
 @router.get("/evidence/{evidence_id}", operation_id="getEvidence", summary="证据截图",

@@ -17,7 +17,8 @@ class FindingRead(BaseModel):
         "target_id": "3b1f0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "target_type": "website",
         "target_code": "3701020001", "target_name": "历下区人民政府网站", "region_code": "370102",
         "organisation_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b",
-        "organisation_name": "历下区人民政府办公室", "rule": "content.typo", "indicator": "错别字",
+        "organisation_name": "历下区人民政府办公室", "rule": "content.typo",
+        "locator": "https://www.lixia.gov.cn/art/2026/11/3/art_1_1.html|以经|1", "indicator": "错别字",
         "severity": "deduct", "severity_label": "扣分", "message": "疑似错别字：“以经”应为“已经”",
         "url": "https://www.lixia.gov.cn/art/2026/11/3/art_1_1.html",
         "parent_url": "https://www.lixia.gov.cn/", "position": "正文第 2 段",
@@ -37,6 +38,8 @@ class FindingRead(BaseModel):
     organisation_id: UUID
     organisation_name: str
     rule: str
+    locator: str | None = Field(
+        description="规则给出的定位；同一规则、同一定位即同一问题（可跨网站批量研判）")
     indicator: str
     severity: str
     severity_label: str
@@ -78,10 +81,18 @@ class VerdictBody(BaseModel):
 
 class BulkVerdictBody(VerdictBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"ids": ["9d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6"], "verdict": "confirmed", "note": None}]})
+        {"ids": ["9d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6"], "verdict": "confirmed", "note": None},
+        {"rule": "veto.security", "locator": "https://www.gov.cn/", "verdict": "false_positive",
+         "note": "链向中国政府网，非暗链"}]})
 
-    ids: list[UUID] = Field(min_length=1, max_length=5000)
+    ids: list[UUID] | None = Field(default=None, min_length=1, max_length=5000,
+                                   description="这些问题；或用 rule + locator 选定")
+    rule: str | None = Field(default=None, max_length=64,
+                             description="与 locator 一起：管辖范围内所有网站上的同一问题")
+    locator: str | None = Field(default=None, max_length=2048,
+                                description="问题的 locator（见问题详情）")
 
 
 class BulkVerdictResult(BaseModel):
-    updated: int
+    updated: int = Field(description="研判的问题数")
+    rescored: int = Field(default=0, description="因误报标记变化而重新计分的最近一次检查结果数")

@@ -14,7 +14,8 @@ from sqlmodel import col, select, update
 
 from services.checker.finding.models import Finding, Sighting
 from services.checker.inspect.model import FindingDraft
-from services.checker.run.models import Task
+from services.checker.inspect.scoring import Score
+from services.checker.run.models import Run, Task
 
 FALSE_POSITIVE = "false_positive"
 VERDICTS = {"confirmed": "已确认", "false_positive": "误报", "doubtful": "存疑"}
@@ -39,6 +40,8 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
                  now: datetime, rules: Sequence[str] | None = None) -> int:
     """Upsert the task's findings, add this run's sightings, resolve what was not seen again.
 
+    A finding marked false positive that is seen again stays tracked (last seen, sighting, not
+    resolved) but silent: it is not counted in the number returned, the findings that count.
     A re-check passes the rules it evaluated: only their findings can be resolved by it.
     """
     t = task.target
@@ -50,7 +53,8 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
     for fp, d in by_print.items():
         values: dict[str, Any] = {
             "rule": d.rule, "indicator": d.indicator, "severity": d.severity,
-            "message": d.message[:2000], "url": d.url, "parent_url": d.parent_url,
+            "message": d.message[:2000], "locator": d.locator[:2048], "url": d.url,
+            "parent_url": d.parent_url,
             "position": d.position, "excerpt": (d.excerpt or "")[:2000] or None,
             "offending": d.offending, "suggestion": d.suggestion, "points": d.points,
             "screenshot": d.screenshot, "detail": d.detail, "last_seen_at": now,
@@ -79,7 +83,23 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
         stale = stale.where(col(Finding.rule).in_(list(rules)))
     await session.execute(stale.values(resolved_at=now)
                           .execution_options(synchronize_session=False))
-    return len(by_print)
+    return len(set(by_print) - await silenced(session, list(by_print)))
+
+
+def result_payload(run: Run, task: Task, result: Score,
+                   live: Sequence[tuple[str, FindingDraft]], *, feed_status: str | None = None,
+                   posts_read: int = 0, notes: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The body of target.inspected (and target.rescored): a task's result and its live findings."""
+    return {
+        "run_id": str(run.id), "task_id": str(task.id), "as_of": run.as_of.isoformat(),
+        "run_kind": run.kind, "rules": run.rules,
+        "target_type": task.target_type, "target": task.target, "score": result.score,
+        "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
+        "rating": result.rating, "feed_status": feed_status, "posts_read": posts_read,
+        "notes": list(notes),
+        "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,
+                      "message": d.message, "url": d.url, "fingerprint": fp}
+                     for fp, d in live[:500]]}
 
 
 async def count_for_run(session: AsyncSession, run_id: uuid.UUID) -> int:

@@ -155,14 +155,14 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
         row = await s.get(Task, task.id)
         if row is None or row.status != "running" or row.attempts != task.attempts:
             return "superseded"  # cancelled, or taken over by another worker meanwhile
-        silenced = await findings.silenced(
-            s, [findings.fingerprint(row.target_id, d.rule, d.locator) for d in outcome.findings])
-        live = [d for d in outcome.findings
-                if findings.fingerprint(row.target_id, d.rule, d.locator) not in silenced]
-        result = score(live, run.profile["scoring"],
+        prints = [findings.fingerprint(row.target_id, d.rule, d.locator) for d in outcome.findings]
+        quiet = await findings.silenced(s, prints)
+        # A false positive seen again is recorded (still there, not resolved) but not scored.
+        live = [(fp, d) for fp, d in zip(prints, outcome.findings, strict=True) if fp not in quiet]
+        result = score([d for _, d in live], run.profile["scoring"],
                        provides_services=bool(row.target.get("provides_services", True)),
                        target_type=row.target_type, judged=outcome.judged)
-        row.findings_count = await findings.record(s, row, live, now, run.rules)
+        row.findings_count = await findings.record(s, row, outcome.findings, now, run.rules)
         row.pages_fetched, row.links_checked = outcome.pages_fetched, outcome.links_checked
         if run.kind == "recheck":
             # A re-check looks at a few rules only: it passes when none of them still fails,
@@ -172,22 +172,14 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
             row.score, row.passed, row.vetoes = result.score, result.passed, result.vetoes
             row.deductions = result.deductions
         row.status, row.finished_at = "done", now
-        res.outbox.publish(s, TARGET_INSPECTED, {
-            "run_id": str(run.id), "task_id": str(row.id), "as_of": run.as_of.isoformat(),
-            "run_kind": run.kind, "rules": run.rules,
-            "target_type": row.target_type, "target": row.target, "score": result.score,
-            "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
-            "rating": result.rating, "feed_status": outcome.feed_status,
-            "posts_read": outcome.posts_read, "notes": outcome.notes,
-            "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,
-                          "message": d.message, "url": d.url,
-                          "fingerprint": findings.fingerprint(row.target_id, d.rule, d.locator)}
-                         for d in live[:500]]})
+        res.outbox.publish(s, TARGET_INSPECTED, findings.result_payload(
+            run, row, result, live, feed_status=outcome.feed_status,
+            posts_read=outcome.posts_read, notes=outcome.notes))
         await complete_run_if_done(res, s, run.id)
         await s.commit()
     PAGES_FETCHED.inc(outcome.pages_fetched)
     LINKS_CHECKED.inc(outcome.links_checked)
-    for draft in live:
+    for _, draft in live:
         FINDINGS.labels(draft.rule).inc()
     return "done"
 

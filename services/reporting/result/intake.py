@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.rectification.service import abandon_recheck, apply_recheck
 from services.reporting.result.models import LateFiling, Result
-from shared.contracts.events import FILING_LATE, TARGET_FAILED, TARGET_INSPECTED, EventEnvelope
+from shared.contracts.events import (
+    FILING_LATE,
+    TARGET_FAILED,
+    TARGET_INSPECTED,
+    TARGET_RESCORED,
+    EventEnvelope,
+)
 
 
 def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
@@ -67,6 +73,11 @@ async def handle(session: AsyncSession, envelope: EventEnvelope, now: datetime) 
                                 evidence={"findings": p.get("findings", [])[:20]}, now=now)
             return
         if judged(p):
+            await upsert_result(session, result_from_payload(p, now))
+    elif envelope.name == TARGET_RESCORED:
+        # A verdict corrected an inspection's result: replace the copy (drafts are computed
+        # from it fresh; a published circular keeps what it froze).
+        if judged(p) and p.get("run_kind") != "recheck":
             await upsert_result(session, result_from_payload(p, now))
     elif envelope.name == TARGET_FAILED:
         if p.get("run_kind") == "recheck":
