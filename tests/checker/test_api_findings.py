@@ -16,8 +16,8 @@ from services.checker.common.outbox import OutboxEvent
 from services.checker.finding.models import Finding, Sighting
 from services.checker.finding.service import fingerprint, silenced
 from services.checker.run.models import Run, Task
-from shared.principal import Role
 from shared.contracts.events import TARGET_RESCORED
+from shared.principal import Role
 from tests.checker.factories import PNG, draft, record_findings, run_with_tasks, target
 from tests.integration.conftest import Suite
 from tests.registry.factories import token

@@ -117,10 +117,13 @@ async def test_second_run_keeps_identity_and_false_positives_stay_silent(
     for fp in common:
         assert ids_second[fp]["id"] == ids_first[fp]["id"]
         assert ids_second[fp]["first_seen_at"] == ids_first[fp]["first_seen_at"]
-    # The false positive is not seen again, so it is not counted in this run.
+    # The false positive is seen again but stays silent: listed only when asked for.
     assert typo["fingerprint"] not in ids_second
+    silent = (await suite.client.get("/findings", params={
+        "run_id": second["id"], "verdict": "false_positive"})).json()["items"]
+    assert [f["id"] for f in silent] == [typo["id"]] and silent[0]["resolved_at"] is None
     total = (await suite.client.get("/findings", params={"limit": 1})).json()["total"]
-    assert total == len(ids_first)  # no duplicates across the two runs
+    assert total + 1 == len(ids_first)  # no duplicates across the two runs
 
 
 async def test_a_recheck_given_up_after_its_last_attempt_is_announced_to_reporting(
