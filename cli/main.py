@@ -224,6 +224,46 @@ async def cmd_findings_list(gw: Gateway, args: argparse.Namespace, out: Out) -> 
     return 0
 
 
+VERDICT_LABELS = {"confirmed": "已确认", "false_positive": "误报", "doubtful": "存疑", "none": "未研判"}
+
+
+async def cmd_findings_mark(gw: Gateway, args: argparse.Namespace, out: Out) -> int:
+    verdict = None if args.verdict == "none" else args.verdict
+    what = VERDICT_LABELS[args.verdict]
+    if args.ids and (args.rule or args.locator):
+        raise CliError("请给出问题 ID，或者 --rule 与 --locator，不要同时给出")
+    if len(args.ids) == 1 and not args.all_sites:
+        found = await gw.json("PUT", f"/api/v1/findings/{args.ids[0]}/verdict",
+                              json={"verdict": verdict, "note": args.note})
+        if out.as_json:
+            out.data(found)
+        else:
+            out.say(f"已将问题 {found['id']}（{found['target_name']}：{found['message']}）"
+                    f"研判为{what}")
+        return 0
+    body: dict[str, Any] = {"verdict": verdict, "note": args.note}
+    if args.all_sites:
+        if len(args.ids) != 1:
+            raise CliError("--all-sites 需要且只需要一个问题 ID（以它的规则和定位为准）")
+        example = await gw.json("GET", f"/api/v1/findings/{args.ids[0]}")
+        if not example.get("locator"):
+            raise CliError(f"问题 {args.ids[0]} 尚无定位信息（下次检查后即有），暂不能跨网站研判")
+        body.update(rule=example["rule"], locator=example["locator"])
+    elif args.ids:
+        body["ids"] = args.ids
+    elif args.rule and args.locator:
+        body.update(rule=args.rule, locator=args.locator)
+    else:
+        raise CliError("请给出问题 ID，或者 --rule 与 --locator")
+    result = await gw.json("POST", "/api/v1/findings/verdicts", json=body)
+    if out.as_json:
+        out.data(result)
+    else:
+        out.say(f"已将 {result['updated']} 个问题研判为{what}，"
+                f"重新计分 {result.get('rescored', 0)} 个检查结果")
+    return 0
+
+
 async def cmd_circular_build(gw: Gateway, args: argparse.Namespace, out: Out) -> int:
     body: dict[str, Any] = {"region_code": args.region, "issuing_office": args.office}
     for key, value in (("quarter", args.quarter), ("period_start", args.start),
@@ -324,6 +364,16 @@ def parser() -> argparse.ArgumentParser:
     fl.add_argument("--limit", type=int, default=50)
     fl.add_argument("--offset", type=int)
     fl.set_defaults(fn=cmd_findings_list)
+    fm = findings.add_parser("mark", parents=[common], help="研判问题（误报标记后不再报告）")
+    fm.add_argument("ids", nargs="*", metavar="问题ID", help="一个或多个问题 ID")
+    fm.add_argument("--verdict", required=True, choices=tuple(VERDICT_LABELS),
+                    help="confirmed 已确认 / false_positive 误报 / doubtful 存疑 / none 撤销研判")
+    fm.add_argument("--note", help="研判说明，如 本站下拉菜单，非暗链")
+    fm.add_argument("--all-sites", action="store_true",
+                    help="管辖范围内所有网站上与该问题同规则、同定位的问题一并研判")
+    fm.add_argument("--rule", help="不给 ID 时：规则代码（与 --locator 一起）")
+    fm.add_argument("--locator", help="不给 ID 时：问题定位（见问题详情的 locator）")
+    fm.set_defaults(fn=cmd_findings_mark)
 
     circular = sub.add_parser("circular", parents=[common], help="通报").add_subparsers(
         dest="action", required=True, metavar="操作")
