@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select, update
 
@@ -101,8 +100,3 @@ def result_payload(run: Run, task: Task, result: Score,
                       "message": d.message, "url": d.url, "fingerprint": fp}
                      for fp, d in live[:500]]}
 
-
-async def count_for_run(session: AsyncSession, run_id: uuid.UUID) -> int:
-    """Findings seen in a run."""
-    return int((await session.execute(select(func.count()).select_from(Sighting).where(
-        Sighting.run_id == run_id))).scalar_one())
