@@ -401,7 +401,7 @@ async def test_verdict_rescores_the_latest_result_and_tells_reporting(suite: Sui
     assert r.status_code == 200
     task = await _task(suite, w.lixia.id)
     assert (task.score, task.passed, task.vetoes) == (None, False, ["veto.security"])
-    assert [e["passed"] for e in await _rescored(suite)] == [True, False]
+    assert [(e["passed"], e["revision"]) for e in await _rescored(suite)] == [(True, 1), (False, 2)]
 
 
 async def test_verdict_on_a_finding_the_latest_run_did_not_see_rescores_nothing(suite: Suite) -> None:

@@ -91,7 +91,7 @@ def result_payload(run: Run, task: Task, result: Score,
     """The body of target.inspected (and target.rescored): a task's result and its live findings."""
     return {
         "run_id": str(run.id), "task_id": str(task.id), "as_of": run.as_of.isoformat(),
-        "run_kind": run.kind, "rules": run.rules,
+        "run_kind": run.kind, "rules": run.rules, "revision": task.revision,
         "target_type": task.target_type, "target": task.target, "score": result.score,
         "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
         "rating": result.rating, "feed_status": feed_status, "posts_read": posts_read,

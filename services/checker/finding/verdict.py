@@ -106,6 +106,7 @@ async def rescore(ctx: Ctx, finding_ids: Sequence[uuid.UUID]) -> int:
                        target_type=task.target_type, judged=task.passed is not None)
         task.score, task.passed, task.vetoes = result.score, result.passed, result.vetoes
         task.deductions, task.findings_count = result.deductions, len(live)
+        task.revision += 1
         payload: dict[str, Any] = result_payload(
             run, task, result, [(f.fingerprint, _as_draft(f)) for f in live])
         ctx.outbox.publish(ctx.session, TARGET_RESCORED, {**payload, "reason": "verdict"})

@@ -56,6 +56,8 @@ class Task(CheckerTable, table=True):
     passed: bool | None = None
     vetoes: list[str] = Field(default_factory=list, sa_type=JSON)
     deductions: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
+    # How often a verdict re-scored this result (finding.verdict): reporting keeps the highest.
+    revision: int = 0
     error: str | None = Field(default=None, max_length=2000)
 
     @property

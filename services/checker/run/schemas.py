@@ -143,6 +143,7 @@ class TaskRead(BaseModel):
     passed: bool | None
     vetoes: list[str]
     deductions: dict[str, float]
+    revision: int = Field(0, description="研判误报后重新计分的次数（0：检查时的结果）")
     error: str | None
     started_at: datetime | None
     finished_at: datetime | None

@@ -260,7 +260,7 @@ async def list_tasks(ctx: Ctx, run_id: uuid.UUID, status: str | None) -> list[Ta
                     region_code=t.region_code, status=t.status, attempts=t.attempts,
                     pages_fetched=t.pages_fetched, links_checked=t.links_checked,
                     findings_count=t.findings_count, score=t.score, passed=t.passed,
-                    vetoes=t.vetoes, deductions=t.deductions, error=t.error,
+                    vetoes=t.vetoes, deductions=t.deductions, revision=t.revision, error=t.error,
                     started_at=t.started_at, finished_at=t.finished_at) for t in tasks]
     return sorted(out, key=lambda t: t.site_code)
 

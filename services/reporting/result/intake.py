@@ -38,7 +38,7 @@ def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
                   organisation_name=t["organisation_name"], region_code=t["region_code"],
                   score=p.get("score"), passed=bool(p.get("passed")),
                   vetoes=list(p.get("vetoes") or []), deductions=dict(p.get("deductions") or {}),
-                  problems=problems, received_at=now)
+                  problems=problems, revision=int(p.get("revision") or 0), received_at=now)
 
 
 def judged(p: dict[str, Any]) -> bool:
@@ -52,10 +52,13 @@ def judged(p: dict[str, Any]) -> bool:
 
 
 async def upsert_result(session: AsyncSession, row: Result) -> None:
-    """Insert or replace the result of one task."""
+    """Insert or replace the result of one task; an older revision than the copy's is ignored
+    (a verdict's correction can arrive before the inspection it corrects)."""
     existing = await session.get(Result, row.task_id)
     if existing is None:
         session.add(row)
+        return
+    if row.revision < existing.revision:
         return
     for key, value in row.model_dump(exclude={"task_id"}).items():
         setattr(existing, key, value)

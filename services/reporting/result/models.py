@@ -34,6 +34,8 @@ class Result(ReportingTable, table=True):
     vetoes: list[str] = Field(default_factory=list, sa_type=JSON)
     deductions: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # The checker's revision of this result (target.rescored counts up): the highest one wins.
+    revision: int = 0
     received_at: datetime = instant_field()
 
 

@@ -96,7 +96,7 @@ async def backfill(body: BackfillBody, request: Request, ctx: Ctx = Depends(get_
         payload: dict[str, Any] = {
             "task_id": t["id"], "run_id": str(body.run_id), "as_of": run["as_of"],
             "target_type": t.get("target_type", "website"), "score": t["score"], "passed": t["passed"],
-            "vetoes": t["vetoes"], "deductions": t["deductions"],
+            "vetoes": t["vetoes"], "deductions": t["deductions"], "revision": t.get("revision", 0),
             "target": {"id": t["target_id"], "site_code": t["site_code"], "name": t["name"],
                        "organisation_id": t["organisation_id"],
                        "organisation_name": t["organisation_name"], "region_code": t["region_code"],
