@@ -36,9 +36,10 @@ TARGET_INSPECTED = "target.inspected"
 # A supervisor's verdict changed which findings of a target's latest result count (one marked
 # false positive, or such a mark taken back): the corrected result, same payload shape as
 # target.inspected (same run_id and task_id, so a copy keyed by task is replaced) plus
-# `reason` ("verdict"); findings lists only those that still count. `revision` counts up with
-# each re-score of that task (target.inspected carries 0): events may arrive in any order, so a
-# copy keeps the highest revision it has seen.
+# `reason` ("verdict"); findings lists only those that still count; feed_status, posts_read
+# and notes are not repeated (null, 0, []). `revision` counts up with each re-score of that
+# task (target.inspected carries 0): events may arrive in any order, so a copy keeps the
+# highest revision it has seen.
 TARGET_RESCORED = "target.rescored"
 # A task given up after its last attempt (same payload shape as target.inspected, plus `error`).
 TARGET_FAILED = "target.failed"
