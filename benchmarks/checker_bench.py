@@ -6,12 +6,18 @@ is served by one asyncio process on loopback. Each tool runs as its own process 
 (16), no per-host request spacing, 10 s request timeouts and, where the tool retries, one retry.
 Our code reaches the three hosts through the Fetcher's host map; lychee and LinkChecker cannot
 map hosts, so they use the same server as their HTTP proxy and request the same URLs.
+
+Then whole-site inspections as a worker runs them (the Inspector with Chromium, politeness
+off): a 1,000-page site with 2,000 unique links, whether every planted broken link is found
+and nothing else, CPU seconds of the worker and its browser, and peak memory on a 10,000-page
+site (2,000 pages with --quick).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -43,6 +49,10 @@ TOOL_TIMEOUT_S = 300
 REPEATS = 3
 TOTAL_BUDGET_S = 900  # no new round starts after this; each round is bounded by TOOL_TIMEOUT_S per tool
 REDIS_URL = "redis://127.0.0.1:6379/9"
+INSPECT_TIMEOUT_S = 1800  # one whole-site inspection of the 10,000-page site, Chromium included
+# The whole-site inspections: (pages, unique links) of the generated site; --quick is smaller.
+INSPECTED_SITE = (1_000, 2_000)
+MEMORY_SITE, QUICK_MEMORY_SITE = (10_000, 20_000), (2_000, 4_000)
 # Links the site makes bad on purpose: internal 404s, off-site 404s and 500s.
 EXPECTED_BAD = sitegen.INTERNAL_404 + sitegen.MEDIA_404 + sitegen.ERRORS
 
@@ -133,6 +143,151 @@ async def _child(mode: str, port: int, expected: list[str]) -> dict[str, Any]:
     return out
 
 
+# --- one whole-site inspection, as a worker does it, politeness off --------------------------
+
+class _TreeWatch:
+    """Peak resident memory of this process and of its children (Chromium), sampled."""
+
+    def __init__(self, every_s: float = 0.25) -> None:
+        import threading
+
+        self.every_s = every_s
+        self.peak_tree_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(self.every_s):
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak_tree_kb = max(self.peak_tree_kb, total // 1024)
+
+    def __enter__(self) -> _TreeWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _tree_cpu() -> dict[str, float]:
+    """CPU seconds so far of this process and its descendants, by kind (Chromium's --type)."""
+    import psutil
+
+    me = psutil.Process()
+    out: dict[str, float] = {}
+    for proc in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = proc.cpu_times()
+            # Reaped children (a closed tab's renderer) count in their parent's children_* times.
+            used = times.user + times.system + times.children_user + times.children_system
+            kind = "worker" if proc.pid == me.pid else next(
+                (a.split("=", 1)[1] for a in proc.cmdline() if a.startswith("--type=")), proc.name())
+            out[kind] = out.get(kind, 0.0) + used
+    return out
+
+
+async def _inspect_child(port: int, spec: dict[str, Any]) -> dict[str, Any]:
+    """Inspect the generated site once with the worker's Inspector (Chromium included)."""
+    import resource
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from services.checker.config import CheckerSettings
+    from services.checker.inspect.pipeline import Inspector
+    from services.checker.migrate import migrate
+    from services.checker.profile.loader import national_profile
+    from shared.db import make_engine, make_sessionmaker
+    from shared.queue import connect
+
+    tmp = Path(spec["work"])
+    # Politeness off: no spacing, 16 at a time per host (as the tools above), robots not read.
+    settings = CheckerSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp / f'checker-{uuid.uuid4().hex}.db'}",
+        principal_secret="bench", redis_url=REDIS_URL, registry_url="http://127.0.0.1:9",
+        evidence_dir=tmp / "evidence", allow_private_addresses=True,
+        host_map={h: f"127.0.0.1:{port}" for h in sitegen.HOSTS}, per_host_interval_ms=0,
+        per_host_concurrency=CONCURRENCY, honour_crawl_delay=False, max_pages=spec["pages"],
+        use_browser=spec["browser"])
+    await asyncio.to_thread(migrate, settings)
+    engine = make_engine(settings.resolved_database_url(), None)
+    redis = await connect(REDIS_URL)
+    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=[sitegen.SITE]))
+    inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, registry)
+    run = SimpleNamespace(id=uuid.uuid4(), profile=national_profile(), as_of=datetime.now(UTC), rules=None,
+                          kind="full")
+    target = {"id": str(uuid.uuid4()), "site_code": "3701000001", "name": "基准市人民政府门户网站",
+              "organisation_id": str(uuid.uuid4()), "organisation_name": "基准市人民政府办公室",
+              "region_code": "370100", "kind": "portal", "domains": [sitegen.SITE],
+              "home_url": sitegen.HOME_URL, "status": "running"}
+    try:
+        with _TreeWatch() as watch:
+            before = _tree_cpu()
+            started = time.perf_counter()
+            outcome = await inspector.inspect(target, run)
+            seconds = time.perf_counter() - started
+            after = _tree_cpu()
+        by_name = {k: v - before.get(k, 0.0) for k, v in after.items()}
+        tree_cpu = sum(by_name.values())
+    finally:
+        await inspector.aclose()
+        await redis.delete(f"govinspect:linkcheck:{run.id}")
+        await redis.aclose()
+        await engine.dispose()
+    links = [f for f in outcome.findings if f.rule == "deduct.links"]
+    broken = {f.url for f in links if f.severity == "deduct" and f.url}
+    unstable = {f.url for f in links if f.severity == "warn" and f.url}
+    planted, errors = set(spec["broken"]), set(spec["errors"])
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {"seconds": seconds, "pages": outcome.pages_fetched, "links": outcome.links_checked,
+            "findings": len(outcome.findings), "tree_cpu_s": tree_cpu,
+            "worker_cpu_s": own.ru_utime + own.ru_stime,
+            "broken_found": len(broken & planted), "broken_missed": len(planted - broken),
+            "broken_extra": len(broken - planted), "unstable_found": len(unstable & errors),
+            "unstable_extra": len(unstable - errors), "planted": len(planted),
+            "screenshots": len({f.screenshot for f in outcome.findings if f.screenshot}),
+            "peak_tree_kb": watch.peak_tree_kb,
+            "cpu_by_process": {k: round(v, 1) for k, v in sorted(by_name.items(), key=lambda kv: -kv[1])}}
+
+
+def _inspection(port: int, site: sitegen.Site, work: Path, env: dict[str, str], label: str, *,
+                browser: bool = True) -> Row:
+    spec = work / f"inspect-{uuid.uuid4().hex}.json"
+    spec.write_text(json.dumps({"work": str(work), "pages": len(site.pages), "browser": browser,
+                                "broken": sorted(site.broken), "errors": sorted(site.errors)}))
+    _stats(port)
+    m = _measure([sys.executable, "-m", "benchmarks.checker_bench", "--inspect", str(port), str(spec)],
+                 env, work, timeout_s=INSPECT_TIMEOUT_S)
+    server = _stats(port)
+    row = Row(label, "", m.wall_s, rss_mb=m.rss_kb / 1024, cpu_s=m.cpu_s, server=server)
+    try:
+        out = json.loads(m.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        row.note = f"failed (exit {m.rc}): {m.stderr.strip()[-300:]}"
+        return row
+    row.seconds = out["seconds"]
+    row.did = (f"{out['pages']:,} pages, {out['links']:,} links checked, {out['findings']} findings, "
+               f"{out['screenshots']} evidence screenshots")
+    row.rate = f"{out['pages'] / max(out['seconds'], 1e-6):,.0f} pages/s"
+    row.bad = (f"{out['broken_found']}/{out['planted']} planted broken found, {out['broken_extra']} other "
+               f"broken, {out['unstable_found']} 5xx (+{out['unstable_extra']} other)")
+    row.cpu_s = out["tree_cpu_s"]
+    by = ", ".join(f"{k} {v:.1f}" for k, v in out["cpu_by_process"].items() if v >= 0.05)
+    row.note = (f"inspection {out['seconds']:.1f} s wall and {out['tree_cpu_s']:.1f} CPU s in the worker "
+                f"and its browser ({by}); the whole process with start-up (Python, migration, Chromium) "
+                f"{m.wall_s:.1f} s wall, {m.cpu_s:.1f} CPU s; worker peak RSS {m.rss_kb / 1024:.0f} MB, "
+                f"worker + Chromium peak {out['peak_tree_kb'] / 1024:.0f} MB (sampled)")
+    return row
+
+
 # --- process measurement ----------------------------------------------------------------------
 
 @dataclass
@@ -154,8 +309,8 @@ def _clock(text: str) -> float:
     return seconds
 
 
-def _measure(cmd: list[str], env: dict[str, str], cwd: Path) -> Measured:
-    """Run cmd under /usr/bin/time -v (else a getrusage wrapper), killing it after TOOL_TIMEOUT_S."""
+def _measure(cmd: list[str], env: dict[str, str], cwd: Path, timeout_s: float = TOOL_TIMEOUT_S) -> Measured:
+    """Run cmd under /usr/bin/time -v (else a getrusage wrapper), killing it after timeout_s."""
     report = cwd / f"time-{uuid.uuid4().hex}.txt"
     timer = shutil.which("time", path="/usr/bin")
     wrapped = ([timer, "-v", "-o", str(report), *cmd] if timer
@@ -164,11 +319,11 @@ def _measure(cmd: list[str], env: dict[str, str], cwd: Path) -> Measured:
     proc = subprocess.Popen(wrapped, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     try:
-        stdout, stderr = proc.communicate(timeout=TOOL_TIMEOUT_S)
+        stdout, stderr = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)  # the group of the process started just above, and nothing else
         stdout, stderr = proc.communicate()
-        stderr += f"\n[killed after {TOOL_TIMEOUT_S} s]"
+        stderr += f"\n[killed after {timeout_s} s]"
     wall = time.perf_counter() - started
     fields: dict[str, str] = {}
     if report.exists():
@@ -408,6 +563,29 @@ def _table_rows(rows: list[Row], skipped: list[TableRow]) -> list[TableRow]:
     return out + skipped
 
 
+def _inspections(work: Path, env: dict[str, str], notes: list[str], quick: bool) -> list[Row]:
+    """Whole-site inspections (politeness off): the 2,000-link site, then the memory site."""
+    rows: list[Row] = []
+    memory = QUICK_MEMORY_SITE if quick else MEMORY_SITE
+    for (pages, links), label in ((INSPECTED_SITE, "govinspect inspection"),
+                                  (memory, "govinspect inspection (memory)")):
+        site = sitegen.generate(work / f"site-{pages}", pages=pages, links=links)
+        port = free_port()
+        server = _start_server(site.root, port, env)
+        try:
+            row = _inspection(port, site, work, env, f"{label}, {pages:,} pages / {links:,} links")
+        finally:
+            os.killpg(server.pid, 15)  # the server's own group, started above
+            server.wait(10)
+        rows.append(row)
+    notes.append("inspections: the worker's Inspector (crawl, Chromium render of the home page, link "
+                 "checks, national_2019 rules, evidence screenshots) with politeness off "
+                 f"(CHECKER_PER_HOST_INTERVAL_MS=0, CHECKER_PER_HOST_CONCURRENCY={CONCURRENCY}); CPU s is "
+                 "the worker and every Chromium process during the inspection itself; link re-checks "
+                 "wait the production 10 s")
+    return rows
+
+
 def run(quick: bool = False, rounds: int = REPEATS) -> list[TableRow]:
     """Benchmark our crawler and link checker beside lychee and LinkChecker; print and return a table."""
     skipped: list[TableRow] = []
@@ -420,8 +598,8 @@ def run(quick: bool = False, rounds: int = REPEATS) -> list[TableRow]:
     notes = [f"each tool {CONCURRENCY} concurrent requests, {CONCURRENCY} per host, no per-host spacing, "
              f"{REQUEST_TIMEOUT_S} s request timeout; seconds and rates are the whole process's "
              f"wall time (startup included); best of {rounds} rounds run tool after tool",
-             "production FetchSettings space requests to a host 200 ms apart, 4 at a time: "
-             "at most 5 requests/s per host, whatever the machine"]
+             "production politeness (CHECKER_PER_HOST_INTERVAL_MS=200, CHECKER_PER_HOST_CONCURRENCY=4, "
+             "or a site's own filing) allows at most 5 requests/s per host, whatever the machine"]
     load = f"{os.getloadavg()[0]:.1f}"
     with tempfile.TemporaryDirectory(prefix="checker-bench-") as tmp:
         work = Path(tmp)
@@ -475,6 +653,7 @@ def run(quick: bool = False, rounds: int = REPEATS) -> list[TableRow]:
         finally:
             os.killpg(server.pid, 15)  # the server's own group, started above
             server.wait(10)
+        rows += _inspections(work, env, notes, quick)
     load += f" before, {os.getloadavg()[0]:.1f} after (other work on the machine)"
     _print(rows, capacity, site, notes, load)
     if quick:
@@ -487,9 +666,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--child", nargs=3, metavar=("MODE", "PORT", "LINKS"))
     parser.add_argument("--rusage", nargs=argparse.REMAINDER)
+    parser.add_argument("--inspect", nargs=2, metavar=("PORT", "SPEC"))
     args = parser.parse_args()
     if args.rusage:
         sys.exit(_rusage_wrapper(Path(args.rusage[0]), args.rusage[1:]))
+    if args.inspect:
+        port, spec = args.inspect
+        print(json.dumps(asyncio.run(_inspect_child(int(port), json.loads(Path(spec).read_text())))))
+        return
     if args.child:
         mode, port, links = args.child
         out = asyncio.run(_child(mode, int(port), Path(links).read_text().split()))

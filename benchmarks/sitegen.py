@@ -29,6 +29,7 @@ SLOW_DELAY_S = 1.5  # well under every tool's 10 s timeout: slow, not failed
 COLUMNS, LISTS_PER_COLUMN, ARTICLES = 10, 10, 889  # 1 + 10 + 100 + 889 = 1,000 pages
 INTERNAL_404, IMAGES, SERVICE_LINKS, MEDIA_LINKS = 500, 3000, 2700, 2800  # 9,000 non-page links
 REDIRECTS, SLOW, ERRORS, MEDIA_404 = 100, 20, 20, 60
+NON_ARTICLES = 1 + COLUMNS + COLUMNS * LISTS_PER_COLUMN
 STATS_PATH = "/_bench/stats"  # outside the site: not counted, reset on each read
 
 _WORDS = ("政务公开", "办事服务", "互动交流", "政策解读", "通知公告", "人民政府", "工作动态", "行政许可",
@@ -46,6 +47,13 @@ class Site:
     pages: list[str] = field(default_factory=list)  # absolute URLs, home first
     links: list[str] = field(default_factory=list)  # every unique link URL of the site
     kinds: dict[str, int] = field(default_factory=dict)  # link kind → count
+    broken: set[str] = field(default_factory=set)  # planted 404s (internal and off-site)
+    errors: set[str] = field(default_factory=set)  # planted 500s
+
+
+def _scaled(count: int, others: int) -> int:
+    """A kind's count among `others` non-page links instead of 9,000."""
+    return round(count * others / 9_000)
 
 
 def _col(c: int) -> str:
@@ -73,41 +81,54 @@ def _write(root: Path, host: str, path: str, body: bytes) -> None:
     target.write_bytes(body)
 
 
-def generate(root: Path, seed: int = 20240501) -> Site:
-    """Write the site under root (one folder per host) and return its URLs."""
+def generate(root: Path, seed: int = 20240501, *, pages: int = 1_000, links: int = 10_000) -> Site:
+    """Write the site under root (one folder per host) and return its URLs.
+
+    The default is the comparison site (1,000 pages, 10,000 unique links); `pages` adds or
+    removes articles, `links` scales every kind of non-page link (and the planted failures).
+    """
     rng = random.Random(seed)
     site = Site(root=root)
+    articles = pages - NON_ARTICLES
+    internal_404, images, service_links, media_links, redirects, slow, errors, media_404 = (
+        _scaled(n, links - pages) for n in (INTERNAL_404, IMAGES, SERVICE_LINKS, MEDIA_LINKS, REDIRECTS, SLOW,
+                                    ERRORS, MEDIA_404))
+    images += links - pages - (internal_404 + images + service_links + media_links)  # rounding
     special: dict[str, dict[str, object]] = {}
     # Off-site and broken links, dealt round-robin to the articles: articles are the only
     # depth-3 pages, so a crawl limited to depth 3 fetches none of them as a page.
     extra: list[tuple[str, str]] = []  # (tag, absolute URL)
-    for n in range(INTERNAL_404):
+    for n in range(internal_404):
         extra.append(("a", f"http://{SITE}/art/missing_{n}.html"))
-    for n in range(IMAGES):
+        site.broken.add(f"http://{SITE}/art/missing_{n}.html")
+    for n in range(images):
         _write(root, SITE, f"/images/{n}.png", _PNG)
         extra.append(("img", f"http://{SITE}/images/{n}.png"))
-    for n in range(SERVICE_LINKS):
-        if n < REDIRECTS:
+    for n in range(service_links):
+        if n < redirects:
             special[f"{SERVICE_HOST}/go/{n}"] = {"status": 302, "location": f"/item/r{n}.html"}
             _write(root, SERVICE_HOST, f"/item/r{n}.html", _html(f"办事事项{n}", [], rng, 40))
             extra.append(("a", f"http://{SERVICE_HOST}/go/{n}"))
         else:
             _write(root, SERVICE_HOST, f"/item/{n}.html", _html(f"办事事项{n}", [], rng, 40))
             extra.append(("a", f"http://{SERVICE_HOST}/item/{n}.html"))
-    for n in range(MEDIA_LINKS):
+    for n in range(media_links):
         path = f"/v/{n}.jpg" if n % 2 else f"/doc/{n}.html"
-        if n < SLOW:
+        if n < slow:
             special[f"{MEDIA_HOST}{path}"] = {"delay": SLOW_DELAY_S}
-        elif n < SLOW + ERRORS:
+        elif n < slow + errors:
             special[f"{MEDIA_HOST}{path}"] = {"status": 500}
-        if n < SLOW or n >= SLOW + ERRORS + MEDIA_404:  # those in between have no file: 404
+            site.errors.add(f"http://{MEDIA_HOST}{path}")
+        elif n < slow + errors + media_404:
+            site.broken.add(f"http://{MEDIA_HOST}{path}")
+        if n < slow or n >= slow + errors + media_404:  # those in between have no file: 404
             _write(root, MEDIA_HOST, path, _PNG if n % 2 else _html(f"资料{n}", [], rng, 40))
         extra.append(("img" if n % 2 else "a", f"http://{MEDIA_HOST}{path}"))
     rng.shuffle(extra)
 
     lists = [(c, j) for c in range(COLUMNS) for j in range(LISTS_PER_COLUMN)]
-    for k in range(ARTICLES):
-        mine = extra[k::ARTICLES]
+    for k in range(articles):
+        mine = extra[k::articles]
         body = [f'<a href="{_col(k % 100 // LISTS_PER_COLUMN)}">所属栏目</a>',
                 f'<a href="{_list(*lists[k % 100])}">返回列表</a>']
         for tag, url in mine:
@@ -118,7 +139,7 @@ def generate(root: Path, seed: int = 20240501) -> Site:
                 body.append(f'<a href="{relative}">相关链接</a>')
         _write(root, SITE, f"/art/{k}.html", _html(f"{rng.choice(_WORDS)}文章{k}", body, rng, 500))
     for c, j in lists:
-        arts = range(c * LISTS_PER_COLUMN + j, ARTICLES, 100)
+        arts = range(c * LISTS_PER_COLUMN + j, articles, 100)
         _write(root, SITE, _list(c, j), _html(f"{_WORDS[c]}列表{j}", [
             f'<a href="/art/{k}.html">文章{k}</a>' for k in arts], rng, 100))
     for c in range(COLUMNS):
@@ -129,12 +150,12 @@ def generate(root: Path, seed: int = 20240501) -> Site:
 
     site.pages = ([HOME_URL] + [f"http://{SITE}{_col(c)}" for c in range(COLUMNS)]
                   + [f"http://{SITE}{_list(c, j)}" for c, j in lists]
-                  + [f"http://{SITE}/art/{k}.html" for k in range(ARTICLES)])
+                  + [f"http://{SITE}/art/{k}.html" for k in range(articles)])
     site.links = site.pages + [url for _, url in extra]
-    site.kinds = {"pages": len(site.pages), "internal 404": INTERNAL_404, "images": IMAGES,
-                  f"{SERVICE_HOST} (incl. {REDIRECTS} redirects)": SERVICE_LINKS,
-                  f"{MEDIA_HOST} (incl. {SLOW} slow, {ERRORS} 500, {MEDIA_404} 404)": MEDIA_LINKS}
-    assert len(set(site.links)) == len(site.links) == 10_000
+    site.kinds = {"pages": len(site.pages), "internal 404": internal_404, "images": images,
+                  f"{SERVICE_HOST} (incl. {redirects} redirects)": service_links,
+                  f"{MEDIA_HOST} (incl. {slow} slow, {errors} 500, {media_404} 404)": media_links}
+    assert len(set(site.links)) == len(site.links) == links
     # Every host is one the benchmark maps to loopback: no tool ever needs DNS.
     assert {urlsplit(u).hostname for u in site.links} == set(HOSTS)
     return site

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.checker.crawl.rendered import RenderSettings
 from services.checker.feeds.limits import FeedPollSettings
+from services.checker.net.politeness import Politeness
 from shared.config import ServiceSettings, var_dir
 
 
@@ -30,17 +32,37 @@ class CheckerSettings(ServiceSettings):
     chromium_path: str = "/usr/bin/chromium"
     use_browser: bool = True
     max_pages: int = 200
+    """HTML pages fetched per site, home included (profile `politeness` and a site's filing may
+    change it). Our figure: every column and a sample of each column's articles of a county
+    portal, inside the time budget at the default spacing."""
     max_depth: int = 3
+    """Clicks from the home page: home → column → list → article, the depth at which a
+    government portal's content pages sit (common crawler practice for a site audit)."""
+    per_host_interval_ms: int = 200
+    """Minimum spacing between request starts to one host. Our figure, at most 5 requests a
+    second per host: gentler than one visitor's browser loading a page, and fast enough for a
+    200-page site and its links within the time budget. Nutch waits 5 s between requests,
+    Scrapy none (both per host, their defaults): a slow county server or an intranet mirror
+    gets its own in the site's filing."""
+    per_host_concurrency: int = 4
+    """Requests to one host at a time: below the 6 connections per host a browser opens
+    (Chromium's HTTP/1.1 limit), so a site sees less than one visitor's load."""
+    honour_crawl_delay: bool = True
+    """Honour a robots.txt Crawl-delay (a non-standard field that Bing, Yandex and Nutch
+    follow; RFC 9309 leaves it out) when it asks for more spacing than ours."""
     max_attachments: int = 30
     # Rendering while crawling: the home page always, a script-built site's inner pages within
     # a budget (crawl/rendered.py, where each figure's reason is given).
     rendering: RenderSettings = Field(default_factory=RenderSettings)
-    # Evidence screenshots per target, most serious findings first (each costs a page load).
+    # Evidence screenshots per target, most serious findings first (findings on one page share
+    # one page load: each of its elements is outlined in turn, one picture per element).
     max_screenshots: int = 8
     # A failing link is checked again after this long before it is reported as unstable.
     link_recheck_delay_s: float = 10.0
     job_timeout_s: int = 1800
     target_budget_s: int = 900
+    """Seconds one site may take (crawl, render, links, rules, evidence); half of job_timeout_s
+    so a retried job still finishes. A site's filing may raise it up to job_timeout_s."""
     worker_concurrency: int = 4
     # Reporting keeps its own copy of results, fed by these events; the gateway calls back.
     event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
@@ -79,3 +101,16 @@ class CheckerSettings(ServiceSettings):
     # Account posts read back this many days before the monitoring point for the content rules
     # (typos, personal information, …): a circular covers a quarter (ARCHITECTURE.md, reporting).
     account_read_days: int = 92
+
+    def politeness(self, profile: dict[str, Any] | None = None,
+                   target: dict[str, Any] | None = None) -> Politeness:
+        """Return the politeness for a target: these settings, then the profile's block, then
+        the site's filing; the time budget never reaches the job's own timeout."""
+        base = Politeness(per_host_interval_ms=self.per_host_interval_ms,
+                          per_host_concurrency=self.per_host_concurrency, max_pages=self.max_pages,
+                          max_depth=self.max_depth, target_budget_s=self.target_budget_s,
+                          honour_crawl_delay=self.honour_crawl_delay)
+        out = base.layered((profile or {}).get("politeness"), (target or {}).get("politeness"))
+        # A budget as long as the job would be cut by arq before our own timeout could say why.
+        limit = max(1, self.job_timeout_s - 60)
+        return out.model_copy(update={"target_budget_s": min(out.target_budget_s, limit)})

@@ -173,6 +173,29 @@ class OrganisationRead(BaseModel):
     updated_at: datetime
 
 
+class CrawlPoliteness(BaseModel):
+    """How gently the checker crawls one site; every field optional, unset ones keep the defaults.
+
+    The same block is a rule profile's `politeness` (a region's defaults) and a website
+    filing's override (a slow county server, an intranet mirror); the filing wins.
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"per_host_interval_ms": 1000, "per_host_concurrency": 1},
+        {"per_host_interval_ms": 0, "per_host_concurrency": 16, "max_pages": 2000}]})
+
+    per_host_interval_ms: int | None = Field(
+        default=None, ge=0, le=60_000, description="同一主机两次请求开始之间的最小间隔（毫秒，0 为不间隔）")
+    per_host_concurrency: int | None = Field(
+        default=None, ge=1, le=32, description="同一主机同时进行的请求数")
+    max_pages: int | None = Field(default=None, ge=1, le=100_000, description="每次检查最多抓取的页面数")
+    max_depth: int | None = Field(default=None, ge=0, le=20, description="从首页起最多点击的层数")
+    target_budget_s: int | None = Field(
+        default=None, ge=30, le=7_200, description="检查一个网站的时间上限（秒）")
+    honour_crawl_delay: bool | None = Field(
+        default=None, description="是否遵守网站 robots.txt 的 Crawl-delay")
+
+
 class WebsiteRead(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "3b1f0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "site_code": "3701020001",
@@ -198,6 +221,8 @@ class WebsiteRead(BaseModel):
     status: LifecycleStatus
     status_label: str
     compliance_flags: list[ComplianceFlag]
+    politeness: CrawlPoliteness | None = Field(
+        default=None, description="本网站的抓取礼貌设置（覆盖检查服务与规则配置的默认值）")
     version: int
     created_at: datetime
     updated_at: datetime

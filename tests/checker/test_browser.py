@@ -20,6 +20,7 @@ from services.checker.browser import (
     RenderFailed,
     Timing,
     outline_screenshot,
+    outline_screenshots,
     render,
 )
 from services.checker.inspect.model import Link
@@ -345,6 +346,21 @@ async def test_outline_screenshot_draws_the_red_outline(browser: Browser, fetch:
     image = Image.open(io.BytesIO(png))
     assert (image.width, image.height) == (1366, 768)
     assert red_pixels(png) > 300  # a 3px frame around the element and the label's background
+
+
+async def test_outline_screenshots_of_one_page_share_one_page_load(
+        browser: Browser, fetch: SiteFetch, site: SiteServer, techniques: dict[str, Link]) -> None:
+    top, lower = (20.0, 20.0, 120.0, 30.0), (20.0, 300.0, 120.0, 30.0)
+    before = site.requests.count(("GET", HOST, "/"))
+    async with browser.context(fetch=fetch) as ctx:
+        shots = await outline_screenshots(ctx, f"{SITE}/", [
+            (top, "链接可用性"), ("body > div.nowhere > a", "错别字"), (lower, "错别字")], timing=FAST)
+    assert site.requests.count(("GET", HOST, "/")) == before + 1  # one load for the three
+    first, missing, second = shots
+    assert missing is None and first is not None and second is not None
+    # Each picture shows its own outline only: a frame's worth of red, not two.
+    assert red_pixels(first) > 300 and abs(red_pixels(first) - red_pixels(second)) < red_pixels(first) / 2
+    assert first != second
 
 
 async def test_outline_screenshot_of_a_missing_element(browser: Browser, fetch: SiteFetch) -> None:

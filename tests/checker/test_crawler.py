@@ -136,6 +136,20 @@ async def test_crawl_respects_page_and_depth_budgets(server: SiteServer) -> None
     assert f"{BASE}/deep2.html" in shallow.links  # seen on a depth-1 page, not followed
 
 
+async def test_crawl_stops_taking_pages_when_its_time_is_up(server: SiteServer) -> None:
+    links = "".join(f'<a href="/p{n}.html">第{n}篇</a>' for n in range(20))
+    server.add(HOST, "/", page("首页", links))
+    for n in range(20):
+        server.add(HOST, f"/p{n}.html", page(f"第{n}篇", "内容"), delay=0.2)
+    settings = CrawlSettings(max_pages=50, concurrency=1, time_budget_s=0.5)
+    async with fetcher_for(server) as fetcher:
+        result = await crawl(target(), fetcher, settings)
+    # One page at a time, 0.2 s each: a handful fit in half a second, the rest are left.
+    assert 2 <= len(result.pages) < 10 and len(gets(server)) == len(result.pages)
+    assert result.budget_exhausted
+    assert result.pages[0].url == f"{BASE}/"
+
+
 async def test_crawl_decodes_gbk_and_extracts_attachments(server: SiteServer) -> None:
     server.add(HOST, "/", page("首页", """
         <a href="/gbk.html">公告</a><a href="/meta.html">通知</a><a href="/files/budget.pdf">预算</a>

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from services.checker.net import AddressPolicy, Fetcher, FetchSettings, HostMap, check_ipv6
+from services.checker.net.politeness import Politeness, parse_crawl_delay, polite_to
 from tests.checker.sitefixture import SiteServer
 
 HOST = "www.example.gov.cn"
@@ -25,6 +27,14 @@ def settings(**overrides: Any) -> FetchSettings:
     base: dict[str, Any] = {"allow_private": True, "retries": 0, "per_host_interval_ms": 0,
                             "read_timeout_s": 1.0, "connect_timeout_s": 1.0, "total_timeout_s": 5.0}
     return FetchSettings(**{**base, **overrides})
+
+
+CLIENTS = pytest.mark.parametrize("bulk", [False, True], ids=["httpx", "aiohttp"])
+
+
+def client(fetcher: Fetcher, bulk: bool) -> Fetcher:
+    """The fetcher itself, or its bulk client (the link checker's): both must behave alike."""
+    return fetcher.bulk() if bulk else fetcher
 
 
 @pytest.fixture
@@ -46,11 +56,13 @@ def test_host_map_parses_exact_and_wildcard_entries() -> None:
         HostMap.parse("www.example.gov.cn")
 
 
-async def test_fetch_through_host_map_keeps_the_host_name(server: SiteServer) -> None:
+@CLIENTS
+async def test_fetch_through_host_map_keeps_the_host_name(server: SiteServer, bulk: bool) -> None:
     server.add(HOST, "/", "<html><title>首页</title></html>")
     server.add("slj.example.gov.cn", "/", "<html>水利局</html>")
     hosts = {HOST: f"127.0.0.1:{server.port}", "*.example.gov.cn": f"127.0.0.1:{server.port}"}
-    async with Fetcher(settings(), hosts) as fetcher:
+    async with Fetcher(settings(), hosts) as own:
+        fetcher = client(own, bulk)
         home = await fetcher.fetch(f"http://{HOST}/")
         department = await fetcher.fetch("http://slj.example.gov.cn/")
     assert (home.status, home.failure, home.content_type) == (200, None, "text/html")
@@ -76,13 +88,15 @@ def test_policy_allows_public_and_explicitly_allowed_addresses() -> None:
     assert not AddressPolicy(allow_private=True).allows("169.254.169.254")
 
 
-async def test_guard_blocks_private_destinations_without_connecting(server: SiteServer) -> None:
+@CLIENTS
+async def test_guard_blocks_private_destinations_without_connecting(server: SiteServer, bulk: bool) -> None:
     server.add(HOST, "/", "secret")
     targets = [f"http://127.0.0.1:{server.port}/", "http://10.0.0.1/", "http://169.254.169.254/latest/",
                f"http://[::1]:{server.port}/", f"http://{HOST}/"]
     # Checked first so that a broken policy cannot send a packet to a private network.
     assert all(not AddressPolicy().allows(a) for a in ("127.0.0.1", "10.0.0.1", "169.254.169.254", "::1"))
-    async with Fetcher(settings(allow_private=False), {HOST: f"127.0.0.1:{server.port}"}) as fetcher:
+    async with Fetcher(settings(allow_private=False), {HOST: f"127.0.0.1:{server.port}"}) as own:
+        fetcher = client(own, bulk)
         results = [await fetcher.fetch(url) for url in targets]
     assert [r.failure for r in results] == ["blocked"] * len(targets)
     assert all(r.status is None and r.body == b"" for r in results)
@@ -90,7 +104,8 @@ async def test_guard_blocks_private_destinations_without_connecting(server: Site
     assert server.requests == []
 
 
-async def test_guard_checks_every_redirect_hop(server: SiteServer) -> None:
+@CLIENTS
+async def test_guard_checks_every_redirect_hop(server: SiteServer, bulk: bool) -> None:
     server.add(HOST, "/to-intranet", "", status=302, headers={"Location": "http://10.0.0.1/admin"})
     server.add(HOST, "/to-metadata", "", status=301,
                headers={"Location": "http://169.254.169.254/latest/meta-data/"})
@@ -99,7 +114,8 @@ async def test_guard_checks_every_redirect_hop(server: SiteServer) -> None:
     server.add("oa.example.gov.cn", "/", "内部办公")
     hosts = {HOST: f"127.0.0.1:{server.port}", "oa.example.gov.cn": f"127.0.0.2:{server.port}"}
     # Only the inspected site's own address is allowed.
-    async with Fetcher(settings(allow_private=False, allowed_networks=["127.0.0.1/32"]), hosts) as fetcher:
+    async with Fetcher(settings(allow_private=False, allowed_networks=["127.0.0.1/32"]), hosts) as own:
+        fetcher = client(own, bulk)
         results = {p: await fetcher.fetch(f"http://{HOST}{p}")
                    for p in ("/to-intranet", "/to-metadata", "/to-v6", "/to-alias")}
     assert {p: r.failure for p, r in results.items()} == dict.fromkeys(results, "blocked")
@@ -108,16 +124,19 @@ async def test_guard_checks_every_redirect_hop(server: SiteServer) -> None:
     assert sorted(server.requests) == sorted(("GET", HOST, p) for p in results)
 
 
-async def test_redirect_loop_and_too_many_redirects(server: SiteServer) -> None:
+@CLIENTS
+async def test_redirect_loop_and_too_many_redirects(server: SiteServer, bulk: bool) -> None:
     server.add(HOST, "/a", "", status=302, headers={"Location": "/b"})
     server.add(HOST, "/b", "", status=302, headers={"Location": "/a"})
     for n in range(5):
         server.add(HOST, f"/hop{n}", "", status=301, headers={"Location": f"/hop{n + 1}"})
     server.add(HOST, "/hop5", "到了")
-    async with Fetcher(settings(max_redirects=3), server.host_map()) as fetcher:
+    async with Fetcher(settings(max_redirects=3), server.host_map()) as own:
+        fetcher = client(own, bulk)
         loop = await fetcher.fetch(f"http://{HOST}/a")
         chain = await fetcher.fetch(f"http://{HOST}/hop0")
-    async with Fetcher(settings(max_redirects=5), server.host_map()) as fetcher:
+    async with Fetcher(settings(max_redirects=5), server.host_map()) as own:
+        fetcher = client(own, bulk)
         followed = await fetcher.fetch(f"http://{HOST}/hop0")
     assert loop.failure == "redirect_loop"
     assert chain.failure == "too_many_redirects" and len(chain.redirects) == 3
@@ -125,7 +144,8 @@ async def test_redirect_loop_and_too_many_redirects(server: SiteServer) -> None:
     assert followed.final_url == f"http://{HOST}/hop5" and len(followed.redirects) == 5
 
 
-async def test_failure_classes(server: SiteServer) -> None:
+@CLIENTS
+async def test_failure_classes(server: SiteServer, bulk: bool) -> None:
     server.add(HOST, "/gone", "", status=404)
     server.add(HOST, "/broken", "error", status=500)
     server.add(HOST, "/slow", "late", delay=2.0)
@@ -134,7 +154,8 @@ async def test_failure_classes(server: SiteServer) -> None:
         closed.bind(("127.0.0.1", 0))
         free_port = closed.getsockname()[1]
     hosts = {HOST: f"127.0.0.1:{server.port}", "down.example.gov.cn": f"127.0.0.1:{free_port}"}
-    async with Fetcher(settings(retries=2, backoff_s=0.01), hosts) as fetcher:
+    async with Fetcher(settings(retries=2, backoff_s=0.01), hosts) as own:
+        fetcher = client(own, bulk)
         gone = await fetcher.fetch(f"http://{HOST}/gone")
         broken = await fetcher.fetch(f"http://{HOST}/broken")
         slow = await fetcher.fetch(f"http://{HOST}/slow", retries=0)
@@ -169,6 +190,83 @@ async def test_per_host_spacing_and_concurrency(server: SiteServer) -> None:
     # Lower bounds only: three requests to one host cannot start closer than the spacing allows.
     assert spaced >= 0.5
     assert serial >= 0.9
+
+
+async def test_a_sites_own_spacing_applies_to_its_domains_only(server: SiteServer) -> None:
+    import asyncio
+
+    for n in range(3):
+        server.add(HOST, f"/p{n}", "ok")
+    async with Fetcher(settings(per_host_interval_ms=0), server.host_map()) as fetcher:
+        # A slow county server filed with 300 ms: its subdomains too, the bulk client too.
+        fetcher.slots.set(["example.gov.cn"], 4, 300)
+        started = time.monotonic()
+        await asyncio.gather(fetcher.fetch(f"http://{HOST}/p0"), fetcher.bulk().fetch(f"http://{HOST}/p1"),
+                             fetcher.bulk().fetch(f"http://{HOST}/p2"))
+        assert fetcher.slots.rule("other.gov.cn") == (4, 0)
+        fetcher.slots.clear(["example.gov.cn"])
+        assert fetcher.slots.rule(HOST) == (4, 0)
+    # The third request cannot start before two spacings have passed (a lower bound only).
+    assert max(server.request_times) - started >= 0.59
+
+
+async def test_robots_crawl_delay_spaces_the_sites_requests(server: SiteServer) -> None:
+    import asyncio
+
+    server.add(HOST, "/robots.txt", "User-agent: *\nCrawl-delay: 0.4\nDisallow:\n",
+               headers={"Content-Type": "text/plain"})
+    for n in range(3):
+        server.add(HOST, f"/p{n}", "ok")
+    polite = Politeness(per_host_interval_ms=0, per_host_concurrency=4, max_pages=10, max_depth=2,
+                        target_budget_s=60)
+    async with Fetcher(settings(), server.host_map()) as fetcher:
+        async with polite_to(fetcher, ["example.gov.cn"], f"http://{HOST}/", polite) as in_force:
+            await asyncio.gather(*(fetcher.fetch(f"http://{HOST}/p{n}") for n in range(3)))
+        ignored = polite.model_copy(update={"honour_crawl_delay": False})
+        async with polite_to(fetcher, ["example.gov.cn"], f"http://{HOST}/", ignored) as not_read:
+            await asyncio.gather(*(fetcher.fetch(f"http://{HOST}/p{n}") for n in range(3)))
+    assert (in_force.crawl_delay_ms, in_force.spacing_ms) == (400, 400)
+    assert not_read.crawl_delay_ms is None
+    times = server.request_times
+    assert server.requests[0][2] == "/robots.txt" and server.requests.count(("GET", HOST, "/robots.txt")) == 1
+    # Three page requests after robots.txt: the last cannot start before two Crawl-delays passed.
+    assert max(times[1:4]) - times[0] >= 0.79
+
+
+def test_a_profile_with_bad_politeness_is_refused_naming_the_field() -> None:
+    from services.checker.inspect.evaluate import validate_profile
+    from services.checker.profile.loader import deep_merge, national_profile
+    from shared.errors import ValidationFailed
+
+    validate_profile(deep_merge(national_profile(), {"politeness": {"per_host_interval_ms": 1000}}))
+    with pytest.raises(ValidationFailed) as refused:
+        validate_profile(deep_merge(national_profile(), {"politeness": {"per_host_concurrency": 0}}))
+    assert [e["field"] for e in refused.value.extra["errors"]] == ["politeness.per_host_concurrency"]
+    assert "politeness.per_host_concurrency" in refused.value.detail
+
+
+def test_crawl_delay_of_our_group_else_of_everyone() -> None:
+    text = "User-agent: Baiduspider\nCrawl-delay: 9\n\nUser-agent: *\nDisallow: /tmp\nCrawl-delay: 2.5\n"
+    assert parse_crawl_delay(text, "govinspect") == 2.5
+    assert parse_crawl_delay(text + "User-agent: govinspect\nCrawl-delay: 1\n", "govinspect") == 1.0
+    assert parse_crawl_delay("User-agent: *\nDisallow:\n", "govinspect") is None
+
+
+def test_politeness_layers_settings_then_profile_then_the_sites_filing() -> None:
+    from services.checker.config import CheckerSettings
+
+    checker = CheckerSettings(per_host_interval_ms=200, per_host_concurrency=4, max_pages=200,
+                              job_timeout_s=1800)
+    profile = {"politeness": {"per_host_interval_ms": 500, "max_pages": 300, "honour_crawl_delay": False}}
+    site = {"politeness": {"per_host_interval_ms": 1000, "target_budget_s": 7200}}
+    assert checker.politeness().per_host_interval_ms == 200
+    layered = checker.politeness(profile, site)
+    assert (layered.per_host_interval_ms, layered.max_pages, layered.per_host_concurrency) == (1000, 300, 4)
+    assert layered.honour_crawl_delay is False
+    assert layered.target_budget_s == 1740  # never as long as the job itself
+    with pytest.raises(ValidationError) as bad:
+        checker.politeness({"politeness": {"per_host_concurrency": 0}})
+    assert bad.value.errors()[0]["loc"] == ("per_host_concurrency",)
 
 
 # ---------------------------------------------------------------- TLS keeps the name (SNI)
@@ -206,10 +304,12 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[int, Path, list[str | None]]]:
     httpd.server_close()
 
 
-async def test_tls_uses_the_site_name_for_sni_and_certificate(tls_server: tuple[int, Path, list]) -> None:
+@CLIENTS
+async def test_tls_uses_the_site_name_for_sni_and_certificate(tls_server: tuple[int, Path, list], bulk: bool) -> None:
     port, cert, names = tls_server
     hosts = {HOST: f"127.0.0.1:{port}", "wrong.example.gov.cn": f"127.0.0.1:{port}"}
-    async with Fetcher(settings(ca_bundle=str(cert)), hosts) as fetcher:
+    async with Fetcher(settings(ca_bundle=str(cert)), hosts) as own:
+        fetcher = client(own, bulk)
         right = await fetcher.fetch(f"https://{HOST}/")
         wrong = await fetcher.fetch("https://wrong.example.gov.cn/")
     assert (right.status, right.failure) == (200, None)

@@ -6,11 +6,12 @@ from services.checker.browser.render import (
     RenderFailed,
     Timing,
     outline_screenshot,
+    outline_screenshots,
     read_page,
     render,
 )
 
 __all__ = [
     "Browser", "BrowserSettings", "FetchLike", "RenderFailed", "Rendered", "RouteFetch", "Timing",
-    "outline_screenshot", "read_page", "render",
+    "outline_screenshot", "outline_screenshots", "read_page", "render",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -97,9 +97,12 @@ def _is_marker(response: Response) -> bool:
     return REDIRECT_HEADER in response.headers
 
 
-async def _open(ctx: BrowserContext, url: str, timing: Timing) -> tuple[PlaywrightPage, list[Response]]:
-    """Load url in a new page, follow redirects and script navigations, let it settle."""
-    page = await ctx.new_page()
+async def _open(ctx: BrowserContext, url: str, timing: Timing,
+                page: PlaywrightPage | None = None) -> tuple[PlaywrightPage, list[Response]]:
+    """Load url in a new page (or in `page`, kept open on failure), follow redirects and script
+    navigations, let it settle."""
+    own = page is None
+    page = page or await ctx.new_page()
     documents: list[Response] = []
     page.on("response", lambda r: documents.append(r) if r.request.resource_type == "document" else None)
     try:
@@ -122,8 +125,9 @@ async def _open(ctx: BrowserContext, url: str, timing: Timing) -> tuple[Playwrig
         if page.url.startswith("chrome-error:"):  # it moved itself to an address that failed
             raise RenderFailed(url, "navigation failed")
     except (RenderFailed, PlaywrightError) as exc:
-        with suppress(PlaywrightError):
-            await page.close()
+        if own:
+            with suppress(PlaywrightError):
+                await page.close()
         if isinstance(exc, RenderFailed):
             raise
         raise RenderFailed(url, str(exc).splitlines()[0]) from exc
@@ -323,7 +327,10 @@ def _with_tbody(selector: str) -> str:
     return re.sub(r"(\btable(?:[.#:][^ >]*)?) > (tr\b)", r"\1 > tbody > \2", selector)
 
 
-async def outline_screenshot(ctx: BrowserContext, url: str, target: str | tuple[float, float, float, float],
+Outline = str | tuple[float, float, float, float]
+
+
+async def outline_screenshot(ctx: BrowserContext, url: str, target: Outline,
                              *, label: str | None = None, timing: Timing | None = None) -> bytes:
     """Screenshot the viewport with a red outline and label around an element or a page rectangle.
 
@@ -332,23 +339,71 @@ async def outline_screenshot(ctx: BrowserContext, url: str, target: str | tuple[
     sits (its nearest visible ancestor) and labelled 隐藏链接. Raises LookupError when the
     element is not on the page, RenderFailed when the page cannot be loaded.
     """
-    page, _ = await _open(ctx, url, timing or Timing())
+    [png] = await outline_screenshots(ctx, url, [(target, label)], timing=timing)
+    if png is None:
+        raise LookupError(f"页面中找不到该元素：{target}")
+    return png
+
+
+async def outline_screenshots(ctx: BrowserContext, url: str, targets: Sequence[tuple[Outline, str | None]],
+                              *, timing: Timing | None = None) -> list[bytes | None]:
+    """Load the page once and take one outlined screenshot per (target, label), in order.
+
+    Each picture shows only its own outline; None where the element is not on the page.
+    Raises RenderFailed when the page cannot be loaded.
+    """
+    shots = (await outline_pages(ctx, {url: targets}, timing=timing))[url]
+    if isinstance(shots, RenderFailed):
+        raise shots
+    return shots
+
+
+async def outline_pages(ctx: BrowserContext, pages: Mapping[str, Sequence[tuple[Outline, str | None]]],
+                        *, timing: Timing | None = None) -> dict[str, list[bytes | None] | RenderFailed]:
+    """Outlined screenshots of several pages, each loaded once, all in one browser tab.
+
+    One tab for all of them: a new tab costs Chromium a renderer of its own, about a CPU-second
+    per page on top of the load (benchmarks/checker_bench.py). A page that cannot be loaded
+    gets its RenderFailed instead of pictures.
+    """
+    tab = await ctx.new_page()
+    out: dict[str, list[bytes | None] | RenderFailed] = {}
     try:
-        opts: dict[str, Any] = {"mode": "outline", "label": label}
-        if isinstance(target, str):
-            selector = target.split(" >> ")[0]
-            result: dict[str, Any] = {"found": False}
-            for candidate in dict.fromkeys((selector, _with_tbody(selector))):
-                result = await _evaluate(page.main_frame, {**opts, "selector": candidate})
-                if result["found"]:
-                    break
-            if not result["found"]:
-                raise LookupError(f"页面中找不到该元素：{target}")
-        else:
-            await _evaluate(page.main_frame, {**opts, "rect": list(target)})
-        return await page.screenshot(type="png")
-    except PlaywrightError as exc:
-        raise RenderFailed(url, str(exc).splitlines()[0]) from exc
+        for url, targets in pages.items():
+            try:
+                await _open(ctx, url, timing or Timing(), tab)
+                out[url] = await _shots(tab, targets)
+            except PlaywrightError as exc:
+                out[url] = RenderFailed(url, str(exc).splitlines()[0])
+            except RenderFailed as exc:
+                out[url] = exc
+        return out
     finally:
         with suppress(PlaywrightError):
-            await page.close()
+            await tab.close()
+
+
+async def _shots(page: PlaywrightPage, targets: Sequence[tuple[Outline, str | None]]) -> list[bytes | None]:
+    shots: list[bytes | None] = []
+    for target, label in targets:
+        if not await _outline(page, target, label):
+            shots.append(None)
+            continue
+        shots.append(await page.screenshot(type="png"))
+        # The outline is the frame and the label visibility.js appended last to <html>.
+        await page.evaluate("() => { const r = document.documentElement;"
+                            " r.lastElementChild.remove(); r.lastElementChild.remove(); }")
+    return shots
+
+
+async def _outline(page: PlaywrightPage, target: Outline, label: str | None) -> bool:
+    """Draw the outline around the target; False when the element is not on the page."""
+    opts: dict[str, Any] = {"mode": "outline", "label": label}
+    if not isinstance(target, str):
+        await _evaluate(page.main_frame, {**opts, "rect": list(target)})
+        return True
+    selector = target.split(" >> ")[0]
+    for candidate in dict.fromkeys((selector, _with_tbody(selector))):
+        if (await _evaluate(page.main_frame, {**opts, "selector": candidate}))["found"]:
+            return True
+    return False

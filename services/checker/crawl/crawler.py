@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,8 +45,11 @@ class CrawlSettings(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    max_pages: int = 200  # HTML fetches, home included
-    max_depth: int = 3  # clicks from the home page
+    max_pages: int = 200  # HTML fetches, home included (CheckerSettings.max_pages)
+    max_depth: int = 3  # clicks from the home page (CheckerSettings.max_depth)
+    # No page is started after this many seconds (the pipeline gives the crawl a share of
+    # the site's time budget); None: no limit.
+    time_budget_s: float | None = None
     max_attachments: int = 30
     attachment_max_bytes: int = 20 * 1024 * 1024
     concurrency: int = 8
@@ -100,7 +104,8 @@ def scope_domains(target: Target) -> list[str]:
 class _Crawl:
     def __init__(self, target: Target, fetcher: Fetcher, settings: CrawlSettings,
                  reader: PageReader | None = None) -> None:
-        self.fetcher = fetcher
+        # Many small pages: the bulk client (same guard, host map, slots and failure classes).
+        self.fetcher = fetcher.bulk()
         self.reader = reader
         self.settings = settings
         self.domains = scope_domains(target)
@@ -110,6 +115,9 @@ class _Crawl:
         self.attachment_queue: list[tuple[str, str, int]] = []
         self.attachments_taken = 0
         self.gate = asyncio.Semaphore(max(1, settings.concurrency))
+        budget = settings.time_budget_s
+        self.deadline = None if budget is None else time.monotonic() + budget
+        self.out_of_time = False
 
     async def run(self) -> CrawlResult:
         pages: list[Page] = []
@@ -138,7 +146,7 @@ class _Crawl:
         await apply_stylesheets(pages, self._fetch, lambda url: in_scope(url, self.domains))
         pages.extend(await self._attachments())
         return CrawlResult(pages=pages, links=self.links, needs_render=needs_render,
-                           budget_exhausted=exhausted)
+                           budget_exhausted=exhausted or self.out_of_time)
 
     def _discover(self, page: Page, depth: int) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
@@ -167,8 +175,22 @@ class _Crawl:
             page = await self.reader(page, shell)
         return page, shell
 
+    async def _fetch_in_time(self, url: str) -> FetchResult | None:
+        """Fetch a page unless the crawl's time is up by the time its turn comes."""
+        async with self.gate:
+            if self._late():
+                return None
+            return await self.fetcher.fetch(url)
+
+    def _late(self) -> bool:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.out_of_time = True
+        return self.out_of_time
+
     async def _page(self, url: str, parent: str | None, depth: int) -> tuple[Page | None, bool]:
-        result = await self._fetch(url)
+        result = await self._fetch(url) if depth == 0 else await self._fetch_in_time(url)
+        if result is None:
+            return None, False  # out of time: the pages fetched so far are the crawl
         self.seen.add(result.final_url)
         page = Page(url=url, final_url=result.final_url, status=result.status, depth=depth,
                     parent_url=parent, content_type=result.content_type or "", failure=result.failure,

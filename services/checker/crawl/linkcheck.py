@@ -202,5 +202,7 @@ async def check_links(urls: Iterable[str], fetcher: Fetcher, cache: LinkCache,
     for start in range(0, len(unique), size):
         states.update(await cache.claim_many(unique[start:start + size]))
     gate = asyncio.Semaphore(max(1, settings.concurrency))
-    outcomes = await asyncio.gather(*(_shared(u, states[u], fetcher, cache, settings, gate) for u in unique))
+    # Many small probes: the bulk client (same guard, host map and per-host slots).
+    bulk = fetcher.bulk()
+    outcomes = await asyncio.gather(*(_shared(u, states[u], bulk, cache, settings, gate) for u in unique))
     return dict(zip(unique, outcomes, strict=True))

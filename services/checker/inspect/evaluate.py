@@ -19,6 +19,7 @@ from services.checker.rules.content.wordlists import (
     builtin_expressions,
     builtin_typos,
 )
+from shared.contracts.registry import CrawlPoliteness
 from shared.errors import ValidationFailed, describe_errors
 
 
@@ -51,6 +52,11 @@ def validate_profile(profile: dict[str, Any]) -> None:
         except ValidationError as exc:
             for item in describe_errors(list(exc.errors())):
                 errors.append({**item, "field": f"rules.{rule.CODE}.{item['field']}"})
+    try:  # the crawl politeness a profile may set (net/politeness.py)
+        CrawlPoliteness.model_validate(profile.get("politeness") or {})
+    except ValidationError as exc:
+        errors += [{**item, "field": f"politeness.{item['field']}"}
+                   for item in describe_errors(list(exc.errors()))]
     if errors:
         names = "；".join(f"{e['field']}：{e['message']}" for e in errors[:5])
         raise ValidationFailed(f"规则配置无效：{names}", errors=errors)

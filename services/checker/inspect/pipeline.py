@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from services.checker.browser.launcher import Browser, BrowserSettings
-from services.checker.browser.render import RenderFailed, Timing, outline_screenshot, read_page
+from services.checker.browser.render import Outline, RenderFailed, Timing, outline_pages, read_page
 from services.checker.config import CheckerSettings
 from services.checker.crawl.crawler import CrawlSettings, crawl, in_scope, scope_domains
 from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
@@ -41,6 +41,7 @@ from services.checker.jobs.resources import Outcome
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
+from services.checker.net.politeness import Politeness, polite_to
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
@@ -54,6 +55,9 @@ log = logging.getLogger("govinspect.checker.pipeline")
 # The page was rendered once already: evidence shots need not wait as long for it to settle.
 EVIDENCE_TIMING = Timing(load_wait_ms=8_000, idle_wait_ms=500, settle_ms=100)
 SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.personal_info")
+# The crawl stops taking new pages after this share of the site's time budget, so rendering,
+# links, rules and evidence still have time (our split: the crawl is most of the fetching).
+CRAWL_SHARE = 0.5
 
 
 class AccountUnreadable(RuntimeError):
@@ -80,7 +84,9 @@ class Inspector:
         """Start the worker's HTTP client and Chromium."""
         host_map = HostMap.parse(settings.host_map)
         fetcher = Fetcher(FetchSettings(allow_private=settings.allow_private_addresses,
-                                        allowed_networks=settings.allowed_networks), host_map)
+                                        allowed_networks=settings.allowed_networks,
+                                        per_host_interval_ms=settings.per_host_interval_ms,
+                                        per_host_concurrency=settings.per_host_concurrency), host_map)
         browser = None
         if settings.use_browser:
             browser = Browser(BrowserSettings(executable_path=settings.chromium_path,
@@ -137,11 +143,11 @@ class Inspector:
         return lists
 
     @contextlib.asynccontextmanager
-    async def _context(self) -> AsyncIterator[BrowserContext | None]:
+    async def _context(self, budget_s: float) -> AsyncIterator[BrowserContext | None]:
         if self.browser is None:
             yield None
             return
-        async with self.browser.context(self.fetcher.fetch) as ctx:
+        async with self.browser.context(self.fetcher.fetch, budget_s=budget_s) as ctx:
             yield ctx
 
     async def inspect(self, target_data: dict[str, Any], run: Any) -> Outcome:
@@ -150,16 +156,24 @@ class Inspector:
             return await self.inspect_account(target_data, run)
         target = _target(target_data)
         profile: dict[str, Any] = run.profile
+        politeness = self.settings.politeness(profile, target_data)
+        async with polite_to(self.fetcher, scope_domains(target), target.home_url, politeness) as polite:
+            return await self._inspect_site(target, run, polite)
+
+    async def _inspect_site(self, target: Target, run: Any, polite: Politeness) -> Outcome:
+        profile: dict[str, Any] = run.profile
         clock = _Stopwatch()
-        async with self._context() as ctx:
+        async with self._context(polite.target_budget_s) as ctx:
             reader = None
             if ctx is not None:
                 domains = scope_domains(target)
                 reader = RenderedReader(partial(self._render, ctx), lambda url: in_scope(url, domains),
                                         self.settings.rendering)
             crawled = await crawl(target, self.fetcher, CrawlSettings(
-                max_pages=self.settings.max_pages, max_depth=self.settings.max_depth,
-                max_attachments=self.settings.max_attachments), reader)
+                max_pages=polite.max_pages, max_depth=polite.max_depth,
+                max_attachments=self.settings.max_attachments,
+                concurrency=max(CrawlSettings().concurrency, polite.per_host_concurrency),
+                time_budget_s=polite.target_budget_s * CRAWL_SHARE), reader)
             pages = crawled.pages
             clock.lap(f"crawl+render ({len(reader.rendered) if reader else 0} inner pages rendered)")
             urls = [link.url for p in pages for link in p.links if link.url]
@@ -230,41 +244,45 @@ class Inspector:
             return None
 
     async def _screenshots(self, ctx: BrowserContext, findings: list[FindingDraft]) -> None:
-        """Outline the offending element of the most important findings."""
+        """Outline the offending element of the most important findings: one load per page, one tab."""
         order = {"veto": 0, "deduct": 1, "warn": 2}
-        chosen = sorted((f for f in findings if (f.rule in SCREENSHOT_RULES and f.parent_url)
-                         or (f.rule in SCREENSHOT_RULES and f.url)),
+        chosen = sorted((f for f in findings if f.rule in SCREENSHOT_RULES and (f.parent_url or f.url)
+                         and (f.element_rect or f.position)),
                         key=lambda f: order.get(f.severity, 3))[:self.settings.max_screenshots]
-        taken: dict[tuple[str, str], str] = {}
+        # Page → element → the findings about it (one picture per element, shared by them).
+        pages: dict[str, dict[Outline, list[FindingDraft]]] = {}
         for f in chosen:
-            page_url = f.parent_url or f.url
-            target: str | tuple[float, float, float, float] | None = f.element_rect or f.position
-            if not page_url or target is None:
+            where: Outline = f.element_rect or f.position  # type: ignore[assignment]
+            pages.setdefault(f.parent_url or f.url or "", {}).setdefault(where, []).append(f)
+        wanted = {url: [(where, about[0].indicator) for where, about in elements.items()]
+                  for url, elements in pages.items()}
+        shots = await outline_pages(ctx, wanted, timing=EVIDENCE_TIMING)
+        for page_url, elements in pages.items():
+            taken = shots[page_url]
+            if isinstance(taken, RenderFailed):
+                log.info("evidence screenshots of %s failed: %s", page_url, taken)
                 continue
-            key = (page_url, str(target))
-            if key in taken:  # one picture per element, shared by findings about it
-                f.screenshot = taken[key]
-                continue
-            try:
-                png = await outline_screenshot(ctx, page_url, target, label=f.indicator,
-                                               timing=EVIDENCE_TIMING)
-            except (LookupError, RenderFailed, TimeoutError) as exc:
-                log.info("evidence screenshot of %s failed: %s", page_url, exc)
-                continue
-            f.screenshot = taken[key] = self.evidence.put(png)
+            for about, png in zip(elements.values(), taken, strict=True):
+                if png is None:
+                    log.info("evidence element not found on %s", page_url)
+                    continue
+                shot = self.evidence.put(png)
+                for f in about:
+                    f.screenshot = shot
 
 
 class _Stopwatch:
-    """Seconds spent per phase, for the log line of each inspection."""
+    """Seconds (and this process's CPU seconds) spent per phase, for each inspection's log line."""
 
     def __init__(self) -> None:
         self.last = time.perf_counter()
+        self.last_cpu = time.process_time()
         self.laps: list[str] = []
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps.append(f"{name} {now - self.last:.1f}s")
-        self.last = now
+        now, cpu = time.perf_counter(), time.process_time()
+        self.laps.append(f"{name} {now - self.last:.1f}s ({cpu - self.last_cpu:.1f} CPU s)")
+        self.last, self.last_cpu = now, cpu
 
     def summary(self) -> str:
         return ", ".join(self.laps)

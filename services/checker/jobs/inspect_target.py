@@ -88,7 +88,8 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     beat = asyncio.create_task(_heartbeat(res, task.id, task.attempts))
     try:
         outcome = await asyncio.wait_for(
-            res.inspect(task.target, run), timeout=res.settings.target_budget_s)
+            res.inspect(task.target, run),
+            timeout=res.settings.politeness(run.profile, task.target).target_budget_s)
     except asyncio.CancelledError:
         # The worker is stopping (or arq's timeout struck): arq runs the job again, so the
         # task goes back to pending at once instead of looking held until it turns stale.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -34,7 +35,9 @@ class FetchSettings(BaseModel):
     retries: int = 2  # extra attempts after a transient failure
     backoff_s: float = 0.5  # wait before retry n (0-based) is backoff_s * 2**n
     per_host_concurrency: int = 4
-    per_host_interval_ms: int = 200  # minimum spacing between request starts to one host
+    """Requests to one host at a time (default from CheckerSettings; see net/politeness.py)."""
+    per_host_interval_ms: int = 200
+    """Minimum spacing between request starts to one host (CheckerSettings; net/politeness.py)."""
     max_connections: int = 100
     # Idle connections kept for reuse. httpcore checks every pooled connection on each request
     # (cost grows with the square of the idle count), and links to many external sites rarely
@@ -86,17 +89,68 @@ class _Attempt:
 class _HostSlot:
     """Per-host concurrency and spacing."""
 
-    def __init__(self, concurrency: int) -> None:
+    def __init__(self, concurrency: int, interval_s: float) -> None:
         self.semaphore = asyncio.Semaphore(concurrency)
+        self.interval_s = interval_s
         self.lock = asyncio.Lock()
         self.next_at = 0.0
 
-    async def wait_turn(self, interval_s: float) -> None:
+    async def wait_turn(self) -> None:
+        if self.interval_s <= 0:
+            return
         async with self.lock:
             delay = self.next_at - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            self.next_at = time.monotonic() + interval_s
+            self.next_at = time.monotonic() + self.interval_s
+
+
+class HostSlots:
+    """The per-host slots of a worker, shared by every client it fetches with.
+
+    Hosts take the settings' spacing and concurrency, except those under a domain given its
+    own (`set`: a site's filed domains, for the length of its inspection).
+    """
+
+    def __init__(self, concurrency: int, interval_ms: int) -> None:
+        self.default = (max(1, concurrency), max(0, interval_ms))
+        self._rules: dict[str, tuple[int, int]] = {}
+        self._slots: dict[str, _HostSlot] = {}
+
+    def set(self, domains: list[str], concurrency: int, interval_ms: int) -> None:
+        """Give these domains (and their subdomains) their own spacing and concurrency."""
+        for domain in domains:
+            self._rules[domain.lower().rstrip(".")] = (max(1, concurrency), max(0, interval_ms))
+        self._forget(domains)
+
+    def clear(self, domains: list[str]) -> None:
+        """Return these domains to the default spacing and concurrency."""
+        for domain in domains:
+            self._rules.pop(domain.lower().rstrip("."), None)
+        self._forget(domains)
+
+    def _forget(self, domains: list[str]) -> None:
+        # Slots in use keep working for their requests; the next request builds a new one.
+        names = [d.lower().rstrip(".") for d in domains]
+        for host in [h for h in self._slots if any(h == d or h.endswith("." + d) for d in names)]:
+            del self._slots[host]
+
+    def rule(self, host: str) -> tuple[int, int]:
+        """Return (concurrency, interval ms) for a host: its nearest domain's rule, else the default."""
+        name = host.lower().rstrip(".")
+        while name:
+            if name in self._rules:
+                return self._rules[name]
+            _, _, name = name.partition(".")
+        return self.default
+
+    def slot(self, host: str) -> _HostSlot:
+        """Return the host's slot, made on first use."""
+        slot = self._slots.get(host)
+        if slot is None:
+            concurrency, interval_ms = self.rule(host)
+            slot = self._slots[host] = _HostSlot(concurrency, interval_ms / 1000)
+        return slot
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
@@ -137,13 +191,24 @@ def _strip_fragment(url: str) -> str:
 
 
 class Fetcher:
-    """One shared, guarded httpx client; close it with `aclose()` or use `async with`."""
+    """One shared, guarded httpx client; close it with `aclose()` or use `async with`.
+
+    `bulk()` gives the link checker a lighter client (aiohttp) behind the same guard, host map
+    and per-host slots; `fetch` is the same on both.
+    """
 
     def __init__(self, settings: FetchSettings | None = None,
-                 host_map: HostMap | dict[str, str] | str | None = None) -> None:
+                 host_map: HostMap | dict[str, str] | str | None = None, *,
+                 slots: HostSlots | None = None) -> None:
         self.settings = settings or FetchSettings()
         self.host_map = HostMap.parse(host_map)
         self.policy = AddressPolicy(self.settings.allow_private, self.settings.allowed_networks)
+        self.slots = slots or HostSlots(self.settings.per_host_concurrency,
+                                        self.settings.per_host_interval_ms)
+        self._bulk: Fetcher | None = None
+        self._open()
+
+    def _open(self) -> None:
         s = self.settings
         self._client = httpx.AsyncClient(
             transport=guarded_transport(self.policy, self.host_map, verify=self._tls(),
@@ -155,7 +220,6 @@ class Fetcher:
             # The agent names the supervisor in Chinese; header values travel as UTF-8 bytes.
             headers={b"User-Agent": s.user_agent.encode(), b"Accept": b"*/*"},
         )
-        self._hosts: dict[str, _HostSlot] = {}
 
     def _tls(self) -> bool | ssl.SSLContext:
         if self.settings.ca_bundle and self.settings.verify_tls:
@@ -166,8 +230,19 @@ class Fetcher:
         """Return a new fetcher (own connections) whose host map adds these entries."""
         return Fetcher(self.settings, self.host_map.merged(HostMap.parse(host_map)))
 
+    def bulk(self) -> Fetcher:
+        """Return the bulk client (made on first use, closed with this one) for many small probes."""
+        if self._bulk is None:
+            from services.checker.net.bulk import BulkFetcher
+
+            self._bulk = BulkFetcher(self.settings, self.host_map, slots=self.slots)
+        return self._bulk
+
     async def aclose(self) -> None:
         """Close the connections."""
+        if self._bulk is not None:
+            await self._bulk.aclose()
+            self._bulk = None
         await self._client.aclose()
 
     async def __aenter__(self) -> Fetcher:
@@ -230,20 +305,14 @@ class Fetcher:
             await asyncio.sleep(self.settings.backoff_s * 2 ** n)
         raise AssertionError("unreachable")
 
-    def _slot(self, host: str) -> _HostSlot:
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = _HostSlot(max(1, self.settings.per_host_concurrency))
-        return slot
-
     async def _once(self, url: str, method: str, headers: dict[str, str] | None, limit: int,
                     partial: bool, content: bytes | None) -> _Attempt:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return _Attempt(failure="other", detail=f"不支持的地址：{url}")
-        slot = self._slot(parts.hostname)
+        slot = self.slots.slot(parts.hostname)
         async with slot.semaphore:
-            await slot.wait_turn(self.settings.per_host_interval_ms / 1000)
+            await slot.wait_turn()
             try:
                 async with asyncio.timeout(self.settings.total_timeout_s):
                     return await self._send(url, method, headers, limit, partial, content)
@@ -262,18 +331,24 @@ class Fetcher:
             if not partial and declared.isdigit() and int(declared) > limit:
                 result.failure, result.detail = "too_large", f"内容长度 {declared} 字节超过上限 {limit}"
                 return result
-            chunks: list[bytes] = []
-            size = 0
-            # Decoded bytes are counted, so a small gzip bomb cannot get past the limit.
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    if not partial:
-                        result.failure, result.detail = "too_large", f"内容超过上限 {limit} 字节"
-                    break
-            result.body = b"".join(chunks)[:limit]
+            result.body, over = await _read_limited(response.aiter_bytes(), limit)
+            if over and not partial:
+                result.failure, result.detail = "too_large", f"内容超过上限 {limit} 字节"
             return result
         finally:
             await response.aclose()
 
+
+async def _read_limited(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:
+    """Read decoded chunks up to `limit` bytes; return the body and whether there was more.
+
+    Decoded bytes are counted, so a small gzip bomb cannot get past the limit.
+    """
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(parts)[:limit], True
+    return b"".join(parts), False

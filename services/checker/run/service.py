@@ -51,7 +51,9 @@ def target_snapshot(site: WebsiteRead, provides_services: bool = True) -> dict[s
             "organisation_name": site.organisation_name, "region_code": site.region_code,
             "kind": site.kind.value, "domains": site.domains, "home_url": site.home_url,
             "status": site.status.value, "icp_number": site.icp_number,
-            "psb_number": site.psb_number, "provides_services": provides_services}
+            "psb_number": site.psb_number, "provides_services": provides_services,
+            "politeness": site.politeness.model_dump(mode="json", exclude_none=True)
+            if site.politeness else None}
 
 
 def account_snapshot(acc: AccountRead, siblings: Sequence[AccountRead] = ()) -> dict[str, Any]:

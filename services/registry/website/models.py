@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy.orm import declared_attr
@@ -27,6 +28,8 @@ class Website(RegistryTable, table=True):
     psb_number: str | None = Field(default=None, max_length=64)
     status: str = Field(max_length=16, index=True)
     compliance_flags: list[str] = Field(default_factory=list, sa_type=JSON)
+    # The filing's crawl politeness override (shared.contracts.registry.CrawlPoliteness).
+    politeness: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     version: int = 1
     created_at: datetime = instant_field()
     updated_at: datetime = instant_field()

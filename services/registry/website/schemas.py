@@ -15,7 +15,7 @@ from services.registry.common.validators import (
     check_home_url,
     normalise_domains,
 )
-from shared.contracts.registry import FilingAction, LifecycleStatus, SiteKind, WebsiteRead
+from shared.contracts.registry import CrawlPoliteness, FilingAction, LifecycleStatus, SiteKind, WebsiteRead
 
 
 class WebsiteFields(BaseModel):
@@ -33,6 +33,7 @@ class WebsiteFields(BaseModel):
                                    description="ICP备案号，如 鲁ICP备05001234号")
     psb_number: str | None = Field(default=None, pattern=PSB_NUMBER,
                                    description="公安机关备案号，如 鲁公网安备 37010202000123号")
+    politeness: CrawlPoliteness | None = Field(default=None, description="抓取礼貌设置；null 取消")
 
     @field_validator("domains")
     @classmethod
@@ -56,6 +57,8 @@ class WebsiteCreate(BaseModel):
     home_url: str = Field(max_length=2048)
     icp_number: str | None = Field(default=None, pattern=ICP_NUMBER)
     psb_number: str | None = Field(default=None, pattern=PSB_NUMBER)
+    politeness: CrawlPoliteness | None = Field(
+        default=None, description="抓取礼貌设置（较慢的区县服务器、内网镜像等），缺省用检查服务的设置")
     status: Literal[LifecycleStatus.planned, LifecycleStatus.running] = Field(
         default=LifecycleStatus.planned, description="登记时的状态：planned 拟开设 或 running 运行中")
     occurred_at: datetime | None = Field(default=None, description="开设时间；缺省为当前时间")

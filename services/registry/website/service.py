@@ -25,6 +25,7 @@ from services.registry.website.schemas import WebsiteCreate, WebsiteFilingCreate
 from shared.calendar import WorkingCalendar
 from shared.contracts.registry import (
     ComplianceFlag,
+    CrawlPoliteness,
     LifecycleStatus,
     OrgKind,
     SiteKind,
@@ -47,6 +48,7 @@ def to_read(site: Website, org: Organisation) -> WebsiteRead:
         domains=site.domains, home_url=site.home_url, icp_number=site.icp_number,
         psb_number=site.psb_number, status=status, status_label=status.label,
         compliance_flags=[ComplianceFlag(f) for f in site.compliance_flags],
+        politeness=CrawlPoliteness.model_validate(site.politeness) if site.politeness else None,
         version=site.version, created_at=site.created_at, updated_at=site.updated_at)
 
 
@@ -55,7 +57,15 @@ def snapshot(site: Website) -> dict[str, Any]:
     return {"site_code": site.site_code, "name": site.name,
             "organisation_id": str(site.organisation_id), "kind": site.kind,
             "domains": list(site.domains), "home_url": site.home_url,
-            "icp_number": site.icp_number, "psb_number": site.psb_number, "status": site.status}
+            "icp_number": site.icp_number, "psb_number": site.psb_number, "status": site.status,
+            "politeness": site.politeness}
+
+
+def politeness_value(politeness: CrawlPoliteness | None) -> dict[str, Any] | None:
+    """A politeness override as stored in the site's JSON column (only the fields set)."""
+    if politeness is None:
+        return None
+    return politeness.model_dump(mode="json", exclude_none=True) or None
 
 
 def event_payload(site: Website, org: Organisation) -> dict[str, Any]:
@@ -139,8 +149,8 @@ async def register_website(ctx: Ctx, body: WebsiteCreate,
     site = Website(site_code=body.site_code, name=body.name, organisation_id=org.id,
                    kind=body.kind.value, domains=body.domains, main_domain=body.domains[0],
                    home_url=body.home_url, icp_number=body.icp_number,
-                   psb_number=body.psb_number, status=body.status.value, created_at=now,
-                   updated_at=now)
+                   psb_number=body.psb_number, status=body.status.value,
+                   politeness=politeness_value(body.politeness), created_at=now, updated_at=now)
     await target.file_registration(ctx, site, org, body, occurred_at, calendar, target=TARGET,
                                    snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, [org.id])
@@ -159,6 +169,8 @@ async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteF
         check_site_code_region(site.site_code, new_org)
     if "kind" in changes:
         changes["kind"] = changes["kind"].value
+    if "politeness" in changes:
+        changes["politeness"] = politeness_value(changes["politeness"])
     domains = changes.get("domains", site.domains)
     if "domains" in changes or "home_url" in changes:
         try:
