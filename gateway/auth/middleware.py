@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.auth.authenticate import CHALLENGE, presented, principal_for
-from gateway.proxy.asgi import header, is_api, send_problem
+from gateway.audit.middleware import record_refusal
+from gateway.auth.authenticate import CHALLENGE, claimed_subject, presented, principal_for
+from gateway.proxy.asgi import client_address, header, is_api, send_problem
 from gateway.proxy.upstream import signed_principal
 from shared.errors import ProblemError, Unauthorized
-from shared.principal import PRINCIPAL_HEADER
+from shared.principal import PRINCIPAL_HEADER, Principal
 
 PRINCIPAL = PRINCIPAL_HEADER.lower().encode()
 
@@ -37,15 +40,18 @@ class AuthenticationMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
+        source = client_address(scope, state.trusted_proxies)
+        claimed: str | None = None
         try:
             credential = presented(header(scope, "authorization"), header(scope, "x-api-key"))
             if not credential:
                 raise Unauthorized("缺少凭证：请在 Authorization: Bearer 或 X-API-Key 请求头中提供 "
                                    "API 密钥，或先用 /oauth/token 换取访问令牌。", headers=CHALLENGE)
-            async with state.sessionmaker() as session:
-                principal = await principal_for(session, credential, state.settings,
-                                                 state.clock.now())
+            claimed = claimed_subject(credential)
+            await state.lockout.check(source, claimed)
+            principal = await self._principal(state, credential, source, claimed)
         except ProblemError as err:
+            await record_refusal(scope, err.status, claimed)
             await send_problem(err, scope, receive, send)
             return
         settings = state.settings
@@ -54,3 +60,14 @@ class AuthenticationMiddleware:
         scope["headers"].append((PRINCIPAL, token.encode()))
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _principal(state: Any, credential: str, source: str,
+                         claimed: str | None) -> Principal:
+        try:
+            async with state.sessionmaker() as session:
+                return await principal_for(session, credential, state.settings,
+                                           state.clock.now())
+        except Unauthorized:
+            await state.lockout.failed(source, claimed)
+            raise

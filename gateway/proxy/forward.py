@@ -50,7 +50,7 @@ def request_headers(request: Request, principal_token: str,
            if k.decode("latin-1").lower() not in drop]
     out += [(PRINCIPAL_HEADER, principal_token),
             (REQUEST_ID_HEADER, current_request_id() or ""),
-            ("X-Forwarded-For", client_address(request.scope, settings.trust_forwarded_for)),
+            ("X-Forwarded-For", client_address(request.scope, request.app.state.trusted_proxies)),
             ("X-Forwarded-Proto", request.url.scheme),
             ("X-Forwarded-Host", request.headers.get("host", ""))]
     return out
