@@ -75,6 +75,10 @@ class GatewaySettings(ServiceSettings):
     jwt_ttl_s: int = 600
     # The principal header signed for one upstream request; long enough for a slow import.
     principal_ttl_s: int = 300
+    # A verified credential is trusted this long without a database lookup. Rotating or
+    # revoking one takes effect at once in the gateway process that did it and within this
+    # many seconds in the others (several gateway replicas); 0 looks every request up.
+    credential_cache_s: float = Field(default=10.0, ge=0)
     # last_used_at is written at most this often per credential, not on every request.
     last_used_resolution_s: int = 300
 

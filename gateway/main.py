@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from gateway.audit.middleware import AuditMiddleware
 from gateway.audit.routes import router as audit_router
+from gateway.auth.cache import CredentialCache
 from gateway.auth.lockout import FailureLimiter, LockoutPolicy
 from gateway.auth.middleware import AuthenticationMiddleware
 from gateway.auth.oauth import router as oauth_router
@@ -93,6 +94,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
             per_source=settings.auth_failures_per_source,
             per_credential=settings.auth_failures_per_credential,
             window_s=settings.auth_failure_window_s, lockout_s=settings.auth_lockout_s))
+        app.state.credentials = CredentialCache(settings.credential_cache_s)
         app.state.upstreams = Upstreams(settings, upstream_transports)
         purge = asyncio.create_task(_purge_forever(app, settings.idempotency_purge_interval_s))
         # The gateway's own port is public: its metrics go to a port of their own.

@@ -94,6 +94,7 @@ async def rotate_api_key(key_id: uuid.UUID, response: Response,
     now = ctx.clock.now()
     secret = service.rotate(key, now)
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(key))
     response.headers.update(NO_STORE)
     return ApiKeyCreated(**service.key_read(key, now).model_dump(), secret=secret)
 
@@ -109,6 +110,7 @@ async def revoke_api_key(key_id: uuid.UUID, ctx: GatewayCtx = Depends(get_ctx)) 
     key = await service.get_managed(ctx.session, ApiKey, ctx.principal, key_id)
     await service.revoke(ctx.session, key, ctx.clock.now())
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(key))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -175,6 +177,7 @@ async def rotate_client(client_id: str, response: Response,
     now = ctx.clock.now()
     secret = service.rotate(client, now)
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(client))
     response.headers.update(NO_STORE)
     return ClientCreated(**service.client_read(client, now).model_dump(), client_secret=secret)
 
@@ -186,6 +189,8 @@ async def revoke_client(client_id: str, ctx: GatewayCtx = Depends(get_ctx)) -> R
     """Revoke the client for good: its secret and its outstanding access tokens answer 401, and
     its webhook subscriptions are paused."""
     _require_manager(ctx)
-    await service.revoke(ctx.session, await _client(ctx, client_id), ctx.clock.now())
+    client = await _client(ctx, client_id)
+    await service.revoke(ctx.session, client, ctx.clock.now())
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(client))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
