@@ -21,6 +21,7 @@ from gateway.auth.schemas import (
 )
 from gateway.auth.scope import MANAGERS
 from gateway.auth.secrets import parse_client_id
+from shared.db import MAX_OFFSET
 from shared.errors import Forbidden, NotFound, problem_responses
 from shared.principal import Principal
 
@@ -62,7 +63,7 @@ async def list_api_keys(
     ctx: GatewayCtx = Depends(get_ctx),
     include_revoked: bool = Query(False, description="是否包括已吊销的密钥"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ApiKeyPage:
     """List the API keys inside the caller's scope and roles, newest first (never secrets)."""
     _require_manager(ctx)
@@ -137,7 +138,7 @@ async def list_clients(
     ctx: GatewayCtx = Depends(get_ctx),
     include_revoked: bool = Query(False, description="是否包括已吊销的客户端"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ClientPage:
     """List the OAuth2 clients inside the caller's scope and roles, newest first."""
     _require_manager(ctx)

@@ -73,7 +73,8 @@ class WordEntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "wrong": "按步就班", "right": "按部就班", "level": "general"}]})
 
-    wrong: str = Field(min_length=1, max_length=100)
+    # Two characters at least: a single character matches inside too many correct words.
+    wrong: str = Field(min_length=2, max_length=100)
     right: str = Field(min_length=1, max_length=200)
     level: Literal["general", "suspected", "serious"] | None = Field(
         default=None,
