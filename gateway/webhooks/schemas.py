@@ -44,8 +44,9 @@ _EVENTS_DESCRIPTION = "订阅的事件，取值：" + "；".join(f"`{k.value}` {
 # accepts is more than a pattern can say.
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 URL_PATTERN = named_pattern(
-    rf"^[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*(:\d{{1,5}})?([/?][^\x00-\x20\x7f-\x9f#]*)?$",
-    "应为 http 或 https 网址（主机名由字母、数字和连字符组成，中文域名用 xn-- 形式），且不含 # 片段")
+    rf"^[Hh][Tt][Tt][Pp][Ss]?://({_LABEL}(\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(:\d{{1,5}})?([/?][^\x00-\x20\x7f-\x9f#]*)?$",
+    "应为 http 或 https 网址（主机名由字母、数字和连字符组成，中文域名用 xn-- 形式；"
+    "IPv6 地址写在方括号内），且不含 # 片段")
 
 
 def _check_url(value: str) -> str:
