@@ -44,7 +44,7 @@ def _national(args: argparse.Namespace) -> list[Row]:
 # name → how to run it; a benchmark returns rows (or prints only, and returns None).
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "registry": lambda a: asyncio.run(registry_bench.run(quick=a.quick, postgres_dsn=a.postgres or None)),
-    "gateway": lambda a: asyncio.run(gateway_bench.run(quick=a.quick)),
+    "gateway": lambda a: asyncio.run(gateway_bench.run(quick=a.quick, postgres_dsn=a.postgres or None)),
     "checker": lambda a: checker_bench.run(quick=a.quick, rounds=a.rounds),
     "site": lambda a: site_bench.run(quick=a.quick),
     "probes": lambda a: probe_bench.run(quick=a.quick),

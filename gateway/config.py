@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import ip_network
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from gateway.webhooks.delivery import WebhookSettings
@@ -74,6 +75,10 @@ class GatewaySettings(ServiceSettings):
     jwt_ttl_s: int = 600
     # The principal header signed for one upstream request; long enough for a slow import.
     principal_ttl_s: int = 300
+    # A verified credential is trusted this long without a database lookup. Rotating or
+    # revoking one takes effect at once in the gateway process that did it and within this
+    # many seconds in the others (several gateway replicas); 0 looks every request up.
+    credential_cache_s: float = Field(default=10.0, ge=0)
     # last_used_at is written at most this often per credential, not on every request.
     last_used_resolution_s: int = 300
 
@@ -88,8 +93,20 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 64 * 1024 * 1024
     # Retry-After sent with 503 when an upstream does not answer.
     upstream_retry_after_s: int = 5
-    # Take the caller's address from X-Forwarded-For (only behind a proxy that sets it).
-    trust_forwarded_for: bool = False
+    # Proxies (CIDRs or addresses, e.g. ["10.0.0.0/8"]) whose X-Forwarded-For is believed: the
+    # caller's address is the right-most hop not among them. Empty: the socket peer, always.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    # Failed authentications (wrong API keys, client secrets, bad tokens) allowed per source
+    # address and per credential id (API key id, OAuth client id) within the window before the
+    # source or the credential is refused with 429 for the lockout. No national figure exists;
+    # the OWASP Authentication Cheat Sheet ("Login Throttling", "Account Lockout") asks for a
+    # threshold, an observation window and a lockout duration, and these are its usual orders.
+    # A source behind one NAT is many users, hence the larger per-source figure.
+    auth_failures_per_source: int = Field(default=30, ge=1)
+    auth_failures_per_credential: int = Field(default=10, ge=1)
+    auth_failure_window_s: int = Field(default=900, ge=1)
+    auth_lockout_s: int = Field(default=900, ge=1)
 
     idempotency_retention_s: int = 24 * 3600
     # An in-flight record older than this belongs to a request that died; a retry may take over.
@@ -102,6 +119,13 @@ class GatewaySettings(ServiceSettings):
 
     rate_limit_window_s: int = 60
     rate_limits: dict[str, int] = Field(default_factory=default_rate_limits)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ip_network(cidr.strip(), strict=False)  # ValueError names the bad entry
+        return value
 
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of each upstream service, by name."""

@@ -13,6 +13,8 @@ from redis.asyncio import Redis
 
 from gateway.audit.middleware import AuditMiddleware
 from gateway.audit.routes import router as audit_router
+from gateway.auth.cache import CredentialCache
+from gateway.auth.lockout import FailureLimiter, LockoutPolicy
 from gateway.auth.middleware import AuthenticationMiddleware
 from gateway.auth.oauth import router as oauth_router
 from gateway.auth.routes import router as auth_router
@@ -20,6 +22,7 @@ from gateway.config import GatewaySettings
 from gateway.idempotency import service as idempotency
 from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.openapi import routes as openapi
+from gateway.proxy.asgi import parse_networks
 from gateway.proxy.health import router as health_router
 from gateway.proxy.routes import router as proxy_router
 from gateway.proxy.upstream import Upstreams
@@ -45,6 +48,8 @@ DESCRIPTION = """govinspect 的统一接入网关：各服务的接口都在 `/a
 首个请求未完成时答 409 并带 Retry-After）；每次写操作都记入审计日志。
 
 **限流**：按调用者计数，超限答 429 并带 Retry-After；`RateLimit-*` 响应头给出当前窗口的余量。
+认证失败（错误的 API 密钥、客户端密钥）按来源地址和凭证分别计数，超过上限后在锁定期内一律答 429；
+认证失败、无权（403）和限流（429）都记入审计日志。
 
 **错误**：一律为 RFC 9457 problem+json，`title` 为中文标题，`detail` 指明出错的字段和取值。"""
 
@@ -85,6 +90,11 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
                                          socket_timeout=2)
         app.state.ratelimiter = RateLimiter(app.state.redis, settings.rate_limits,
                                             settings.rate_limit_window_s)
+        app.state.lockout = FailureLimiter(app.state.redis, LockoutPolicy(
+            per_source=settings.auth_failures_per_source,
+            per_credential=settings.auth_failures_per_credential,
+            window_s=settings.auth_failure_window_s, lockout_s=settings.auth_lockout_s))
+        app.state.credentials = CredentialCache(settings.credential_cache_s)
         app.state.upstreams = Upstreams(settings, upstream_transports)
         purge = asyncio.create_task(_purge_forever(app, settings.idempotency_purge_interval_s))
         # The gateway's own port is public: its metrics go to a port of their own.
@@ -109,10 +119,12 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     install_openapi(app)  # the gateway's own part; /openapi.json serves it merged (openapi/)
     app.state.settings = settings
     app.state.clock = clock
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.outbox = None  # shared.context.get_ctx (webhook routes) expects one; none is used
     install_problem_handlers(app)
     # Starlette runs the last added outermost: request id → authentication → audit → rate
-    # limit → idempotency → route. Audit sits outside the limits so refused writes are kept too.
+    # limit → idempotency → route. Audit sits outside the limits so refused requests are kept
+    # too; authentication writes the entries of the requests it refuses itself.
     # Metrics innermost: it reads the route the router matched (authentication copies the
     # scope), so it times what passed authentication and the limits.
     app.add_middleware(MetricsMiddleware, service=settings.service_name)

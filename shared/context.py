@@ -42,9 +42,15 @@ class Ctx(Generic[S]):
         return f"{p.subject}（{p.name}）" if p.name else p.subject
 
     def require_admin_or_supervisor(self) -> None:
-        """Refuse reference-data writes (regions, calendars, profiles) by anyone else."""
+        """Refuse reference-data writes (regions, local profiles, word entries) by anyone else."""
         if not self.principal.has_role(Role.administrator, Role.supervisor):
             raise Forbidden("此操作仅限管理员或监管单位（administrator、supervisor）")
+
+    def require_national_admin(self, what: str) -> None:
+        """Refuse a write to national reference data by anyone but a national administrator."""
+        if not self.principal.is_national_admin():
+            raise Forbidden(f"{what}是全国通用的基础数据，仅限全国范围的管理员（administrator，"
+                            f"全部区划）修改；当前调用者：{self.actor}")
 
     def require_writer(self, *, unit_allowed: bool = False) -> None:
         """Refuse a write by a principal whose roles do not allow it."""

@@ -148,6 +148,17 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+# What a pattern means, in Chinese, for the messages of values that do not match it.
+_PATTERN_NAMES: dict[str, str] = {}
+
+
+def named_pattern(pattern: str, meaning: str) -> str:
+    """Register what a `Field(pattern=...)` means (`应为六位数字`) and return the pattern, so a
+    value that does not match is explained in words rather than as a regular expression."""
+    _PATTERN_NAMES[pattern] = meaning
+    return pattern
+
+
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     """Render a pydantic location as a dotted field path, dropping the request part."""
     parts = [str(p) for p in loc]
@@ -166,7 +177,8 @@ def describe_errors(errors: list[Any]) -> list[dict[str, Any]]:
         if kind in ("enum", "literal_error") and "expected" in ctx:
             message += f"，允许：{ctx['expected']}"
         elif kind == "string_pattern_mismatch" and "pattern" in ctx:
-            message += f"（{ctx['pattern']}）"
+            meaning = _PATTERN_NAMES.get(str(ctx["pattern"]))
+            message += f"：{meaning}" if meaning else f"（{ctx['pattern']}）"
         elif kind == "value_error" and ctx.get("error"):
             message = str(ctx["error"])
         elif kind in ("string_too_long", "string_too_short", "too_long", "too_short") and ctx:

@@ -36,13 +36,16 @@ class Role(StrEnum):
     viewer = "viewer"
 
 
+# The region code of the whole country (GB/T 2260 has none; 100000 is the convention used for
+# national scope throughout the suite).
+NATION = "100000"
 WRITERS = (Role.administrator, Role.supervisor, Role.integration)
 
 
 def region_prefix(code: str) -> str:
     """Return the code prefix shared by a region's whole subtree (370000 → 37, 370100 → 3701;
     100000, the nation, → "": every region)."""
-    if code == "100000":
+    if code == NATION:
         return ""
     if code.endswith("0000"):
         return code[:2]
@@ -65,6 +68,11 @@ class Principal(BaseModel):
     def has_role(self, *roles: Role) -> bool:
         """Tell whether the principal holds any of the roles."""
         return any(r in self.roles for r in roles)
+
+    def is_national_admin(self) -> bool:
+        """Tell whether the principal may change national reference data (calendar years,
+        national word lists): an administrator whose scope is every region."""
+        return self.all_regions and self.has_role(Role.administrator)
 
     def region_prefixes(self) -> list[str]:
         """Prefixes of the region subtrees in scope."""

@@ -38,6 +38,13 @@ def presented(authorization: str | None, api_key: str | None) -> str | None:
     return api_key.strip() if api_key else None
 
 
+def claimed_subject(credential: str) -> str | None:
+    """The subject a presented API key claims to be (`apikey:<id>`), for counting and auditing
+    failures against it; None for anything else (a token names no row until it verifies)."""
+    key_id = secrets.parse_key(credential)
+    return f"apikey:{key_id.hex}" if key_id is not None else None
+
+
 async def _touch(session: AsyncSession, cred: CredentialBase, now: datetime,
                  settings: GatewaySettings) -> None:
     # A write per request would make every read a write; a few minutes' resolution is enough

@@ -11,6 +11,7 @@ from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import APIKeyHeader, HTTPBearer, OAuth2
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.auth.cache import CredentialCache
 from gateway.config import GatewaySettings
 from gateway.proxy.upstream import Upstreams
 from shared.clock import Clock
@@ -65,6 +66,7 @@ class GatewayCtx:
     clock: Clock
     settings: GatewaySettings
     upstreams: Upstreams
+    credentials: CredentialCache
 
     @property
     def actor(self) -> str:
@@ -81,4 +83,5 @@ async def get_ctx(
     """FastAPI dependency: the request's context."""
     state = request.app.state
     return GatewayCtx(session=session, principal=principal, clock=state.clock,
-                      settings=state.settings, upstreams=state.upstreams)
+                      settings=state.settings, upstreams=state.upstreams,
+                      credentials=state.credentials)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.auth.authenticate import CHALLENGE, presented, principal_for
-from gateway.proxy.asgi import header, is_api, send_problem
-from gateway.proxy.upstream import signed_principal
+from gateway.audit.middleware import record_refusal
+from gateway.auth.authenticate import CHALLENGE, claimed_subject, presented, principal_for
+from gateway.auth.cache import CredentialCache
+from gateway.proxy.asgi import client_address, header, is_api, send_problem
+from gateway.proxy.upstream import principal_expiry, signed_principal
 from shared.errors import ProblemError, Unauthorized
-from shared.principal import PRINCIPAL_HEADER
+from shared.principal import PRINCIPAL_HEADER, Principal
 
 PRINCIPAL = PRINCIPAL_HEADER.lower().encode()
 
@@ -37,20 +41,52 @@ class AuthenticationMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
+        source = client_address(scope, state.trusted_proxies)
+        claimed: str | None = None
         try:
             credential = presented(header(scope, "authorization"), header(scope, "x-api-key"))
             if not credential:
                 raise Unauthorized("缺少凭证：请在 Authorization: Bearer 或 X-API-Key 请求头中提供 "
                                    "API 密钥，或先用 /oauth/token 换取访问令牌。", headers=CHALLENGE)
-            async with state.sessionmaker() as session:
-                principal = await principal_for(session, credential, state.settings,
-                                                 state.clock.now())
+            claimed = claimed_subject(credential)
+            principal = await self._principal(state, credential, source, claimed)
         except ProblemError as err:
+            await record_refusal(scope, err.status, claimed)
             await send_problem(err, scope, receive, send)
             return
-        settings = state.settings
-        token = signed_principal(principal, settings.principal_secret,
-                                 state.clock.now().timestamp(), settings.principal_ttl_s)
-        scope["headers"].append((PRINCIPAL, token.encode()))
-        scope.setdefault("state", {})["principal"] = principal
+        scope["headers"].append((PRINCIPAL, self._signed(state, credential, principal).encode()))
+        # The rate limiter reads the failed-authentication locks of both in its round trip.
+        scope.setdefault("state", {}).update(principal=principal,
+                                             auth_source=(source, principal.subject))
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _principal(state: Any, credential: str, source: str,
+                         claimed: str | None) -> Principal:
+        cache: CredentialCache = state.credentials
+        now = state.clock.now()
+        principal = cache.get(credential, now.timestamp())
+        if principal is not None:
+            return principal
+        try:
+            async with state.sessionmaker() as session:
+                principal = await principal_for(session, credential, state.settings, now)
+        except Unauthorized:
+            await state.lockout.failed(source, claimed)  # 429 instead, if already locked
+            raise
+        cache.put(credential, principal, principal.expires_at)
+        return principal
+
+    @staticmethod
+    def _signed(state: Any, credential: str, principal: Principal) -> str:
+        """The principal header for upstream requests, re-signed when half its life is gone."""
+        cache: CredentialCache = state.credentials
+        settings = state.settings
+        now_ts = state.clock.now().timestamp()
+        token = cache.signed(credential, now_ts, settings.principal_ttl_s / 2)
+        if token is None:
+            token = signed_principal(principal, settings.principal_secret, now_ts,
+                                     settings.principal_ttl_s)
+            cache.keep_signed(credential, token,
+                              principal_expiry(principal, now_ts, settings.principal_ttl_s))
+        return token

@@ -9,11 +9,13 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.audit.middleware import record_refusal
 from gateway.auth import tokens
 from gateway.auth.authenticate import InvalidClient, client_for
 from gateway.auth.schemas import TokenResponse
+from gateway.proxy.asgi import client_address
 from shared.db import get_session
-from shared.errors import BadRequest, problem_responses
+from shared.errors import BadRequest, ProblemError, problem_responses
 
 router = APIRouter(tags=["auth"])
 
@@ -42,7 +44,7 @@ def _basic(authorization: str | None) -> tuple[str, str] | None:
 
 @router.post("/oauth/token", operation_id="issueToken", response_model=TokenResponse,
              summary="申请访问令牌（OAuth2 客户端凭证模式）",
-             responses=problem_responses(400, 401))
+             responses=problem_responses(400, 401, 429))
 async def issue_token(
     request: Request,
     response: Response,
@@ -66,7 +68,18 @@ async def issue_token(
         raise InvalidClient("缺少 client_id 或 client_secret（表单字段或 HTTP Basic 认证）。")
     state = request.app.state
     now = state.clock.now()
-    client = await client_for(session, client_id, client_secret, now)
+    source = client_address(request.scope, state.trusted_proxies)
+    claimed = f"client:{client_id[:100]}"
+    try:
+        await state.lockout.check(source, claimed)
+        try:
+            client = await client_for(session, client_id, client_secret, now)
+        except InvalidClient:
+            await state.lockout.failed(source, claimed)
+            raise
+    except ProblemError as err:
+        await record_refusal(request.scope, err.status, claimed)
+        raise
     token, expires = tokens.issue(client, state.settings, now)
     response.headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
     return TokenResponse(access_token=token, expires_in=max(0, expires - int(now.timestamp())))

@@ -21,6 +21,7 @@ from gateway.auth.schemas import (
 )
 from gateway.auth.scope import MANAGERS
 from gateway.auth.secrets import parse_client_id
+from shared.db import MAX_OFFSET
 from shared.errors import Forbidden, NotFound, problem_responses
 from shared.principal import Principal
 
@@ -62,7 +63,7 @@ async def list_api_keys(
     ctx: GatewayCtx = Depends(get_ctx),
     include_revoked: bool = Query(False, description="是否包括已吊销的密钥"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ApiKeyPage:
     """List the API keys inside the caller's scope and roles, newest first (never secrets)."""
     _require_manager(ctx)
@@ -94,6 +95,7 @@ async def rotate_api_key(key_id: uuid.UUID, response: Response,
     now = ctx.clock.now()
     secret = service.rotate(key, now)
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(key))
     response.headers.update(NO_STORE)
     return ApiKeyCreated(**service.key_read(key, now).model_dump(), secret=secret)
 
@@ -109,6 +111,7 @@ async def revoke_api_key(key_id: uuid.UUID, ctx: GatewayCtx = Depends(get_ctx)) 
     key = await service.get_managed(ctx.session, ApiKey, ctx.principal, key_id)
     await service.revoke(ctx.session, key, ctx.clock.now())
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(key))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -135,7 +138,7 @@ async def list_clients(
     ctx: GatewayCtx = Depends(get_ctx),
     include_revoked: bool = Query(False, description="是否包括已吊销的客户端"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ClientPage:
     """List the OAuth2 clients inside the caller's scope and roles, newest first."""
     _require_manager(ctx)
@@ -175,6 +178,7 @@ async def rotate_client(client_id: str, response: Response,
     now = ctx.clock.now()
     secret = service.rotate(client, now)
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(client))
     response.headers.update(NO_STORE)
     return ClientCreated(**service.client_read(client, now).model_dump(), client_secret=secret)
 
@@ -186,6 +190,8 @@ async def revoke_client(client_id: str, ctx: GatewayCtx = Depends(get_ctx)) -> R
     """Revoke the client for good: its secret and its outstanding access tokens answer 401, and
     its webhook subscriptions are paused."""
     _require_manager(ctx)
-    await service.revoke(ctx.session, await _client(ctx, client_id), ctx.clock.now())
+    client = await _client(ctx, client_id)
+    await service.revoke(ctx.session, client, ctx.clock.now())
     await ctx.session.commit()
+    ctx.credentials.forget(service.subject_of(client))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

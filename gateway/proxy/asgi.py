@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from starlette.requests import Request
@@ -39,14 +40,44 @@ def header(scope: Scope, name: str) -> str | None:
     return None
 
 
-def client_address(scope: Scope, trust_forwarded_for: bool) -> str:
-    """Return the caller's address: the socket peer, or the first X-Forwarded-For hop if trusted."""
-    if trust_forwarded_for:
-        forwarded = header(scope, "x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
+Networks = tuple[IPv4Network | IPv6Network, ...]
+
+
+def parse_networks(cidrs: list[str]) -> Networks:
+    """Parse CIDRs (or single addresses) into networks; a bad one raises ValueError."""
+    return tuple(ip_network(c.strip(), strict=False) for c in cidrs)
+
+
+def _within(address: str, networks: Networks) -> bool:
+    try:
+        ip = ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def client_address(scope: Scope, trusted_proxies: Networks) -> str:
+    """Return the caller's address: the socket peer, unless the peer is a trusted proxy.
+
+    Behind trusted proxies, X-Forwarded-For is read from the right: each proxy appends the
+    address it received from, so the right-most hop that is not a trusted proxy is the first
+    one nobody we trust vouches for — anything left of it the caller may have written itself.
+    """
     client = scope.get("client")
-    return str(client[0])[:64] if client else ""
+    peer = str(client[0]) if client else ""
+    if not trusted_proxies or not _within(peer, trusted_proxies):
+        return peer[:64]
+    hops = [h.strip() for v in headers_named(scope, "x-forwarded-for") for h in v.split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _within(hop, trusted_proxies):
+            return hop[:64]
+    return peer[:64]
+
+
+def headers_named(scope: Scope, name: str) -> list[str]:
+    """Return every value of a request header (name in lower case), in order."""
+    wanted = name.encode()
+    return [bytes(v).decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == wanted]
 
 
 async def send_problem(err: ProblemError, scope: Scope, receive: Receive, send: Send) -> None:

@@ -50,7 +50,7 @@ def request_headers(request: Request, principal_token: str,
            if k.decode("latin-1").lower() not in drop]
     out += [(PRINCIPAL_HEADER, principal_token),
             (REQUEST_ID_HEADER, current_request_id() or ""),
-            ("X-Forwarded-For", client_address(request.scope, settings.trust_forwarded_for)),
+            ("X-Forwarded-For", client_address(request.scope, request.app.state.trusted_proxies)),
             ("X-Forwarded-Proto", request.url.scheme),
             ("X-Forwarded-Host", request.headers.get("host", ""))]
     return out
@@ -103,8 +103,10 @@ async def forward(request: Request, service: str, principal: Principal) -> Strea
     settings: GatewaySettings = state.settings
     upstreams: Upstreams = state.upstreams
     client = upstreams.client(service)
-    token = signed_principal(principal, settings.principal_secret,
-                             state.clock.now().timestamp(), settings.principal_ttl_s)
+    # Signed once per credential by AuthenticationMiddleware; a route mounted without it signs.
+    token = request.headers.get(PRINCIPAL_HEADER) or signed_principal(
+        principal, settings.principal_secret, state.clock.now().timestamp(),
+        settings.principal_ttl_s)
     body = await read_body(request, settings.max_body_bytes)
     outgoing = client.build_request(request.method, upstream_target(request), content=body,
                                     headers=request_headers(request, token, settings))

@@ -27,11 +27,17 @@ def owner_of(path: str, routes: Mapping[str, str]) -> str | None:
     return best[1] if best else None
 
 
-def signed_principal(principal: Principal, secret: str, now_ts: float, ttl_s: int) -> str:
-    """Sign the caller's principal for one upstream request, expiring shortly."""
+def principal_expiry(principal: Principal, now_ts: float, ttl_s: int) -> int:
+    """When a principal header signed now expires: shortly, and never after the credential."""
     expires = int(now_ts) + ttl_s
     if principal.expires_at is not None:
         expires = min(expires, principal.expires_at)
+    return expires
+
+
+def signed_principal(principal: Principal, secret: str, now_ts: float, ttl_s: int) -> str:
+    """Sign the caller's principal for upstream requests, expiring shortly."""
+    expires = principal_expiry(principal, now_ts, ttl_s)
     return sign_principal(principal.model_copy(update={"expires_at": expires}), secret)
 
 

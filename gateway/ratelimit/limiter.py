@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,7 @@ class Decision:
     limit: int
     remaining: int
     reset_s: int  # seconds until the window ends
+    locked: tuple[str, int] | None = None  # a failed-authentication lock (key, seconds left)
 
 
 class RateLimiter:
@@ -41,8 +43,10 @@ class RateLimiter:
         """Return a principal's requests per window."""
         return max((self.limits.get(r.value, 0) for r in principal.roles), default=0)
 
-    async def hit(self, principal: Principal, now: datetime) -> Decision:
-        """Count a request; fail open (allow, and log) when Redis does not answer."""
+    async def hit(self, principal: Principal, now: datetime,
+                  lock_keys: Sequence[str] = ()) -> Decision:
+        """Count a request, and read the TTLs of `lock_keys` in the same round trip; fail open
+        (allow, and log) when Redis does not answer."""
         limit = self.limit_for(principal)
         ts = now.timestamp()
         start = int(ts // self.window_s) * self.window_s
@@ -54,7 +58,9 @@ class RateLimiter:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
                 pipe.expire(key, self.window_s + 1)
-                count, _ = await pipe.execute()
+                for lock in lock_keys:
+                    pipe.ttl(lock)
+                count, _, *ttls = await pipe.execute()
         except (RedisError, OSError) as exc:
             # A Redis outage must not take the whole API down with it; /readyz reports it.
             # Nor should every request wait for its connect timeout: try again in a while.
@@ -62,4 +68,6 @@ class RateLimiter:
             log.warning("rate limits not applied for %s s, Redis unavailable: %s",
                         RETRY_REDIS_AFTER_S, exc)
             return Decision(True, limit, limit, reset)
-        return Decision(int(count) <= limit, limit, max(0, limit - int(count)), reset)
+        locked = next(((k, int(t)) for k, t in zip(lock_keys, ttls, strict=True) if int(t) > 0),
+                      None)
+        return Decision(int(count) <= limit, limit, max(0, limit - int(count)), reset, locked)

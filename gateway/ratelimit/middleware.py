@@ -33,7 +33,12 @@ class RateLimitMiddleware:
             return
         state = scope["app"].state
         limiter: RateLimiter = state.ratelimiter
-        decision = await limiter.hit(principal, state.clock.now())
+        source, credential = scope["state"].get("auth_source", ("", None))
+        decision = await limiter.hit(principal, state.clock.now(),
+                                     state.lockout.lock_keys(source, credential))
+        if decision.locked is not None:
+            await send_problem(state.lockout.refusal(*decision.locked), scope, receive, send)
+            return
         if not decision.allowed:
             err = TooManyRequests(
                 f"调用者 {principal.subject} 每 {limiter.window_s} 秒最多 {decision.limit} 次请求，"

@@ -21,6 +21,7 @@ from gateway.webhooks.schemas import (
     WebhookWithSecret,
 )
 from shared.context import Ctx, get_ctx
+from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -87,7 +88,7 @@ async def create_webhook(body: WebhookCreate, response: Response,
 
 @router.get("", operation_id="listWebhooks", response_model=WebhookPage, summary="查询回调订阅")
 async def list_webhooks(ctx: Ctx[Any] = Depends(get_ctx), limit: int = Query(50, ge=1, le=500),
-                        offset: int = Query(0, ge=0)) -> WebhookPage:
+                        offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> WebhookPage:
     """The caller's own subscriptions (an administrator sees everyone's), newest first; no secrets."""
     rows, total = await service.list_subscriptions(ctx, limit=limit, offset=offset)
     return WebhookPage(items=[service.to_read(s) for s in rows], total=total, limit=limit, offset=offset)
@@ -145,7 +146,7 @@ async def list_webhook_deliveries(
     status: DeliveryStatus | None = Query(None, description=("pending 待投递 / delivered 已送达 / "
                                                              "failed 已放弃")),
     event: EventName | None = Query(None, description="只看某种事件"),
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> DeliveryPage:
     """The subscription's deliveries, newest first, each with every attempt: status code, latency,
     the start of the response (≤ 500 characters) and the error, if any."""

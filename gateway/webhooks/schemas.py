@@ -11,6 +11,8 @@ from uuid import UUID
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.errors import named_pattern
+
 
 class EventName(StrEnum):
     rectification_overdue = "rectification.overdue"
@@ -35,6 +37,16 @@ EVENT_LABELS: dict[EventName, str] = {
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 _EVENTS_DESCRIPTION = "订阅的事件，取值：" + "；".join(f"`{k.value}` {v}" for k, v in EVENT_LABELS.items())
+
+
+# http(s), a host, no fragment: what _check_url also enforces, said in the document.
+# Host names in ASCII (an internationalised one in its xn-- form): which Unicode labels IDNA
+# accepts is more than a pattern can say.
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+URL_PATTERN = named_pattern(
+    rf"^[Hh][Tt][Tt][Pp][Ss]?://({_LABEL}(\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(:\d{{1,5}})?([/?][^\x00-\x20\x7f-\x9f#]*)?$",
+    "应为 http 或 https 网址（主机名由字母、数字和连字符组成，中文域名用 xn-- 形式；"
+    "IPv6 地址写在方括号内），且不含 # 片段")
 
 
 def _check_url(value: str) -> str:
@@ -66,7 +78,7 @@ class WebhookCreate(BaseModel):
         "events": ["rectification.overdue", "circular.published"],
         "description": "省级报送系统"}]})
 
-    url: str = Field(max_length=2000, description=("接收回调的 http(s) 地址；"
+    url: str = Field(max_length=2000, pattern=URL_PATTERN, description=("接收回调的 http(s) 地址；"
                                                    "不允许指向内网或本机地址，除非网关配置放行"))
     events: list[EventName] = Field(min_length=1, max_length=len(EventName),
                                     description=_EVENTS_DESCRIPTION)
@@ -86,7 +98,8 @@ class WebhookCreate(BaseModel):
 class WebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"active": False}]})
 
-    url: str | None = Field(default=None, max_length=2000, description="新的接收地址")
+    url: str | None = Field(default=None, max_length=2000, pattern=URL_PATTERN,
+                            description="新的接收地址")
     events: list[EventName] | None = Field(default=None, min_length=1, max_length=len(EventName),
                                            description=_EVENTS_DESCRIPTION)
     active: bool | None = Field(default=None, description="false 暂停投递（暂停期间的事件不补发）")

@@ -8,6 +8,9 @@ from typing import Any
 
 from sqlmodel import select
 
+from services.checker.inspect.pipeline import Inspector
+from services.checker.net.fetcher import Fetcher, FetchSettings
+from services.checker.net.hostmap import HostMap
 from services.checker.run.models import Run, Task
 from shared.principal import Role
 from tests.integration.conftest import Suite
@@ -172,6 +175,40 @@ async def test_word_list_entries_added_listed_and_deleted(suite: Suite) -> None:
     assert r.status_code == 204
     assert (await suite.client.get("/wordlists/typo")).json() == []
     assert (await suite.client.delete(f"/wordlists/typo/{entry['id']}")).status_code == 404
+
+
+async def _applying(suite: Suite, region_code: str) -> set[str]:
+    """The added typo entries an inspection of a target in `region_code` uses."""
+    app = suite.checker
+    inspector = Inspector(app.state.settings, app.state.sessionmaker, app.state.redis,
+                          Fetcher(FetchSettings()), None, app.state.evidence, HostMap({}))
+    return {e.wrong for e in (await inspector._lists(region_code)).typos}
+
+
+async def test_word_entries_are_national_only_from_a_national_administrator(suite: Suite) -> None:
+    """A county supervisor adds words for its county only; they never reach another county."""
+    body = {"wrong": "按步就班", "right": "按部就班"}
+    for who in (LIXIA_SUPERVISOR, token(all_regions=True, roles=[Role.supervisor]),
+                token(regions=["370102"], roles=[Role.administrator])):
+        r = await suite.client.post("/wordlists/typo", headers=who, json=body)
+        assert r.status_code == 403, r.text  # national: a national administrator's
+    r = await suite.client.post("/wordlists/typo", headers=LIXIA_SUPERVISOR,
+                                json={**body, "region_code": "370103"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "region_code", r.text
+    lixia = await suite.client.post("/wordlists/typo", headers=LIXIA_SUPERVISOR,
+                                    json={**body, "region_code": "370102"})
+    assert lixia.status_code == 201 and lixia.json()["region_code"] == "370102", lixia.text
+    national = await suite.client.post("/wordlists/typo",
+                                       json={"wrong": "再接再励", "right": "再接再厉"})
+    assert national.status_code == 201 and national.json()["region_code"] == "100000"
+
+    assert await _applying(suite, "370102") == {"按步就班", "再接再励"}
+    assert await _applying(suite, "370103") == {"再接再励"}
+    assert await _applying(suite, "370000") == {"再接再励"}
+    r = await suite.client.delete(f"/wordlists/typo/{national.json()['id']}",
+                                  headers=LIXIA_SUPERVISOR)
+    assert r.status_code == 403
+    assert await _applying(suite, "370103") == {"再接再励"}
 
 
 async def test_expression_entry_defaults_to_serious(suite: Suite) -> None:

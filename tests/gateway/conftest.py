@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from redis.exceptions import RedisError
 from sqlalchemy import delete
 
 from gateway.bootstrap import bootstrap
@@ -131,6 +133,10 @@ async def open_gateway(registry: Registry, gw_settings: GatewaySettings,
                    **(transports or {})}
         app = create_app(settings, registry.clock, mounted)
         async with LifespanManager(app):
+            # The gateway tier's own Redis database: counters (rate limits, failed
+            # authentications from 127.0.0.1) start afresh with every gateway.
+            with contextlib.suppress(RedisError):  # a test may point it at no Redis at all
+                await app.state.redis.flushdb()
             outcome = await bootstrap(settings, tmp_path, registry.clock)
             assert outcome.key is not None
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),

@@ -58,6 +58,8 @@ async def test_revoked_and_rotated_secrets_answer_401(gateway: Gateway) -> None:
     created = await gateway.ok("POST", "/api/v1/keys", json={
         "name": "省数据对接", "roles": ["integration"], "all_regions": True})
     old = created["secret"]
+    # In use (so the gateway holds it as verified) until the moment it is rotated.
+    assert (await gateway.call("GET", "/api/v1/me", old)).status_code == 200
     rotated = await gateway.ok("POST", f"/api/v1/keys/{created['id']}/rotate")
     new = rotated["secret"]
     assert new != old and rotated["rotated_at"] is not None

@@ -37,6 +37,7 @@ from services.reporting.result.intake import handle
 from shared.clock import SystemClock
 from shared.contracts.events import TARGET_INSPECTED, EventEnvelope
 from shared.events import consume_once
+from shared.principal import region_prefix
 from tests.checker.factories import PNG, draft
 from tests.gateway.conftest import Gateway, OpenGateway
 from tests.integration.conftest import Suite
@@ -484,7 +485,7 @@ async def test_shared_configuration_is_changed_only_by_its_maker(world: World) -
     body = {"name": "lixia_local", "description": "历下区本地配置", "overrides": {}}
     await w.gw.ok("PUT", "/api/v1/profiles/lixia_local", w.keys["lixia"], json=body)
     entry = await w.gw.ok("POST", "/api/v1/wordlists/typo", w.keys["lixia"],
-                          json={"wrong": "按步就班", "right": "按部就班"})
+                          json={"wrong": "按步就班", "right": "按部就班", "region_code": LIXIA})
     for who in PRINCIPALS:
         names = {p["name"] for p in await w.gw.ok("GET", "/api/v1/profiles", w.keys[who])}
         assert "lixia_local" in names, who
@@ -508,3 +509,58 @@ async def test_an_error_report_cannot_be_pinned_on_another_countys_unit(world: W
                     "organisation_id": site["organisation_id"], "organisation_name": ORGS["sz"][0],
                     "region_code": LIXIA}, "category": "typo", "content": "冒名留言"})
     assert r.status_code == 422, r.text
+
+
+# National reference data: (method, URL, body, what the national administrator gets). Every
+# other principal — county, city and province supervisors, a unit, an integration, and an
+# administrator whose scope is one county — gets 403, and nothing changes.
+NATIONAL_WRITES: list[tuple[str, str, dict[str, Any], int]] = [
+    ("PUT", "/api/v1/calendar/years/2026", {
+        "holidays": ["2026-01-01", "2026-02-16", "2026-02-17"], "workdays": [],
+        "note": "越权替换的全年安排"}, 200),
+    ("PUT", "/api/v1/calendar/years/2027", {"holidays": ["2027-01-01"], "workdays": []}, 200),
+    ("POST", "/api/v1/wordlists/typo", {"wrong": "按步就班", "right": "按部就班"}, 201),
+    ("POST", "/api/v1/wordlists/expression", {"wrong": "中国特色社会注意",
+                                              "right": "中国特色社会主义"}, 201),
+    ("PUT", "/api/v1/profiles/national_2019", {"name": "national_2019", "overrides": {}}, 409),
+]
+
+
+async def test_national_reference_data_is_written_only_by_a_national_administrator(
+        world: World) -> None:
+    """A county key replaced the 2026 calendar and added typo entries for every region."""
+    w = world
+    w.keys["lixia_admin"] = await w.gw.key(["administrator"], regions=[LIXIA])
+    before = await w.gw.ok("GET", "/api/v1/calendar/years/2026")
+    deadline = await w.gw.ok("GET", "/api/v1/calendar/add-working-days",
+                             params={"start": "2026-01-30", "days": 3})
+    for who in (*PRINCIPALS, "channel", "lixia_system", "lixia_admin"):
+        for method, url, body, _ in NATIONAL_WRITES:
+            r = await w.gw.call(method, url, w.keys[who], json=body)
+            assert r.status_code == 403, (who, method, url, r.status_code, r.text)
+    assert await w.gw.ok("GET", "/api/v1/calendar/years/2026") == before
+    assert await w.gw.ok("GET", "/api/v1/calendar/add-working-days",
+                         params={"start": "2026-01-30", "days": 3}) == deadline
+    assert (await w.gw.call("GET", "/api/v1/calendar/years/2027")).status_code == 422
+    for name in ("typo", "expression"):
+        assert await w.gw.ok("GET", f"/api/v1/wordlists/{name}") == [], name
+    for method, url, body, expected in NATIONAL_WRITES[1:]:
+        r = await w.gw.call(method, url, json=body)
+        assert r.status_code == expected, (method, url, r.status_code, r.text)
+
+
+async def test_regional_word_entries_are_written_within_scope(world: World) -> None:
+    """Each supervisor adds entries for a region it holds (201) and none for one outside (422)."""
+    w = world
+    regions = {"lixia": LIXIA, "shizhong": SHIZHONG, "city": CITY, "province": PROVINCE}
+    for n, (who, own) in enumerate(regions.items()):
+        for region in (LIXIA, SHIZHONG, CITY, PROVINCE):
+            r = await w.gw.call("POST", "/api/v1/wordlists/typo", w.keys[who], json={
+                "wrong": f"按步就班{n}{region}", "right": f"按部就班{n}{region}",
+                "region_code": region})
+            inside = region.startswith(region_prefix(own))
+            assert r.status_code == (201 if inside else 422), (who, region, r.status_code, r.text)
+    for who in ("unit", "channel", "lixia_system"):  # roles that keep no word lists
+        r = await w.gw.call("POST", "/api/v1/wordlists/typo", w.keys[who], json={
+            "wrong": "按步就班", "right": "按部就班", "region_code": LIXIA})
+        assert r.status_code == 403, (who, r.status_code, r.text)

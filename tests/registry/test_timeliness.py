@@ -76,8 +76,13 @@ async def test_a_year_not_loaded_is_named_and_loading_it_answers(registry: Regis
             "note": "测试用安排"}
     r = await registry.call("PUT", "/calendar/years/2027", json=body, headers=viewer)
     assert r.status_code == 403
-    supervisor = token([Role.supervisor], all_regions=True)
-    await registry.ok("PUT", "/calendar/years/2027", json=body, headers=supervisor)
+    # The calendar is national: a supervisor, even a national one, does not load a year.
+    for refused in (token([Role.supervisor], all_regions=True),
+                    token([Role.administrator], regions=["370102"])):
+        r = await registry.call("PUT", "/calendar/years/2027", json=body, headers=refused)
+        assert r.status_code == 403, r.text
+    await registry.ok("PUT", "/calendar/years/2027", json=body,
+                      headers=token([Role.administrator], all_regions=True))
 
     # 31 Dec (Thu) is 1, 1–3 Jan are off, Mon 4 Jan is 2, Tue 5 Jan is 3.
     filings = await registry.ok("GET", f"/accounts/{acc['id']}/filings")

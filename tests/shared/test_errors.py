@@ -6,12 +6,13 @@ import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from shared.errors import NotFound, install_problem_handlers
+from shared.errors import NotFound, install_problem_handlers, named_pattern
 
 
 class Body(BaseModel):
     code: str = Field(pattern=r"^\d{6}$")
     count: int
+    site: str | None = Field(default=None, pattern=named_pattern(r"^bm\d{8}$", "应为 bm 加八位数字"))
 
 
 def _app() -> FastAPI:
@@ -44,6 +45,10 @@ async def test_validation_names_every_field_and_value_in_chinese() -> None:
         assert "code" in body["detail"] and "'12a'" in body["detail"]
         assert "count" in body["detail"] and "'many'" in body["detail"]
         assert {e["field"] for e in body["errors"]} == {"code", "count"}
+
+        # A named pattern is explained in words, with the field and the value.
+        r = await c.post("/things", json={"code": "370102", "count": 1, "site": "bm123"})
+        assert r.json()["detail"] == "字段 site 的值 'bm123'：格式不符合要求：应为 bm 加八位数字"
 
         r = await c.get("/missing")
         assert r.status_code == 404 and r.json()["detail"] == "网站 x 不存在"

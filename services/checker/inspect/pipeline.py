@@ -48,7 +48,7 @@ from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.site import unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
-from shared.principal import Principal, Role, sign_principal
+from shared.principal import Principal, Role, region_prefix, sign_principal
 
 log = logging.getLogger("govinspect.checker.pipeline")
 # Findings worth a picture: what a person must see on the page to believe it.
@@ -129,11 +129,18 @@ class Inspector:
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
         return self._domains[run_id]
 
-    async def _lists(self) -> WordLists:
+    async def _lists(self, region_code: str) -> WordLists:
+        """The added word entries that apply to a target in `region_code`: national ones and
+        those of the regions above it (a county's entries never reach another county)."""
         async with self.sessionmaker() as s:
             rows = (await s.execute(select(WordEntry))).scalars().all()
+        applying: dict[tuple[str, str], WordEntry] = {}
+        # The nearest region's entry wins when two regions list the same wrong form.
+        for r in sorted(rows, key=lambda r: len(region_prefix(r.region_code))):
+            if region_code.startswith(region_prefix(r.region_code)):
+                applying[(r.list_name, r.wrong)] = r
         lists = WordLists()
-        for r in rows:
+        for r in applying.values():
             fields = {"wrong": r.wrong, "right": r.right, "level": r.level,
                       "exceptions": tuple(r.exceptions)}
             if r.list_name == "typo":
@@ -193,7 +200,7 @@ class Inspector:
                                       url=target.home_url) if host else None,
                 registry_sites=await self._registry_domains(run.id))
             clock.lap("search+ipv6")
-            findings = evaluate(site, profile, await self._lists(),
+            findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
@@ -229,7 +236,8 @@ class Inspector:
             # after its last attempt target.failed tells reporting), never passes empty.
             raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
         snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
-        findings = evaluate_account(snapshot, run.profile, await self._lists(),
+        findings = evaluate_account(snapshot, run.profile,
+                                    await self._lists(account.region_code),
                                     only=set(run.rules) if run.rules else None)
         log.info("inspected account %s: feed %s, %d posts, %d findings in %.1fs", account.code,
                  read.status, len(read.posts), len(findings), time.perf_counter() - started)

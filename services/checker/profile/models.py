@@ -11,6 +11,7 @@ from sqlmodel import Field
 
 from services.checker.common.base import CheckerTable
 from shared.columns import id_field, instant_field
+from shared.principal import NATION
 
 
 class RuleProfile(CheckerTable, table=True):
@@ -30,10 +31,13 @@ class RuleProfile(CheckerTable, table=True):
 
 class WordEntry(CheckerTable, table=True):
     __tablename__ = "word_entry"
-    __table_args__ = (UniqueConstraint("list_name", "wrong", name="uq_word_entry_list_wrong"),)
+    __table_args__ = (UniqueConstraint("list_name", "region_code", "wrong",
+                                       name="uq_word_entry_list_region_wrong"),)
 
     id: uuid.UUID = id_field()
     list_name: str = Field(max_length=20)  # typo / expression
+    # Where the entry applies: the region's subtree; 100000 (the nation) for a national entry.
+    region_code: str = Field(default=NATION, max_length=6)
     wrong: str = Field(max_length=100)
     right: str = Field(max_length=200)
     level: str = Field(default="general", max_length=20)

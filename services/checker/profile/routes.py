@@ -26,6 +26,7 @@ from shared.errors import (
     problem_responses,
     summarise,
 )
+from shared.principal import NATION
 
 router = APIRouter(tags=["profiles"], responses=problem_responses(401, 422))
 
@@ -36,6 +37,18 @@ def _require_maker(ctx: Ctx, created_by: str, what: str) -> None:
     if ctx.principal.all_regions or created_by.partition("（")[0] == ctx.principal.subject:
         return
     raise Forbidden(f"{what}由 {created_by} 创建，只有创建者或全国范围的管理者可以修改")
+
+
+def _require_region_writer(ctx: Ctx, region_code: str) -> None:
+    """National entries are a national administrator's; a regional one needs the region in scope."""
+    if region_code == NATION:
+        ctx.require_national_admin("全国词条（region_code 100000）")
+        return
+    ctx.require_admin_or_supervisor()
+    if not ctx.principal.sees_region(region_code):
+        raise ValidationFailed(f"字段 region_code 的值 {region_code!r}：区划不在调用者的范围内",
+                               errors=[{"field": "region_code", "value": region_code,
+                                        "message": "区划不在调用者的范围内"}])
 
 
 class ProfileCreate(BaseModel):
@@ -60,7 +73,8 @@ class WordEntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "wrong": "按步就班", "right": "按部就班", "level": "general"}]})
 
-    wrong: str = Field(min_length=1, max_length=100)
+    # Two characters at least: a single character matches inside too many correct words.
+    wrong: str = Field(min_length=2, max_length=100)
     right: str = Field(min_length=1, max_length=200)
     level: Literal["general", "suspected", "serious"] | None = Field(
         default=None,
@@ -68,12 +82,16 @@ class WordEntryCreate(BaseModel):
     exceptions: list[str] = Field(default_factory=list, max_length=50,
                                   description="含错误写法但正确的更长词语，出现时不报")
     note: str | None = Field(default=None, max_length=500)
+    region_code: str = Field(
+        default=NATION, pattern=r"^\d{6}$",
+        description="词条适用的区划（含下级）；缺省 100000 为全国词条，仅全国范围的管理员可添加。"
+                    "地方词条只在该区划的检查中使用")
 
 
 class WordEntryRead(WordEntryCreate):
     model_config = ConfigDict(extra="ignore", from_attributes=True, json_schema_extra={"examples": [{
         "wrong": "按步就班", "right": "按部就班", "level": "general", "exceptions": [], "note": None,
-        "id": "c4d5e6f7-0a1b-4c2d-8e3f-405162738495", "list_name": "typo",
+        "region_code": "370000", "id": "c4d5e6f7-0a1b-4c2d-8e3f-405162738495", "list_name": "typo",
         "created_by": "apikey:6c70fe97（省政务公开办）", "created_at": "2026-11-20T02:00:00Z"}]})
 
     id: uuid.UUID
@@ -112,6 +130,8 @@ async def get_profile(name: str, ctx: Ctx = Depends(get_ctx)) -> ProfileRead:
             summary="保存本地规则配置", responses=problem_responses(403, 409))
 async def put_profile(name: str, body: ProfileCreate, ctx: Ctx = Depends(get_ctx)) -> ProfileRead:
     """Create or replace a local profile; unknown rule codes or bad thresholds are 422."""
+    if name == NATIONAL:
+        ctx.require_national_admin(f"国家规则配置 {NATIONAL} ")
     ctx.require_admin_or_supervisor()
     if name == NATIONAL or body.name != name:
         raise Conflict(f"不能修改国家规则配置，且路径中的名称须与 name 一致（{name!r}）")
@@ -148,8 +168,13 @@ async def list_words(list_name: ListName, ctx: Ctx = Depends(get_ctx),
              responses=problem_responses(403, 409))
 async def add_word(list_name: ListName, body: WordEntryCreate,
                    ctx: Ctx = Depends(get_ctx)) -> WordEntryRead:
-    """Add a wrong → right entry; it applies from the next run on."""
-    ctx.require_admin_or_supervisor()
+    """Add a wrong → right entry; it applies from the next run on.
+
+    A national entry (region_code 100000) applies to every target and is added by a national
+    administrator only; a regional one applies to targets in that region's subtree and is added
+    by a supervisor or administrator whose scope holds the region.
+    """
+    _require_region_writer(ctx, body.region_code)
     level = body.level or ("general" if list_name == "typo" else "serious")
     model = TypoEntry if list_name == "typo" else ExpressionEntry
     try:
@@ -163,7 +188,7 @@ async def add_word(list_name: ListName, body: WordEntryCreate,
     try:
         await ctx.session.commit()
     except IntegrityError as exc:
-        raise Conflict(f"词库中已有错误写法 {body.wrong!r}") from exc
+        raise Conflict(f"区划 {body.region_code} 的词库中已有错误写法 {body.wrong!r}") from exc
     return WordEntryRead.model_validate(row)
 
 
@@ -176,6 +201,8 @@ async def delete_word(list_name: ListName, entry_id: uuid.UUID, ctx: Ctx = Depen
     row = await ctx.session.get(WordEntry, entry_id)
     if row is None or row.list_name != list_name:
         raise NotFound(f"词条 {entry_id} 不存在")
+    if row.region_code == NATION:
+        ctx.require_national_admin(f"全国词条 {row.wrong!r} ")
     _require_maker(ctx, row.created_by, f"词条 {row.wrong!r} ")
     await ctx.session.delete(row)
     await ctx.session.commit()

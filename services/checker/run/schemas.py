@@ -6,9 +6,19 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-REGION_CODE = r"^\d{6}$"
+from services.checker.profile.loader import national_profile
+from shared.errors import named_pattern
+
+REGION_CODE = named_pattern(r"^\d{6}$", "区划代码应为六位数字")
 
 
 def _zoned(value: datetime) -> datetime:
@@ -31,13 +41,16 @@ def _websites_only() -> list[TargetType]:
 class Scope(BaseModel):
     """What to inspect: region subtrees, organisations, listed websites and/or listed accounts."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    # Not empty: the document says so too (one of the four lists has an item).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"minItems": 1}}}
+        for name in ("regions", "organisation_ids", "website_ids", "account_ids")], "examples": [
         {"regions": ["370102"]},
         {"regions": ["370102"], "target_types": ["website", "account"]},
         {"account_ids": ["6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11"]}]})
 
-    regions: list[str] = Field(default_factory=list, max_length=100,
-                               json_schema_extra={"items": {"pattern": REGION_CODE}})
+    regions: list[Annotated[str, StringConstraints(pattern=REGION_CODE)]] = Field(
+        default_factory=list, max_length=100, description="区划代码（六位数字），含下级区划")
     organisation_ids: list[UUID] = Field(default_factory=list, max_length=1000)
     website_ids: list[UUID] = Field(default_factory=list, max_length=10000)
     account_ids: list[UUID] = Field(default_factory=list, max_length=100000,
@@ -48,10 +61,6 @@ class Scope(BaseModel):
 
     @model_validator(mode="after")
     def _some(self) -> Scope:
-        import re
-        for code in self.regions:
-            if not re.match(REGION_CODE, code):
-                raise ValueError(f"区划代码 {code!r} 应为六位数字")
         if not (self.regions or self.organisation_ids or self.website_ids or self.account_ids):
             raise ValueError("检查范围不能为空：请给出 regions、organisation_ids、website_ids 或 account_ids")
         return self
@@ -69,6 +78,16 @@ class RunCreate(BaseModel):
     as_of: Instant | None = Field(default=None, description="监测时点；缺省为当前时间")
 
 
+def _rule_code_enum(schema: dict[str, Any]) -> None:
+    # Read when the document is built, not at import: the codes are the national profile's.
+    schema["enum"] = sorted(national_profile()["rules"])
+
+
+# A rule code of the national profile (RULES.md); the run service checks it against the
+# profile the request names, the document lists the national ones.
+RuleCode = Annotated[str, Field(json_schema_extra=_rule_code_enum)]
+
+
 class RecheckCreate(BaseModel):
     """A re-check (复核) of one target for some rules, e.g. after a unit reports a fix."""
 
@@ -78,7 +97,7 @@ class RecheckCreate(BaseModel):
 
     target_id: UUID = Field(description="网站或政务新媒体账号的 ID")
     target_type: TargetType = "website"
-    rules: list[str] = Field(min_length=1, max_length=50, description="只检查这些规则代码")
+    rules: list[RuleCode] = Field(min_length=1, max_length=50, description="只检查这些规则代码")
     reason: str = Field(default="整改复核", max_length=500)
     profile: str = Field(default="national_2019", max_length=100)
 

@@ -85,9 +85,11 @@ async def put_year(body: YearScheduleBody, year: int = Path(ge=1949, le=2100),
                    ctx: Ctx = Depends(get_ctx)) -> YearScheduleRead:
     """Load (or replace) a year's schedule as published by the State Council each winter.
 
-    A loaded year overrides the bundled one. Supervisors and administrators only.
+    A loaded year overrides the bundled one. The calendar is national: every working-day
+    deadline in the country reads it, so only a national administrator (administrator role,
+    all regions) loads a year; anyone else gets 403.
     """
-    ctx.require_admin_or_supervisor()
+    ctx.require_national_admin(f"{year} 年节假日安排")
     schedule = YearSchedule(year=year, holidays=frozenset(body.holidays),
                             workdays=frozenset(body.workdays), source="loaded")
     try:

@@ -5,9 +5,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-SITE_CODE = r"^(\d{10}|bm\d{8})$"
-ICP_NUMBER = r"^[\u4e00-\u9fa5]ICP备\d{6,10}号(-\d{1,3})?$"
-PSB_NUMBER = r"^[\u4e00-\u9fa5]公网安备\s?\d{14}号$"
+from shared.errors import named_pattern
+
+SITE_CODE = named_pattern(r"^(\d{10}|bm\d{8})$", "网站标识码应为十位数字，或 bm 加八位数字")
+ICP_NUMBER = named_pattern(r"^[\u4e00-\u9fa5]ICP备\d{6,10}号(-\d{1,3})?$",
+                           "ICP备案号应形如 鲁ICP备05001234号")
+PSB_NUMBER = named_pattern(r"^[\u4e00-\u9fa5]公网安备\s?\d{14}号$",
+                           "公安机关备案号应形如 鲁公网安备 37010202000123号")
+
+# The same rules as a pattern the API document carries (labels of letters, digits, Chinese and
+# inner hyphens; at least two labels); normalise_domain lower-cases and checks the length too.
+_LABEL_PATTERN = r"[A-Za-z0-9\u4e00-\u9fff]([A-Za-z0-9\u4e00-\u9fff-]{0,61}[A-Za-z0-9\u4e00-\u9fff])?"
+DOMAIN = named_pattern(rf"^{_LABEL_PATTERN}(\.{_LABEL_PATTERN})+\.?$",
+                       "不是有效的域名（如 www.lixia.gov.cn）")
+HOME_URL = named_pattern(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?$",
+                         "应为 http 或 https 网址")
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9\u4e00-\u9fff-]{1,63}(?<!-)$")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REGION_CODE = r"^\d{6}$"
+from shared.errors import named_pattern
+
+REGION_CODE = named_pattern(r"^\d{6}$", "区划代码应为六位数字")
 
 
 class RegionCreate(BaseModel):

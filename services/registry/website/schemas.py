@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from services.registry.common.validators import (
+    DOMAIN,
+    HOME_URL,
     ICP_NUMBER,
     PSB_NUMBER,
     SITE_CODE,
@@ -16,6 +25,8 @@ from services.registry.common.validators import (
     normalise_domains,
 )
 from shared.contracts.registry import CrawlPoliteness, FilingAction, LifecycleStatus, SiteKind, WebsiteRead
+
+Domain = Annotated[str, StringConstraints(pattern=DOMAIN, max_length=253)]
 
 
 class WebsiteFields(BaseModel):
@@ -26,9 +37,9 @@ class WebsiteFields(BaseModel):
     name: str | None = Field(default=None, min_length=2, max_length=200)
     organisation_id: UUID | None = Field(default=None, description="主办单位")
     kind: SiteKind | None = None
-    domains: list[str] | None = Field(default=None, min_length=1, max_length=20,
-                                      description="域名，第一个为主域名")
-    home_url: str | None = Field(default=None, max_length=2048)
+    domains: list[Domain] | None = Field(default=None, min_length=1, max_length=20,
+                                         description="域名，第一个为主域名")
+    home_url: str | None = Field(default=None, max_length=2048, pattern=HOME_URL)
     icp_number: str | None = Field(default=None, pattern=ICP_NUMBER,
                                    description="ICP备案号，如 鲁ICP备05001234号")
     psb_number: str | None = Field(default=None, pattern=PSB_NUMBER,
@@ -53,8 +64,10 @@ class WebsiteCreate(BaseModel):
     name: str = Field(min_length=2, max_length=200)
     organisation_id: UUID = Field(description="主办单位")
     kind: SiteKind
-    domains: list[str] = Field(min_length=1, max_length=20, description="域名，第一个为主域名")
-    home_url: str = Field(max_length=2048)
+    domains: list[Domain] = Field(min_length=1, max_length=20,
+                                  description="域名，第一个为主域名")
+    home_url: str = Field(max_length=2048, pattern=HOME_URL,
+                          description="首页网址（http/https），主机须为所报域名或其下级域名")
     icp_number: str | None = Field(default=None, pattern=ICP_NUMBER)
     psb_number: str | None = Field(default=None, pattern=PSB_NUMBER)
     politeness: CrawlPoliteness | None = Field(
