@@ -391,13 +391,20 @@ class _Judge:
                 return ""  # a link takes its own colour, not its parent's
         return ""
 
+    def not_displayed(self, node: lxml.html.HtmlElement) -> bool:
+        display = self.get(node, "display")
+        return display == "none" or (not display and node.get("hidden") is not None)
+
+    def tab_panel(self, panel: lxml.html.HtmlElement) -> bool:
+        """Whether a hidden element is a tab panel a visitor can switch to (see `revealable_panel`)."""
+        return revealable_panel(panel, self.not_displayed)
+
     def display_none(self) -> bool:
         below: lxml.html.HtmlElement | None = None
         for node in self.chain:
-            display = self.get(node, "display")
-            if display == "none" or node.tag == "template":
+            if node.tag == "template":
                 return True
-            if not display and node.get("hidden") is not None:
+            if self.not_displayed(node) and not self.tab_panel(node):
                 return True
             closed = node.tag == "details" and node.get("open") is None
             if closed and (below is None or below.tag != "summary"):
@@ -540,6 +547,59 @@ class _Judge:
         if not picture and self.all_text(self.invisible_ink):
             return "same_colour"
         return None
+
+
+_TAB_WORDS = re.compile(r"tab|qiehuan|switch", re.IGNORECASE)
+_SWITCH_EVENTS = ("onclick", "onmouseover", "onmouseenter", "onfocus")
+_MAX_TAB_LABEL = 20
+
+
+def _label(el: lxml.html.HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def revealable_panel(panel: lxml.html.HtmlElement, hidden: Callable[[lxml.html.HtmlElement], bool]) -> bool:
+    """Whether a hidden element is an inactive tab panel a visitor reveals with a visible tab control.
+
+    The page shows, in the same widget, sibling panels of the same tag (one of them shown), a
+    tab header beside them with one short label per panel (one more for a 更多 link at most),
+    and a way to switch: a label with an onclick/onmouseover handler, a link to the panel's id
+    (#id, :target), role="tab", or the site's own tab markup (a class or id naming tab/qiehuan).
+    Links in such a panel are one click away for every visitor: not dark links. A hidden block
+    without this furniture is hidden from everyone. `hidden` tells whether an element is not
+    displayed (the caller's cascade). Mirrored by browser/visibility.js revealablePanel.
+    """
+    parent = panel.getparent()
+    if parent is None or not isinstance(parent.tag, str):
+        return False
+    panels = [c for c in parent if c.tag == panel.tag]
+    if len(panels) < 2 or all(hidden(p) for p in panels):
+        return False
+    widget = [parent, *([parent.getparent()] if parent.getparent() is not None else [])]
+    for level in widget:
+        for header in level:
+            if not isinstance(header.tag, str) or header in panels or parent in header.iter() or hidden(header):
+                continue
+            while len(header) == 1 and isinstance(header[0].tag, str) and not hidden(header[0]):
+                header = header[0]  # <div class="hd"><ul><li>…
+            labels = [c for c in header if isinstance(c.tag, str) and not hidden(c)
+                      and 0 < len(_label(c)) <= _MAX_TAB_LABEL]
+            if len(panels) <= len(labels) <= len(panels) + 1 and _switches(header, labels, panels):
+                return True
+    return False
+
+
+def _switches(header: lxml.html.HtmlElement, labels: list[lxml.html.HtmlElement],
+              panels: list[lxml.html.HtmlElement]) -> bool:
+    ids = {f"#{i}" for p in panels if (i := (p.get("id") or "").strip())}
+    for label in labels:
+        for node in label.iter():
+            if not isinstance(node.tag, str):
+                continue
+            if any(node.get(e) for e in _SWITCH_EVENTS) or node.get("role") == "tab" or node.get("href") in ids:
+                return True
+    marks = [f"{n.get('class') or ''} {n.get('id') or ''}" for n in (header, *_chain(panels[0]))][:5]
+    return any(_TAB_WORDS.search(m) for m in marks)
 
 
 def hidden_by(styles: Styles, el: lxml.html.HtmlElement) -> str | None:
