@@ -432,7 +432,27 @@ DARK_CSS = """
 .skip { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
 .skip:focus { position: static; width: auto; height: auto; }
 .dropdown { display: none; }
+.yqlj .bd .panel { display: none; }
+.yqlj .bd .panel.on { display: block; }
 """
+
+# A "友情链接" widget whose tabs switch panels of off-site friend links: the inactive panels are
+# display:none until a visitor hovers their label. On the home page a script hides them (the
+# browser judges it); on /wza.html the stylesheet does (judged without a browser).
+FRIEND_LINKS = ("https://www.qufu-tour.com/", "https://www.sdwht-museum.com/", "https://www.taierzhuang-tour.com/")
+FRIEND_TABS_SCRIPT = (
+    '<div class="yqlj"><ul class="hd"><li>部门网站</li><li>文旅网站</li></ul><div class="bd">'
+    '<div><a href="/wldt/">文旅动态</a><a href="https://www.gov.cn/">中国政府网</a></div>'
+    f'<div><a href="{FRIEND_LINKS[0]}">孔子故里旅游网</a><a href="{FRIEND_LINKS[1]}">山东博物馆联盟</a></div>'
+    '</div></div>'
+    "<script>var tl = document.querySelectorAll('.yqlj .hd li'), tp = document.querySelectorAll('.yqlj .bd > div');"
+    "function tab(i) { for (var j = 0; j < tp.length; j++) tp[j].style.display = i === j ? 'block' : 'none'; }"
+    "for (var i = 0; i < tl.length; i++) tl[i].setAttribute('onmouseover', 'tab(' + i + ')'); tab(0);</script>")
+FRIEND_TABS_CSS = (
+    '<div class="yqlj"><ul class="hd"><li class="on" onmouseover="tab(0)">部门网站</li>'
+    '<li onmouseover="tab(1)">文旅网站</li></ul><div class="bd">'
+    '<div class="panel on"><a href="/wldt/">文旅动态</a></div>'
+    f'<div class="panel"><a href="{FRIEND_LINKS[2]}">台儿庄古城旅游网</a></div></div></div>')
 
 DARK = {  # page → (how it is hidden, the hidden element's HTML)
     "/": ("display:none inline", '<div style="display:none"><a href="https://www.yabo-888.com/">体育娱乐</a></div>'),
@@ -463,10 +483,16 @@ def culture(today: date, cal: WorkingCalendar) -> BuiltSite:
              '<ul class="dropdown"><li><a href="/wldt/">文旅动态</a></li><li><a href="/zcwj/">政策文件</a></li></ul>'
              '<div style="display:none" class="govsel"><a href="https://www.gov.cn/">中国政府网</a><a href="https://www.shandong.gov.cn/">山东省人民政府</a></div>'
              '<p>权威发布：<a href="https://www.xinhuanet.com/">新华网</a>　'
-             '<a href="https://www.people.com.cn/" style="color:#ffffff;background:#c00000;padding:2px">人民网</a></p></div>')
+             '<a href="https://www.people.com.cn/" style="color:#ffffff;background:#c00000;padding:2px">人民网</a></p></div>'
+             + FRIEND_TABS_SCRIPT)
     docs = build_site(site, today, home_extra=extra)
     _consult(site, docs, timely_messages(today, cal, ["景区门票优惠政策咨询", "非遗传承人如何申报"]))
-    docs.html(site.host, "/wza.html", page(site, f"无障碍浏览_{site.name}", "<p>本站提供无障碍浏览服务，支持读屏软件。</p>"))
+    docs.html(site.host, "/wza.html", page(site, f"无障碍浏览_{site.name}",
+                                           "<p>本站提供无障碍浏览服务，支持读屏软件。</p>" + FRIEND_TABS_CSS))
+    for friend in FRIEND_LINKS:
+        host = friend.split("/")[2]
+        docs.html(host, "/", f'<!doctype html><html><head><meta charset="utf-8"><title>{host}</title></head>'
+                             f"<body><h1>{host}</h1><p>景区介绍、旅游线路和游客服务。</p></body></html>")
     docs[(site.host, "/css/site.css")] = Doc(DARK_CSS.encode(), "text/css; charset=utf-8")
     for path in {*DARK, "/wza.html", "/hdjl/zxzx/", "/zwfw/"} | {c.path for c in site.columns if c.body is None}:
         if (site.host, path) in docs:
