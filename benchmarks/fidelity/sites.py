@@ -377,6 +377,12 @@ def education(today: date, cal: WorkingCalendar) -> BuiltSite:
             Entry("【置顶】济宁市教育局关于师德师风建设的承诺书", 200, CLEAN[3], pinned=True),
             Entry("全市中小学开展冬季安全教育活动", 2, CLEAN[1]), Entry("市教育局召开教育强市建设推进会", 16, CLEAN[0])],
             on_home=True),
+        # Two old pinned entries on top, and an entry published this morning below them.
+        ColumnSpec("bmdt", "部门动态", "工作动态", [
+            Entry("【置顶】济宁市教育局政务服务事项清单", 400, CLEAN[2], pinned=True),
+            Entry("【置顶】关于开展“双减”工作专项督查的公告", 95, CLEAN[4], pinned=True),
+            Entry("市教育局召开全市教育系统安全生产工作会议", 0, CLEAN[1]),
+            Entry("市教育局开展校园食品安全检查", 35, CLEAN[0])]),
         ColumnSpec("zcjd", "政策解读", "政策解读", _entries([("解读：济宁市义务教育招生入学政策", 260)])),
         ColumnSpec("jgzn", "机构职能", "机构职能", [], body=None),
         ColumnSpec("zywj", "重要文件", "重要文件", [], body=None),
@@ -515,7 +521,8 @@ def transport(today: date, cal: WorkingCalendar) -> BuiltSite:
                 '<p>详见<a href="/xxgk/2019/old_notice.html">原通知</a>。</p>'), post=101),
             Entry("全市农村公路建设现场推进会召开", 5, (
                 '<p><img src="/images/map_2026.png" alt="农村公路建设示意图" width="400" height="300"></p>'), post=102),
-            Entry("市交通运输局开展道路运输执法检查", 8, CLEAN[1], post=103)], on_home=True),
+            Entry("市交通运输局开展道路运输执法检查", 8, (
+                '<p>检查依据见<a href="/xxgk/2018/jcfa.html">2018年执法检查方案</a>。</p>'), post=103)], on_home=True),
         ColumnSpec("tzgg", "通知公告", "通知公告", [
             Entry("关于网上办事系统迁移的公告", 3, (
                 '<p>原系统地址<a href="/wsbs/start">网上办事（旧）</a>已停用。新版入口见<a href="/zwgk">政务公开</a>、'
@@ -534,6 +541,10 @@ def transport(today: date, cal: WorkingCalendar) -> BuiltSite:
     for i in range(16):
         docs.redirect(site.host, "/wsbs/start" if i == 0 else f"/wsbs/step{i}", f"/wsbs/step{i + 1}")
     docs.html(site.host, "/wsbs/step16", page(site, "网上办事", "<p>网上办事</p>"))
+    # A removed page the CMS answers with 200 and a "页面不存在" text (a soft 404): RULES.md counts
+    # only definite 404/403 answers as broken links.
+    docs.html(site.host, "/xxgk/2018/jcfa.html", page(site, f"页面不存在_{site.name}", (
+        "<p>对不起，您访问的页面不存在或已被删除。</p><p><a href=\"/\">返回首页</a></p>")))
     docs.redirect(site.host, "/zwgk", "/zwgk/", 301)
     docs.redirect(site.host, "/download/guide", "/download/guide.html")
     docs.html(site.host, "/download/guide.html", page(site, f"办事指南下载_{site.name}", "<p>办事指南下载</p>"))
