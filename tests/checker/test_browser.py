@@ -100,6 +100,10 @@ TABS_PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><title>友情�
     <div><a href="{PARTNER}/tab">曲阜旅游网</a></div></div>
 </div>
 <div class="box"><p>版权所有</p><p>联系我们</p><p style="display:none"><a href="{CASINO}/untabbed">博彩</a></p></div>
+<style>.drop ul {{ display: none; }} .drop:hover ul {{ display: block; }}
+  .self {{ display: none; }} .self:hover {{ display: block; }}</style>
+<div class="drop"><span>友情链接</span><ul><li><a href="{PARTNER}/hover">合作单位</a></li></ul></div>
+<div class="self"><a href="{CASINO}/self-hover">博彩</a></div>
 <script>
   var labels = document.querySelectorAll('.yqlj .hd li'), panels = document.querySelectorAll('.yqlj .bd > div');
   function show(i) {{ for (var j = 0; j < panels.length; j++) panels[j].style.display = i === j ? 'block' : 'none'; }}
@@ -242,7 +246,6 @@ async def test_links_a_visitor_sees_are_visible(techniques: dict[str, Link], url
 
 
 @pytest.mark.parametrize(("path", "position"), [
-    ("/hd/zxts/", "body > div.menu:nth-of-type(2) > ul > li > a"),  # a hover menu
     ("/more/", "body > details > a"),  # a closed <details>
 ])
 async def test_hidden_menus_are_reported_hidden(techniques: dict[str, Link], path: str,
@@ -253,7 +256,13 @@ async def test_hidden_menus_are_reported_hidden(techniques: dict[str, Link], pat
     assert link.position == position
 
 
-async def test_an_inactive_tab_panel_is_visible_and_a_block_with_no_control_is_hidden(
+async def test_a_hover_menu_a_visitor_opens_is_visible(techniques: dict[str, Link]) -> None:
+    link = techniques[f"{SITE}/hd/zxts/"]  # .menu:hover ul { display: block }
+    assert (link.visible, link.hidden_by) == (True, None)
+    assert link.position == "body > div.menu:nth-of-type(2) > ul > li > a"
+
+
+async def test_panels_and_lists_a_visitor_can_open_are_visible_and_others_hidden(
         browser: Browser, fetch: SiteFetch) -> None:
     # A visitor hovers 其他网站 to see the friend link; nothing reveals the other block.
     async with browser.context(fetch=fetch) as ctx:
@@ -262,6 +271,9 @@ async def test_an_inactive_tab_panel_is_visible_and_a_block_with_no_control_is_h
 
     assert (links[f"{PARTNER}/tab"].visible, links[f"{PARTNER}/tab"].hidden_by) == (True, None)
     assert (links[f"{CASINO}/untabbed"].visible, links[f"{CASINO}/untabbed"].hidden_by) == (False, "display_none")
+    # A list shown when a visitor points at its label; a box that would show only if pointed at itself.
+    assert (links[f"{PARTNER}/hover"].visible, links[f"{PARTNER}/hover"].hidden_by) == (True, None)
+    assert (links[f"{CASINO}/self-hover"].visible, links[f"{CASINO}/self-hover"].hidden_by) == (False, "display_none")
 
 
 async def test_script_added_links_are_flagged_injected(techniques: dict[str, Link]) -> None:

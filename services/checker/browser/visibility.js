@@ -251,6 +251,38 @@
     const marks = [header, ...up(panels[0])].slice(0, 5);
     return marks.some((m) => TAB_WORDS.test(`${m.getAttribute("class") || ""} ${m.getAttribute("id") || ""}`));
   };
+  // Rules that display something once a visitor acts (crawl/styles.py _reveal): `.yqlj:hover ul`,
+  // `li:focus-within > ul`, `#p2:target`. The action must be on an ancestor or earlier sibling
+  // (a hidden box cannot be pointed at), or be :target on the element itself.
+  const ACTION = /:(hover|focus-within|focus|active|target|checked)\b/i;
+  const ACTIONS = new RegExp(ACTION.source, "gi");
+  let revealRules = null;
+  const reveals = () => {
+    if (revealRules) return revealRules;
+    revealRules = [];
+    const walk = (rules) => {
+      for (const r of Array.from(rules || [])) {
+        if (r.cssRules && !r.selectorText) {
+          if (!r.media || win.matchMedia(r.media.mediaText || "all").matches) walk(r.cssRules);
+          continue;
+        }
+        if (!r.selectorText || !r.style || !r.style.display || r.style.display === "none") continue;
+        for (const sel of r.selectorText.split(",")) {
+          const parts = sel.trim().split(/\s*[\s>+~]\s*/);
+          const subject = parts[parts.length - 1];
+          const acted = parts.slice(0, -1).some((p) => ACTION.test(p)) || /:target\b/i.test(subject);
+          if (!acted) continue;
+          const stripped = sel.replace(ACTIONS, "").trim();
+          try { doc.querySelector(stripped); revealRules.push(stripped); } catch (e) { /* not a selector */ }
+        }
+      }
+    };
+    for (const sheet of Array.from(doc.styleSheets)) {
+      try { walk(sheet.cssRules); } catch (e) { /* another origin's stylesheet */ }
+    }
+    return revealRules;
+  };
+  const revealedByAction = (el) => reveals().some((sel) => el.matches(sel));
   const revealablePanel = (panel) => {
     const parent = panel.parentElement;
     if (!parent) return false;
@@ -277,7 +309,7 @@
     let inPanel = false;
     for (const a of up(el)) {
       if (!undisplayed(a)) continue;
-      if (!revealablePanel(a)) return "display_none";
+      if (!revealablePanel(a) && !revealedByAction(a)) return "display_none";
       inPanel = true;
     }
     // In an inactive tab panel a visitor can switch to: visible, though nothing can be measured.

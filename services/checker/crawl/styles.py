@@ -5,7 +5,9 @@ only fetched are judged here, for links to other hosts (a hidden link to the pag
 never a dark link): inline styles, <style> blocks and the linked stylesheets the caller read,
 with the cascade (specificity, order, !important), inheritance and `@media` for the browser's
 desktop viewport. The verdicts use the browser's names (inspect/model.py HIDING_TECHNIQUES).
-A rule that only applies on hover or focus never hides anything here, as in the browser, and
+A rule that only applies on hover or focus never hides anything here, as in the browser; one
+that shows a hidden element when a visitor acts (`.yqlj:hover ul`), or a tab panel a visible
+tab control switches to (`revealable_panel`), makes it not hidden. And
 whatever cannot be decided without layout (a background picture under the text, an element
 positioned over another) is left visible: a static verdict must never be a false alarm.
 """
@@ -23,7 +25,7 @@ import lxml.html
 import tinycss2
 import tinycss2.color3
 from cssselect import HTMLTranslator
-from cssselect.parser import Class, CombinedSelector, Element, Hash, Tree
+from cssselect.parser import Class, CombinedSelector, Element, Hash, Pseudo, Tree
 
 # The browser's viewport (browser/launcher.py BrowserSettings): @media width queries use it.
 VIEWPORT_WIDTH = 1366
@@ -124,9 +126,52 @@ def _key(tree: Tree) -> str:
 
 @dataclass(frozen=True)
 class Sheet:
-    """The rules of one stylesheet that can hide something, in source order."""
+    """The rules of one stylesheet that can hide something, in source order, and those that
+    show a hidden element when a visitor acts on the page (`reveals`, see `_reveal`)."""
 
     rules: tuple[_Rule, ...]
+    reveals: tuple[_Rule, ...] = ()
+
+
+# A visitor's action: pointing at, focusing, opening by a link (#id) or ticking something.
+_ACTIONS = frozenset({"hover", "focus", "focus-within", "active", "target", "checked"})
+
+
+def _without_actions(tree: Tree, subject: bool = True) -> tuple[Tree, bool]:
+    """The selector without its action pseudo-classes, and whether one was on something a
+    visitor can act on: an ancestor or earlier sibling of the subject (a hidden box cannot be
+    pointed at), or the subject itself for :target (a link to it opens it)."""
+    if isinstance(tree, CombinedSelector):
+        left, acted_left = _without_actions(tree.selector, subject=False)
+        right, acted_right = _without_actions(tree.subselector, subject=subject)
+        return CombinedSelector(left, tree.combinator, right), acted_left or acted_right
+    if isinstance(tree, Pseudo) and tree.ident.lower() in _ACTIONS:
+        inner, acted = _without_actions(tree.selector, subject=subject)
+        return inner, acted or not subject or tree.ident.lower() == "target"
+    if isinstance(tree, (Pseudo, Class, Hash)) or hasattr(tree, "selector"):
+        inner, acted = _without_actions(tree.selector, subject=subject)
+        try:
+            copy = type(tree).__new__(type(tree))
+            copy.__dict__.update({**tree.__dict__, "selector": inner})
+        except TypeError:
+            return tree, acted
+        return copy, acted
+    return tree, False
+
+
+def _reveal(tree: Tree, specificity: tuple[int, int, int],
+            declarations: tuple[tuple[str, str, bool], ...]) -> _Rule | None:
+    """A rule that displays its subject once a visitor acts (`.yqlj:hover ul { display: block }`)."""
+    if not any(name == "display" and value != "none" for name, value, _ in declarations):
+        return None
+    stripped, acted = _without_actions(tree)
+    if not acted:
+        return None
+    try:
+        xpath = f"boolean(self::{_relative(stripped)})"
+    except (cssselect.SelectorError, KeyError):
+        return None
+    return _Rule(xpath, specificity, declarations, _key(stripped), _ancestor_tokens(stripped))
 
 
 def _declarations(tokens: list[tinycss2.ast.Node]) -> tuple[tuple[str, str, bool], ...]:
@@ -163,7 +208,7 @@ def _one_query(query: str) -> bool:
     return True
 
 
-def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule]) -> None:
+def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule], reveals: list[_Rule]) -> None:
     for node in nodes:
         if node.type == "qualified-rule":
             declarations = _declarations(node.content)
@@ -177,6 +222,8 @@ def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule]) -> None:
                 if selector.pseudo_element is not None:
                     continue  # ::before content is not a link
                 tree = selector.parsed_tree
+                if reveal := _reveal(tree, selector.specificity(), declarations):
+                    reveals.append(reveal)
                 try:
                     xpath = f"boolean(self::{_relative(tree)})"
                 except (cssselect.SelectorError, KeyError):
@@ -188,15 +235,17 @@ def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule]) -> None:
             if keyword not in ("media", "supports") or (
                     keyword == "media" and not media_applies(tinycss2.serialize(node.prelude))):
                 continue
-            _rules(tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True), out)
+            rules = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
+            _rules(rules, out, reveals)
 
 
 @lru_cache(maxsize=128)
 def parse_sheet(css: str) -> Sheet:
     """Parse a stylesheet's text into the rules that can hide something (cached by text)."""
     out: list[_Rule] = []
-    _rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), out)
-    return Sheet(tuple(out))
+    reveals: list[_Rule] = []
+    _rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), out, reveals)
+    return Sheet(tuple(out), tuple(reveals))
 
 
 def _length(value: str, size: float | None = None) -> float | None:
@@ -289,6 +338,10 @@ class Styles:
             return bool(_compiled(rule.xpath)(el))
         except lxml.etree.XPathError:
             return False
+
+    def revealed(self, el: lxml.html.HtmlElement) -> bool:
+        """Whether a rule displays `el` once a visitor points at, focuses or opens something."""
+        return any(self._matches(rule, el) for sheet in self.sheets for rule in sheet.reveals)
 
     def declared(self, el: lxml.html.HtmlElement) -> Declarations:
         """The winning declaration of each relevant property set on `el` itself."""
@@ -404,7 +457,7 @@ class _Judge:
         for node in self.chain:
             if node.tag == "template":
                 return True
-            if self.not_displayed(node) and not self.tab_panel(node):
+            if self.not_displayed(node) and not self.tab_panel(node) and not self.styles.revealed(node):
                 return True
             closed = node.tag == "details" and node.get("open") is None
             if closed and (below is None or below.tag != "summary"):
@@ -578,7 +631,8 @@ def revealable_panel(panel: lxml.html.HtmlElement, hidden: Callable[[lxml.html.H
     widget = [parent, *([parent.getparent()] if parent.getparent() is not None else [])]
     for level in widget:
         for header in level:
-            if not isinstance(header.tag, str) or header in panels or parent in header.iter() or hidden(header):
+            if (not isinstance(header.tag, str) or header in panels or parent in header.iter()
+                    or hidden(header)):
                 continue
             while len(header) == 1 and isinstance(header[0].tag, str) and not hidden(header[0]):
                 header = header[0]  # <div class="hd"><ul><li>…
@@ -596,7 +650,8 @@ def _switches(header: lxml.html.HtmlElement, labels: list[lxml.html.HtmlElement]
         for node in label.iter():
             if not isinstance(node.tag, str):
                 continue
-            if any(node.get(e) for e in _SWITCH_EVENTS) or node.get("role") == "tab" or node.get("href") in ids:
+            if (any(node.get(e) for e in _SWITCH_EVENTS) or node.get("role") == "tab"
+                    or node.get("href") in ids):
                 return True
     marks = [f"{n.get('class') or ''} {n.get('id') or ''}" for n in (header, *_chain(panels[0]))][:5]
     return any(_TAB_WORDS.search(m) for m in marks)

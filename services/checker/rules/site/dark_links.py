@@ -12,9 +12,11 @@ What a visitor can reveal is not hidden: an inactive tab panel (a "友情链接/
 display:none until its label is clicked or hovered) is judged visible when the widget shows
 sibling panels (one of them shown), a visible header with one label per panel, and a switch
 (a label's onclick/onmouseover, a link to the panel's #id, role="tab", or the site's tab
-markup); a hidden block with no such control is hidden from everyone and stays a dark link
-(crawl/styles.py revealable_panel and browser/visibility.js revealablePanel decide alike). One finding per hidden URL, on the first
-page found.
+markup), and so is a list a style rule shows when a visitor points at, focuses or opens
+something visible (`.yqlj:hover ul`, `li:focus-within > ul`, `#id:target`). A hidden block with
+no such control — or one that would show only when pointed at itself — is hidden from everyone
+and stays a dark link (crawl/styles.py and browser/visibility.js decide alike).
+One finding per hidden URL, on the first page found.
 Indicator: 安全、泄密事故等严重问题. Source: RULES.md veto.security and 暗链.
 
 Passing: <ul style="display:none"><a href="/zwgk/">政务公开</a></ul> on www.example.gov.cn.
