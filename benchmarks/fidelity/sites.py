@@ -377,6 +377,12 @@ def education(today: date, cal: WorkingCalendar) -> BuiltSite:
             Entry("【置顶】济宁市教育局关于师德师风建设的承诺书", 200, CLEAN[3], pinned=True),
             Entry("全市中小学开展冬季安全教育活动", 2, CLEAN[1]), Entry("市教育局召开教育强市建设推进会", 16, CLEAN[0])],
             on_home=True),
+        # Two old pinned entries on top, and an entry published this morning below them.
+        ColumnSpec("bmdt", "部门动态", "工作动态", [
+            Entry("【置顶】济宁市教育局政务服务事项清单", 400, CLEAN[2], pinned=True),
+            Entry("【置顶】关于开展“双减”工作专项督查的公告", 95, CLEAN[4], pinned=True),
+            Entry("市教育局召开全市教育系统安全生产工作会议", 0, CLEAN[1]),
+            Entry("市教育局开展校园食品安全检查", 35, CLEAN[0])]),
         ColumnSpec("zcjd", "政策解读", "政策解读", _entries([("解读：济宁市义务教育招生入学政策", 260)])),
         ColumnSpec("jgzn", "机构职能", "机构职能", [], body=None),
         ColumnSpec("zywj", "重要文件", "重要文件", [], body=None),
@@ -432,7 +438,27 @@ DARK_CSS = """
 .skip { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
 .skip:focus { position: static; width: auto; height: auto; }
 .dropdown { display: none; }
+.yqlj .bd .panel { display: none; }
+.yqlj .bd .panel.on { display: block; }
 """
+
+# A "友情链接" widget whose tabs switch panels of off-site friend links: the inactive panels are
+# display:none until a visitor hovers their label. On the home page a script hides them (the
+# browser judges it); on /wza.html the stylesheet does (judged without a browser).
+FRIEND_LINKS = ("https://www.qufu-tour.com/", "https://www.sdwht-museum.com/", "https://www.taierzhuang-tour.com/")
+FRIEND_TABS_SCRIPT = (
+    '<div class="yqlj"><ul class="hd"><li>部门网站</li><li>文旅网站</li></ul><div class="bd">'
+    '<div><a href="/wldt/">文旅动态</a><a href="https://www.gov.cn/">中国政府网</a></div>'
+    f'<div><a href="{FRIEND_LINKS[0]}">孔子故里旅游网</a><a href="{FRIEND_LINKS[1]}">山东博物馆联盟</a></div>'
+    '</div></div>'
+    "<script>var tl = document.querySelectorAll('.yqlj .hd li'), tp = document.querySelectorAll('.yqlj .bd > div');"
+    "function tab(i) { for (var j = 0; j < tp.length; j++) tp[j].style.display = i === j ? 'block' : 'none'; }"
+    "for (var i = 0; i < tl.length; i++) tl[i].setAttribute('onmouseover', 'tab(' + i + ')'); tab(0);</script>")
+FRIEND_TABS_CSS = (
+    '<div class="yqlj"><ul class="hd"><li class="on" onmouseover="tab(0)">部门网站</li>'
+    '<li onmouseover="tab(1)">文旅网站</li></ul><div class="bd">'
+    '<div class="panel on"><a href="/wldt/">文旅动态</a></div>'
+    f'<div class="panel"><a href="{FRIEND_LINKS[2]}">台儿庄古城旅游网</a></div></div></div>')
 
 DARK = {  # page → (how it is hidden, the hidden element's HTML)
     "/": ("display:none inline", '<div style="display:none"><a href="https://www.yabo-888.com/">体育娱乐</a></div>'),
@@ -463,10 +489,16 @@ def culture(today: date, cal: WorkingCalendar) -> BuiltSite:
              '<ul class="dropdown"><li><a href="/wldt/">文旅动态</a></li><li><a href="/zcwj/">政策文件</a></li></ul>'
              '<div style="display:none" class="govsel"><a href="https://www.gov.cn/">中国政府网</a><a href="https://www.shandong.gov.cn/">山东省人民政府</a></div>'
              '<p>权威发布：<a href="https://www.xinhuanet.com/">新华网</a>　'
-             '<a href="https://www.people.com.cn/" style="color:#ffffff;background:#c00000;padding:2px">人民网</a></p></div>')
+             '<a href="https://www.people.com.cn/" style="color:#ffffff;background:#c00000;padding:2px">人民网</a></p></div>'
+             + FRIEND_TABS_SCRIPT)
     docs = build_site(site, today, home_extra=extra)
     _consult(site, docs, timely_messages(today, cal, ["景区门票优惠政策咨询", "非遗传承人如何申报"]))
-    docs.html(site.host, "/wza.html", page(site, f"无障碍浏览_{site.name}", "<p>本站提供无障碍浏览服务，支持读屏软件。</p>"))
+    docs.html(site.host, "/wza.html", page(site, f"无障碍浏览_{site.name}",
+                                           "<p>本站提供无障碍浏览服务，支持读屏软件。</p>" + FRIEND_TABS_CSS))
+    for friend in FRIEND_LINKS:
+        host = friend.split("/")[2]
+        docs.html(host, "/", f'<!doctype html><html><head><meta charset="utf-8"><title>{host}</title></head>'
+                             f"<body><h1>{host}</h1><p>景区介绍、旅游线路和游客服务。</p></body></html>")
     docs[(site.host, "/css/site.css")] = Doc(DARK_CSS.encode(), "text/css; charset=utf-8")
     for path in {*DARK, "/wza.html", "/hdjl/zxzx/", "/zwfw/"} | {c.path for c in site.columns if c.body is None}:
         if (site.host, path) in docs:
@@ -489,7 +521,8 @@ def transport(today: date, cal: WorkingCalendar) -> BuiltSite:
                 '<p>详见<a href="/xxgk/2019/old_notice.html">原通知</a>。</p>'), post=101),
             Entry("全市农村公路建设现场推进会召开", 5, (
                 '<p><img src="/images/map_2026.png" alt="农村公路建设示意图" width="400" height="300"></p>'), post=102),
-            Entry("市交通运输局开展道路运输执法检查", 8, CLEAN[1], post=103)], on_home=True),
+            Entry("市交通运输局开展道路运输执法检查", 8, (
+                '<p>检查依据见<a href="/xxgk/2018/jcfa.html">2018年执法检查方案</a>。</p>'), post=103)], on_home=True),
         ColumnSpec("tzgg", "通知公告", "通知公告", [
             Entry("关于网上办事系统迁移的公告", 3, (
                 '<p>原系统地址<a href="/wsbs/start">网上办事（旧）</a>已停用。新版入口见<a href="/zwgk">政务公开</a>、'
@@ -508,6 +541,10 @@ def transport(today: date, cal: WorkingCalendar) -> BuiltSite:
     for i in range(16):
         docs.redirect(site.host, "/wsbs/start" if i == 0 else f"/wsbs/step{i}", f"/wsbs/step{i + 1}")
     docs.html(site.host, "/wsbs/step16", page(site, "网上办事", "<p>网上办事</p>"))
+    # A removed page the CMS answers with 200 and a "页面不存在" text (a soft 404): RULES.md counts
+    # only definite 404/403 answers as broken links.
+    docs.html(site.host, "/xxgk/2018/jcfa.html", page(site, f"页面不存在_{site.name}", (
+        "<p>对不起，您访问的页面不存在或已被删除。</p><p><a href=\"/\">返回首页</a></p>")))
     docs.redirect(site.host, "/zwgk", "/zwgk/", 301)
     docs.redirect(site.host, "/download/guide", "/download/guide.html")
     docs.html(site.host, "/download/guide.html", page(site, f"办事指南下载_{site.name}", "<p>办事指南下载</p>"))

@@ -91,6 +91,26 @@ SHELL_SCRIPT = """fetch('/api/news.json').then(function (r) { return r.json(); }
     return '<p><a href="' + i.url + '">' + i.title + '</a></p>'; }).join('');
 });"""
 
+# A "友情链接" tab switched by script (panels hidden by the script, as jQuery tabs do), and a
+# hidden block with no control beside it.
+TABS_PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><title>友情链接</title></head><body>
+<div class="yqlj">
+  <ul class="hd"><li>部门网站</li><li>区县网站</li><li>其他网站</li></ul>
+  <div class="bd"><div><a href="/bm/">市教育局</a></div><div><a href="/qx/">任城区</a></div>
+    <div><a href="{PARTNER}/tab">曲阜旅游网</a></div></div>
+</div>
+<div class="box"><p>版权所有</p><p>联系我们</p><p style="display:none"><a href="{CASINO}/untabbed">博彩</a></p></div>
+<style>.drop ul {{ display: none; }} .drop:hover ul {{ display: block; }}
+  .self {{ display: none; }} .self:hover {{ display: block; }}</style>
+<div class="drop"><span>友情链接</span><ul><li><a href="{PARTNER}/hover">合作单位</a></li></ul></div>
+<div class="self"><a href="{CASINO}/self-hover">博彩</a></div>
+<script>
+  var labels = document.querySelectorAll('.yqlj .hd li'), panels = document.querySelectorAll('.yqlj .bd > div');
+  function show(i) {{ for (var j = 0; j < panels.length; j++) panels[j].style.display = i === j ? 'block' : 'none'; }}
+  for (var i = 0; i < labels.length; i++) labels[i].setAttribute('onmouseover', 'show(' + i + ')');
+  show(0);
+</script></body></html>"""
+
 BLOCKED_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body><p>正文</p>
 <script src="/blocked.js"></script></body></html>"""
 
@@ -147,6 +167,7 @@ def site() -> Iterator[SiteServer]:
         server.add(HOST, "/api/news.json", '[{"url": "/xw/1.html", "title": "市政府召开常务会议"}]',
                    content_type="application/json")
         server.add(HOST, "/blocked.html", BLOCKED_PAGE)
+        server.add(HOST, "/tabs.html", TABS_PAGE)
         server.add(HOST, "/blocked.js", "document.body.append('不应出现的内容');",
                    content_type="application/javascript")
         server.add(HOST, "/old", "", status=302, headers={"Location": "/web/index.html"})
@@ -225,7 +246,6 @@ async def test_links_a_visitor_sees_are_visible(techniques: dict[str, Link], url
 
 
 @pytest.mark.parametrize(("path", "position"), [
-    ("/hd/zxts/", "body > div.menu:nth-of-type(2) > ul > li > a"),  # a hover menu
     ("/more/", "body > details > a"),  # a closed <details>
 ])
 async def test_hidden_menus_are_reported_hidden(techniques: dict[str, Link], path: str,
@@ -234,6 +254,26 @@ async def test_hidden_menus_are_reported_hidden(techniques: dict[str, Link], pat
     link = techniques[f"{SITE}{path}"]
     assert (link.visible, link.hidden_by) == (False, "display_none")
     assert link.position == position
+
+
+async def test_a_hover_menu_a_visitor_opens_is_visible(techniques: dict[str, Link]) -> None:
+    link = techniques[f"{SITE}/hd/zxts/"]  # .menu:hover ul { display: block }
+    assert (link.visible, link.hidden_by) == (True, None)
+    assert link.position == "body > div.menu:nth-of-type(2) > ul > li > a"
+
+
+async def test_panels_and_lists_a_visitor_can_open_are_visible_and_others_hidden(
+        browser: Browser, fetch: SiteFetch) -> None:
+    # A visitor hovers 其他网站 to see the friend link; nothing reveals the other block.
+    async with browser.context(fetch=fetch) as ctx:
+        page = await render(ctx, f"{SITE}/tabs.html", screenshot=False, timing=FAST)
+    links = {link.url: link for link in page.links}
+
+    assert (links[f"{PARTNER}/tab"].visible, links[f"{PARTNER}/tab"].hidden_by) == (True, None)
+    assert (links[f"{CASINO}/untabbed"].visible, links[f"{CASINO}/untabbed"].hidden_by) == (False, "display_none")
+    # A list shown when a visitor points at its label; a box that would show only if pointed at itself.
+    assert (links[f"{PARTNER}/hover"].visible, links[f"{PARTNER}/hover"].hidden_by) == (True, None)
+    assert (links[f"{CASINO}/self-hover"].visible, links[f"{CASINO}/self-hover"].hidden_by) == (False, "display_none")
 
 
 async def test_script_added_links_are_flagged_injected(techniques: dict[str, Link]) -> None:

@@ -231,11 +231,89 @@
       || (style(e).backgroundImage !== "none" && shows(e)));
   };
 
+  // ---- tab panels (crawl/styles.py revealable_panel, the same principle) -----------------
+  // An inactive tab panel a visitor reveals with a visible tab control is not hidden: sibling
+  // panels of the same tag (one shown), a visible header in the widget with one short label per
+  // panel (one more for 更多 at most), and a switch: a label's onclick/onmouseover handler, a link
+  // to a panel's #id, role="tab", or the site's own tab markup (a class or id naming tab/qiehuan).
+  const TAB_WORDS = /tab|qiehuan|switch/i;
+  const SWITCH_EVENTS = ["onclick", "onmouseover", "onmouseenter", "onfocus"];
+  const undisplayed = (e) => style(e).display === "none";
+  const label = (e) => (e.textContent || "").replace(/\s+/g, " ").trim();
+  const switches = (header, labels, panels) => {
+    const ids = new Set(panels.map((p) => (p.getAttribute("id") || "").trim()).filter(Boolean).map((i) => `#${i}`));
+    for (const l of labels) {
+      for (const n of [l, ...l.querySelectorAll("*")]) {
+        if (SWITCH_EVENTS.some((e) => n.getAttribute(e)) || n.getAttribute("role") === "tab"
+          || ids.has(n.getAttribute("href"))) return true;
+      }
+    }
+    const marks = [header, ...up(panels[0])].slice(0, 5);
+    return marks.some((m) => TAB_WORDS.test(`${m.getAttribute("class") || ""} ${m.getAttribute("id") || ""}`));
+  };
+  // Rules that display something once a visitor acts (crawl/styles.py _reveal): `.yqlj:hover ul`,
+  // `li:focus-within > ul`, `#p2:target`. The action must be on an ancestor or earlier sibling
+  // (a hidden box cannot be pointed at), or be :target on the element itself.
+  const ACTION = /:(hover|focus-within|focus|active|target|checked)\b/i;
+  const ACTIONS = new RegExp(ACTION.source, "gi");
+  let revealRules = null;
+  const reveals = () => {
+    if (revealRules) return revealRules;
+    revealRules = [];
+    const walk = (rules) => {
+      for (const r of Array.from(rules || [])) {
+        if (r.cssRules && !r.selectorText) {
+          if (!r.media || win.matchMedia(r.media.mediaText || "all").matches) walk(r.cssRules);
+          continue;
+        }
+        if (!r.selectorText || !r.style || !r.style.display || r.style.display === "none") continue;
+        for (const sel of r.selectorText.split(",")) {
+          const parts = sel.trim().split(/\s*[\s>+~]\s*/);
+          const subject = parts[parts.length - 1];
+          const acted = parts.slice(0, -1).some((p) => ACTION.test(p)) || /:target\b/i.test(subject);
+          if (!acted) continue;
+          const stripped = sel.replace(ACTIONS, "").trim();
+          try { doc.querySelector(stripped); revealRules.push(stripped); } catch (e) { /* not a selector */ }
+        }
+      }
+    };
+    for (const sheet of Array.from(doc.styleSheets)) {
+      try { walk(sheet.cssRules); } catch (e) { /* another origin's stylesheet */ }
+    }
+    return revealRules;
+  };
+  const revealedByAction = (el) => reveals().some((sel) => el.matches(sel));
+  const revealablePanel = (panel) => {
+    const parent = panel.parentElement;
+    if (!parent) return false;
+    const panels = Array.from(parent.children).filter((c) => c.localName === panel.localName);
+    if (panels.length < 2 || panels.every(undisplayed)) return false;
+    const levels = parent.parentElement ? [parent, parent.parentElement] : [parent];
+    for (const level of levels) {
+      for (let header of Array.from(level.children)) {
+        if (panels.includes(header) || header.contains(parent) || undisplayed(header)) continue;
+        while (header.children.length === 1 && !undisplayed(header.children[0])) header = header.children[0];
+        const labels = Array.from(header.children).filter((c) => !undisplayed(c)
+          && label(c).length > 0 && label(c).length <= 20);
+        if (labels.length >= panels.length && labels.length <= panels.length + 1
+          && switches(header, labels, panels)) return true;
+      }
+    }
+    return false;
+  };
+
   // The technique that hides `el` from a visitor, or null. `boxOnly` skips the text checks
   // (frames, pictures, containers); `moving` skips position checks (content of a <marquee>
   // scrolls through and out of its box all the time).
   const hiddenBy = (el, {boxOnly = false, moving = false} = {}) => {
-    for (const a of up(el)) if (style(a).display === "none") return "display_none";
+    let inPanel = false;
+    for (const a of up(el)) {
+      if (!undisplayed(a)) continue;
+      if (!revealablePanel(a) && !revealedByAction(a)) return "display_none";
+      inPanel = true;
+    }
+    // In an inactive tab panel a visitor can switch to: visible, though nothing can be measured.
+    if (inPanel) return null;
     // Not rendered for another reason: a closed <details>, content-visibility: hidden.
     if (el.checkVisibility && !el.checkVisibility()) return "display_none";
     const s = style(el);

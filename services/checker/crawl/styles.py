@@ -5,7 +5,9 @@ only fetched are judged here, for links to other hosts (a hidden link to the pag
 never a dark link): inline styles, <style> blocks and the linked stylesheets the caller read,
 with the cascade (specificity, order, !important), inheritance and `@media` for the browser's
 desktop viewport. The verdicts use the browser's names (inspect/model.py HIDING_TECHNIQUES).
-A rule that only applies on hover or focus never hides anything here, as in the browser, and
+A rule that only applies on hover or focus never hides anything here, as in the browser; one
+that shows a hidden element when a visitor acts (`.yqlj:hover ul`), or a tab panel a visible
+tab control switches to (`revealable_panel`), makes it not hidden. And
 whatever cannot be decided without layout (a background picture under the text, an element
 positioned over another) is left visible: a static verdict must never be a false alarm.
 """
@@ -23,7 +25,7 @@ import lxml.html
 import tinycss2
 import tinycss2.color3
 from cssselect import HTMLTranslator
-from cssselect.parser import Class, CombinedSelector, Element, Hash, Tree
+from cssselect.parser import Class, CombinedSelector, Element, Hash, Pseudo, Tree
 
 # The browser's viewport (browser/launcher.py BrowserSettings): @media width queries use it.
 VIEWPORT_WIDTH = 1366
@@ -124,9 +126,52 @@ def _key(tree: Tree) -> str:
 
 @dataclass(frozen=True)
 class Sheet:
-    """The rules of one stylesheet that can hide something, in source order."""
+    """The rules of one stylesheet that can hide something, in source order, and those that
+    show a hidden element when a visitor acts on the page (`reveals`, see `_reveal`)."""
 
     rules: tuple[_Rule, ...]
+    reveals: tuple[_Rule, ...] = ()
+
+
+# A visitor's action: pointing at, focusing, opening by a link (#id) or ticking something.
+_ACTIONS = frozenset({"hover", "focus", "focus-within", "active", "target", "checked"})
+
+
+def _without_actions(tree: Tree, subject: bool = True) -> tuple[Tree, bool]:
+    """The selector without its action pseudo-classes, and whether one was on something a
+    visitor can act on: an ancestor or earlier sibling of the subject (a hidden box cannot be
+    pointed at), or the subject itself for :target (a link to it opens it)."""
+    if isinstance(tree, CombinedSelector):
+        left, acted_left = _without_actions(tree.selector, subject=False)
+        right, acted_right = _without_actions(tree.subselector, subject=subject)
+        return CombinedSelector(left, tree.combinator, right), acted_left or acted_right
+    if isinstance(tree, Pseudo) and tree.ident.lower() in _ACTIONS:
+        inner, acted = _without_actions(tree.selector, subject=subject)
+        return inner, acted or not subject or tree.ident.lower() == "target"
+    if isinstance(tree, (Pseudo, Class, Hash)) or hasattr(tree, "selector"):
+        inner, acted = _without_actions(tree.selector, subject=subject)
+        try:
+            copy = type(tree).__new__(type(tree))
+            copy.__dict__.update({**tree.__dict__, "selector": inner})
+        except TypeError:
+            return tree, acted
+        return copy, acted
+    return tree, False
+
+
+def _reveal(tree: Tree, specificity: tuple[int, int, int],
+            declarations: tuple[tuple[str, str, bool], ...]) -> _Rule | None:
+    """A rule that displays its subject once a visitor acts (`.yqlj:hover ul { display: block }`)."""
+    if not any(name == "display" and value != "none" for name, value, _ in declarations):
+        return None
+    stripped, acted = _without_actions(tree)
+    if not acted:
+        return None
+    try:
+        xpath = f"boolean(self::{_relative(stripped)})"
+    except (cssselect.SelectorError, KeyError):
+        return None
+    return _Rule(xpath, specificity, declarations, _key(stripped), _ancestor_tokens(stripped))
 
 
 def _declarations(tokens: list[tinycss2.ast.Node]) -> tuple[tuple[str, str, bool], ...]:
@@ -163,7 +208,7 @@ def _one_query(query: str) -> bool:
     return True
 
 
-def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule]) -> None:
+def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule], reveals: list[_Rule]) -> None:
     for node in nodes:
         if node.type == "qualified-rule":
             declarations = _declarations(node.content)
@@ -177,6 +222,8 @@ def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule]) -> None:
                 if selector.pseudo_element is not None:
                     continue  # ::before content is not a link
                 tree = selector.parsed_tree
+                if reveal := _reveal(tree, selector.specificity(), declarations):
+                    reveals.append(reveal)
                 try:
                     xpath = f"boolean(self::{_relative(tree)})"
                 except (cssselect.SelectorError, KeyError):
@@ -188,15 +235,17 @@ def _rules(nodes: list[tinycss2.ast.Node], out: list[_Rule]) -> None:
             if keyword not in ("media", "supports") or (
                     keyword == "media" and not media_applies(tinycss2.serialize(node.prelude))):
                 continue
-            _rules(tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True), out)
+            rules = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
+            _rules(rules, out, reveals)
 
 
 @lru_cache(maxsize=128)
 def parse_sheet(css: str) -> Sheet:
     """Parse a stylesheet's text into the rules that can hide something (cached by text)."""
     out: list[_Rule] = []
-    _rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), out)
-    return Sheet(tuple(out))
+    reveals: list[_Rule] = []
+    _rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), out, reveals)
+    return Sheet(tuple(out), tuple(reveals))
 
 
 def _length(value: str, size: float | None = None) -> float | None:
@@ -289,6 +338,10 @@ class Styles:
             return bool(_compiled(rule.xpath)(el))
         except lxml.etree.XPathError:
             return False
+
+    def revealed(self, el: lxml.html.HtmlElement) -> bool:
+        """Whether a rule displays `el` once a visitor points at, focuses or opens something."""
+        return any(self._matches(rule, el) for sheet in self.sheets for rule in sheet.reveals)
 
     def declared(self, el: lxml.html.HtmlElement) -> Declarations:
         """The winning declaration of each relevant property set on `el` itself."""
@@ -391,13 +444,20 @@ class _Judge:
                 return ""  # a link takes its own colour, not its parent's
         return ""
 
+    def not_displayed(self, node: lxml.html.HtmlElement) -> bool:
+        display = self.get(node, "display")
+        return display == "none" or (not display and node.get("hidden") is not None)
+
+    def tab_panel(self, panel: lxml.html.HtmlElement) -> bool:
+        """Whether a hidden element is a tab panel a visitor can switch to (see `revealable_panel`)."""
+        return revealable_panel(panel, self.not_displayed)
+
     def display_none(self) -> bool:
         below: lxml.html.HtmlElement | None = None
         for node in self.chain:
-            display = self.get(node, "display")
-            if display == "none" or node.tag == "template":
+            if node.tag == "template":
                 return True
-            if not display and node.get("hidden") is not None:
+            if self.not_displayed(node) and not self.tab_panel(node) and not self.styles.revealed(node):
                 return True
             closed = node.tag == "details" and node.get("open") is None
             if closed and (below is None or below.tag != "summary"):
@@ -540,6 +600,61 @@ class _Judge:
         if not picture and self.all_text(self.invisible_ink):
             return "same_colour"
         return None
+
+
+_TAB_WORDS = re.compile(r"tab|qiehuan|switch", re.IGNORECASE)
+_SWITCH_EVENTS = ("onclick", "onmouseover", "onmouseenter", "onfocus")
+_MAX_TAB_LABEL = 20
+
+
+def _label(el: lxml.html.HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def revealable_panel(panel: lxml.html.HtmlElement, hidden: Callable[[lxml.html.HtmlElement], bool]) -> bool:
+    """Whether a hidden element is an inactive tab panel a visitor reveals with a visible tab control.
+
+    The page shows, in the same widget, sibling panels of the same tag (one of them shown), a
+    tab header beside them with one short label per panel (one more for a 更多 link at most),
+    and a way to switch: a label with an onclick/onmouseover handler, a link to the panel's id
+    (#id, :target), role="tab", or the site's own tab markup (a class or id naming tab/qiehuan).
+    Links in such a panel are one click away for every visitor: not dark links. A hidden block
+    without this furniture is hidden from everyone. `hidden` tells whether an element is not
+    displayed (the caller's cascade). Mirrored by browser/visibility.js revealablePanel.
+    """
+    parent = panel.getparent()
+    if parent is None or not isinstance(parent.tag, str):
+        return False
+    panels = [c for c in parent if c.tag == panel.tag]
+    if len(panels) < 2 or all(hidden(p) for p in panels):
+        return False
+    widget = [parent, *([parent.getparent()] if parent.getparent() is not None else [])]
+    for level in widget:
+        for header in level:
+            if (not isinstance(header.tag, str) or header in panels or parent in header.iter()
+                    or hidden(header)):
+                continue
+            while len(header) == 1 and isinstance(header[0].tag, str) and not hidden(header[0]):
+                header = header[0]  # <div class="hd"><ul><li>…
+            labels = [c for c in header if isinstance(c.tag, str) and not hidden(c)
+                      and 0 < len(_label(c)) <= _MAX_TAB_LABEL]
+            if len(panels) <= len(labels) <= len(panels) + 1 and _switches(header, labels, panels):
+                return True
+    return False
+
+
+def _switches(header: lxml.html.HtmlElement, labels: list[lxml.html.HtmlElement],
+              panels: list[lxml.html.HtmlElement]) -> bool:
+    ids = {f"#{i}" for p in panels if (i := (p.get("id") or "").strip())}
+    for label in labels:
+        for node in label.iter():
+            if not isinstance(node.tag, str):
+                continue
+            if (any(node.get(e) for e in _SWITCH_EVENTS) or node.get("role") == "tab"
+                    or node.get("href") in ids):
+                return True
+    marks = [f"{n.get('class') or ''} {n.get('id') or ''}" for n in (header, *_chain(panels[0]))][:5]
+    return any(_TAB_WORDS.search(m) for m in marks)
 
 
 def hidden_by(styles: Styles, el: lxml.html.HtmlElement) -> str | None:

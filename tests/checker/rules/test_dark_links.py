@@ -182,3 +182,67 @@ def test_static_links_not_hidden_stay_unjudged_for_the_browser() -> None:
 
     assert (links[SPAM].visible, links[SPAM].hidden_by) == (None, None)
     assert links["https://www.jn.gov.cn/zwgk/"].visible is None  # the page's own host is never judged here
+
+
+
+FRIEND = "https://www.qufu-tour.com/"  # an off-site friend link (友情链接), not a government host
+PANELS_CSS = ".bd .panel { display: none } .bd .panel.on { display: block }"
+
+
+def tab_widget(header: str, *, body_class: str = "bd") -> str:
+    return (f'<div class="box">{header}<div class="{body_class}">'
+            '<div class="panel on"><a href="/zwgk/">政务公开</a></div>'
+            f'<div class="panel"><a href="{FRIEND}">曲阜旅游网</a></div>'
+            '</div></div>')
+
+
+@pytest.mark.parametrize("header", [
+    # a jQuery tab switched on hover, named by the site's own markup
+    '<ul class="tab-hd"><li class="on">部门网站</li><li>其他网站</li></ul>',
+    # labels with their own switching handler, one more label for 更多, no tab word anywhere
+    '<ul class="hd"><li onmouseover="show(0)">部门网站</li><li onmouseover="show(1)">其他网站</li><li>'
+    '<a href="/more.html">更多</a></li></ul>',
+    # links to the panels' ids (:target or a script reading the fragment)
+    '<div class="hd"><a href="#p1">部门网站</a><a href="#p2">其他网站</a></div>',
+])
+def test_an_inactive_tab_panel_a_visitor_can_switch_to_is_not_a_dark_link(header: str) -> None:
+    body = tab_widget(header).replace('class="panel on"', 'class="panel on" id="p1"').replace(
+        'class="panel">', 'class="panel" id="p2">')
+    assert inner_findings(body, style=PANELS_CSS) == []
+
+
+@pytest.mark.parametrize(("body", "style"), [
+    # the same panels with no header at all: nothing a visitor can click
+    (tab_widget("", body_class="tab-bd bd"), PANELS_CSS),
+    # a header whose labels switch nothing
+    (tab_widget('<ul class="hd"><li>部门网站</li><li>其他网站</li></ul>'), PANELS_CSS),
+    # a footer's link list beside a hidden block
+    ('<div class="foot"><ul><li>关于我们</li><li>联系我们</li></ul><div>版权所有</div>'
+     f'<div style="display:none"><a href="{FRIEND}">曲阜旅游网</a></div></div>', ""),
+    # a hidden block beside shown siblings, under a one-label header: no label per panel
+    ('<div class="tab"><ul><li onclick="f()">友情链接</li></ul><div>甲</div><div>乙</div>'
+     f'<div style="display:none"><a href="{FRIEND}">曲阜旅游网</a></div></div>', ""),
+])
+def test_a_hidden_block_with_no_visible_tab_control_is_still_a_dark_link(body: str, style: str) -> None:
+    [finding] = inner_findings(body, style=style)
+    assert (finding.url, finding.detail["technique"]) == (FRIEND, "display_none")
+
+
+@pytest.mark.parametrize("style", [
+    ".yqlj ul { display: none } .yqlj:hover ul { display: block }",  # a hover drop-down
+    ".yqlj ul { display: none } .yqlj:focus-within > ul { display: block }",
+    "#p2 { display: none } #p2:target { display: block }",  # opened by a link to #p2
+])
+def test_a_list_shown_when_a_visitor_points_at_its_visible_label_is_not_a_dark_link(style: str) -> None:
+    body = f'<div class="yqlj"><span>友情链接</span><ul id="p2"><li><a href="{FRIEND}">曲阜旅游网</a></li></ul></div>'
+    assert inner_findings(body, style=style) == []
+
+
+@pytest.mark.parametrize("style", [
+    ".yqlj ul { display: none } .yqlj ul:hover { display: block }",  # a hidden box cannot be pointed at
+    ".yqlj ul { display: none } .yqlj:hover ul { display: none }",
+])
+def test_a_list_no_visitor_action_shows_is_still_a_dark_link(style: str) -> None:
+    body = f'<div class="yqlj"><span>友情链接</span><ul><li><a href="{FRIEND}">曲阜旅游网</a></li></ul></div>'
+    [finding] = inner_findings(body, style=style)
+    assert (finding.url, finding.detail["technique"]) == (FRIEND, "display_none")

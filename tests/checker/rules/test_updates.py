@@ -23,11 +23,11 @@ from services.checker.rules.site import (
     reply_stale,
     service_guides,
 )
+from services.checker.rules.site.dates import parse_dates
 from services.checker.rules.site.updates import (
     classify,
     column_items,
     page_items,
-    parse_dates,
     view_site,
 )
 from shared.calendar import SHANGHAI

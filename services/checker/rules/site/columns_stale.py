@@ -22,22 +22,23 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.rules.site.dates import months_before, window_start
 from services.checker.rules.site.domain import host_of
+from services.checker.rules.site.pages import (
+    content_length,
+    in_chrome,
+    normalise_url,
+    parse_html,
+    placeholder_in,
+)
 from services.checker.rules.site.updates import (
     KIND_LABELS,
     ColumnKeywords,
     ColumnState,
     SiteView,
     column_states,
-    content_length,
-    in_chrome,
     latest_phrase,
-    months_before,
-    normalise_url,
-    parse_html,
-    placeholder_in,
     view_site,
-    window_start,
 )
 
 _EMBED_TAGS = ("iframe", "form", "embed", "object", "video")

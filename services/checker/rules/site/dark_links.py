@@ -7,8 +7,16 @@ sits), a fetched page's links to other hosts from its inline styles, <style> blo
 site's stylesheets (crawl/styles.py). Hidden links to the site itself (drop-down menus) are not
 dark links, nor are hidden links to government domains, filed sites or the well-known media of
 the profile's exemption list (hidden "相关链接" drop-downs on government sites point there).
-Links nobody judged (visible None) are not reported. One finding per hidden URL, on the first
-page found.
+Links nobody judged (visible None) are not reported.
+What a visitor can reveal is not hidden: an inactive tab panel (a "友情链接/其他网站" tab,
+display:none until its label is clicked or hovered) is judged visible when the widget shows
+sibling panels (one of them shown), a visible header with one label per panel, and a switch
+(a label's onclick/onmouseover, a link to the panel's #id, role="tab", or the site's tab
+markup), and so is a list a style rule shows when a visitor points at, focuses or opens
+something visible (`.yqlj:hover ul`, `li:focus-within > ul`, `#id:target`). A hidden block with
+no such control — or one that would show only when pointed at itself — is hidden from everyone
+and stays a dark link (crawl/styles.py and browser/visibility.js decide alike).
+One finding per hidden URL, on the first page found.
 Indicator: 安全、泄密事故等严重问题. Source: RULES.md veto.security and 暗链.
 
 Passing: <ul style="display:none"><a href="/zwgk/">政务公开</a></ul> on www.example.gov.cn.

@@ -18,19 +18,10 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.rules.site.dates import window_start
 from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.updates import (
-    Item,
-    SiteView,
-    href_of,
-    is_article,
-    newest,
-    page_items,
-    parse_html,
-    pub_date,
-    view_site,
-    window_start,
-)
+from services.checker.rules.site.pages import href_of, is_article, parse_html, pub_date
+from services.checker.rules.site.updates import Item, SiteView, newest, page_items, view_site
 
 CODE = "veto.homepage_stale"
 INDICATOR = "首页不更新"

@@ -14,7 +14,7 @@ Labels are matched on a Simplified form of the footer (主辦單位, 網站標�
 site), and what the footer shows is quoted as served.
 
 Page types: the crawler may pass `site.extra["page_types"]` ({url: "column" | "article"});
-otherwise a page with ArticleTitle/PubDate or its own publication line (updates.is_article_page)
+otherwise a page with ArticleTitle/PubDate or its own publication line (pages.is_article_page)
 is an article, one with Column* tags a column,
 else the profile's URL patterns decide; pages of unknown type are checked for site tags only.
 
@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
 from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of, matches_host
-from services.checker.rules.site.updates import SiteView, is_article_page, view_site
+from services.checker.rules.site.pages import is_article_page
 
 CODE = "deduct.identity"
 INDICATOR = "网站标识"
@@ -68,14 +68,14 @@ def _finding(message: str, locator: str, points: float, kind: str, page: Page | 
                         detail={"kind": kind, **detail})
 
 
-def _page_type(page: Page, site: SiteSnapshot, view: SiteView, params: Params) -> str:
+def _page_type(page: Page, site: SiteSnapshot, params: Params) -> str:
     if page is site.home:
         return "home"
     given = (site.extra.get("page_types") or {}).get(page.url)
     if given in ("column", "article"):
         return str(given)
     # An article repeating its column's ColumnName is still an article (it lacks the article tags).
-    if page.meta.get("ArticleTitle") or page.meta.get("PubDate") or is_article_page(page, view):
+    if page.meta.get("ArticleTitle") or page.meta.get("PubDate") or is_article_page(page):
         return "article"
     if any(page.meta.get(tag) for tag in ("ColumnName", "ColumnType", "ColumnDescription")):
         return "column"
@@ -157,9 +157,8 @@ def _tag_finding(problem: str, kind: str, tag: str, value: str, pages: list[Page
 
 def _tags(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     problems: dict[tuple[str, str, str, str], list[Page]] = {}
-    view = view_site(site)
     for page in site.html_pages():
-        kind = _page_type(page, site, view, params)
+        kind = _page_type(page, site, params)
         for tag in params.required_tags.get(kind, []):
             value = (page.meta.get(tag) or "").strip()
             if not value:

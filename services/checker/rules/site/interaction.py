@@ -26,21 +26,18 @@ from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
 from services.checker.inspect.script import to_simplified
+from services.checker.rules.site.dates import add_months, leading_date, parse_dates
 from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.updates import (
-    SiteView,
-    add_months,
+from services.checker.rules.site.pages import (
     clean,
     has_any,
     href_of,
     in_chrome,
-    leading_date,
     meta,
     normalise_url,
-    parse_dates,
     parse_html,
-    view_site,
 )
+from services.checker.rules.site.updates import SiteView, view_site
 
 CODE = "veto.interaction"
 INDICATOR = "互动回应差"

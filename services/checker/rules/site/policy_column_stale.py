@@ -14,13 +14,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, SiteSnapshot
-from services.checker.rules.site.updates import (
-    ColumnKeywords,
-    column_states,
-    latest_phrase,
-    months_before,
-    view_site,
-)
+from services.checker.rules.site.dates import months_before
+from services.checker.rules.site.updates import ColumnKeywords, column_states, latest_phrase, view_site
 
 CODE = "deduct.policy_column_stale"
 INDICATOR = "政策文件栏目不更新"

@@ -27,9 +27,10 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.rules.site.dates import months_before, window_start
 from services.checker.rules.site.domain import host_of
 from services.checker.rules.site.interaction import InteractionLabels, Message, channel_name, site_messages
-from services.checker.rules.site.updates import SiteView, months_before, view_site, window_start
+from services.checker.rules.site.updates import SiteView, view_site
 from shared.calendar import CalendarYearMissing, WorkingCalendar
 
 CODE = "deduct.reply_stale"

@@ -24,8 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
 from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.updates import (
-    SiteView,
+from services.checker.rules.site.pages import (
     clean,
     content_texts,
     has_any,
@@ -34,8 +33,8 @@ from services.checker.rules.site.updates import (
     meta,
     normalise_url,
     parse_html,
-    view_site,
 )
+from services.checker.rules.site.updates import SiteView, view_site
 
 CODE = "veto.service"
 INDICATOR = "服务不实用"

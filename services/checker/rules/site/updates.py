@@ -1,26 +1,36 @@
-"""Shared helpers of the update rules: item dates, list entries and columns (栏目), read from page HTML.
+"""Shared helpers of the update rules: list entries and columns (栏目), read from page HTML.
 
 Pure functions of a `SiteSnapshot`: the rules homepage_stale, columns_stale, policy_column_stale,
 interaction, reply_stale and service build a `SiteView` once and ask it for items and columns.
+Dates are read by dates.py; parsed HTML, page furniture and article pages are pages.py's.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import lxml.html
-from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.inspect.model import Page, SiteSnapshot
 from services.checker.inspect.script import to_simplified
+from services.checker.rules.site.dates import local_today, parse_dates, standalone_date
 from services.checker.rules.site.domain import host_of, on_site
-from shared.calendar import SHANGHAI
+from services.checker.rules.site.pages import (
+    class_tokens,
+    clean,
+    href_of,
+    in_chrome,
+    is_article,
+    is_article_page,
+    meta,
+    normalise_url,
+    parse_html,
+    pub_date,
+)
 
 ColumnKind = Literal["dynamic", "notice", "policy", "other"]
 KIND_LABELS: dict[str, str] = {"dynamic": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类",
@@ -38,235 +48,16 @@ class ColumnKeywords(BaseModel):
     excluded: list[str]  # e.g. 解读: 政策解读 is neither a policy-document nor a news column
 
 
-# yyyy-mm-dd, yyyy/mm/dd, yyyy.mm.dd, yyyy年mm月dd日
-_FULL = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
-# mm-dd, as list pages print it ("[11-20]"); the lookarounds keep phone numbers and ranges out.
-_SHORT = re.compile(r"(?<![\d\-/.年月])(\d{1,2})-(\d{1,2})(?![\d\-/.])")
-_TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
-_LABEL = re.compile(r"^(?:发布|更新|成文)?(?:日期|时间)\s*[:：]?\s*")
-_BRACKETS = "[]()（）【】〔〕<>《》 \u3000\t\r\n"
 _ROW_TAGS = frozenset({"li", "tr", "dl", "dd", "dt"})
-_CHROME_TAGS = frozenset({"nav", "header", "footer", "aside"})
-_CHROME_WORDS = re.compile(r"nav|menu|header|footer|crumb|sidebar|daohang|position|location|copyright",
-                           re.I)
-_CHROME_TOKENS = frozenset({"head", "foot", "top", "bottom", "side", "dh"})
 _NAV_WORDS = re.compile(r"nav|menu|daohang", re.I)
 # Pagination and "more" links are not list entries.
 _NOT_ITEM = re.compile(r"^(更多|more|首页|上一页|下一页|上页|下页|尾页|末页|第一页|最后一页|跳转|go|\d+)$",
                        re.I)
 _FIRST_PAGE = frozenset({"首页", "第一页", "第1页", "1"})
-# Article addresses of the common government CMSs (TRS t20261120_123.html, 大汉 art_1_2.html, …);
-# the same forms as deduct.identity's article_url_patterns in the national profile.
-_ARTICLE_PATHS = tuple(re.compile(p) for p in (
-    r"/t\d{8}_\d+\.s?html?$", r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",
-    r"/content/post_\d+\.html$", r"/content_\d+\.s?html?$", r"/info/\d+/\d+\.htm$"))
-# The publication line of an article body: 发布时间：2026-11-20, 发布日期: …, 来源：… 日期：….
-_MAX_OWN_DATES = 3  # 发布时间, 更新时间 and 成文日期 of one article
-_MIN_TITLE = 6  # a linked title, not 来源：<a>市政府</a> or 字号 大 中 小
-_MAX_ROW_EXTRA = 40  # what a list row prints beside its title: 发布时间：2026-11-20 09:30 来源：…
-_PUBLISHED = re.compile(r"(?:发布|发表|更新|成文)?(?:日期|时间)\s*[:：]\s*(?:19|20)\d{2}\s*[-/.年]")
 # Nav labels are short; a longer anchor in a menu is a promotion banner, not a column.
 _MAX_COLUMN_NAME = 20
-_PUNCT = " \u3000\t\r\n!！。.…:：,，~～-—"
 _TRAILING = re.compile(r"[\s\[(（【〔]((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
                        r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)[\])）】〕]?$")
-
-
-def has_any(text: str, words: list[str]) -> bool:
-    """Tell whether a text contains one of the words, written in Simplified or Traditional script."""
-    simplified = to_simplified(text)
-    return any(w in simplified for w in words)
-
-
-def local_today(site: SiteSnapshot) -> date:
-    """Return the monitoring point's calendar date in Beijing time."""
-    return site.as_of.astimezone(SHANGHAI).date()
-
-
-def months_before(day: date, months: int) -> date:
-    """Return the same day `months` calendar months earlier (clamped to the month's end)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` calendar months later (clamped to the month's end)."""
-    return months_before(day, -months)
-
-
-def _credible(day: date, today: date) -> bool:
-    # A date after the monitoring point is not evidence of an update (faked dates are veto.security's).
-    return date(1990, 1, 1) <= day <= today
-
-
-def _full(match: re.Match[str]) -> date | None:
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
-
-def _short(match: re.Match[str], today: date) -> date | None:
-    month, day = int(match[1]), int(match[2])
-    for year in (today.year, today.year - 1):
-        try:
-            found = date(year, month, day)
-        except ValueError:
-            continue
-        # A month-day later than the monitoring point was published in the previous year.
-        if found <= today:
-            return found
-    return None
-
-
-def parse_dates(text: str, today: date) -> list[date]:
-    """Return the credible dates written in a text; short mm-dd forms take their year from today."""
-    found = [d for m in _FULL.finditer(text) if (d := _full(m))]
-    if not found:
-        found = [d for m in _SHORT.finditer(text) if (d := _short(m, today))]
-    return [d for d in found if _credible(d, today)]
-
-
-def standalone_date(text: str, today: date) -> date | None:
-    """Return the date when a text is nothing but a date (bracketed or labelled 发布日期 at most)."""
-    core = _LABEL.sub("", to_simplified(text.strip().strip(_BRACKETS))).strip(_BRACKETS)
-    if (m := re.fullmatch(_FULL.pattern + _TIME, core)) and (d := _full(m)):
-        return d if _credible(d, today) else None
-    if m := re.fullmatch(_SHORT.pattern, core):
-        return _short(m, today)
-    return None
-
-
-def leading_date(text: str, today: date) -> date | None:
-    """Return the credible date a text starts with (after blanks and a colon), or None."""
-    rest = text.lstrip(" \u3000:：")
-    if (m := _FULL.match(rest)) and (d := _full(m)):
-        return d if _credible(d, today) else None
-    if m := _SHORT.match(rest):
-        return _short(m, today)
-    return None
-
-
-def meta(page: Page, name: str) -> str:
-    """Return a page's <meta name=…> value, matching the name without regard to case."""
-    wanted = name.lower()
-    return next((v.strip() for k, v in page.meta.items() if k.lower() == wanted), "")
-
-
-def pub_date(page: Page, today: date) -> date | None:
-    """Return the PubDate tag of an article page, when present and credible."""
-    m = _FULL.search(meta(page, "PubDate"))
-    day = _full(m) if m else None
-    return day if day and _credible(day, today) else None
-
-
-def is_article(page: Page) -> bool:
-    """Tell whether a page is an article by its tags (ArticleTitle, PubDate) or its CMS address."""
-    return bool(meta(page, "ArticleTitle") or meta(page, "PubDate")
-                or any(p.search(urlsplit(page.final_url or page.url).path) for p in _ARTICLE_PATHS))
-
-
-def is_article_page(page: Page, view: SiteView) -> bool:
-    """Tell whether a page is an article: tagged or addressed as one, or a body with its own publication line.
-
-    A page showing one to `_MAX_OWN_DATES` 发布时间/成文日期 lines that belong to no list entry is an
-    article, whatever column tags it carries (articles repeat their column's ColumnName) and
-    whatever related-article lists it shows; a list labelling every entry's date is no article.
-    """
-    if is_article(page):
-        return True
-    root = parse_html(page.html)
-    if root is None:
-        return False
-    own = 0
-    for node in root.xpath("//body//text()"):
-        holder = node.getparent() if node.is_text else node.getparent().getparent()
-        if (holder is None or holder.tag in ("script", "style")
-                or not _PUBLISHED.search(to_simplified(str(node))) or in_chrome(holder)):
-            continue
-        own += not _in_entry(holder, page)
-    return 1 <= own <= _MAX_OWN_DATES
-
-
-def _in_entry(el: Any, page: Page) -> bool:
-    # A date line sharing a short row (the element or two levels up: a title link, the date and
-    # a label or two) with a title link is an entry's; an article body around an attachment
-    # link is no row.
-    base = page.final_url or page.url
-    for level, anc in enumerate([el, *el.iterancestors()]):
-        if level > 2 or anc.tag in ("body", "html"):
-            return False
-        titles = [len(t) for a in anc.iter("a")
-                  if href_of(a, base) and len(t := clean(a.text_content())) >= _MIN_TITLE]
-        if titles:
-            return len(clean(anc.text_content())) <= max(titles) + _MAX_ROW_EXTRA
-    return False
-
-
-def parse_html(html: str) -> Any:
-    """Parse HTML into an lxml document, or return None when there is nothing to parse."""
-    if not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except ValueError:  # a str with an XML encoding declaration
-        return lxml.html.document_fromstring(html.encode("utf-8"))
-    except etree.ParserError:
-        return None
-
-
-def normalise_url(url: str) -> str:
-    """Return a URL without its fragment, scheme and host in lower case, an empty path as "/"."""
-    parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
-
-
-def href_of(anchor: Any, base: str) -> str | None:
-    """Return the absolute, normalised http(s) target of an anchor, or None."""
-    href = (anchor.get("href") or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-        return None
-    url = normalise_url(urljoin(base, href))
-    return url if url.startswith(("http://", "https://")) else None
-
-
-def clean(text: str) -> str:
-    """Collapse whitespace in a text."""
-    return " ".join(text.split())
-
-
-def _tokens(el: Any) -> tuple[str, list[str]]:
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return attrs, [t.lower() for t in re.split(r"[\s_\-]+", attrs) if t]
-
-
-def is_chrome(el: Any) -> bool:
-    """Tell whether an element is page furniture: navigation, header, footer, breadcrumb, sidebar."""
-    if not isinstance(el.tag, str) or el.tag in ("html", "body"):
-        return False
-    if el.tag in _CHROME_TAGS:
-        return True
-    attrs, tokens = _tokens(el)
-    return bool(_CHROME_WORDS.search(attrs)) or any(t in _CHROME_TOKENS for t in tokens)
-
-
-def in_chrome(el: Any) -> bool:
-    """Tell whether an element is or lies inside page furniture."""
-    return is_chrome(el) or any(is_chrome(a) for a in el.iterancestors())
-
-
-def content_texts(root: Any) -> list[str]:
-    """Return the non-empty text chunks of a document outside scripts, styles and page furniture."""
-    chunks = []
-    for node in root.xpath("//body//text()"):
-        owner = node.getparent()
-        holder = owner if node.is_text else owner.getparent()
-        if holder is None or holder.tag in ("script", "style") or in_chrome(holder):
-            continue
-        if text := clean(str(node)):
-            chunks.append(text)
-    return chunks
 
 
 @dataclass(frozen=True)
@@ -331,7 +122,7 @@ def _nav_blocks(root: Any) -> list[Any]:
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
-        attrs, tokens = _tokens(el)
+        attrs, tokens = class_tokens(el)
         navish = el.tag in ("nav", "header") or bool(_NAV_WORDS.search(attrs)) or "dh" in tokens \
             or "header" in attrs.lower()
         if navish and not any(b in el.iterancestors() for b in blocks):
@@ -361,7 +152,7 @@ def _discover_columns(view: SiteView) -> list[Column]:
         for block in _nav_blocks(root):
             # A header block also holds logos and toolbars: only its list entries are columns.
             is_header = block.tag == "header" or (
-                block.tag != "nav" and not _NAV_WORDS.search(_tokens(block)[0]))
+                block.tag != "nav" and not _NAV_WORDS.search(class_tokens(block)[0]))
             for anchor in block.iter("a"):
                 url, name = href_of(anchor, base), clean(anchor.text_content())
                 levels = _li_levels(anchor, block)
@@ -382,7 +173,7 @@ def _discover_columns(view: SiteView) -> list[Column]:
         column.column_type = meta(page, "ColumnType")
         column.top_level |= page.depth <= 1
     # A column is a list page: a menu entry or a ColumnName tag leading to an article is no column.
-    return [c for c in found.values() if c.page is None or not is_article_page(c.page, view)]
+    return [c for c in found.values() if c.page is None or not is_article_page(c.page)]
 
 
 def _classify_text(text: str, keywords: ColumnKeywords) -> ColumnKind:
@@ -514,30 +305,6 @@ def updated_since(items: list[Item], since: date) -> bool:
     """Tell whether any item is dated on or after a day."""
     return any(i.on is not None and i.on >= since for i in items)
 
-
-def window_start(today: date, days: int) -> date:
-    """Return the first day of a window of `days` days ending on the monitoring date."""
-    return today - timedelta(days=days)
-
-
-def placeholder_in(page: Page, placeholders: list[str]) -> str | None:
-    """Return the placeholder (暂无信息, 正在建设中, …) a page shows as a text of its own, if any."""
-    root = parse_html(page.html)
-    if root is None:
-        return None
-    for chunk in content_texts(root):
-        core = to_simplified(chunk.strip(_PUNCT))
-        for placeholder in placeholders:
-            # Only a short text that is the placeholder, not a sentence that happens to contain it.
-            if placeholder in core and len(core) <= len(placeholder) + 6:
-                return placeholder
-    return None
-
-
-def content_length(page: Page) -> int:
-    """Return the number of characters of text a page shows outside its furniture."""
-    root = parse_html(page.html)
-    return sum(len(c) for c in content_texts(root)) if root is not None else 0
 
 
 @dataclass
