@@ -101,9 +101,12 @@ TABS_PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><title>友情�
 </div>
 <div class="box"><p>版权所有</p><p>联系我们</p><p style="display:none"><a href="{CASINO}/untabbed">博彩</a></p></div>
 <style>.drop ul {{ display: none; }} .drop:hover ul {{ display: block; }}
-  .self {{ display: none; }} .self:hover {{ display: block; }}</style>
+  .self {{ display: none; }} .self:hover {{ display: block; }}
+  #opened, #unopened {{ display: none; }} #opened:target, #unopened:target {{ display: block; }}</style>
 <div class="drop"><span>友情链接</span><ul><li><a href="{PARTNER}/hover">合作单位</a></li></ul></div>
 <div class="self"><a href="{CASINO}/self-hover">博彩</a></div>
+<p><a href="#opened">更多网站</a></p><div id="opened"><a href="{PARTNER}/target">合作网站</a></div>
+<div id="unopened"><a href="{CASINO}/target">博彩</a></div>
 <script>
   var labels = document.querySelectorAll('.yqlj .hd li'), panels = document.querySelectorAll('.yqlj .bd > div');
   function show(i) {{ for (var j = 0; j < panels.length; j++) panels[j].style.display = i === j ? 'block' : 'none'; }}
@@ -274,6 +277,9 @@ async def test_panels_and_lists_a_visitor_can_open_are_visible_and_others_hidden
     # A list shown when a visitor points at its label; a box that would show only if pointed at itself.
     assert (links[f"{PARTNER}/hover"].visible, links[f"{PARTNER}/hover"].hidden_by) == (True, None)
     assert (links[f"{CASINO}/self-hover"].visible, links[f"{CASINO}/self-hover"].hidden_by) == (False, "display_none")
+    # :target opens a box only through a link to its id on the page
+    assert (links[f"{PARTNER}/target"].visible, links[f"{PARTNER}/target"].hidden_by) == (True, None)
+    assert (links[f"{CASINO}/target"].visible, links[f"{CASINO}/target"].hidden_by) == (False, "display_none")
 
 
 async def test_script_added_links_are_flagged_injected(techniques: dict[str, Link]) -> None:

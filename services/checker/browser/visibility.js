@@ -270,10 +270,12 @@
         for (const sel of r.selectorText.split(",")) {
           const parts = sel.trim().split(/\s*[\s>+~]\s*/);
           const subject = parts[parts.length - 1];
-          const acted = parts.slice(0, -1).some((p) => ACTION.test(p)) || /:target\b/i.test(subject);
-          if (!acted) continue;
+          const above = parts.slice(0, -1).some((p) => ACTION.test(p));
+          if (!above && !/:target\b/i.test(subject)) continue;
           const stripped = sel.replace(ACTIONS, "").trim();
-          try { doc.querySelector(stripped); revealRules.push(stripped); } catch (e) { /* not a selector */ }
+          // :target on the subject alone opens it only through a link to its id on the page.
+          try { doc.querySelector(stripped); revealRules.push({sel: stripped, anchor: !above}); }
+          catch (e) { /* not a selector */ }
         }
       }
     };
@@ -282,7 +284,9 @@
     }
     return revealRules;
   };
-  const revealedByAction = (el) => reveals().some((sel) => el.matches(sel));
+  const anchored = (el) => Boolean(el.id) && Array.from(doc.querySelectorAll("a[href]"))
+    .some((a) => a.getAttribute("href") === `#${el.id}`);
+  const revealedByAction = (el) => reveals().some((r) => el.matches(r.sel) && (!r.anchor || anchored(el)));
   const revealablePanel = (panel) => {
     const parent = panel.parentElement;
     if (!parent) return false;

@@ -65,6 +65,9 @@ class _Rule:
     declarations: tuple[tuple[str, str, bool], ...]
     key: str  # what the subject must carry: "#id", ".class", a tag name, or "*"
     ancestors: frozenset[str]  # "#id" and ".class" its ancestors must carry
+    # Shown only by :target on the subject itself: a visitor opens it only through a link to its
+    # id on the page (otherwise an unused :target rule would let an injected link pass as visible).
+    needs_anchor: bool = False
 
 
 _AXES = {" ": "ancestor::", ">": "parent::", "+": "preceding-sibling::*[1]/self::",
@@ -140,7 +143,7 @@ _ACTIONS = frozenset({"hover", "focus", "focus-within", "active", "target", "che
 def _without_actions(tree: Tree, subject: bool = True) -> tuple[Tree, bool]:
     """The selector without its action pseudo-classes, and whether one was on something a
     visitor can act on: an ancestor or earlier sibling of the subject (a hidden box cannot be
-    pointed at), or the subject itself for :target (a link to it opens it)."""
+    pointed at), or the subject itself for :target (a link to it opens it; see `needs_anchor`)."""
     if isinstance(tree, CombinedSelector):
         left, acted_left = _without_actions(tree.selector, subject=False)
         right, acted_right = _without_actions(tree.subselector, subject=subject)
@@ -171,7 +174,24 @@ def _reveal(tree: Tree, specificity: tuple[int, int, int],
         xpath = f"boolean(self::{_relative(stripped)})"
     except (cssselect.SelectorError, KeyError):
         return None
-    return _Rule(xpath, specificity, declarations, _key(stripped), _ancestor_tokens(stripped))
+    return _Rule(xpath, specificity, declarations, _key(stripped), _ancestor_tokens(stripped),
+                 needs_anchor=not _acted_above(tree))
+
+
+def _acted_above(tree: Tree) -> bool:
+    """Whether an action pseudo-class sits on an ancestor or earlier sibling of the subject."""
+    if isinstance(tree, CombinedSelector):
+        return _has_action(tree.selector) or _acted_above(tree.subselector)
+    return False
+
+
+def _has_action(tree: Tree) -> bool:
+    if isinstance(tree, CombinedSelector):
+        return _has_action(tree.selector) or _has_action(tree.subselector)
+    if isinstance(tree, Pseudo) and tree.ident.lower() in _ACTIONS:
+        return True
+    inner = getattr(tree, "selector", None)
+    return inner is not None and _has_action(inner)
 
 
 def _declarations(tokens: list[tinycss2.ast.Node]) -> tuple[tuple[str, str, bool], ...]:
@@ -341,7 +361,8 @@ class Styles:
 
     def revealed(self, el: lxml.html.HtmlElement) -> bool:
         """Whether a rule displays `el` once a visitor points at, focuses or opens something."""
-        return any(self._matches(rule, el) for sheet in self.sheets for rule in sheet.reveals)
+        return any(self._matches(rule, el) and (not rule.needs_anchor or _anchored(el))
+                   for sheet in self.sheets for rule in sheet.reveals)
 
     def declared(self, el: lxml.html.HtmlElement) -> Declarations:
         """The winning declaration of each relevant property set on `el` itself."""
@@ -673,3 +694,11 @@ def hidden_by(styles: Styles, el: lxml.html.HtmlElement) -> str | None:
     if verdict and el.tag in ("iframe", "frame"):
         return "hidden_iframe"
     return verdict
+
+
+def _anchored(el: lxml.html.HtmlElement) -> bool:
+    """Whether the page links to `el` by its id (`<a href="#id">`), so :target can open it."""
+    ident = el.get("id")
+    if not ident:
+        return False
+    return any(a.get("href") == f"#{ident}" for a in el.getroottree().iter("a"))

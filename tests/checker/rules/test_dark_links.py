@@ -231,18 +231,20 @@ def test_a_hidden_block_with_no_visible_tab_control_is_still_a_dark_link(body: s
 @pytest.mark.parametrize("style", [
     ".yqlj ul { display: none } .yqlj:hover ul { display: block }",  # a hover drop-down
     ".yqlj ul { display: none } .yqlj:focus-within > ul { display: block }",
-    "#p2 { display: none } #p2:target { display: block }",  # opened by a link to #p2
+    "#p2 { display: none } #p2:target { display: block }",  # opened by the link to #p2
 ])
 def test_a_list_shown_when_a_visitor_points_at_its_visible_label_is_not_a_dark_link(style: str) -> None:
-    body = f'<div class="yqlj"><span>友情链接</span><ul id="p2"><li><a href="{FRIEND}">曲阜旅游网</a></li></ul></div>'
+    body = f'<div class="yqlj"><a href="#p2">友情链接</a><ul id="p2"><li><a href="{FRIEND}">曲阜旅游网</a></li></ul></div>'
     assert inner_findings(body, style=style) == []
 
 
 @pytest.mark.parametrize("style", [
     ".yqlj ul { display: none } .yqlj ul:hover { display: block }",  # a hidden box cannot be pointed at
     ".yqlj ul { display: none } .yqlj:hover ul { display: none }",
+    # :target with no link to the box's id on the page: nothing a visitor can click opens it
+    "#p2 { display: none } #p2:target { display: block }",
 ])
 def test_a_list_no_visitor_action_shows_is_still_a_dark_link(style: str) -> None:
-    body = f'<div class="yqlj"><span>友情链接</span><ul><li><a href="{FRIEND}">曲阜旅游网</a></li></ul></div>'
+    body = f'<div class="yqlj"><span>友情链接</span><ul id="p2"><li><a href="{FRIEND}">曲阜旅游网</a></li></ul></div>'
     [finding] = inner_findings(body, style=style)
     assert (finding.url, finding.detail["technique"]) == (FRIEND, "display_none")
