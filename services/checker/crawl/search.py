@@ -3,8 +3,8 @@
 RULES.md (deduct.search): no site-wide search, or a search that finds nothing for a title that
 exists. The search is a form with a text box whose action is on the site — or on another
 government host (.gov.cn / .政务), since many sites use their province's shared search
-platform — or a link labelled 搜索/检索 to a page with such a form. Everything except
-`check_search` is pure.
+platform — or a link labelled 搜索/检索 (also in Traditional script: 搜尋/檢索) to a page with
+such a form. Everything except `check_search` is pure.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from services.checker.crawl.crawler import in_scope
 from services.checker.crawl.parse import absolute_url, decode_html, html_root, sniff_charset
 from services.checker.inspect.model import Page, SearchResult
+from services.checker.inspect.script import to_simplified
 from services.checker.net.fetcher import Fetcher
 
-_SEARCH_WORDS = re.compile(r"search|query|keyword|kw|sword|searchword|q\b|wd|搜索|检索|查询", re.IGNORECASE)
-_LINK_LABEL = re.compile(r"搜索|检索|站内搜|全文搜|search", re.IGNORECASE)
+# Matched on the Simplified form of the label (to_simplified): 檢索 → 检索, 搜尋 → 搜寻, 查詢 → 查询.
+_SEARCH_WORDS = re.compile(r"search|query|keyword|kw|sword|searchword|q\b|wd|搜索|搜寻|检索|查询", re.IGNORECASE)
+_LINK_LABEL = re.compile(r"搜索|搜寻|检索|站内搜|全文搜|search", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[-_|—－]\s+|_|\|")
 _TEXT_INPUT_TYPES = ("", "text", "search")
 MAX_QUERY_CHARS = 40  # search boxes often cap their input; a prefix of the title still matches
@@ -48,7 +50,7 @@ def _on_site(url: str, domains: list[str]) -> bool:
 
 
 def _describe(el: Any, *attributes: str) -> str:
-    return " ".join(el.get(a) or "" for a in attributes)
+    return to_simplified(" ".join(el.get(a) or "" for a in attributes))
 
 
 def find_search(html: str, page_url: str, domains: list[str], forms_only: bool = False) -> SearchEntry | None:
@@ -83,7 +85,7 @@ def find_search(html: str, page_url: str, domains: list[str], forms_only: bool =
     if best is not None or forms_only:
         return best[1] if best else None
     for a in root.iter("a"):
-        label = " ".join((a.text_content() + " " + (a.get("title") or "")).split())
+        label = to_simplified(" ".join((a.text_content() + " " + (a.get("title") or "")).split()))
         url = absolute_url(page_url, a.get("href") or "")
         if url and _LINK_LABEL.search(label) and _on_site(url, domains):
             return SearchEntry(kind="link", url=url)
