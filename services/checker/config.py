@@ -59,6 +59,13 @@ class CheckerSettings(ServiceSettings):
     max_screenshots: int = 8
     # A failing link is checked again after this long before it is reported as unstable.
     link_recheck_delay_s: float = 10.0
+    external_max_pages: int = 50
+    """Distinct off-site link targets fetched per site for 外链变质 (content.external_link). Our
+    own figure: a government home page links to a few dozen outside sites (friendly links, the
+    national and provincial portals); targets beyond it are not judged in this run."""
+    external_excerpt_chars: int = 2000
+    """Visible text kept of each external page; the rule's keywords sit in the title and first
+    screen of a gambling or parked page (our own figure)."""
     job_timeout_s: int = 1800
     target_budget_s: int = 900
     """Seconds one site may take (crawl, render, links, rules, evidence); half of job_timeout_s

@@ -31,6 +31,7 @@ from services.checker.crawl.parse import parse_html
 from services.checker.crawl.search import choose_query, count_hits, find_search
 from services.checker.inspect.model import (
     Availability,
+    ExternalPage,
     Ipv6Result,
     LinkStatus,
     Page,
@@ -339,17 +340,18 @@ def snapshot(docs: Docs, as_of: datetime = AS_OF, *, site: Target | None = None)
 
     urls = dict.fromkeys(link.url for p in pages for link in p.links if link.url)
     statuses = {u: LinkStatus(url=u, status=200 if _lookup(docs, u) else 404) for u in urls}
-    external = {}
+    external: dict[str, ExternalPage] = {}
     for url in urls:
         doc = _lookup(docs, url)
         if doc is not None and not in_scope(url, site.domains) and doc.content_type == HTML:
             parsed = parse_html(doc.body.decode(), url)
-            external[url] = {"title": parsed.title, "text": parsed.text}
+            external[url] = ExternalPage(url=url, final_url=url, status=200, title=parsed.title,
+                                         text=parsed.text)
     return SiteSnapshot(
         target=site, as_of=as_of, pages=pages, link_status=statuses,
         availability=Availability(probes=7 * 24, failures=0, window_days=7),
         search=_search(docs, pages, site), ipv6=Ipv6Result(aaaa=["240e:ff:e020:9ae::1"], reachable=True),
-        registry_sites={HOST, PORTAL}, extra={"external_pages": external})
+        registry_sites={HOST, PORTAL}, external_pages=external)
 
 
 def _search(docs: Docs, pages: list[Page], site: Target) -> SearchResult:

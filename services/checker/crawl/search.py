@@ -21,7 +21,8 @@ from services.checker.inspect.script import to_simplified
 from services.checker.net.fetcher import Fetcher
 
 # Matched on the Simplified form of the label (to_simplified): 檢索 → 检索, 搜尋 → 搜寻, 查詢 → 查询.
-_SEARCH_WORDS = re.compile(r"search|query|keyword|kw|sword|searchword|q\b|wd|搜索|搜寻|检索|查询", re.IGNORECASE)
+_SEARCH_WORDS = re.compile(r"search|query|keyword|kw|sword|searchword|q\b|wd|搜索|搜寻|检索|查询",
+                           re.IGNORECASE)
 _LINK_LABEL = re.compile(r"搜索|搜寻|检索|站内搜|全文搜|search", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[-_|—－]\s+|_|\|")
 _TEXT_INPUT_TYPES = ("", "text", "search")

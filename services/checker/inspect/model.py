@@ -42,6 +42,9 @@ class Target:
     provides_services: bool = True
     icp_number: str | None = None
     psb_number: str | None = None
+    # For a department site: the main domain of its region's portal, as filed in the registry
+    # when the run began (None for a portal, or when the registry names no portal).
+    portal_domain: str | None = None
 
 
 @dataclass
@@ -143,6 +146,18 @@ class Ipv6Result:
 
 
 @dataclass
+class ExternalPage:
+    """What an off-site link's target served when fetched once in the run (for 外链变质)."""
+
+    url: str  # the link URL, as in `Link.url`
+    final_url: str
+    status: int | None
+    title: str = ""
+    text: str = ""  # visible text, cut to a bounded excerpt
+    failure: str | None = None  # one of FAILURE_CLASSES
+
+
+@dataclass
 class SiteSnapshot:
     """Everything the rules may look at for one website in one run."""
 
@@ -154,7 +169,7 @@ class SiteSnapshot:
     search: SearchResult | None = None
     ipv6: Ipv6Result | None = None
     registry_sites: set[str] = field(default_factory=set)  # every registered domain
-    extra: dict[str, Any] = field(default_factory=dict)
+    external_pages: dict[str, ExternalPage] = field(default_factory=dict)  # keyed by link URL
 
     @property
     def home(self) -> Page | None:

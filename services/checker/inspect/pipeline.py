@@ -28,6 +28,12 @@ from services.checker.browser.launcher import Browser, BrowserSettings
 from services.checker.browser.render import Outline, RenderFailed, Timing, outline_pages, read_page
 from services.checker.config import CheckerSettings
 from services.checker.crawl.crawler import CrawlSettings, crawl, in_scope, scope_domains
+from services.checker.crawl.external import (
+    ExternalSettings,
+    RedisExternalCache,
+    external_targets,
+    fetch_external_pages,
+)
 from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
 from services.checker.crawl.rendered import RenderedReader
 from services.checker.crawl.search import check_search
@@ -36,7 +42,7 @@ from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.reader import FeedConfig, read_account
 from services.checker.inspect.account import TARGET_TYPE, AccountSnapshot, AccountTarget
 from services.checker.inspect.evaluate import WordLists, evaluate, evaluate_account
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot, Target
+from services.checker.inspect.model import ExternalPage, FindingDraft, Page, SiteSnapshot, Target
 from services.checker.jobs.resources import Outcome
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
@@ -45,7 +51,7 @@ from services.checker.net.politeness import Politeness, polite_to
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
-from services.checker.rules.site import unreachable
+from services.checker.rules.site import external_links, unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
 from shared.principal import Principal, Role, region_prefix, sign_principal
@@ -198,8 +204,9 @@ class Inspector:
                 search=await check_search(pages, self.fetcher, target.domains) if pages else None,
                 ipv6=await check_ipv6(host, self._resolve_aaaa, self.fetcher,
                                       url=target.home_url) if host else None,
-                registry_sites=await self._registry_domains(run.id))
-            clock.lap("search+ipv6")
+                registry_sites=await self._registry_domains(run.id),
+                external_pages=await self._external_pages(pages, target, run))
+            clock.lap("search+ipv6+external")
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
             notes = self._notes(site, profile, run.rules)
@@ -211,6 +218,18 @@ class Inspector:
                  len(pages), len(link_status), len(findings), clock.summary())
         return Outcome(findings=findings, pages_fetched=len(pages),
                        links_checked=len(link_status), notes=notes)
+
+    async def _external_pages(self, pages: list[Page], target: Target, run: Any) -> dict[str, ExternalPage]:
+        """What the off-site link targets serve now, when the run judges 外链变质 (else nothing)."""
+        block = run.profile["rules"].get(external_links.CODE)
+        if block is None or block.get("enabled", True) is False or (
+                run.rules and external_links.CODE not in run.rules):
+            return {}
+        urls = external_targets(pages, target.domains, list(block.get("link_tags", ["a"])),
+                                self.settings.external_max_pages)
+        return await fetch_external_pages(
+            urls, self.fetcher, RedisExternalCache(self.redis, run.id),
+            ExternalSettings(excerpt_chars=self.settings.external_excerpt_chars))
 
     @staticmethod
     def _notes(site: SiteSnapshot, profile: dict[str, Any], rules: list[str] | None) -> list[dict[str, Any]]:
@@ -302,4 +321,5 @@ def _target(data: dict[str, Any]) -> Target:
                   organisation_name=data["organisation_name"], region_code=data["region_code"],
                   kind=data["kind"], domains=list(data["domains"]), home_url=data["home_url"],
                   status=data["status"], provides_services=bool(data.get("provides_services", True)),
-                  icp_number=data.get("icp_number"), psb_number=data.get("psb_number"))
+                  icp_number=data.get("icp_number"), psb_number=data.get("psb_number"),
+                  portal_domain=data.get("portal_domain"))

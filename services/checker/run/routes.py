@@ -31,9 +31,11 @@ async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ct
     async with RegistryClient(ctx.settings.registry_url, ctx.token,
                               transport=request.app.state.registry_transport) as registry:
         targets = await service.fetch_targets(registry, body.scope)
+        portals = await service.fetch_portals(registry, targets)
     run = await service.create_run(ctx.session, name=body.name, scope=body.scope,
                                    profile_name=body.profile, owner=ctx.principal,
-                                   targets=targets, now=ctx.clock.now(), as_of=body.as_of,
+                                   targets=targets, portals=portals, now=ctx.clock.now(),
+                                   as_of=body.as_of,
                                    probes_per_day=ctx.settings.probes_per_day)
     await ctx.session.commit()
     await service.enqueue_pending(ctx.session, request.app.state.redis, run.id, ctx.clock.now())
@@ -96,9 +98,10 @@ async def start_recheck(body: RecheckCreate, request: Request,
     async with RegistryClient(ctx.settings.registry_url, ctx.token,
                               transport=request.app.state.registry_transport) as registry:
         targets = await service.fetch_targets(registry, scope)
+        portals = await service.fetch_portals(registry, targets)
     run = await service.create_run(ctx.session, name=body.reason, scope=scope,
                                    profile_name=body.profile, owner=ctx.principal,
-                                   targets=targets, now=ctx.clock.now(), as_of=None,
+                                   targets=targets, portals=portals, now=ctx.clock.now(), as_of=None,
                                    probes_per_day=ctx.settings.probes_per_day,
                                    rules=list(dict.fromkeys(body.rules)))
     await ctx.session.commit()

@@ -44,8 +44,13 @@ ACTIVE_ACCOUNT_STATUSES = ("running", "closing")
 RunTarget = WebsiteRead | AccountRead
 
 
-def target_snapshot(site: WebsiteRead, provides_services: bool = True) -> dict[str, Any]:
-    """The registry facts a task keeps, so the run does not drift if the registry changes."""
+def target_snapshot(site: WebsiteRead, provides_services: bool = True,
+                    portal_domain: str | None = None) -> dict[str, Any]:
+    """The registry facts a task keeps, so the run does not drift if the registry changes.
+
+    `portal_domain` is the main domain of the region's portal, kept for a department site
+    (deduct.domain: a department site is a subdomain of its level's portal).
+    """
     return {"id": str(site.id), "site_code": site.site_code, "name": site.name,
             "organisation_id": str(site.organisation_id),
             "organisation_name": site.organisation_name, "region_code": site.region_code,
@@ -53,7 +58,8 @@ def target_snapshot(site: WebsiteRead, provides_services: bool = True) -> dict[s
             "status": site.status.value, "icp_number": site.icp_number,
             "psb_number": site.psb_number, "provides_services": provides_services,
             "politeness": site.politeness.model_dump(mode="json", exclude_none=True)
-            if site.politeness else None}
+            if site.politeness else None,
+            "portal_domain": portal_domain if site.kind.value == "department" else None}
 
 
 def account_snapshot(acc: AccountRead, siblings: Sequence[AccountRead] = ()) -> dict[str, Any]:
@@ -77,10 +83,12 @@ def account_snapshot(acc: AccountRead, siblings: Sequence[AccountRead] = ()) -> 
             "feed": feed}
 
 
-def snapshot_of(target: RunTarget, seen: Sequence[RunTarget] = ()) -> dict[str, Any]:
-    """The task snapshot of a website or an account (siblings looked up among `seen`)."""
+def snapshot_of(target: RunTarget, seen: Sequence[RunTarget] = (),
+                portals: dict[str, str] | None = None) -> dict[str, Any]:
+    """The task snapshot of a website or an account (siblings looked up among `seen`, a
+    department site's portal in `portals`, region code → portal domain)."""
     if isinstance(target, WebsiteRead):
-        return target_snapshot(target)
+        return target_snapshot(target, portal_domain=(portals or {}).get(target.region_code))
     family = platform_family(target.platform)
     siblings = [o for o in seen if isinstance(o, AccountRead) and o.sponsor_id == target.sponsor_id
                 and platform_family(o.platform) == family
@@ -100,6 +108,27 @@ def _sort_key(target: RunTarget) -> tuple[int, str]:
     if isinstance(target, WebsiteRead):
         return 0, target.site_code
     return 1, f"{target.platform.value}:{target.platform_account_id}"
+
+
+async def fetch_portals(registry: RegistryClient, targets: Sequence[RunTarget]) -> dict[str, str]:
+    """The main domain of the portal of each department site's region, keyed by region code.
+
+    The portal is the registry's portal website (kind portal) whose sponsor sits in exactly that
+    region, read with the caller's scope; a region whose portal is not filed (or not visible)
+    has none, and deduct.domain then does not judge its department sites against a portal.
+    """
+    regions = sorted({t.region_code for t in targets
+                      if isinstance(t, WebsiteRead) and t.kind.value == "department"})
+    portals: dict[str, str] = {}
+    for region in regions:
+        found = [s for s in await registry.all_websites(region=region, kind="portal",
+                                                        status=INSPECTED_STATUSES)
+                 if s.region_code == region and s.domains]
+        # A running portal before one being closed; then the lowest site code, for stability.
+        found.sort(key=lambda s: (s.status.value != "running", s.site_code))
+        if found:
+            portals[region] = found[0].domains[0]
+    return portals
 
 
 async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[RunTarget]:
@@ -152,8 +181,9 @@ async def fetch_targets(registry: RegistryClient, scope: Scope) -> list[RunTarge
 async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_name: str,
                      owner: Principal, targets: Sequence[RunTarget], now: datetime,
                      as_of: datetime | None, plan_id: uuid.UUID | None = None,
-                     probes_per_day: int = 24, rules: list[str] | None = None) -> Run:
-    """Create a run and one pending task per target."""
+                     probes_per_day: int = 24, rules: list[str] | None = None,
+                     portals: dict[str, str] | None = None) -> Run:
+    """Create a run and one pending task per target (`portals` as from `fetch_portals`)."""
     if not targets:
         raise ValidationFailed("检查范围内没有可检查的网站或账号（拟开设的不检查）",
                                scope=scope.model_dump(mode="json"))
@@ -171,7 +201,7 @@ async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_
               owner=owner.model_dump(mode="json"), as_of=as_of or now,
               targets_total=len(targets), created_at=now)
     session.add(run)
-    snapshots = [snapshot_of(t, targets) for t in targets]
+    snapshots = [snapshot_of(t, targets, portals) for t in targets]
     session.add_all(Task(run_id=run.id, target_id=t.id, target_type=_target_type(t), target=snap,
                          region_code=t.region_code, organisation_id=_organisation_id(t))
                     for t, snap in zip(targets, snapshots, strict=True))

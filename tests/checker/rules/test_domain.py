@@ -35,8 +35,7 @@ def department_site(host: str, portal: str | None) -> SiteSnapshot:
     site.target = make_target(kind="department", domains=[host], home_url=f"https://{host}/")
     for page in site.pages:
         page.url = page.final_url = page.url.replace("www.jn.gov.cn", host)
-    if portal:
-        site.extra["portal_domain"] = portal
+    site.target.portal_domain = portal
     return site
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from services.checker.inspect.model import (
     Availability,
+    ExternalPage,
     Ipv6Result,
     Link,
     LinkStatus,
@@ -129,7 +130,13 @@ def clean_site() -> SiteSnapshot:
         search=SearchResult(present=True, query="关于印发济南市政务公开工作要点的通知", hits=3),
         ipv6=Ipv6Result(aaaa=["240e:ff:e020::1"], reachable=True),
         registry_sites={"www.jn.gov.cn", "www.sd.gov.cn"},
-        extra={"external_pages": {"https://www.xinhuanet.com/": {"title": "新华网", "text": "新华网 要闻"}}})
+        external_pages={"https://www.xinhuanet.com/": served("https://www.xinhuanet.com/", "新华网",
+                                                              "新华网 要闻")})
+
+
+def served(url: str, title: str, text: str, status: int = 200) -> ExternalPage:
+    """What an external link's target served, as the pipeline keeps it."""
+    return ExternalPage(url=url, final_url=url, status=status, title=title, text=text)
 
 
 def run(module: Any, site: SiteSnapshot, **overrides: Any) -> list[Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.checker.rules.site import external_links, foreign_scripts, future_dates
-from tests.checker.rules.test_links import ARTICLE, HOME, clean_site, link, run
+from tests.checker.rules.test_links import ARTICLE, HOME, clean_site, link, run, served
 
 # Injected scripts
 
@@ -76,7 +76,7 @@ def test_an_external_link_now_serving_gambling_is_warned() -> None:
     site = clean_site()
     url = "https://www.old-partner.com/"
     site.pages[0].links.append(link(url, text="合作单位"))
-    site.extra["external_pages"][url] = {"title": "真人娱乐 百家乐 注册送彩金", "text": "在线投注"}
+    site.external_pages[url] = served(url, "真人娱乐 百家乐 注册送彩金", "在线投注")
 
     [finding] = run(external_links, site)
 
@@ -89,9 +89,9 @@ def test_a_parked_domain_is_warned_and_a_news_item_about_gambling_is_not() -> No
     site = clean_site()
     parked, news = "https://www.expired-bureau.com/", "https://www.people.com.cn/n1/2024/0430/c1.html"
     site.pages[0].links += [link(parked, text="旧版网站"), link(news, text="新闻")]
-    site.extra["external_pages"].update({
-        parked: {"title": "expired-bureau.com", "text": "This domain is for sale! Contact us."},
-        news: {"title": "公安部严厉打击网络赌博犯罪", "text": "各地公安机关开展专项行动，打击赌博违法犯罪"},
+    site.external_pages.update({
+        parked: served(parked, "expired-bureau.com", "This domain is for sale! Contact us."),
+        news: served(news, "公安部严厉打击网络赌博犯罪", "各地公安机关开展专项行动，打击赌博违法犯罪"),
     })
 
     [finding] = run(external_links, site)
@@ -101,6 +101,6 @@ def test_a_parked_domain_is_warned_and_a_news_item_about_gambling_is_not() -> No
 
 def test_without_fetched_external_pages_the_rule_reports_nothing() -> None:
     site = clean_site()
-    site.extra.pop("external_pages")
+    site.external_pages.clear()
 
     assert run(external_links, site) == []

@@ -114,8 +114,8 @@ def test_an_external_link_to_a_traditional_gambling_page_is_warned_and_a_plain_p
     site = test_links.clean_site()
     casino, bank = "https://www.old-partner.com/", "https://www.bank-hk.com/"
     site.pages[0].links += [test_links.link(casino, text="合作單位"), test_links.link(bank, text="銀行")]
-    site.extra["external_pages"].update({casino: {"title": "真人娛樂城 百家樂", "text": "澳門金沙 老虎機"},
-                                         bank: {"title": "香港銀行", "text": "個人理財 外匯 存款"}})
+    site.external_pages.update({casino: test_links.served(casino, "真人娛樂城 百家樂", "澳門金沙 老虎機"),
+                                bank: test_links.served(bank, "香港銀行", "個人理財 外匯 存款")})
 
     [finding] = test_links.run(external_links, site)
 

@@ -1,9 +1,10 @@
 """Rule deduct.domain (域名名称): the site's domains follow the national domain rules.
 
 Rule: every filed domain ends in `.gov.cn` or `.政务`; a portal's home is served from
-`www.<name>.gov.cn`; a department site is a subdomain of its level's portal (checked only when
-the crawler passes `site.extra["portal_domain"]`, e.g. "www.bd.gov.cn"); pages are served only
-from filed hosts (one main domain per site).
+`www.<name>.gov.cn`; a department site is a subdomain of its level's portal (`site.target.portal_domain`, e.g.
+"www.bd.gov.cn", the main domain of the region's portal filed in the registry, snapshotted when
+the run began; not checked when the registry names no portal); pages are served only from filed
+hosts (one main domain per site).
 Indicator: 域名名称. Source: 国办函〔2018〕55号, RULES.md "Identity, domains and tags".
 
 Passing: a department site filed as slj.bd.gov.cn, portal www.bd.gov.cn, all pages on slj.bd.gov.cn.
@@ -114,7 +115,7 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
             params.points_portal_form, "portal_form", url=target.home_url,
             suggestion="门户网站应使用 www.<名称>.gov.cn 形式的域名", host=home_host))
 
-    portal = normalise_host(str(site.extra.get("portal_domain") or ""))
+    portal = normalise_host(target.portal_domain or "")
     if target.kind == "department" and portal and home_host:
         parent = portal[len(params.portal_prefix):] if portal.startswith(params.portal_prefix) else portal
         if not home_host.endswith("." + parent):

@@ -7,10 +7,9 @@ crackdown on gambling does not match; one for the unambiguous parking phrases). 
 warn: a person confirms it and the unit removes the link.
 Indicator: 外链变质. Source: RULES.md "Content checks".
 
-Convention: the crawler puts what it fetched of external link targets into
-`site.extra["external_pages"]`, a dict keyed by the link URL exactly as in `Link.url`, each value
-a dict with "title" and "text" (visible text) and optionally "final_url". When nothing was
-fetched the rule reports nothing.
+Input: `site.external_pages`, what the pipeline fetched of the off-site link targets
+(crawl.external.fetch_external_pages: each distinct target once, within a budget), keyed by the
+link URL exactly as in `Link.url`. A target that was not fetched, or failed, is not judged.
 
 Passing: a link to www.xinhuanet.com whose title is 新华网.
 Failing: a link to www.old-partner.com whose page now reads 百家乐 真人娱乐 注册送彩金.
@@ -18,11 +17,9 @@ Failing: a link to www.old-partner.com whose page now reads 百家乐 真人娱�
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.inspect.model import ExternalPage, FindingDraft, SiteSnapshot
 from services.checker.inspect.script import to_simplified
 from services.checker.rules.site.domain import host_of, on_site
 
@@ -45,10 +42,10 @@ class Params(BaseModel):
     categories: dict[str, Category]
 
 
-def _judge(fetched: dict[str, Any], params: Params) -> tuple[str, Category, list[str]] | None:
+def _judge(fetched: ExternalPage, params: Params) -> tuple[str, Category, list[str]] | None:
     """Return the first matching category with the keywords that matched, or None."""
     # Gambling pages are often written in Traditional script (娛樂城, 百家樂).
-    body = to_simplified(f"{fetched.get('title') or ''}\n{fetched.get('text') or ''}").lower()
+    body = to_simplified(f"{fetched.title}\n{fetched.text}").lower()
     for name, category in params.categories.items():
         hits = [k for k in dict.fromkeys(category.keywords) if k.lower() in body]
         if len(hits) >= category.min_hits:
@@ -58,7 +55,7 @@ def _judge(fetched: dict[str, Any], params: Params) -> tuple[str, Category, list
 
 def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     """Report external links whose target page now reads like gambling, porn or a parked domain."""
-    external: dict[str, Any] = site.extra.get("external_pages") or {}
+    external = site.external_pages
     if not external:
         return []
     findings: list[FindingDraft] = []
@@ -71,7 +68,9 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
             if not host or on_site(host, site.target.domains):
                 continue
             judged.add(link.url)
-            fetched = external[link.url] or {}
+            fetched = external[link.url]
+            if fetched.failure is not None:
+                continue
             verdict = _judge(fetched, params)
             if verdict is None:
                 continue
@@ -81,8 +80,8 @@ def check(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
                 message=f"外部链接「{link.text or link.url}」指向的 {host} "
                         f"现为{category.label}页面，疑似外链变质",
                 locator=f"{link.url}", url=link.url, parent_url=page.url, position=link.position,
-                excerpt=link.text, offending=fetched.get("title") or None,
+                excerpt=link.text, offending=fetched.title or None,
                 suggestion="核实后删除或更正该外部链接，并定期检查外链", element_rect=link.rect,
                 detail={"kind": "external_link", "category": name, "keywords": hits,
-                        "title": fetched.get("title"), "final_url": fetched.get("final_url")}))
+                        "title": fetched.title, "final_url": fetched.final_url}))
     return findings

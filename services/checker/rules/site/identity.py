@@ -13,10 +13,9 @@ Indicator: 网站标识. Source: RULES.md "Identity, domains and tags"; 《政�
 Labels are matched on a Simplified form of the footer (主辦單位, 網站標識碼, 粵ICP備… on a 繁體
 site), and what the footer shows is quoted as served.
 
-Page types: the crawler may pass `site.extra["page_types"]` ({url: "column" | "article"});
-otherwise a page with ArticleTitle/PubDate or its own publication line (pages.is_article_page)
-is an article, one with Column* tags a column,
-else the profile's URL patterns decide; pages of unknown type are checked for site tags only.
+Page types are classified here: a page with ArticleTitle/PubDate or its own publication line
+(pages.is_article_page) is an article, one with Column* tags a column, else the profile's URL
+patterns decide; pages of unknown type are checked for site tags only.
 
 Passing: footer "主办单位：某市人民政府 网站标识码：3701000001 鲁ICP备05001234号" with the badge.
 Failing: <meta name="SiteIDCode" content="3701000002"> when the filed code is 3701000001.
@@ -71,9 +70,6 @@ def _finding(message: str, locator: str, points: float, kind: str, page: Page | 
 def _page_type(page: Page, site: SiteSnapshot, params: Params) -> str:
     if page is site.home:
         return "home"
-    given = (site.extra.get("page_types") or {}).get(page.url)
-    if given in ("column", "article"):
-        return str(given)
     # An article repeating its column's ColumnName is still an article (it lacks the article tags).
     if page.meta.get("ArticleTitle") or page.meta.get("PubDate") or is_article_page(page):
         return "article"

@@ -11,7 +11,7 @@ Rule, three findings:
 Scope of the last check: a government domain family is the name directly under the suffix
 (jn.gov.cn for xq.jn.gov.cn, www.gov.cn for zfwzgl.www.gov.cn). Since 国办函〔2018〕55号 puts a
 region's sites under its portal's domain, a linked host is judged only when it lies in the
-inspected site's own family or its portal's (`site.extra["portal_domain"]`, as for
+inspected site's own family or its portal's (`site.target.portal_domain`, as for
 deduct.domain). The national portal (www.gov.cn), another province's or city's portal and any
 other family belong to another region's registry: linking to them is normal, never reported.
 Severities come from the profile. Indicator: 备案合规.
@@ -94,7 +94,7 @@ def _unregistered(site: SiteSnapshot, params: Params) -> list[FindingDraft]:
     if not registered:
         return []
     registered |= {d[4:] for d in registered if d.startswith("www.")}
-    own = [*site.target.domains, str(site.extra.get("portal_domain") or "")]
+    own = [*site.target.domains, site.target.portal_domain or ""]
     supervised = {f for d in own if (f := gov_family(normalise_host(d), params.gov_suffixes))}
     findings: list[FindingDraft] = []
     seen: set[str] = set()
