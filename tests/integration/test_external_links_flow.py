@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from services.checker.config import CheckerSettings
+from shared.principal import Role
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
 from tests.integration.flow_helpers import run_checker
 from tests.integration.sites import _page
-from tests.registry.factories import JINAN, org, region_tree, site
+from tests.registry.factories import JINAN, org, region_tree, site, token
 
 pytestmark = pytest.mark.integration
 
@@ -84,3 +85,23 @@ async def test_external_link_gone_bad_and_the_portal_domain_reach_the_rules(
     assert "lx.gov.cn" in under_portal[0]["message"]
     # The portal was never fetched: its domain came from the registry at run start.
     assert not [host for _, host, _ in sites.requests if host == PORTAL]
+
+
+async def test_a_unit_rechecking_its_department_site_is_judged_against_the_same_portal(
+        suite: Suite, checker_settings: CheckerSettings, sites: SiteServer) -> None:
+    # The bureau cannot see the portal in the registry; its re-check must still know the portal,
+    # or the finding would pass as fixed when nothing changed.
+    settings = checker_settings.model_copy(update={"host_map": sites.host_map()})
+    department = await _file(suite)
+    unit = token(roles=[Role.unit], organisations=[department["organisation_id"]], subject="unit")
+    r = await suite.client.post("/rechecks", headers=unit, json={
+        "target_id": department["id"], "rules": ["deduct.domain", "content.external_link"]})
+    assert r.status_code == 201, r.text
+
+    await run_checker(settings, suite.registry.clock, suite.registry.app)
+
+    found = (await suite.client.get("/findings", params={"run_id": r.json()["id"]})).json()
+    kinds = sorted((f["rule"], f["detail"].get("kind")) for f in found["items"])
+    assert ("deduct.domain", "department_not_under_portal") in kinds
+    assert [k for k in kinds if k[0] == "content.external_link"] == [
+        ("content.external_link", "external_link")] * 2

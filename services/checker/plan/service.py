@@ -27,7 +27,7 @@ async def start(session: AsyncSession, plan: Plan, *, registry_url: str, secret:
     scope = Scope.model_validate(plan.scope)
     async with RegistryClient(registry_url, token, transport=transport) as registry:
         targets = await runs.fetch_targets(registry, scope)
-        portals = await runs.fetch_portals(registry, targets)
+    portals = await runs.fetch_portals(registry_url, secret, targets, transport)
     stamp = now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     run = await runs.create_run(session, name=f"{plan.name}（{stamp}）", scope=scope,
                                 profile_name=plan.profile, owner=owner, targets=targets,

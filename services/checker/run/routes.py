@@ -31,7 +31,8 @@ async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ct
     async with RegistryClient(ctx.settings.registry_url, ctx.token,
                               transport=request.app.state.registry_transport) as registry:
         targets = await service.fetch_targets(registry, body.scope)
-        portals = await service.fetch_portals(registry, targets)
+    portals = await service.fetch_portals(ctx.settings.registry_url, ctx.settings.principal_secret,
+                                          targets, request.app.state.registry_transport)
     run = await service.create_run(ctx.session, name=body.name, scope=body.scope,
                                    profile_name=body.profile, owner=ctx.principal,
                                    targets=targets, portals=portals, now=ctx.clock.now(),
@@ -98,7 +99,8 @@ async def start_recheck(body: RecheckCreate, request: Request,
     async with RegistryClient(ctx.settings.registry_url, ctx.token,
                               transport=request.app.state.registry_transport) as registry:
         targets = await service.fetch_targets(registry, scope)
-        portals = await service.fetch_portals(registry, targets)
+    portals = await service.fetch_portals(ctx.settings.registry_url, ctx.settings.principal_secret,
+                                          targets, request.app.state.registry_transport)
     run = await service.create_run(ctx.session, name=body.reason, scope=scope,
                                    profile_name=body.profile, owner=ctx.principal,
                                    targets=targets, portals=portals, now=ctx.clock.now(), as_of=None,
