@@ -4,7 +4,7 @@ How: a required field of `SiteSnapshot` or `Target` cannot be left out (the cons
 but a field with a default can, and then the rule reading it silently sees the default forever
 (外链变质 never fired because `external_pages` was read and never set). So for each defaulted
 field whose name the rule code reads as an attribute, the pipeline must pass it by name where it
-builds the snapshot (`Inspector.inspect`), and for the target, where the task snapshot is read
+builds the snapshot (every `SiteSnapshot(...)` call in `inspect/pipeline.py`), and for the target, where the task snapshot is read
 back (`pipeline._target`) and where the run writes it (`run.service.target_snapshot`). Reads are
 found by name in the source (AST), so a read in any branch counts, not only in branches a
 fixture happens to reach; a name shared with another class (e.g. `status`) can only make the test
@@ -42,14 +42,11 @@ def attributes_read_by_rules() -> set[str]:
     return names
 
 
-def keywords_of_calls(function: object, callee: str) -> set[str]:
-    """Keyword names passed to `callee(...)` inside a function's source."""
-    tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(function)))  # type: ignore[arg-type]
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == callee:
-            found |= {k.arg for k in node.keywords if k.arg}
-    return found
+def keywords_of_calls(source: object, callee: str) -> list[set[str]]:
+    """Keyword names passed to each `callee(...)` call in a module's or function's source."""
+    tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(source)))  # type: ignore[arg-type]
+    return [{k.arg for k in node.keywords if k.arg} for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == callee]
 
 
 def dict_keys_returned(function: object) -> set[str]:
@@ -67,14 +64,16 @@ def test_the_scan_sees_the_inputs_the_rules_are_known_to_read() -> None:
 
 def test_every_snapshot_field_a_rule_reads_is_set_by_the_pipeline() -> None:
     wanted = defaulted_fields(SiteSnapshot) & attributes_read_by_rules()
-    built = keywords_of_calls(pipeline.Inspector.inspect, "SiteSnapshot")
-    assert built, "Inspector.inspect no longer builds a SiteSnapshot by keywords"
-    assert wanted - built == set(), "rules read SiteSnapshot fields the pipeline never sets"
+    calls = keywords_of_calls(pipeline, "SiteSnapshot")
+    assert calls, "the pipeline no longer builds a SiteSnapshot by keywords"
+    for built in calls:
+        assert wanted - built == set(), "rules read SiteSnapshot fields the pipeline never sets"
 
 
 def test_every_target_field_a_rule_reads_reaches_it_from_the_registry() -> None:
     wanted = defaulted_fields(Target) & attributes_read_by_rules()
-    assert wanted - keywords_of_calls(pipeline._target, "Target") == set(), \
+    [built] = keywords_of_calls(pipeline._target, "Target")
+    assert wanted - built == set(), \
         "rules read Target fields the pipeline never reads back from the task snapshot"
     assert wanted - dict_keys_returned(run_service.target_snapshot) == set(), \
         "rules read Target fields the run never writes into the task snapshot"
