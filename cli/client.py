@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_KEY_FILE = "admin.key"  # in GOVINSPECT_VAR_DIR, else ./var, as `make run` writes it
+RETRIES = 3  # a GET answered 429/503 with Retry-After is asked again this many times
+MAX_RETRY_AFTER_S = 60.0  # longer waits are reported to the user instead
 
 
 class CliError(Exception):
@@ -70,10 +73,18 @@ class Gateway:
     async def request(self, method: str, path: str, *, ok: tuple[int, ...] = (),
                       **kwargs: Any) -> httpx.Response:
         """Send a request; raise CliError with the problem on a 4xx/5xx not listed in `ok`."""
-        try:
-            response = await self.http.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise CliError(f"无法连接网关 {self.url}：{type(exc).__name__} {exc}".rstrip(), code=3) from exc
+        for attempt in range(RETRIES + 1):
+            try:
+                response = await self.http.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                raise CliError(f"无法连接网关 {self.url}：{type(exc).__name__} {exc}".rstrip(),
+                               code=3) from exc
+            wait = _retry_after(response)
+            # A read told to come back later (rate limit, a service restarting) waits and asks
+            # again; a write is never repeated behind the user's back.
+            if method != "GET" or wait is None or attempt == RETRIES:
+                break
+            await asyncio.sleep(wait)
         if response.status_code >= 400 and response.status_code not in ok:
             problem = problem_of(response)
             raise CliError(str(problem.get("title") or "请求失败"), problem,
@@ -83,3 +94,14 @@ class Gateway:
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send a request that must succeed; return its JSON body."""
         return (await self.request(method, path, **kwargs)).json()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait before asking again, for a 429 or 503 that says when (at most a minute)."""
+    if response.status_code not in (429, 503):
+        return None
+    try:
+        wait = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return wait if 0 <= wait <= MAX_RETRY_AFTER_S else None

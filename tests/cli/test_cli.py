@@ -163,7 +163,7 @@ async def test_demo_files_inspects_and_drafts_the_circular_of_the_demo_site(
         settings = checker_settings.model_copy(update={
             "host_map": site.host_map(), "allow_private_addresses": False,
             "allowed_networks": site.allowed_networks()})
-        demo = asyncio.create_task(cli(gw, "--json", "demo", "--interval", "0.1"))
+        demo = asyncio.create_task(cli(gw, "--json", "demo", "--interval", "0.5"))
         # Wait on state (the demo's run is filed), with a ceiling only against a hang.
         async with asyncio.timeout(PATIENCE):
             while not ((await suite.client.get("/runs")).json()["items"] or demo.done()):
