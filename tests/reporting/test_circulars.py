@@ -20,6 +20,7 @@ from shared.events import consume_once
 from shared.principal import Role
 from tests.registry.factories import JINAN, region_tree, token
 from tests.reporting.conftest import Reporting
+from tests.shared.spreadsheets import PAYLOADS, xlsx_texts
 
 SH = ZoneInfo("Asia/Shanghai")
 SITES = {
@@ -32,16 +33,16 @@ SITES = {
 }
 
 
-def _event(code: str, as_of: datetime, run_id: uuid.UUID) -> EventEnvelope:
+def _event(code: str, as_of: datetime, run_id: uuid.UUID, name: str | None = None) -> EventEnvelope:
     region, kind, passed, problems = SITES[code]
     target_id = uuid.uuid5(uuid.NAMESPACE_DNS, code)
     return EventEnvelope(
         id=uuid.uuid4(), name="target.inspected", source="checker", occurred_at=as_of,
         payload={"run_id": str(run_id), "task_id": str(uuid.uuid4()), "as_of": as_of.isoformat(),
                  "run_kind": "inspection", "rules": None, "target_type": "website",
-                 "target": {"id": str(target_id), "site_code": code, "name": f"网站{code}",
+                 "target": {"id": str(target_id), "site_code": code, "name": name or f"网站{code}",
                             "organisation_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, "org" + code)),
-                            "organisation_name": f"单位{code[-4:]}", "region_code": region,
+                            "organisation_name": name or f"单位{code[-4:]}", "region_code": region,
                             "kind": kind},
                  "score": 90.0 if passed else None, "passed": passed,
                  "vetoes": [r for r, _, s in problems if s == "veto"], "deductions": {},
@@ -50,10 +51,10 @@ def _event(code: str, as_of: datetime, run_id: uuid.UUID) -> EventEnvelope:
                               for r, i, s in problems]})
 
 
-async def _feed(rep: Reporting, as_of: datetime) -> None:
+async def _feed(rep: Reporting, as_of: datetime, names: dict[str, str] | None = None) -> None:
     run_id = uuid.uuid4()
     for code in SITES:
-        event = _event(code, as_of, run_id)
+        event = _event(code, as_of, run_id, (names or {}).get(code))
 
         async def apply(session, env):  # type: ignore[no-untyped-def]
             await handle(session, env, as_of)
@@ -65,9 +66,10 @@ async def _feed(rep: Reporting, as_of: datetime) -> None:
                                       SystemClock())
 
 
-async def _draft(rep: Reporting, **extra: Any) -> dict[str, Any]:
+async def _draft(rep: Reporting, names: dict[str, str] | None = None,
+                 **extra: Any) -> dict[str, Any]:
     await region_tree(rep.registry, *JINAN)
-    await _feed(rep, datetime(2026, 11, 10, 9, tzinfo=SH))
+    await _feed(rep, datetime(2026, 11, 10, 9, tzinfo=SH), names)
     r = await rep.client.post("/circulars", json={
         "region_code": "370100", "quarter": "2026Q4", "issuing_office": "济南市人民政府办公厅",
         "narrative": {"practices": "各区县高度重视。", "requirements": "逐项整改到位。"}, **extra})
@@ -144,6 +146,16 @@ async def test_documents_download_in_every_format(reporting: Reporting) -> None:
     r = await reporting.client.get(f"/circulars/{c['id']}/document",
                                    params={"format": "md", "traditional": "true"})
     assert "網站" in r.text
+
+
+async def test_xlsx_attachment_keeps_formula_names_as_text(reporting: Reporting) -> None:
+    """Target and unit names that look like formulas stay text in the circular's workbook."""
+    names = dict(zip(SITES, PAYLOADS[:4], strict=True))
+    c = await _draft(reporting, names)
+    r = await reporting.client.get(f"/circulars/{c['id']}/document", params={"format": "xlsx"})
+    assert r.status_code == 200
+    texts = xlsx_texts(r.content)
+    assert all(any(p == t for t in texts) for p in names.values())
 
 
 async def test_scope_of_drafts_and_who_may_write(reporting: Reporting) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from services.registry.bulk.columns import Sheet, header_index, normalise_header
 from services.registry.bulk.schemas import FileFormat, RowError
 from shared.errors import PayloadTooLarge, ValidationFailed
+from shared.tabular import csv_unescape
 
 
 @dataclass
@@ -72,7 +73,8 @@ def _csv_grid(data: bytes) -> Iterator[list[Any]]:
     # Excel writes commas; some tools write tabs or semicolons. The header line decides.
     delimiter = max((",", "\t", ";"), key=first.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [csv_unescape(v) for v in row]
     except csv.Error as exc:
         raise ValidationFailed(f"CSV 文件格式有误：{exc}") from exc
 
