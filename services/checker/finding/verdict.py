@@ -103,7 +103,8 @@ async def rescore(ctx: Ctx, finding_ids: Sequence[uuid.UUID]) -> int:
         live = [f for f in seen if f.verdict != FALSE_POSITIVE]
         result = score([_as_draft(f) for f in live], run.profile["scoring"],
                        provides_services=bool(task.target.get("provides_services", True)),
-                       target_type=task.target_type, judged=task.passed is not None)
+                       target_type=task.target_type,
+                       judged=task.passed is not None and task.uninspected_reason is None)
         task.score, task.passed, task.vetoes = result.score, result.passed, result.vetoes
         task.deductions, task.findings_count = result.deductions, len(live)
         task.revision += 1
