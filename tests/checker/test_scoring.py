@@ -14,12 +14,12 @@ def _finding(rule: str, severity: str) -> FindingDraft:
 
 def test_an_uninspected_site_has_no_score_and_is_not_passed() -> None:
     scoring = national_profile()["scoring"]
-    # Only the "probe data insufficient" warning: without pages nothing is deducted, and the
-    # 100 points a blank site would get are not a score.
-    warned = [_finding("veto.unreachable", "warn")]
-    result = score(warned, scoring, provides_services=True, judged=False)
+    # Without pages next to nothing is deducted: the ~100 points a blank site would get are
+    # not a score.
+    found = [_finding("deduct.ipv6", "deduct"), _finding("registry.compliance", "warn")]
+    result = score(found, scoring, provides_services=True, judged=False)
     assert (result.score, result.passed, result.rating) == (None, None, "unjudged")
-    assert score(warned, scoring, provides_services=True).passed is True
+    assert score(found, scoring, provides_services=True).passed is True
 
 
 def test_a_veto_that_needs_no_page_still_fails_an_uninspected_site() -> None:
