@@ -19,10 +19,13 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import ValidationFailed, problem_response
 
+# Bodies larger than this are checked in a worker thread, so other requests go on meanwhile.
+INLINE_BYTES = 64 * 1024
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _BRACKET = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -90,13 +93,20 @@ class JsonBodyGuard:
             chunks.append(message.get("body", b""))
         body = b"".join(chunks)
         try:
-            loads(body.decode("utf-8"), self.max_depth)
+            if len(body) > INLINE_BYTES:  # a JSON import file: parsed beside the event loop
+                await run_in_threadpool(_check_body, body, self.max_depth)
+            else:
+                _check_body(body, self.max_depth)
         except ValidationFailed as exc:
             await problem_response(exc, Request(scope))(scope, receive, send)
             return
         except (UnicodeDecodeError, json.JSONDecodeError):
             pass  # FastAPI answers its own 422 for a body that is not JSON
         await self.app(scope, _replay(body, None, receive), send)
+
+
+def _check_body(body: bytes, max_depth: int) -> None:
+    loads(body.decode("utf-8"), max_depth)
 
 
 def _is_json(scope: Scope) -> bool:
