@@ -247,7 +247,7 @@ class Inspector:
         site = SiteSnapshot(target=target, as_of=run.as_of, pages=[home] if home else [],
                             availability=avail)
         only = set(WITHOUT_PAGES) & (set(run.rules) if run.rules else set(WITHOUT_PAGES))
-        findings = evaluate(site, run.profile, await self._lists(), only=only)
+        findings = evaluate(site, run.profile, await self._lists(target.region_code), only=only)
         log.warning("%s not inspected: %s", target.site_code, reason)
         return Outcome(findings=findings, pages_fetched=len(site.pages), uninspected=reason,
                        notes=self._notes(site, run.profile, run.rules))
