@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from redis.asyncio import Redis
 
 from gateway.audit.middleware import AuditMiddleware
@@ -35,6 +35,7 @@ from shared.errors import install_problem_handlers
 from shared.logging import RequestIdMiddleware, configure_logging
 from shared.metrics import MetricsMiddleware, MetricsServer
 from shared.openapi import install_openapi, operation_id
+from shared.request_guard import JsonBodyGuard, refuse_unknown_query
 
 log = logging.getLogger("govinspect.gateway")
 
@@ -127,15 +128,21 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     # too; authentication writes the entries of the requests it refuses itself.
     # Metrics innermost: it reads the route the router matched (authentication copies the
     # scope), so it times what passed authentication and the limits.
+    app.add_middleware(JsonBodyGuard, max_depth=settings.max_json_depth)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(RequestIdMiddleware)
-    for router in (health_router, oauth_router, auth_router, audit_router):
+    # Unknown query parameters answer 422 on the gateway's own APIs; proxied paths are checked
+    # by the service that owns them, and OAuth must ignore what it does not know (RFC 6749 3.1).
+    strict = [Depends(refuse_unknown_query)]
+    for router in (health_router, oauth_router):
         app.include_router(router)
-    app.include_router(webhooks_router, prefix="/api/v1")
+    app.include_router(auth_router, dependencies=strict)
+    app.include_router(audit_router, dependencies=strict)
+    app.include_router(webhooks_router, prefix="/api/v1", dependencies=strict)
     openapi.install(app, settings.openapi_cache_s)
     # Last: everything else below /api/v1 belongs to a service.
     app.include_router(proxy_router)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from shared.clock import Clock, SystemClock
 from shared.config import ServiceSettings
@@ -17,6 +17,7 @@ from shared.logging import RequestIdMiddleware, configure_logging
 from shared.metrics import MetricsMiddleware
 from shared.metrics import router as metrics_router
 from shared.openapi import install_openapi, operation_id
+from shared.request_guard import JsonBodyGuard, refuse_unknown_query
 
 
 def build_app(
@@ -50,11 +51,13 @@ def build_app(
     if configure_log:
         configure_logging(settings.service_name, settings.log_level)
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
-                  openapi_tags=openapi_tags, generate_unique_id_function=operation_id)
+                  openapi_tags=openapi_tags, generate_unique_id_function=operation_id,
+                  dependencies=[Depends(refuse_unknown_query)])
     install_openapi(app)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     install_problem_handlers(app)
+    app.add_middleware(JsonBodyGuard, max_depth=settings.max_json_depth)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)  # outermost

@@ -52,6 +52,12 @@ class ServiceSettings(BaseSettings):
     cancels them (a cancelled checker task is handed back as pending). Keep it below the
     supervisor's grace: 10 s in deploy/local.py, terminationGracePeriodSeconds in deploy/k8s."""
 
+    max_json_depth: int = 32
+    """JSON request bodies (and JSON import files) nested deeper than this are refused (422).
+    Our own figure: the deepest document the APIs take (a rule profile) is 6 levels; 32 leaves
+    room for any honest client and stops the thousands of levels that made the parser recurse
+    to a 500 (issue 13)."""
+
     def resolved_database_url(self) -> str:
         """Return this service's database URL: its own, the shared one, or a SQLite file."""
         url = self.database_url or os.environ.get("DATABASE_URL")

@@ -195,8 +195,11 @@ def describe_errors(errors: list[Any]) -> list[dict[str, Any]]:
 
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
-        if isinstance(value, str) and len(value) > 200:
-            return value[:200] + "…"
+        if isinstance(value, str):
+            # A lone surrogate cannot be written as UTF-8: show it escaped, never answer 500.
+            value = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            if len(value) > 200:
+                return value[:200] + "…"
         return value
     if isinstance(value, dict):
         return {"…": f"对象（{len(value)} 个字段）"}

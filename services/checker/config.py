@@ -79,6 +79,8 @@ class CheckerSettings(ServiceSettings):
         "inspection.completed": ["govinspect:reporting", "govinspect:gateway"],
         "system.stalled": ["govinspect:gateway"]})
     reconcile_interval_s: int = 60
+    """How often the reconciler re-queues what Redis lost, completes finished runs and starts
+    due plans (a dead worker's task is taken back sooner, every heartbeat_interval_s)."""
     # RULES.md veto.unreachable: ≥ 20 spaced probes a day, a probe fails after 15 s.
     probes_per_day: int = 24
     probe_timeout_s: float = 15.0
@@ -92,12 +94,21 @@ class CheckerSettings(ServiceSettings):
     probe_shutdown_wait_s: int = 5
     """On SIGTERM the probe worker lets running probes finish this long (a probe takes at most
     probe_timeout_s + probe_retry_after_s + probe_timeout_s); a cancelled probe runs again."""
-    stale_task_after_s: int = 2400
+    heartbeat_interval_s: float = 10.0
+    """How often a worker stamps the task it holds (Task.heartbeat_at), and how often every
+    worker looks for tasks whose stamp stopped. Our own figure: one small UPDATE per running
+    task every 10 s is nothing to the database, and it lets a dead worker's task go back to
+    pending well within a minute (issue 13: a kill -9 left a run "running" for 8 minutes)."""
+    stale_after_beats: int = 3
+    """A running task whose heartbeat is older than this many intervals belongs to a dead
+    worker and goes back to pending. Our own figure: three missed beats (30 s) tell a dead
+    worker from one whose event loop or database was slow for a beat or two; a live worker
+    that does lose its task finds that out when it finishes and writes nothing."""
     stall_after_s: int = 3600
     """A run with unfinished tasks in which no task started or finished for this long is
-    reported (system alert, `system.stalled`). Our own figure, no national rule: above
-    stale_task_after_s, the longest a healthy run stays quiet while the reconciler takes a
-    dead worker's task back."""
+    reported (system alert, `system.stalled`). Our own figure, no national rule: a healthy run
+    finishes a target well within target_budget_s (15 min), so an hour with no task started or
+    finished is not a slow site."""
     plan_grace_s: int = 900
     """An enabled plan still not started this long after its due time is reported. Our own
     figure: the reconciler starts due plans every reconcile_interval_s (60 s); fifteen minutes
@@ -121,3 +132,8 @@ class CheckerSettings(ServiceSettings):
         # A budget as long as the job would be cut by arq before our own timeout could say why.
         limit = max(1, self.job_timeout_s - 60)
         return out.model_copy(update={"target_budget_s": min(out.target_budget_s, limit)})
+
+    @property
+    def stale_task_after_s(self) -> float:
+        """Seconds after which a running task's heartbeat counts as stopped."""
+        return self.heartbeat_interval_s * self.stale_after_beats

@@ -25,7 +25,7 @@ from services.checker.config import CheckerSettings
 from services.checker.inspect.pipeline import Inspector
 from services.checker.jobs.inspect_target import inspect_target
 from services.checker.jobs.probe_site import probe_site, schedule_probes
-from services.checker.jobs.reconcile import reconcile
+from services.checker.jobs.reconcile import reconcile, recover_tasks
 from services.checker.jobs.resources import Outcome, Resources
 from services.checker.probe.service import PROBE_JOB, PROBE_QUEUE, open_fetcher
 from services.checker.run.models import Run
@@ -47,7 +47,7 @@ async def _inspections_elsewhere(ctx: dict[str, Any], run: Run) -> Outcome:
 
 
 def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = None, *,
-                 role: Role = "inspect", burst: bool = False, heartbeat_s: float = 10.0,
+                 role: Role = "inspect", burst: bool = False,
                  registry_transport: httpx.AsyncBaseTransport | None = None,
                  handle_signals: bool = True) -> Worker:
     """Create the arq worker of a role (inspections or probes) with its startup and shutdown."""
@@ -72,10 +72,7 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         inspector = await Inspector.open(settings, sessionmaker, redis, registry_transport)
         res = Resources(settings=settings, clock=clock, engine=engine,
                         sessionmaker=sessionmaker, redis=redis, outbox=outbox,
-                        inspect=inspector.inspect,
-                        # A heartbeat must beat well within the stale limit, or the reconciler
-                        # takes live tasks away from their workers.
-                        heartbeat_s=min(heartbeat_s, settings.stale_task_after_s / 3))
+                        inspect=inspector.inspect)
         relay = OutboxRelay("checker", sessionmaker, OutboxEvent, OutboxDelivery, redis, clock)
         res.extra["relay"] = asyncio.create_task(relay.run_forever())
         res.extra["close"] = inspector.aclose
@@ -108,8 +105,11 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
         seconds = set(range(0, 60, max(1, min(59, settings.reconcile_interval_s))))
         functions = [func(inspect_target, name=INSPECT_JOB, timeout=settings.job_timeout_s,
                           max_tries=5)]
+        beats = set(range(0, 60, max(1, min(59, round(settings.heartbeat_interval_s)))))
         cron_jobs = [cron(reconcile, name="checker.reconcile", second=seconds,
-                          run_at_startup=False, unique=True, timeout=300)]
+                          run_at_startup=False, unique=True, timeout=300),
+                     cron(recover_tasks, name="checker.recover_tasks", second=beats,
+                          run_at_startup=False, unique=True, timeout=60)]
     return instrument_worker(Worker(
         functions=functions, cron_jobs=cron_jobs,
         queue_name=queue, redis_settings=redis_settings(settings.redis_url),

@@ -30,3 +30,13 @@ class RegistrySettings(ServiceSettings):
         "filing.late": ["govinspect:reporting", "govinspect:gateway"]})
     max_import_rows: int = 50_000
     max_import_bytes: int = 50 * 1024 * 1024
+    max_import_unpacked_bytes: int = 100 * 1024 * 1024
+    """An XLSX file (a zip) whose parts unpack to more than this is refused (413) before it is
+    read. Our own figure: max_import_rows (50,000) website rows as our export writes them unpack
+    to 47 MB (3 MB zipped); a 410 KB file that unpacked to hundreds of MB stalled the registry
+    for 9 s (issue 13)."""
+    max_import_cells: int = 2_000_000
+    """Cells read from one XLSX sheet, blank ones included (413 past it). Our own figure: the
+    widest sheet (websites, 20 columns) × max_import_rows × 2 for blank rows and columns."""
+    max_cell_chars: int = 32_767
+    """Characters one imported cell may hold (422 past it): Excel's own limit per cell."""

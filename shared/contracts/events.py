@@ -29,9 +29,12 @@ FILING_LATE = "filing.late"
 # and its kind is the platform (organisation_* name the sponsor). Accounts: `rating` is
 # excellent / passed / failed / unjudged (a local 100-point profile gives excellent above its
 # mark); `feed_status` is ok / gone / unreadable / not_configured, and an unreadable or
-# unconfigured feed gives passed null (not judged) rather than a fail. Websites: rating and
-# feed_status are null. `notes` lists facts about the run that are not findings, each
-# {"kind", "message", …}: kind "availability_unknown" when too few probes to judge availability.
+# unconfigured feed gives passed null (not judged) rather than a fail. Websites: feed_status is
+# null and rating null, or "unjudged" when the home page could not be fetched. Either way a
+# target not judged (passed null, 未能检查) carries `uninspected_reason`, a Chinese sentence
+# (e.g. 首页无法访问：域名无法解析（dns）); it is null for every other target. `notes` lists
+# facts about the run that are not findings, each {"kind", "message", …}: kind
+# "availability_unknown" when too few probes to judge availability.
 TARGET_INSPECTED = "target.inspected"
 # A supervisor's verdict changed which findings of a target's latest result count (one marked
 # false positive, or such a mark taken back): the corrected result, same payload shape as

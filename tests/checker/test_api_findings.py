@@ -21,6 +21,7 @@ from shared.principal import Role
 from tests.checker.factories import PNG, draft, record_findings, run_with_tasks, target
 from tests.integration.conftest import Suite
 from tests.registry.factories import token
+from tests.shared.spreadsheets import PAYLOADS, assert_payloads_inert
 
 PROBLEM = "https://govinspect.cn/problems/"
 LIXIA, SHIZHONG = "370102", "370103"
@@ -449,3 +450,16 @@ async def test_bulk_mark_by_rule_and_locator_on_every_site_in_scope(suite: Suite
     r = await suite.client.post("/findings/verdicts", headers=VIEWER, json=body)
     assert r.status_code == 403
     assert [f["region_code"] for f in await _list(suite, rule="veto.")] == [SHIZHONG]
+
+
+async def test_export_keeps_formula_texts_as_text(suite: Suite) -> None:
+    """Page text and site names that look like formulas are exported as text (OWASP)."""
+    now = suite.registry.clock.now()
+    _, tasks = await run_with_tasks(suite, [target(LIXIA, name=p) for p in PAYLOADS], now)
+    for task, payload in zip(tasks, PAYLOADS, strict=True):
+        await record_findings(suite, task, [draft("content.typo", indicator="错别字",
+                                                  excerpt=payload, suggestion=payload)], now)
+    xlsx = await suite.client.get("/findings/export", params={"format": "xlsx"})
+    csv_body = await suite.client.get("/findings/export", params={"format": "csv"})
+    assert xlsx.status_code == csv_body.status_code == 200
+    assert_payloads_inert(xlsx=xlsx.content, csv_body=csv_body.content)

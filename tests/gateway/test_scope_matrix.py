@@ -83,7 +83,7 @@ class World:
 
     async def listed(self, who: str, url: str, id_key: str = "id", **params: Any) -> set[str]:
         """The ids a list endpoint shows the principal, among this world's rows."""
-        r = await self.gw.call("GET", url, self.keys[who], params={"limit": 200, **params})
+        r = await self.gw.call("GET", url, self.keys[who], params=params)
         assert r.status_code == 200, (who, url, r.status_code, r.text)
         body = r.json()
         items = body["items"] if isinstance(body, dict) else body
@@ -250,17 +250,17 @@ async def _webhooks(w: World) -> None:
 
 # resource: (list URL, the field naming a row in it, extra list parameters)
 LISTS: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "organisations": ("/api/v1/organisations", "id", {}),
-    "websites": ("/api/v1/websites", "id", {}),
-    "accounts": ("/api/v1/accounts", "id", {}),
-    "filings": ("/api/v1/filings", "id", {}),
-    "runs": ("/api/v1/runs", "id", {}),
-    "findings": ("/api/v1/findings", "id", {}),
+    "organisations": ("/api/v1/organisations", "id", {"limit": 200}),
+    "websites": ("/api/v1/websites", "id", {"limit": 200}),
+    "accounts": ("/api/v1/accounts", "id", {"limit": 200}),
+    "filings": ("/api/v1/filings", "id", {"limit": 200}),
+    "runs": ("/api/v1/runs", "id", {"limit": 200}),
+    "findings": ("/api/v1/findings", "id", {"limit": 200}),
     "plans": ("/api/v1/plans", "id", {}),
-    "results": ("/api/v1/results", "task_id", {}),
+    "results": ("/api/v1/results", "task_id", {"limit": 200}),
     "circulars": ("/api/v1/circulars", "id", {}),
-    "rectifications": ("/api/v1/rectifications", "id", {}),
-    "error-reports": ("/api/v1/error-reports", "id", {}),
+    "rectifications": ("/api/v1/rectifications", "id", {"limit": 200}),
+    "error-reports": ("/api/v1/error-reports", "id", {"limit": 200}),
 }
 # resource: URL of one row ({id})
 GETS: dict[str, str] = {
@@ -431,7 +431,7 @@ async def test_regions_are_reference_data_everyone_reads_but_only_within_scope_w
 async def test_keys_webhooks_and_audit_stay_with_their_managers(world: World) -> None:
     w = world
     for who in SUPERVISORS:
-        listed = await w.listed(who, "/api/v1/keys") & set(w.ids["keys"].values())
+        listed = await w.listed(who, "/api/v1/keys", limit=200) & set(w.ids["keys"].values())
         assert listed == w.visible("keys", who), who
         for tag, key_id in w.hidden("keys", who).items():
             r = await w.gw.call("GET", f"/api/v1/keys/{key_id}", w.keys[who])
@@ -467,7 +467,7 @@ async def test_a_unit_answers_only_its_own(world: World) -> None:
     answered = await w.gw.ok("POST", f"/api/v1/error-reports/{own_message}/answer", unit,
                              json={"answer": "感谢指正，已更正。"})
     assert answered["status"] == "answered"
-    findings = await w.listed("unit", "/api/v1/findings")
+    findings = await w.listed("unit", "/api/v1/findings", limit=200)
     assert findings == {w.ids["findings"]["lxu"]}
     for tag in ("lx", "sz"):
         for url, body in ((f"/api/v1/rectifications/{w.ids['rectifications'][tag]}/report",

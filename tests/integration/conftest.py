@@ -41,7 +41,7 @@ def checker_settings(database_url: str, redis_url: str,
                                evidence_dir=tmp_path_factory.mktemp("evidence"),
                                allow_private_addresses=True, max_pages=40,
                                link_recheck_delay_s=0.5,
-                               reconcile_interval_s=5, stale_task_after_s=30)
+                               reconcile_interval_s=5)
     migrate_checker(settings)
     return settings
 

@@ -49,7 +49,7 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
 
 async def run_checker(settings: CheckerSettings, clock: Clock, registry: FastAPI) -> None:
     """Run the checker worker until its queue is empty."""
-    worker = build_checker_worker(settings, clock, burst=True, heartbeat_s=1.0,
+    worker = build_checker_worker(settings, clock, burst=True,
                                   registry_transport=httpx.ASGITransport(app=registry),
                                   handle_signals=False)
     try:

@@ -149,3 +149,37 @@ async def test_a_recheck_given_up_after_its_last_attempt_is_announced_to_reporti
     assert payload["run_id"] == run_id and payload["run_kind"] == "recheck"
     assert payload["target"]["id"] == bad["id"] and payload["attempts"] == 3
     assert (await suite.client.get(f"/runs/{run_id}")).json()["status"] == "completed"
+
+
+async def test_a_site_that_could_not_be_fetched_is_never_passed(
+        suite: Suite, checker_settings: CheckerSettings, sites: SiteServer) -> None:
+    """The guard refuses one site's address and another's name does not resolve: neither is
+    scored. The refused one is 未能检查 with its reason; the one filed as running and gone is
+    不合格 by the registry rule (RULES.md), its reason kept too."""
+    blocked_host, gone_host = "blocked.lixia.gov.cn", "gone.lixia.invalid"
+    # Link-local: the guard refuses it whatever allow_private_addresses says.
+    settings = checker_settings.model_copy(update={
+        "host_map": {**sites.host_map(), blocked_host: "169.254.10.10:80"}})
+    reg = suite.registry
+    await region_tree(reg, *JINAN)
+    unit = await org(reg, name="济南市历下区某局")
+    for code, host in (("3701020003", blocked_host), ("3701020004", gone_host)):
+        await site(reg, unit, code=code, domain=host, home_url=f"http://{host}/")
+    run = (await suite.client.post("/runs", json={"name": "无法访问", "scope": {"regions": ["370102"]}})).json()
+
+    await _work(settings, suite)
+
+    got = (await suite.client.get(f"/runs/{run['id']}")).json()
+    assert got["status"] == "completed"
+    assert got["progress"]["passed"] == 0 and got["progress"]["targets_uninspected"] == 1
+    tasks = {t["site_code"]: t for t in (await suite.client.get(f"/runs/{run['id']}/tasks")).json()}
+    blocked, gone = tasks["3701020003"], tasks["3701020004"]
+    assert (blocked["passed"], blocked["score"], blocked["verdict_label"]) == (None, None, "未能检查")
+    assert "安全策略" in blocked["uninspected_reason"] and "blocked" in blocked["uninspected_reason"]
+    assert (gone["passed"], gone["score"], gone["verdict_label"]) == (False, None, "不合格")
+    assert gone["vetoes"] == ["registry.compliance"] and "dns" in gone["uninspected_reason"]
+    async with suite.checker.state.sessionmaker() as s:
+        events = [e.payload for e in (await s.execute(select(OutboxEvent))).scalars()
+                  if e.name == "target.inspected"]
+    assert {(e["target"]["site_code"], e["passed"], e["uninspected_reason"] is not None)
+            for e in events} == {("3701020003", None, True), ("3701020004", False, True)}

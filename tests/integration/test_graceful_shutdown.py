@@ -65,12 +65,12 @@ async def test_sigterm_mid_job_hands_the_task_back_then_another_worker_finishes(
     try:
         async def some_running() -> bool:
             return any(t.status == "running" for t in await _tasks(suite))
-        await _wait(some_running, 120)
+        await _wait(some_running, 180)
         held = [t.id for t in await _tasks(suite) if t.status == "running"]
         seen = await _scrape(port)
         assert ("govinspect_queue_depth", frozenset({("queue", "govinspect:checker")})) in seen
         first.send_signal(signal.SIGTERM)
-        assert first.wait(15) == 0
+        assert first.wait(60) == 0
     finally:
         if first.poll() is None:
             first.kill()
@@ -93,7 +93,7 @@ async def test_sigterm_mid_job_hands_the_task_back_then_another_worker_finishes(
     try:
         async def finished() -> bool:
             return all(t.status == "done" for t in await _tasks(suite))
-        await _wait(finished, 300)
+        await _wait(finished, 600)
         seen = await _scrape(port)
     finally:
         second.send_signal(signal.SIGTERM)

@@ -94,7 +94,7 @@ async def _import(gw: Gateway, key: str, entity: str, header: list[str], rows: l
 
 
 async def _items(gw: Gateway, url: str, key: str, **params: Any) -> list[dict[str, Any]]:
-    body = await gw.ok("GET", url, key, params={"limit": 200, **params})
+    body = await gw.ok("GET", url, key, params=params)  # only parameters the list declares
     return list(body["items"] if isinstance(body, dict) else body)
 
 
@@ -156,13 +156,13 @@ async def test_whole_flow_through_the_gateway(
         await run_checker(inspect_settings, clock, registry)
     assert state["status"] == "completed", state
     assert state["progress"]["targets_total"] == 3
-    findings = await _items(gw, "/api/v1/findings", city, run_id=run["id"])
+    findings = await _items(gw, "/api/v1/findings", city, run_id=run["id"], limit=500)
     assert {f["rule"] for f in findings} >= {"content.typo", "veto.homepage_stale",
                                              "veto.account_stale"}
 
     # 5. Results reach reporting; the circular is drafted, published and fetched as DOCX.
     await deliver_checker_events(reporting_settings, clock, registry, checker)
-    results = await _items(gw, "/api/v1/results", city, run_id=run["id"])
+    results = await _items(gw, "/api/v1/results", city, run_id=run["id"], limit=500)
     assert sorted(r["target_code"] for r in results) == ["3701020001", "3701020002", LIXIA_ACCOUNT]
     draft = await gw.ok("POST", "/api/v1/circulars", city, json={
         "region_code": LIXIA, "quarter": "2026Q4", "issuing_office": "济南市历下区人民政府办公室",

@@ -20,6 +20,7 @@ from shared.events import consume_once
 from shared.principal import Role
 from tests.registry.factories import JINAN, region_tree, token
 from tests.reporting.conftest import Reporting
+from tests.shared.spreadsheets import PAYLOADS, xlsx_texts
 
 SH = ZoneInfo("Asia/Shanghai")
 SITES = {
@@ -32,16 +33,16 @@ SITES = {
 }
 
 
-def _event(code: str, as_of: datetime, run_id: uuid.UUID) -> EventEnvelope:
+def _event(code: str, as_of: datetime, run_id: uuid.UUID, name: str | None = None) -> EventEnvelope:
     region, kind, passed, problems = SITES[code]
     target_id = uuid.uuid5(uuid.NAMESPACE_DNS, code)
     return EventEnvelope(
         id=uuid.uuid4(), name="target.inspected", source="checker", occurred_at=as_of,
         payload={"run_id": str(run_id), "task_id": str(uuid.uuid4()), "as_of": as_of.isoformat(),
                  "run_kind": "inspection", "rules": None, "target_type": "website",
-                 "target": {"id": str(target_id), "site_code": code, "name": f"网站{code}",
+                 "target": {"id": str(target_id), "site_code": code, "name": name or f"网站{code}",
                             "organisation_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, "org" + code)),
-                            "organisation_name": f"单位{code[-4:]}", "region_code": region,
+                            "organisation_name": name or f"单位{code[-4:]}", "region_code": region,
                             "kind": kind},
                  "score": 90.0 if passed else None, "passed": passed,
                  "vetoes": [r for r, _, s in problems if s == "veto"], "deductions": {},
@@ -50,10 +51,10 @@ def _event(code: str, as_of: datetime, run_id: uuid.UUID) -> EventEnvelope:
                               for r, i, s in problems]})
 
 
-async def _feed(rep: Reporting, as_of: datetime) -> None:
+async def _feed(rep: Reporting, as_of: datetime, names: dict[str, str] | None = None) -> None:
     run_id = uuid.uuid4()
     for code in SITES:
-        event = _event(code, as_of, run_id)
+        event = _event(code, as_of, run_id, (names or {}).get(code))
 
         async def apply(session, env):  # type: ignore[no-untyped-def]
             await handle(session, env, as_of)
@@ -65,9 +66,10 @@ async def _feed(rep: Reporting, as_of: datetime) -> None:
                                       SystemClock())
 
 
-async def _draft(rep: Reporting, **extra: Any) -> dict[str, Any]:
+async def _draft(rep: Reporting, names: dict[str, str] | None = None,
+                 **extra: Any) -> dict[str, Any]:
     await region_tree(rep.registry, *JINAN)
-    await _feed(rep, datetime(2026, 11, 10, 9, tzinfo=SH))
+    await _feed(rep, datetime(2026, 11, 10, 9, tzinfo=SH), names)
     r = await rep.client.post("/circulars", json={
         "region_code": "370100", "quarter": "2026Q4", "issuing_office": "济南市人民政府办公厅",
         "narrative": {"practices": "各区县高度重视。", "requirements": "逐项整改到位。"}, **extra})
@@ -146,6 +148,48 @@ async def test_documents_download_in_every_format(reporting: Reporting) -> None:
     assert "網站" in r.text
 
 
+async def test_a_site_that_could_not_be_inspected_is_listed_with_its_reason_never_passed(
+        reporting: Reporting) -> None:
+    await region_tree(reporting.registry, *JINAN)
+    run_id = uuid.uuid4()
+    for day, passed in ((3, None), (10, True)):  # an earlier verdict, then a blocked home page
+        as_of = datetime(2026, 11, day, 9, tzinfo=SH)
+        base = _event("3701020001", as_of, run_id).payload
+        payload = {**base, "score": 96.0 if passed else None, "passed": passed, "findings": [],
+                   "uninspected_reason": None if passed else "首页无法访问：地址被安全策略拦截（blocked）"}
+        gone = {**base, "task_id": str(uuid.uuid4()), "score": None, "passed": None, "findings": [],
+                "uninspected_reason": "首页无法访问：域名无法解析（dns）",
+                "target": {**base["target"], "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, "gone")),
+                           "site_code": "3701020009",
+                           "name": "某局网站"}}
+        for p in (payload, gone):
+            async with reporting.app.state.sessionmaker() as session:
+                await handle(session, EventEnvelope(id=uuid.uuid4(), name="target.inspected",
+                                                    source="checker", occurred_at=as_of,
+                                                    payload=p), as_of)
+                await session.commit()
+    r = await reporting.client.post("/circulars", json={
+        "region_code": "370100", "quarter": "2026Q4", "issuing_office": "济南市人民政府办公厅"})
+    assert r.status_code == 201, r.text
+    data = r.json()["data"]
+    # The site judged once in the quarter counts by that verdict; the other only in the gaps.
+    assert (data["websites_total"]["checked"]["value"], data["websites_total"]["passed"]["value"]) == (1, 1)
+    assert [(g["target_code"], g["reason"]) for g in data["gaps"]] == [
+        ("3701020009", "首页无法访问：域名无法解析（dns）")]
+    r = await reporting.client.get(f"/circulars/{r.json()['id']}/document", params={"format": "xlsx"})
+    assert "首页无法访问：域名无法解析（dns）" in xlsx_texts(r.content)
+
+
+async def test_xlsx_attachment_keeps_formula_names_as_text(reporting: Reporting) -> None:
+    """Target and unit names that look like formulas stay text in the circular's workbook."""
+    names = dict(zip(SITES, PAYLOADS[:4], strict=True))
+    c = await _draft(reporting, names)
+    r = await reporting.client.get(f"/circulars/{c['id']}/document", params={"format": "xlsx"})
+    assert r.status_code == 200
+    texts = xlsx_texts(r.content)
+    assert all(any(p == t for t in texts) for p in names.values())
+
+
 async def test_scope_of_drafts_and_who_may_write(reporting: Reporting) -> None:
     c = await _draft(reporting)
     county = token([Role.supervisor], regions=["370102"])
@@ -184,3 +228,7 @@ async def test_an_account_that_could_not_be_read_is_not_counted_as_failed(report
     assert (totals["checked"]["value"], totals["passed"]["value"]) == (1, 0)
     names = [row["target_name"] for row in r.json()["data"]["rows"]]
     assert "济南发布（僵尸）" in names and "济南发布（无法读取）" not in names
+    # Named in the gap list instead, with a reason: never silently dropped, never 合格.
+    gaps = r.json()["data"]["gaps"]
+    assert [(g["target_name"], g["verdict_label"]) for g in gaps] == [("济南发布（无法读取）", "未能检查")]
+    assert gaps[0]["reason"] and r.json()["data"]["figures"]["gaps"]["value"] == 1

@@ -14,6 +14,8 @@ PROBES = Counter("govinspect_checker_probes_total",
                  "Availability probes by outcome (ok, failed)", ["outcome"])
 TASKS_HANDED_BACK = Counter("govinspect_checker_tasks_handed_back_total",
                             "Tasks a stopping worker handed back as pending")
+TASKS_RECOVERED = Counter("govinspect_checker_tasks_recovered_total",
+                          "Tasks taken back from a worker whose heartbeat stopped")
 SYSTEM_ALERTS = Gauge("govinspect_system_alerts",
                       "Open system alerts by kind (run.stalled, plan.overdue), as of the last "
                       "reconciler round", ["kind"])

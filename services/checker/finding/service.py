@@ -95,7 +95,7 @@ def result_payload(run: Run, task: Task, result: Score,
         "target_type": task.target_type, "target": task.target, "score": result.score,
         "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
         "rating": result.rating, "feed_status": feed_status, "posts_read": posts_read,
-        "notes": list(notes),
+        "notes": list(notes), "uninspected_reason": task.uninspected_reason,
         "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,
                       "message": d.message, "url": d.url, "fingerprint": fp}
                      for fp, d in live[:500]]}

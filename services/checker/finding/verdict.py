@@ -74,6 +74,14 @@ def _as_draft(f: Finding) -> FindingDraft:
                         parent_url=f.parent_url, points=f.points)
 
 
+def _judged(task: Task) -> bool:
+    """Whether the task's target was inspected at all (未能检查 stays so after a verdict);
+    accounts finished before uninspected_reason existed say it by passed null."""
+    if task.uninspected_reason is not None:
+        return False
+    return task.passed is not None or task.target_type != "account"
+
+
 async def _latest_results(ctx: Ctx, target_ids: set[uuid.UUID]) -> list[tuple[Task, Run]]:
     """Each target's newest finished inspection task (re-checks have no score of their own)."""
     rows = (await ctx.session.execute(select(Task, Run).join(Run, col(Run.id) == col(Task.run_id))
@@ -103,7 +111,7 @@ async def rescore(ctx: Ctx, finding_ids: Sequence[uuid.UUID]) -> int:
         live = [f for f in seen if f.verdict != FALSE_POSITIVE]
         result = score([_as_draft(f) for f in live], run.profile["scoring"],
                        provides_services=bool(task.target.get("provides_services", True)),
-                       target_type=task.target_type, judged=task.passed is not None)
+                       target_type=task.target_type, judged=_judged(task))
         task.score, task.passed, task.vetoes = result.score, result.passed, result.vetoes
         task.deductions, task.findings_count = result.deductions, len(live)
         task.revision += 1

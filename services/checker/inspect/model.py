@@ -23,6 +23,14 @@ FAILURE_CLASSES = (
     "dns", "refused", "timeout", "tls", "http_4xx", "http_5xx", "redirect_loop",
     "too_many_redirects", "too_large", "blocked", "other",
 )
+# How each failure class reads in a reason shown to people (未能检查的原因).
+FAILURE_LABELS = {
+    "dns": "域名无法解析", "refused": "连接被拒绝或中断", "timeout": "访问超时",
+    "tls": "证书或加密连接错误", "http_4xx": "返回客户端错误", "http_5xx": "服务器错误",
+    "redirect_loop": "循环跳转", "too_many_redirects": "跳转次数过多",
+    "too_large": "内容超过大小上限", "blocked": "地址被安全策略拦截（内网或保留地址）",
+    "other": "访问失败",
+}
 
 
 @dataclass

@@ -42,7 +42,14 @@ from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.reader import FeedConfig, read_account
 from services.checker.inspect.account import TARGET_TYPE, AccountSnapshot, AccountTarget
 from services.checker.inspect.evaluate import WordLists, evaluate, evaluate_account
-from services.checker.inspect.model import ExternalPage, FindingDraft, Page, SiteSnapshot, Target
+from services.checker.inspect.model import (
+    FAILURE_LABELS,
+    ExternalPage,
+    FindingDraft,
+    Page,
+    SiteSnapshot,
+    Target,
+)
 from services.checker.jobs.resources import Outcome
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
@@ -64,10 +71,17 @@ SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.pe
 # The crawl stops taking new pages after this share of the site's time budget, so rendering,
 # links, rules and evidence still have time (our split: the crawl is most of the fetching).
 CRAWL_SHARE = 0.5
+# Rules that judge a site whose home page could not be fetched: they need probes and the
+# registry, not pages (RULES.md veto.unreachable and "Registry compliance").
+WITHOUT_PAGES = ("veto.unreachable", "registry.compliance")
 
 
 class AccountUnreadable(RuntimeError):
     """An account's feed could not be read where a reading is required (a re-check)."""
+
+
+class SiteUninspectable(RuntimeError):
+    """A site's home page could not be fetched where a reading is required (a re-check)."""
 
 
 @dataclass
@@ -189,6 +203,8 @@ class Inspector:
                 time_budget_s=polite.target_budget_s * CRAWL_SHARE), reader)
             pages = crawled.pages
             clock.lap(f"crawl+render ({len(reader.rendered) if reader else 0} inner pages rendered)")
+            if not pages or pages[0].failure is not None:
+                return await self._uninspectable(target, run, pages[0] if pages else None)
             urls = [link.url for p in pages for link in p.links if link.url]
             link_status = await check_links(urls, self.fetcher, RedisLinkCache(self.redis, run.id),
                                             LinkCheckSettings(
@@ -239,6 +255,30 @@ class Inspector:
             return []
         note = unreachable.availability_note(site, unreachable.Params.model_validate(block))
         return [note] if note else []
+
+    async def _uninspectable(self, target: Target, run: Any, home: Page | None) -> Outcome:
+        """A site whose home page could not be fetched is 未能检查, with the reason; only the
+        rules that need no page still apply (probes: veto.unreachable; the registry's
+        "filed running but gone")."""
+        reason = "未获取到首页"
+        if home is not None:
+            failure = home.failure or "other"
+            code = f"，HTTP {home.status}" if home.status else ""
+            reason = f"首页无法访问：{FAILURE_LABELS.get(failure, failure)}（{failure}{code}）"
+        if run.kind == "recheck":  # proves nothing fixed: the task fails, as for accounts
+            raise SiteUninspectable(f"网站 {target.site_code} 未能检查：{reason}")
+        window = int(run.profile["rules"].get("veto.unreachable", {}).get("window_days", 7))
+        async with self.sessionmaker() as s:
+            avail = await availability(s, target.id, run.as_of, window)
+        # Nothing past the home page was fetched: the page-based inputs are empty by fact.
+        site = SiteSnapshot(target=target, as_of=run.as_of, pages=[home] if home else [],
+                            availability=avail, link_status={}, search=None, ipv6=None,
+                            registry_sites=set(), external_pages={})
+        only = set(WITHOUT_PAGES) & (set(run.rules) if run.rules else set(WITHOUT_PAGES))
+        findings = evaluate(site, run.profile, await self._lists(target.region_code), only=only)
+        log.warning("%s not inspected: %s", target.site_code, reason)
+        return Outcome(findings=findings, pages_fetched=len(site.pages), uninspected=reason,
+                       notes=self._notes(site, run.profile, run.rules))
 
     async def inspect_account(self, target_data: dict[str, Any], run: Any) -> Outcome:
         """Read one account's feed and run the account rules on what it gave."""

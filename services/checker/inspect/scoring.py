@@ -8,8 +8,12 @@ rule when that group is worth 25 of 100).
 New-media accounts (RULES.md "New-media accounts") are judged by the profile's
 scoring.accounts section: nationally any veto fails the account and nothing is scored; a local
 profile can switch on the 100-point score (scored: true) with its pass mark (< 60 不合格) and
-excellent mark (> 80 优秀), deductions capped per indicator as for websites. An account whose
-feed could not be read is not judged at all (passed None).
+excellent mark (> 80 优秀), deductions capped per indicator as for websites.
+
+A target that could not be inspected — a website whose home page could not be fetched, an
+account whose feed could not be read — is never 合格: it is 未能检查 (passed None, no score)
+unless a veto that needs no page (veto.unreachable from probes, the registry's "filed running
+but gone") makes it 不合格.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ RATING_LABELS = {"excellent": "优秀", "passed": "合格", "failed": "不合格
 @dataclass
 class Score:
     score: float | None  # None when vetoed (nothing else is scored) or not scored at all
-    passed: bool | None  # None: not judged (an account whose feed could not be read)
+    passed: bool | None  # None: not judged (未能检查: home page or feed could not be read)
     vetoes: list[str]
     deductions: dict[str, float] = field(default_factory=dict)  # indicator code → points
-    rating: str | None = None  # accounts: excellent / passed / failed / unjudged
+    rating: str | None = None  # excellent / passed / failed / unjudged (websites: unjudged only)
 
 
 def score(findings: list[FindingDraft], scoring: dict[str, Any], *,
@@ -39,6 +43,8 @@ def score(findings: list[FindingDraft], scoring: dict[str, Any], *,
     vetoes = sorted({f.rule for f in findings if f.severity == "veto"})
     if vetoes:
         return Score(score=None, passed=False, vetoes=vetoes)
+    if not judged:
+        return Score(score=None, passed=None, vetoes=[], rating="unjudged")
     indicators: dict[str, dict[str, Any]] = scoring["indicators"]
     groups: dict[str, float] = scoring["groups"]
     skipped_group = None if provides_services else scoring.get("no_service_group")

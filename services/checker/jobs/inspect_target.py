@@ -62,14 +62,19 @@ async def _claim(res: Resources, task_id: uuid.UUID) -> tuple[Task, Run] | None:
             return None
         if run.status == "queued":
             run.status, run.started_at = "running", now
-        await s.commit()
-        await s.refresh(task)
+        attempt = task.attempts + 1
+        try:
+            await s.commit()
+            await s.refresh(task)
+        except asyncio.CancelledError:  # stopped right after claiming: do not hold the task
+            await asyncio.shield(_hand_back(res, task_id, attempt))
+            raise
         return task, run
 
 
 async def _heartbeat(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
     while True:
-        await asyncio.sleep(res.heartbeat_s)
+        await asyncio.sleep(res.settings.heartbeat_interval_s)
         async with res.sessionmaker() as s:
             await s.execute(update(Task).where(
                 col(Task.id) == task_id, col(Task.attempts) == attempt,
@@ -94,7 +99,7 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
         # The worker is stopping (or arq's timeout struck): arq runs the job again, so the
         # task goes back to pending at once instead of looking held until it turns stale.
         try:
-            await asyncio.shield(_hand_back(res, task))
+            await asyncio.shield(_hand_back(res, task.id, task.attempts))
         except Exception:  # database gone too: the reconciler takes it back once it is stale
             log.warning("task %s could not be handed back", task.id, exc_info=True)
         raise
@@ -109,18 +114,18 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     return await _finish(res, task, outcome)
 
 
-async def _hand_back(res: Resources, task: Task) -> None:
+async def _hand_back(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
     """Return a claimed task to pending; an interrupted attempt does not count as one."""
     async with res.sessionmaker() as s:
         handed = await s.execute(update(Task).where(
-            col(Task.id) == task.id, col(Task.status) == "running",
-            col(Task.attempts) == task.attempts).values(
-            status="pending", attempts=task.attempts - 1, heartbeat_at=None)
+            col(Task.id) == task_id, col(Task.status) == "running",
+            col(Task.attempts) == attempt).values(
+            status="pending", attempts=attempt - 1, heartbeat_at=None)
             .execution_options(synchronize_session=False))
         await s.commit()
     if handed.rowcount == 1:  # type: ignore[attr-defined]
         TASKS_HANDED_BACK.inc()
-        log.info("task %s handed back (worker stopping)", task.id)
+        log.info("task %s handed back (worker stopping)", task_id)
 
 
 async def _fail(res: Resources, task: Task, error: str) -> None:
@@ -165,6 +170,7 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
                        target_type=row.target_type, judged=outcome.judged)
         row.findings_count = await findings.record(s, row, outcome.findings, now, run.rules)
         row.pages_fetched, row.links_checked = outcome.pages_fetched, outcome.links_checked
+        row.uninspected_reason = outcome.uninspected_reason
         if run.kind == "recheck":
             # A re-check looks at a few rules only: it passes when none of them still fails,
             # and it has no score of its own.
@@ -206,4 +212,5 @@ async def complete_run_if_done(res: Resources, s: Any, run_id: uuid.UUID) -> Non
         "targets_total": len(tasks),
         "targets_done": sum(t.status == "done" for t in tasks),
         "targets_failed": sum(t.status == "failed" for t in tasks),
-        "targets_passed": sum(bool(t.passed) for t in tasks)})
+        "targets_passed": sum(bool(t.passed) for t in tasks),
+        "targets_uninspected": sum(t.status == "done" and t.passed is None for t in tasks)})

@@ -8,13 +8,14 @@ stopped are handed back, and runs whose every task finished are completed.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from arq.jobs import Job, JobStatus
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
+from services.checker.common.metrics import TASKS_RECOVERED
 from services.checker.jobs.inspect_target import complete_run_if_done
 from services.checker.jobs.resources import Resources
 from services.checker.plan import service as plans
@@ -28,39 +29,67 @@ from shared.queue import deserialize
 log = logging.getLogger("govinspect.checker.reconcile")
 
 
+async def recover_tasks(ctx: dict[str, Any]) -> int:
+    """Take back running tasks whose heartbeat stopped (their worker died) and queue them again.
+
+    Runs every heartbeat interval on every inspection worker (one at a time), so a task held by
+    a killed worker is pending again within stale_task_after_s plus one interval.
+    """
+    res: Resources = ctx["resources"]
+    now = res.clock.now()
+    stale = now - timedelta(seconds=res.settings.stale_task_after_s)
+    async with res.sessionmaker() as s:
+        tasks = (await s.execute(select(Task).join(Run, col(Run.id) == col(Task.run_id)).where(
+            col(Task.status) == "running", col(Run.status).in_(("queued", "running")),
+            or_(col(Task.heartbeat_at).is_(None), col(Task.heartbeat_at) < stale)))
+        ).scalars().all()
+        for task in tasks:
+            log.warning("task %s (%s): heartbeat stopped at %s, taken back from its worker",
+                        task.id, task.target_code, task.heartbeat_at)
+            task.status, task.heartbeat_at, task.recovered = "pending", None, task.recovered + 1
+            await _requeue(res, task, now)
+        await s.commit()
+    TASKS_RECOVERED.inc(len(tasks))
+    return len(tasks)
+
+
+async def _requeue(res: Resources, task: Task, now: datetime) -> bool:
+    """Enqueue a pending task's job unless one is queued or in progress; True if enqueued.
+
+    The job id carries the attempt count, so a task taken from a dead worker (whose job arq
+    still lists as in progress) gets a new job rather than waiting for arq's own timeout.
+    """
+    job_id = f"inspect:{task.id}:{task.attempts}"
+    job = Job(job_id, res.redis, _queue_name=QUEUE, _deserializer=deserialize)
+    status = await job.status()
+    if status in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress):
+        return False
+    if status == JobStatus.complete:
+        await res.redis.delete(f"arq:result:{job_id}")
+    await res.redis.enqueue_job(INSPECT_JOB, str(task.id), _queue_name=QUEUE, _job_id=job_id)
+    task.enqueued_at = now
+    return True
+
+
 async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
     """Re-enqueue lost or abandoned tasks, complete finished runs, start due plans, and
     report what is stuck (services/checker/watch); return counts."""
     res: Resources = ctx["resources"]
+    recovered = await recover_tasks(ctx)
     now = res.clock.now()
-    stale = now - timedelta(seconds=res.settings.stale_task_after_s)
-    requeued = recovered = completed = 0
+    requeued = completed = 0
     async with res.sessionmaker() as s:
         runs = (await s.execute(select(Run).where(
             col(Run.status).in_(("queued", "running"))))).scalars().all()
         for run in runs:
             tasks = (await s.execute(select(Task).where(
-                Task.run_id == run.id, col(Task.status).in_(("pending", "running"))))
-            ).scalars().all()
+                Task.run_id == run.id, col(Task.status) == "pending"))).scalars().all()
             for task in tasks:
-                if task.status == "running":
-                    if task.heartbeat_at is None or task.heartbeat_at < stale:
-                        task.status = "pending"
-                        recovered += 1
-                    else:
-                        continue
-                job_id = f"inspect:{task.id}:{task.attempts}"
-                job = Job(job_id, res.redis, _queue_name=QUEUE, _deserializer=deserialize)
-                status = await job.status()
-                if status in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress):
-                    continue
-                if status == JobStatus.complete:
-                    await res.redis.delete(f"arq:result:{job_id}")
-                await res.redis.enqueue_job(INSPECT_JOB, str(task.id), _queue_name=QUEUE,
-                                            _job_id=job_id)
-                task.enqueued_at = now
-                requeued += 1
-            if not tasks:
+                requeued += await _requeue(res, task, now)
+            unfinished = (await s.execute(select(Task.id).where(
+                Task.run_id == run.id, col(Task.status).in_(("pending", "running"))).limit(1))
+            ).first()
+            if unfinished is None:
                 before = run.status
                 await complete_run_if_done(res, s, run.id)
                 await s.refresh(run)

@@ -29,11 +29,24 @@ class Outcome:
     # Facts about the run, not problems of the target (never findings, never scored), e.g.
     # {"kind": "availability_unknown", "message": "探测数据不足，…"}: shown beside the result.
     notes: list[dict[str, Any]] = field(default_factory=list)
+    # Websites: why the home page could not be fetched, so the site was not inspected.
+    uninspected: str | None = None
 
     @property
     def judged(self) -> bool:
         """False when the target could not be read at all, so it cannot pass or fail."""
-        return self.feed_status not in ("unreadable", "not_configured")
+        return self.uninspected_reason is None
+
+    @property
+    def uninspected_reason(self) -> str | None:
+        """Why nothing could be inspected (未能检查), or None when the target was read."""
+        if self.uninspected is not None:
+            return self.uninspected
+        return FEED_UNREAD.get(self.feed_status or "")
+
+
+# Feed statuses (feeds.model.FeedStatus) in which an account's posts could not be read.
+FEED_UNREAD = {"unreadable": "账号内容无法读取", "not_configured": "账号未配置读取方式"}
 
 
 Inspect = Callable[[dict[str, Any], Run], Awaitable[Outcome]]
@@ -48,5 +61,4 @@ class Resources:
     redis: ArqRedis
     outbox: Outbox
     inspect: Inspect
-    heartbeat_s: float = 10.0
     extra: dict[str, Any] = field(default_factory=dict)

@@ -59,6 +59,11 @@ class Task(CheckerTable, table=True):
     # How often a verdict re-scored this result (finding.verdict): reporting keeps the highest.
     revision: int = 0
     error: str | None = Field(default=None, max_length=2000)
+    # Times the reconciler took the task back from a worker whose heartbeat stopped.
+    recovered: int = 0
+    # Why the target could not be inspected (home page not fetched, feed unreadable): such a
+    # target is 未能检查, never 合格.
+    uninspected_reason: str | None = Field(default=None, max_length=500)
 
     @property
     def target_code(self) -> str:

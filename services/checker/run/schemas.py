@@ -111,6 +111,10 @@ class RunProgress(BaseModel):
     links_checked: int
     findings: int
     passed: int
+    targets_uninspected: int = Field(
+        0, description="未能检查的对象数：首页无法获取或账号无法读取，既不算合格也不算不合格")
+    tasks_recovered: int = Field(
+        0, description="工作进程失联（心跳停止）后被收回、重新排队的次数")
 
 
 class RunRead(BaseModel):
@@ -124,7 +128,8 @@ class RunRead(BaseModel):
         "started_at": "2026-11-20T02:00:03Z", "finished_at": None,
         "progress": {"targets_total": 12, "targets_done": 5, "targets_failed": 0,
                      "targets_running": 2, "pages_fetched": 1840, "links_checked": 9620,
-                     "findings": 17, "passed": 4}}]})
+                     "findings": 17, "passed": 4, "targets_uninspected": 1,
+                     "tasks_recovered": 0}}]})
 
     id: UUID
     plan_id: UUID | None
@@ -160,10 +165,14 @@ class TaskRead(BaseModel):
     findings_count: int
     score: float | None
     passed: bool | None
+    verdict_label: str | None = Field(None, description="合格 / 不合格 / 未能检查；未完成时为空")
+    uninspected_reason: str | None = Field(
+        None, description="未能检查的原因，如“首页无法访问：域名无法解析（dns）”")
     vetoes: list[str]
     deductions: dict[str, float]
     revision: int = Field(0, description="研判误报后重新计分的次数（0：检查时的结果）")
     error: str | None
+    recovered: int = Field(0, description="工作进程失联后被收回重新排队的次数")
     started_at: datetime | None
     finished_at: datetime | None
 

@@ -252,16 +252,20 @@ async def progress(ctx: Ctx, run_id: uuid.UUID) -> RunProgress:
     failed = func.sum(case((col(Task.status) == "failed", 1), else_=0))
     running = func.sum(case((col(Task.status) == "running", 1), else_=0))
     passed = func.sum(case((col(Task.passed).is_(True), 1), else_=0))
+    uninspected = func.sum(case(((col(Task.status) == "done") & col(Task.passed).is_(None), 1),
+                                else_=0))
     row = (await ctx.session.execute(sa_select(
         func.count(), done, failed, running, func.coalesce(func.sum(Task.pages_fetched), 0),
         func.coalesce(func.sum(Task.links_checked), 0),
-        func.coalesce(func.sum(Task.findings_count), 0), passed,
+        func.coalesce(func.sum(Task.findings_count), 0), passed, uninspected,
+        func.coalesce(func.sum(Task.recovered), 0),
     ).where(col(Task.run_id) == run_id, scope_condition(
         ctx.principal, col(Task.region_code), col(Task.organisation_id))))).one()
     return RunProgress(targets_total=row[0], targets_done=row[1] or 0,
                        targets_failed=row[2] or 0, targets_running=row[3] or 0,
                        pages_fetched=row[4], links_checked=row[5], findings=row[6],
-                       passed=row[7] or 0)
+                       passed=row[7] or 0, targets_uninspected=row[8] or 0,
+                       tasks_recovered=row[9])
 
 
 async def to_read(ctx: Ctx, run: Run) -> RunRead:
@@ -300,9 +304,17 @@ async def list_tasks(ctx: Ctx, run_id: uuid.UUID, status: str | None) -> list[Ta
                     region_code=t.region_code, status=t.status, attempts=t.attempts,
                     pages_fetched=t.pages_fetched, links_checked=t.links_checked,
                     findings_count=t.findings_count, score=t.score, passed=t.passed,
+                    verdict_label=verdict_label(t), uninspected_reason=t.uninspected_reason,
                     vetoes=t.vetoes, deductions=t.deductions, revision=t.revision, error=t.error,
-                    started_at=t.started_at, finished_at=t.finished_at) for t in tasks]
+                    recovered=t.recovered, started_at=t.started_at, finished_at=t.finished_at) for t in tasks]
     return sorted(out, key=lambda t: t.site_code)
+
+
+def verdict_label(task: Task) -> str | None:
+    """合格, 不合格 or 未能检查 for a finished task; None while it is unfinished or failed."""
+    if task.status != "done":
+        return None
+    return "未能检查" if task.passed is None else ("合格" if task.passed else "不合格")
 
 
 async def cancel_run(ctx: Ctx, run: Run) -> None:

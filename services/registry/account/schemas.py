@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.registry import AccountFeed, AccountRead, FilingAction, LifecycleStatus, Platform
+from shared.text import Name, Text
 
 
 class AccountFields(BaseModel):
@@ -16,7 +17,7 @@ class AccountFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
     sponsor_id: UUID | None = Field(default=None, description="主办单位")
     operator_id: UUID | None = Field(default=None, description="运维单位")
@@ -30,16 +31,16 @@ class AccountCreate(BaseModel):
         "status": "running"}]})
 
     platform: Platform = Field(description="平台")
-    platform_account_id: str = Field(min_length=1, max_length=200,
+    platform_account_id: Name = Field(min_length=1, max_length=200,
                                      description="平台账号 ID（如微信原始 ID、微博 UID）")
-    name: str = Field(min_length=1, max_length=200, description="账号名称")
+    name: Name = Field(min_length=1, max_length=200, description="账号名称")
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
     sponsor_id: UUID = Field(description="主办单位")
     operator_id: UUID | None = Field(default=None, description="运维单位（缺省同主办单位）")
     feed: AccountFeed | None = Field(default=None, description="检查服务读取账号文章的订阅源")
     status: Literal[LifecycleStatus.planned, LifecycleStatus.running] = LifecycleStatus.planned
     occurred_at: datetime | None = Field(default=None, description="开设时间；缺省为当前时间")
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class AccountFilingCreate(BaseModel):
@@ -52,7 +53,7 @@ class AccountFilingCreate(BaseModel):
     action: Literal[FilingAction.open, FilingAction.change, FilingAction.migrate,
                     FilingAction.announce_closure, FilingAction.close, FilingAction.deregister]
     occurred_at: datetime | None = None
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
     changes: AccountFields | None = None
 
     @model_validator(mode="after")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from services.registry.bulk.columns import Sheet, header_index, normalise_header
 from services.registry.bulk.schemas import FileFormat, RowError
+from shared import request_guard
 from shared.errors import PayloadTooLarge, ValidationFailed
+from shared.tabular import csv_unescape
 
 
 @dataclass
@@ -36,12 +39,24 @@ class Table:
         return self.headers.get(name)
 
 
-def read_table(data: bytes, fmt: FileFormat, sheet: Sheet, max_rows: int) -> Table:
-    """Parse a file into rows; 422 if it cannot be read, 413 past `max_rows` data rows."""
+@dataclass(frozen=True)
+class Limits:
+    """What one import may hold (RegistrySettings max_import_*, max_cell_chars, max_json_depth)."""
+
+    rows: int
+    cells: int = 2_000_000
+    cell_chars: int = 32_767
+    unpacked_bytes: int = 100 * 1024 * 1024
+    json_depth: int = 32
+
+
+def read_table(data: bytes, fmt: FileFormat, sheet: Sheet, limits: Limits) -> Table:
+    """Parse a file into rows; 422 if it cannot be read, 413 past a limit. Blocking: call it
+    from a thread, not the event loop."""
     if fmt is FileFormat.json:
-        return _from_objects(_json_items(data), sheet, max_rows)
-    grid = _csv_grid(data) if fmt is FileFormat.csv else _xlsx_grid(data)
-    return _from_grid(grid, fmt, sheet, max_rows)
+        return _from_objects(_json_items(data, limits.json_depth), sheet, limits.rows)
+    grid = _csv_grid(data) if fmt is FileFormat.csv else _xlsx_grid(data, limits)
+    return _from_grid(grid, fmt, sheet, limits.rows)
 
 
 def _too_many(max_rows: int) -> PayloadTooLarge:
@@ -72,25 +87,57 @@ def _csv_grid(data: bytes) -> Iterator[list[Any]]:
     # Excel writes commas; some tools write tabs or semicolons. The header line decides.
     delimiter = max((",", "\t", ";"), key=first.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [csv_unescape(v) for v in row]
     except csv.Error as exc:
         raise ValidationFailed(f"CSV 文件格式有误：{exc}") from exc
 
 
-def _xlsx_grid(data: bytes) -> Iterator[list[Any]]:
+def _xlsx_grid(data: bytes, limits: Limits) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
+    _check_unpacked(data, limits.unpacked_bytes)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a bad file
         raise ValidationFailed("不是有效的 XLSX 文件（Excel 2007 及以上格式）") from exc
+    cells = 0
     try:
         if not book.worksheets:
             return
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        # read_only streams the sheet's XML row by row: memory stays flat, the limits stop it.
+        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            cells += max(1, len(values))
+            if cells > limits.cells:
+                raise PayloadTooLarge(
+                    f"工作表的单元格超过单次导入上限 {limits.cells} 个（max_import_cells），"
+                    "请删除多余的空行空列或拆分后导入", limit_name="max_import_cells", limit=limits.cells)
+            for col, value in enumerate(values, start=1):
+                if isinstance(value, str) and len(value) > limits.cell_chars:
+                    raise ValidationFailed(
+                        f"第 {number} 行第 {col} 列的内容超过 {limits.cell_chars} 个字符（max_cell_chars）",
+                        errors=[{"row": number, "field": "", "column": None, "value": value[:50] + "…",
+                                 "message": f"单元格内容超过 {limits.cell_chars} 个字符"}])
             yield [_xlsx_value(v) for v in values]
     finally:
         book.close()
+
+
+def _check_unpacked(data: bytes, limit: int) -> None:
+    """Refuse a zip whose parts unpack past `limit` bytes, before anything is unpacked.
+
+    zipfile stops reading each part at its declared size (and fails its CRC past it), so the
+    declared sizes bound what openpyxl can ever unpack.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ValidationFailed("不是有效的 XLSX 文件（Excel 2007 及以上格式）") from exc
+    if unpacked > limit:
+        raise PayloadTooLarge(
+            f"XLSX 文件解压后为 {unpacked // (1024 * 1024)} MB，超过上限 {limit // (1024 * 1024)} MB"
+            "（max_import_unpacked_bytes）", limit_name="max_import_unpacked_bytes", limit=limit)
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -152,9 +199,9 @@ def _header_error(row: int, name: str, value: str | None, message: str) -> dict[
     return {"row": row, "field": name, "column": value, "value": value, "message": message}
 
 
-def _json_items(data: bytes) -> list[Any]:
+def _json_items(data: bytes, max_depth: int) -> list[Any]:
     try:
-        doc = json.loads(decode_text(data))
+        doc = request_guard.loads(decode_text(data), max_depth)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from exc
     if isinstance(doc, dict) and isinstance(doc.get("items"), list):

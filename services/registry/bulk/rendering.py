@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from enum import Enum
@@ -17,6 +15,7 @@ from services.registry.bulk.schemas import FileFormat
 from services.registry.bulk.upload import XLSX_MEDIA
 from shared.calendar import SHANGHAI
 from shared.contracts.registry import LabelledEnum
+from shared.tabular import csv_bytes, xlsx_bytes
 
 MEDIA_TYPES = {FileFormat.csv: "text/csv; charset=utf-8", FileFormat.xlsx: XLSX_MEDIA,
                FileFormat.json: "application/json"}
@@ -62,38 +61,16 @@ def _plain(value: Any) -> Any:
 
 def _csv(sheet: Sheet, rows: list[dict[str, Any]]) -> bytes:
     cols = sheet.exported()
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([c.header for c in cols])
-    writer.writerows([cell(c, row.get(c.field)) for c in cols] for row in rows)
-    # The BOM makes Excel read the file as UTF-8 instead of the system code page.
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_bytes([c.header for c in cols],
+                     ([cell(c, row.get(c.field)) for c in cols] for row in rows))
 
 
 def _xlsx(sheet: Sheet, rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     cols = sheet.exported()
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet.title)
-    for i, col in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(12, 2 * len(col.header) + 4)
-    ws.freeze_panes = "A2"
-    header = []
-    for col in cols:
-        c = WriteOnlyCell(ws, value=col.header)
-        c.font = Font(bold=True)
-        header.append(c)
-    ws.append(header)
-    for row in rows:
-        # Every cell is text, so Excel keeps 网站标识码 and region codes as typed.
-        ws.append([cell(c, row.get(c.field)) or None for c in cols])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # Every cell is text, so Excel keeps 网站标识码 and region codes as typed.
+    return xlsx_bytes(sheet.title, [c.header for c in cols],
+                      ([cell(c, row.get(c.field)) or None for c in cols] for row in rows),
+                      widths=[max(12, 2 * len(c.header) + 4) for c in cols])
 
 
 def _json(sheet: Sheet, rows: list[dict[str, Any]]) -> bytes:

@@ -65,8 +65,11 @@ importing one file twice gives all `unchanged` the second time. A column missing
 file keeps the stored values; a blank cell clears an optional field (filing numbers, URL,
 operator, parent) and keeps a required one.
 
-**Limits**: settings max_import_rows and max_import_bytes (413 past either). Requires the
-role administrator, supervisor or integration."""
+**Limits**: settings max_import_rows and max_import_bytes; for XLSX also
+max_import_unpacked_bytes (what the zip unpacks to) and max_import_cells (413 past any);
+a cell longer than max_cell_chars and JSON nested deeper than max_json_depth answer 422.
+Names refuse control characters and unpaired surrogates (422 naming the row and column).
+Requires the role administrator, supervisor or integration."""
 
 LIFECYCLE_RULES = """
 

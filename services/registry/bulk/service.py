@@ -6,10 +6,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from services.registry.bulk import accounts, organisations, websites
 from services.registry.bulk.columns import ACCOUNTS, ORGANISATIONS, WEBSITES, Sheet
-from services.registry.bulk.parsing import Table, read_table
+from services.registry.bulk.parsing import Limits, Table, read_table
 from services.registry.bulk.plan import Plan
 from services.registry.bulk.schemas import ImportReport, RowError
 from services.registry.bulk.upload import Upload, detect_format
@@ -28,7 +29,13 @@ async def import_file(ctx: Ctx, sheet: Sheet, upload: Upload, requested_format: 
     With `dry_run` nothing is written and bad rows are reported rather than refused.
     """
     fmt = detect_format(requested_format, upload)
-    table = read_table(upload.data, fmt, sheet, ctx.settings.max_import_rows)
+    settings = ctx.settings
+    limits = Limits(rows=settings.max_import_rows, cells=settings.max_import_cells,
+                    cell_chars=settings.max_cell_chars,
+                    unpacked_bytes=settings.max_import_unpacked_bytes,
+                    json_depth=settings.max_json_depth)
+    # Parsing is CPU-bound (up to 50 MB): in a worker thread, so other requests go on meanwhile.
+    table = await run_in_threadpool(read_table, upload.data, fmt, sheet, limits)
     plan = await PLANNERS[sheet.name](ctx, table)
     errors = sorted(plan.errors, key=lambda e: e.row)
     report = ImportReport(dry_run=dry_run, format=fmt,

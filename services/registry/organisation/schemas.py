@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.region.schemas import REGION_CODE
 from shared.contracts.registry import OrganisationRead, OrgKind
+from shared.text import Name
 
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
@@ -17,7 +18,7 @@ class OrganisationCreate(BaseModel):
         "name": "济南市历下区人民政府", "kind": "county_government", "region_code": "370102",
         "credit_code": "11370102004190123K"}]})
 
-    name: str = Field(min_length=2, max_length=200)
+    name: Name = Field(min_length=2, max_length=200)
     kind: OrgKind
     region_code: str = Field(pattern=REGION_CODE)
     parent_id: UUID | None = None
@@ -29,7 +30,7 @@ class OrganisationCreate(BaseModel):
 class OrganisationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=2, max_length=200)
+    name: Name | None = Field(default=None, min_length=2, max_length=200)
     kind: OrgKind | None = None
     region_code: str | None = Field(default=None, pattern=REGION_CODE)
     parent_id: UUID | None = None

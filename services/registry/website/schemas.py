@@ -25,6 +25,7 @@ from services.registry.common.validators import (
     normalise_domains,
 )
 from shared.contracts.registry import CrawlPoliteness, FilingAction, LifecycleStatus, SiteKind, WebsiteRead
+from shared.text import Name, Text
 
 Domain = Annotated[str, StringConstraints(pattern=DOMAIN, max_length=253)]
 
@@ -34,7 +35,7 @@ class WebsiteFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=2, max_length=200)
+    name: Name | None = Field(default=None, min_length=2, max_length=200)
     organisation_id: UUID | None = Field(default=None, description="主办单位")
     kind: SiteKind | None = None
     domains: list[Domain] | None = Field(default=None, min_length=1, max_length=20,
@@ -61,7 +62,7 @@ class WebsiteCreate(BaseModel):
         "status": "running"}]})
 
     site_code: str = Field(pattern=SITE_CODE, description="网站标识码：六位区划代码+四位序号，或 bm+八位数字")
-    name: str = Field(min_length=2, max_length=200)
+    name: Name = Field(min_length=2, max_length=200)
     organisation_id: UUID = Field(description="主办单位")
     kind: SiteKind
     domains: list[Domain] = Field(min_length=1, max_length=20,
@@ -75,7 +76,7 @@ class WebsiteCreate(BaseModel):
     status: Literal[LifecycleStatus.planned, LifecycleStatus.running] = Field(
         default=LifecycleStatus.planned, description="登记时的状态：planned 拟开设 或 running 运行中")
     occurred_at: datetime | None = Field(default=None, description="开设时间；缺省为当前时间")
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
     @field_validator("domains")
     @classmethod
@@ -99,7 +100,7 @@ class WebsiteFilingCreate(BaseModel):
     action: Literal[FilingAction.open, FilingAction.change, FilingAction.migrate,
                     FilingAction.announce_closure, FilingAction.close, FilingAction.deregister]
     occurred_at: datetime | None = Field(default=None, description="事项发生时间；缺省为当前时间")
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
     changes: WebsiteFields | None = Field(default=None, description="变更内容（change、migrate 时）")
 
     @model_validator(mode="after")

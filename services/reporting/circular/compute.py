@@ -3,7 +3,9 @@
 Counting rules (RULES.md "How a website is judged"; circulars of Jinan, Zibo and Ningxia): each
 target counts once per period, with its latest result in the period; a target with any veto is
 不合格; the pass rate is passed / checked; problems are grouped by rule, vetoes first, and the
-units under each are named in region-code order.
+units under each are named in region-code order. A target that could not be inspected (passed
+None: home page or feed unreadable) is never 合格: unless it has a judged result in the period
+it is counted nowhere and listed in the gaps (未能检查名单) with its reason.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from shared.contracts.registry import Platform, SiteKind
 from shared.principal import region_prefix
 
 SEVERITY_ORDER = {"veto": 0, "deduct": 1, "warn": 2}
+VERDICTS = {True: "合格", False: "不合格", None: "未能检查"}
 
 
 @dataclass(slots=True)
@@ -47,10 +50,11 @@ class ResultRow:
     organisation_name: str
     region_code: str
     score: float | None
-    passed: bool
+    passed: bool | None  # None: not inspected
     vetoes: list[str]
     problems: list[dict[str, Any]]
     as_of: Any
+    uninspected_reason: str | None = None
 
 
 @dataclass
@@ -89,10 +93,11 @@ def paused_gc() -> Iterator[None]:
 
 
 def latest_per_target(rows: Iterable[ResultRow]) -> list[ResultRow]:
-    """Keep each target's latest result."""
+    """Keep each target's latest judged result, or its latest result if none was judged."""
     best: dict[str, ResultRow] = {}
     for r in rows:
-        if r.target_id not in best or r.as_of > best[r.target_id].as_of:
+        kept = best.get(r.target_id)
+        if kept is None or ((r.passed is not None, r.as_of) > (kept.passed is not None, kept.as_of)):
             best[r.target_id] = r
     return sorted(best.values(), key=lambda r: (r.region_code, r.target_code))
 
@@ -203,8 +208,9 @@ def _row(r: ResultRow, region_names: dict[str, str]) -> TargetRow:
                      organisation_name=r.organisation_name, region_code=r.region_code,
                      region_name=region_names.get(r.region_code, r.region_code), kind=r.kind,
                      kind_label=kind_label(r.target_type, r.kind), score=r.score,
-                     passed=r.passed, verdict_label="合格" if r.passed else "不合格",
-                     vetoes=list(vetoes), problems=list(problems), checked_at=r.as_of)
+                     passed=r.passed, verdict_label=VERDICTS[r.passed],
+                     vetoes=list(vetoes), problems=list(problems), checked_at=r.as_of,
+                     reason=r.uninspected_reason if r.passed is None else None)
 
 
 def _region_rates(results: Sequence[ResultRow], scope: str,
@@ -218,7 +224,7 @@ def _region_rates(results: Sequence[ResultRow], scope: str,
         buckets[child].append(r)
     out = []
     for code, rows in sorted(buckets.items()):
-        passed = sum(r.passed for r in rows)
+        passed = sum(bool(r.passed) for r in rows)
         out.append(RegionRate(region_code=code, region_name=names.get(code, code),
                               checked=len(rows), passed=passed,
                               pass_rate=_rate(passed, len(rows))))
@@ -233,7 +239,10 @@ def compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
 
 def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
     figs = _Figures()
-    results = latest_per_target(inp.results)
+    latest = latest_per_target(inp.results)
+    results = [r for r in latest if r.passed is not None]
+    gaps = [r for r in latest if r.passed is None]
+    figs.add("gaps", "未能检查数", len(gaps), "个", gaps)
     sites = [r for r in results if r.target_type == "website"]
     accounts = [r for r in results if r.target_type == "account"]
     site_kinds = [figs.totals(f"websites.{k.value}", k.value, k.label,
@@ -243,12 +252,12 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
     account_kinds = [figs.totals(f"accounts.{p}", p, kind_label("account", p),
                                  [r for r in accounts if r.kind == p]) for p in platforms]
     account_total = figs.totals("accounts", "all", "政务新媒体", accounts) if accounts else None
-    overall_rate = _rate(sum(r.passed for r in results), len(results))
+    overall_rate = _rate(sum(bool(r.passed) for r in results), len(results))
     figs.add("all.pass_rate", "总体合格率", overall_rate, "%", results)
 
     if inp.previous:
-        prev = latest_per_target(inp.previous)
-        prev_rate = _rate(sum(r.passed for r in prev), len(prev))
+        prev = [r for r in latest_per_target(inp.previous) if r.passed is not None]
+        prev_rate = _rate(sum(bool(r.passed) for r in prev), len(prev))
         change = round(overall_rate - prev_rate, 1)
         comparison = Comparison(
             previous_pass_rate=figs.add("comparison.previous_pass_rate", "上期总体合格率",
@@ -280,5 +289,6 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
         region_rates=_region_rates(results, inp.region_code, inp.region_names),
         vetoes=vetoes, problems=problems,
         comparison=comparison, rectification=rect, rows=rows, problem_rows=problem_rows,
-        deadline_text=inp.deadline_text, figures=figs.figures)
+        deadline_text=inp.deadline_text, figures=figs.figures,
+        gaps=[_row(r, inp.region_names) for r in gaps])
     return data, figs.rows

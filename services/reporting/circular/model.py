@@ -65,11 +65,12 @@ class TargetRow(BaseModel):
     kind: str
     kind_label: str
     score: float | None
-    passed: bool
-    verdict_label: str  # 合格 / 不合格
+    passed: bool | None  # None: 未能检查 (listed in the gaps, never counted)
+    verdict_label: str  # 合格 / 不合格 / 未能检查
     vetoes: list[str]  # Chinese indicator names of the vetoes
     problems: list[str]  # short Chinese descriptions
     checked_at: datetime
+    reason: str | None = None  # why a target could not be inspected
 
 
 class RegionRate(BaseModel):
@@ -119,6 +120,9 @@ class CircularData(BaseModel):
     rectification: Rectification
     rows: list[TargetRow]  # every target checked (检查情况表)
     problem_rows: list[TargetRow]  # 问题网站/新媒体名单 (not passed, or with veto)
+    # 未能检查名单: targets with no judged result in the period, each with its reason; they
+    # are in no count (neither checked, 合格 nor 不合格).
+    gaps: list[TargetRow] = Field(default_factory=list)
     deadline_text: str  # e.g. "务必于2026年12月31日18:00前完成整改及复核"
     figures: dict[str, Figure] = Field(default_factory=dict)  # every figure by key
 

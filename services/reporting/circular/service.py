@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -67,7 +67,7 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 _COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
     Result.task_id, Result.target_id, Result.target_type, Result.target_code, Result.target_name,
     Result.kind, Result.organisation_id, Result.organisation_name, Result.region_code, Result.score,
-    Result.passed, Result.vetoes, Result.problems, Result.as_of))
+    Result.passed, Result.vetoes, Result.problems, Result.as_of, Result.uninspected_reason))
 
 
 async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
@@ -80,9 +80,11 @@ async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
     lo, hi = _bounds(start, end)
     columns = [c for c in _COLUMNS if with_problems or c.key not in ("vetoes", "problems")]
     # Ranked on the narrow columns only: sorting the wide rows (problem lists) would spill to disk.
+    # A judged result ranks before any not judged (未能检查): the latter counts only alone.
     ranked = core_select(col(Result.task_id), func.row_number().over(
         partition_by=col(Result.target_id),
-        order_by=(col(Result.as_of).desc(), col(Result.task_id))).label("rank")).where(
+        order_by=(case((col(Result.passed).is_(None), 1), else_=0), col(Result.as_of).desc(),
+                  col(Result.task_id))).label("rank")).where(
         col(Result.region_code).like(f"{region_prefix(region_code)}%"),
         col(Result.as_of) >= lo, col(Result.as_of) < hi).subquery()
     with paused_gc():  # the driver decodes up to millions of problem dicts
@@ -94,13 +96,13 @@ async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
 def _rows(rows: Sequence[Any], with_problems: bool) -> list[ResultRow]:
     if not with_problems:
         return [ResultRow(str(task), str(target), ttype, code, name, kind, str(org), org_name, region,
-                          score, passed, [], [], as_of)
-                for task, target, ttype, code, name, kind, org, org_name, region, score, passed, as_of
-                in rows]
+                          score, passed, [], [], as_of, reason)
+                for task, target, ttype, code, name, kind, org, org_name, region, score, passed, as_of,
+                reason in rows]
     return [ResultRow(str(task), str(target), ttype, code, name, kind, str(org), org_name, region,
-                      score, passed, vetoes, problems, as_of)
+                      score, passed, vetoes, problems, as_of, reason)
             for task, target, ttype, code, name, kind, org, org_name, region, score, passed, vetoes,
-            problems, as_of in rows]
+            problems, as_of, reason in rows]
 
 
 async def region_names(ctx: Ctx, code: str, transport: httpx.AsyncBaseTransport | None) -> dict[str, str]:
@@ -308,5 +310,6 @@ async def figure_rows(ctx: Ctx, circular: Circular, key: str,
             "target_code": t.target_code, "target_name": t.target_name,
             "organisation_name": t.organisation_name, "region_code": t.region_code,
             "kind": t.kind, "passed": t.passed, "score": t.score, "vetoes": t.vetoes,
+            "uninspected_reason": t.uninspected_reason,
             "as_of": t.as_of.isoformat()} for i in ids if (t := by_task.get(uuid.UUID(i)))]
     return data.figures[key], out

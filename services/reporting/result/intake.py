@@ -36,19 +36,11 @@ def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
                   target_name=t["name"], kind=t.get("kind") or t.get("platform") or "",
                   organisation_id=uuid.UUID(t["organisation_id"]),
                   organisation_name=t["organisation_name"], region_code=t["region_code"],
-                  score=p.get("score"), passed=bool(p.get("passed")),
+                  score=p.get("score"), passed=p.get("passed"),
+                  uninspected_reason=(p.get("uninspected_reason") or "未能检查")[:500]
+                  if p.get("passed") is None else None,
                   vetoes=list(p.get("vetoes") or []), deductions=dict(p.get("deductions") or {}),
                   problems=problems, revision=int(p.get("revision") or 0), received_at=now)
-
-
-def judged(p: dict[str, Any]) -> bool:
-    """Whether an inspection judged its target at all.
-
-    An account whose feed could not be read is inspected but not judged (`passed` null): it is
-    neither 合格 nor 不合格, so it is kept out of the circular's counts rather than counted as
-    不合格; its `account.unreadable` finding stays in the checker.
-    """
-    return p.get("passed") is not None
 
 
 async def upsert_result(session: AsyncSession, row: Result) -> None:
@@ -75,12 +67,13 @@ async def handle(session: AsyncSession, envelope: EventEnvelope, now: datetime) 
                                 rules=list(p.get("rules") or []), still_failing=failing,
                                 evidence={"findings": p.get("findings", [])[:20]}, now=now)
             return
-        if judged(p):
-            await upsert_result(session, result_from_payload(p, now))
+        # A target not judged (passed null: home page or feed unreadable) is kept too: the
+        # circular lists it with its reason and counts it neither 合格 nor 不合格.
+        await upsert_result(session, result_from_payload(p, now))
     elif envelope.name == TARGET_RESCORED:
         # A verdict corrected an inspection's result: replace the copy (drafts are computed
         # from it fresh; a published circular keeps what it froze).
-        if judged(p) and p.get("run_kind") != "recheck":
+        if p.get("run_kind") != "recheck":
             await upsert_result(session, result_from_payload(p, now))
     elif envelope.name == TARGET_FAILED:
         if p.get("run_kind") == "recheck":

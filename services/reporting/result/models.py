@@ -30,7 +30,9 @@ class Result(ReportingTable, table=True):
     organisation_name: str = Field(max_length=200)
     region_code: str = Field(max_length=6, index=True)
     score: float | None = None
-    passed: bool
+    # None: the target could not be inspected (未能检查), never counted 合格 or 不合格.
+    passed: bool | None = None
+    uninspected_reason: str | None = Field(default=None, max_length=500)
     vetoes: list[str] = Field(default_factory=list, sa_type=JSON)
     deductions: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)

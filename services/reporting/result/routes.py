@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.reporting.common.context import Ctx, get_ctx
-from services.reporting.result.intake import judged, result_from_payload, upsert_result
+from services.reporting.result.intake import result_from_payload, upsert_result
 from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
 from shared.clients.checker import CheckerClient
@@ -37,7 +37,8 @@ class ResultRead(BaseModel):
     organisation_name: str
     region_code: str
     score: float | None
-    passed: bool
+    passed: bool | None
+    uninspected_reason: str | None = None
     vetoes: list[str]
 
 
@@ -97,13 +98,13 @@ async def backfill(body: BackfillBody, request: Request, ctx: Ctx = Depends(get_
             "task_id": t["id"], "run_id": str(body.run_id), "as_of": run["as_of"],
             "target_type": t.get("target_type", "website"), "score": t["score"], "passed": t["passed"],
             "vetoes": t["vetoes"], "deductions": t["deductions"], "revision": t.get("revision", 0),
+            "uninspected_reason": t.get("uninspected_reason"),
             "target": {"id": t["target_id"], "site_code": t["site_code"], "name": t["name"],
                        "organisation_id": t["organisation_id"],
                        "organisation_name": t["organisation_name"], "region_code": t["region_code"],
                        "kind": t["kind"]},
             "findings": by_target.get(t["target_id"], [])}
-        if judged(payload):
-            await upsert_result(ctx.session, result_from_payload(payload, now))
-            copied += 1
+        await upsert_result(ctx.session, result_from_payload(payload, now))
+        copied += 1
     await ctx.session.commit()
     return BackfillResult(run_id=body.run_id, results=copied)

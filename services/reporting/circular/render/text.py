@@ -422,6 +422,24 @@ def _target_rows(rows: list[TargetRow]) -> tuple[tuple[Cell, ...], ...]:
     return tuple(out)
 
 
+GAP_COLUMNS = (
+    Column("序号", 12, numeric=True),
+    Column("区划", 18),
+    Column("类别", 22, printed=False),
+    Column("网站/账号名称", 50),
+    Column("标识码", 26),
+    Column("主办单位", 45),
+    Column("未能检查原因", 70),
+    Column("检查时间", 18, printed=False),
+)
+
+
+def _gap_rows(rows: list[TargetRow]) -> tuple[tuple[Cell, ...], ...]:
+    return tuple((i, r.region_name, r.kind_label, r.target_name, r.target_code,
+                  r.organisation_name, r.reason or r.verdict_label, r.checked_at)
+                 for i, r in enumerate(rows, 1))
+
+
 def _attachments(data: CircularData, words: _Words) -> tuple[Table, ...]:
     tables = []
     if data.rows:
@@ -432,6 +450,8 @@ def _attachments(data: CircularData, words: _Words) -> tuple[Table, ...]:
         what = {frozenset({"account"}): "问题新媒体名单", frozenset({"website"}): "问题网站名单"}.get(
             frozenset(types), "问题网站和政务新媒体名单")
         tables.append(Table("", what, "问题名单", TARGET_COLUMNS, _target_rows(data.problem_rows)))
+    if data.gaps:  # never counted 合格: named with the reason they could not be inspected
+        tables.append(Table("", "未能检查名单", "未能检查", GAP_COLUMNS, _gap_rows(data.gaps)))
     return tuple(replace(t, label=f"附件{i}") for i, t in enumerate(tables, 1))
 
 

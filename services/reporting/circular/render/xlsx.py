@@ -1,7 +1,7 @@
 """The circular's tables as one Excel workbook: 检查情况表, 问题名单, 单项否决 and 通报数据.
 
 One sheet per table from `text.compose`, with a frozen bold header row, a filter, column widths
-fitted to the content and numbers stored as numbers.
+fitted to the content, numbers stored as numbers and text as text (never a formula).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.circular.model import CircularDocument
 from services.reporting.circular.render.text import SHANGHAI, Cell, Table, compose
+from shared.tabular import append_row
 
 HEADER_FONT = Font(name="黑体", bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -52,12 +53,12 @@ def _value(cell: Cell) -> Cell:
 
 def _sheet(ws: Worksheet, table: Table) -> None:
     border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-    ws.append([c.header for c in table.columns])
+    append_row(ws, [c.header for c in table.columns])
     for cell in ws[1]:
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, border
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for values in table.rows:
-        ws.append([_value(v) for v in values])
+        append_row(ws, [_value(v) for v in values])
     widths = [_width(c.header) for c in table.columns]
     for r, row in enumerate(ws.iter_rows(min_row=2), 2):
         for i, cell in enumerate(row):
