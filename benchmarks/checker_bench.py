@@ -231,7 +231,7 @@ async def _inspect_child(port: int, spec: dict[str, Any]) -> dict[str, Any]:
     inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, registry)
     # The pipeline's line per inspection (seconds and CPU seconds per phase), after the migration's
     # logging set-up, which silences the loggers that existed before it.
-    phases = logging.getLogger("services.checker.inspect.pipeline")
+    phases = logging.getLogger("govinspect.checker.pipeline")
     phases.disabled = False
     phases.setLevel(logging.INFO)
     phases.addHandler(logging.StreamHandler(sys.stderr))
