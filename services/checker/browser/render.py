@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from playwright.async_api import BrowserContext, ElementHandle, Frame, Response
 from playwright.async_api import Error as PlaywrightError
@@ -97,6 +98,32 @@ def _is_marker(response: Response) -> bool:
     return REDIRECT_HEADER in response.headers
 
 
+# Tabs a context's renders and evidence pictures are done with, for the next ones: a new tab costs
+# Chromium a renderer of its own, about a CPU-second per page on top of the load
+# (benchmarks/checker_bench.py). They close with their context.
+_idle_tabs: WeakKeyDictionary[BrowserContext, list[PlaywrightPage]] = WeakKeyDictionary()
+_listening: WeakKeyDictionary[PlaywrightPage, Callable[[Response], None]] = WeakKeyDictionary()
+
+
+async def _tab(ctx: BrowserContext) -> PlaywrightPage:
+    """A tab of the context to load a page in: one another page is done with, else a new one."""
+    idle = _idle_tabs.get(ctx, [])
+    while idle:
+        tab = idle.pop()
+        if not tab.is_closed():
+            return tab
+    return await ctx.new_page()
+
+
+async def _done_with(ctx: BrowserContext, tab: PlaywrightPage, *, reuse: bool) -> None:
+    """Keep a tab for the context's next page, or close it (after a failure)."""
+    if reuse and not tab.is_closed():
+        _idle_tabs.setdefault(ctx, []).append(tab)
+        return
+    with suppress(PlaywrightError):
+        await tab.close()
+
+
 async def _open(ctx: BrowserContext, url: str, timing: Timing,
                 page: PlaywrightPage | None = None) -> tuple[PlaywrightPage, list[Response]]:
     """Load url in a new page (or in `page`, kept open on failure), follow redirects and script
@@ -104,7 +131,15 @@ async def _open(ctx: BrowserContext, url: str, timing: Timing,
     own = page is None
     page = page or await ctx.new_page()
     documents: list[Response] = []
-    page.on("response", lambda r: documents.append(r) if r.request.resource_type == "document" else None)
+
+    def on_response(r: Response) -> None:
+        if r.request.resource_type == "document":
+            documents.append(r)
+
+    if (before := _listening.get(page)) is not None:  # a tab reused: the last page's documents
+        page.remove_listener("response", before)
+    _listening[page] = on_response
+    page.on("response", on_response)
     try:
         target = url
         for _ in range(_MAX_NAVIGATIONS):
@@ -269,7 +304,13 @@ async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
 
     Raises RenderFailed when the page itself cannot be loaded.
     """
-    page, documents = await _open(ctx, url, timing or Timing())
+    page = await _tab(ctx)
+    try:
+        page, documents = await _open(ctx, url, timing or Timing(), page)
+    except RenderFailed:
+        await _done_with(ctx, page, reuse=False)
+        raise
+    read = False
     try:
         main = [r for r in _main_documents(page, documents) if not _is_marker(r)]
         response = main[-1] if main else None
@@ -279,7 +320,7 @@ async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
         links = _links(scan, final_url)
         _mark_injected(links, raw, final_url)
         frame_links, frame_urls = await _frame_links(page, final_url, documents)
-        return Rendered(
+        rendered = Rendered(
             url=url, final_url=final_url, status=response.status if response else None,
             content_type=response.headers.get("content-type") if response else None,
             html=await page.content(), raw_html=raw or "", text=scan["text"], title=scan["title"],
@@ -287,11 +328,12 @@ async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
             scripts=[u for src in scan["scripts"] if (u := absolute_url(scan["base"], src))],
             screenshot=await _full_page(page) if screenshot else None, frames=frame_urls,
         )
+        read = True
+        return rendered
     except PlaywrightError as exc:
         raise RenderFailed(url, str(exc).splitlines()[0]) from exc
     finally:
-        with suppress(PlaywrightError):
-            await page.close()
+        await _done_with(ctx, page, reuse=read)
 
 
 async def read_page(ctx: BrowserContext, fetched: Page, *,
@@ -362,11 +404,10 @@ async def outline_pages(ctx: BrowserContext, pages: Mapping[str, Sequence[tuple[
                         *, timing: Timing | None = None) -> dict[str, list[bytes | None] | RenderFailed]:
     """Outlined screenshots of several pages, each loaded once, all in one browser tab.
 
-    One tab for all of them: a new tab costs Chromium a renderer of its own, about a CPU-second
-    per page on top of the load (benchmarks/checker_bench.py). A page that cannot be loaded
-    gets its RenderFailed instead of pictures.
+    One tab for all of them, one a render was done with where there is one (see _tab). A page
+    that cannot be loaded gets its RenderFailed instead of pictures.
     """
-    tab = await ctx.new_page()
+    tab = await _tab(ctx)
     out: dict[str, list[bytes | None] | RenderFailed] = {}
     try:
         for url, targets in pages.items():
@@ -379,8 +420,7 @@ async def outline_pages(ctx: BrowserContext, pages: Mapping[str, Sequence[tuple[
                 out[url] = exc
         return out
     finally:
-        with suppress(PlaywrightError):
-            await tab.close()
+        await _done_with(ctx, tab, reuse=True)
 
 
 async def _shots(page: PlaywrightPage, targets: Sequence[tuple[Outline, str | None]]) -> list[bytes | None]:

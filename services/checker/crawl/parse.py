@@ -146,13 +146,14 @@ def _step(el: lxml.html.HtmlElement) -> tuple[str, bool]:
     step = tag
     classes = [c for c in (el.get("class") or "").split() if _CLASS_OK.match(c)]
     parent = el.getparent()
-    same = [c for c in parent if c.tag == tag] if parent is not None else [el]
+    siblings = [c for c in parent if c.tag == tag] if parent is not None else [el]
+    same = siblings
     if classes:
         step += "." + classes[0]
         # "div.footer" reads better than "div.footer:nth-of-type(2)" when the class is enough.
         same = [c for c in same if classes[0] in (c.get("class") or "").split()]
     if len(same) > 1:
-        step += f":nth-of-type({[c for c in parent if c.tag == tag].index(el) + 1})"
+        step += f":nth-of-type({siblings.index(el) + 1})"
     return step, False
 
 

@@ -9,9 +9,12 @@ phrase conversion of lengths) keeps offsets aligned: each character maps to one 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import opencc
+
+_HAN = re.compile("[\u4e00-\u9fff]+")
 
 
 @lru_cache(maxsize=1)
@@ -36,8 +39,9 @@ def to_simplified(text: str) -> str:
 
 def is_traditional(text: str, *, threshold: float = 0.02) -> bool:
     """Tell whether `text` is written in Traditional script (share of characters that change)."""
-    sample = "".join(ch for ch in text[:5000] if "\u4e00" <= ch <= "\u9fff")
+    sample = "".join(_HAN.findall(text, 0, 5000))
     if not sample:
         return False
-    changed = sum(1 for a, b in zip(sample, to_simplified(sample), strict=True) if a != b)
+    simplified = to_simplified(sample)
+    changed = 0 if simplified == sample else sum(map(str.__ne__, sample, simplified))
     return changed / len(sample) >= threshold

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,8 +75,8 @@ class PhraseMatcher(Generic[E]):
         candidates = sorted((end + 1 - len(word), -len(word), word) for end, word in automaton.iter(seen))
         if not candidates:
             return
-        names = [(end + 1 - len(n), end + 1) for end, n in self._tables.names.iter(seen)] \
-            if len(self._tables.names) else []
+        in_name = _Spans((end + 1 - len(n), end + 1) for end, n in self._tables.names.iter(seen)) \
+            if len(self._tables.names) else _Spans(())
         segmenter(self._tables.user_words)
         counts: dict[str, int] = {}
         pos = 0
@@ -85,7 +86,7 @@ class PhraseMatcher(Generic[E]):
                 continue
             entry = by_wrong[word]
             if (_excepted(seen, start, word, entry)
-                    or any(s <= start and end <= e for s, e in names)
+                    or in_name.cover(start, end)
                     or ((self._segment_below is None or end - start < self._segment_below)
                         and not whole_words(seen, start, end, inside_word=self._inside_word,
                                             right=entry.right, margin=self._word_margin))):
@@ -94,6 +95,22 @@ class PhraseMatcher(Generic[E]):
             counts[entry.wrong] = n + 1
             yield Hit(start, end, entry, n)
             pos = end
+
+
+class _Spans:
+    """Spans of a text, asked whether one of them covers a span (in logarithmic time)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._reach: list[int] = []  # the furthest end among the spans starting up to here
+        for _, e in ordered:
+            self._reach.append(max(e, self._reach[-1]) if self._reach else e)
+
+    def cover(self, start: int, end: int) -> bool:
+        """Tell whether a span starts at or before `start` and ends at or after `end`."""
+        i = bisect_right(self._starts, start)
+        return i > 0 and self._reach[i - 1] >= end
 
 
 @dataclass(frozen=True)
