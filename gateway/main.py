@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
 from gateway.audit.middleware import AuditMiddleware
@@ -23,9 +24,10 @@ from gateway.idempotency import service as idempotency
 from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.openapi import routes as openapi
 from gateway.proxy.asgi import parse_networks
+from gateway.proxy.forward import ProxyMiddleware, own_segments
 from gateway.proxy.health import router as health_router
 from gateway.proxy.routes import router as proxy_router
-from gateway.proxy.upstream import Upstreams
+from gateway.proxy.upstream import RouteTable, Upstreams
 from gateway.ratelimit.limiter import RateLimiter
 from gateway.ratelimit.middleware import RateLimitMiddleware
 from gateway.webhooks.routes import router as webhooks_router
@@ -121,6 +123,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     app.state.settings = settings
     app.state.clock = clock
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
+    app.state.route_table = RouteTable(settings.routes)
     app.state.outbox = None  # shared.context.get_ctx (webhook routes) expects one; none is used
     install_problem_handlers(app)
     # Starlette runs the last added outermost: request id → authentication → audit → rate
@@ -128,6 +131,12 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     # too; authentication writes the entries of the requests it refuses itself.
     # Metrics innermost: it reads the route the router matched (authentication copies the
     # scope), so it times what passed authentication and the limits.
+    # Proxied /api/v1/<resource>/… is served innermost, before FastAPI routes it: every
+    # /api/v1 resource except the gateway's own (those of the routers included below).
+    own = [health_router, oauth_router, auth_router, audit_router]
+    own_paths = [r.path for router in own for r in router.routes if isinstance(r, APIRoute)]
+    own_paths += ["/api/v1" + r.path for r in webhooks_router.routes if isinstance(r, APIRoute)]
+    app.add_middleware(ProxyMiddleware, own=own_segments(own_paths), route=proxy_router.routes[0])
     app.add_middleware(JsonBodyGuard, max_depth=settings.max_json_depth)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(IdempotencyMiddleware)

@@ -1,30 +1,41 @@
-"""Forward one request to its owning service and stream the answer back unchanged."""
+"""Forward one request to its owning service and stream the answer back unchanged.
+
+The proxy is plain ASGI: `ProxyMiddleware` serves /api/v1/<resource>/… ahead of FastAPI's
+routing (after authentication, audit, rate limits and idempotency, which are middleware too),
+so a proxied request costs no route matching, dependency solving or response object. The
+catch-all route in `routes.py` serves what the middleware leaves to the app with the same code.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterable
 
 import httpx
-from fastapi import Request
-from starlette.responses import StreamingResponse
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings
-from gateway.proxy.asgi import HOP_BY_HOP, client_address
-from gateway.proxy.upstream import Upstreams, signed_principal
-from shared.errors import PayloadTooLarge, ProblemError, ServiceUnavailable
+from gateway.proxy.asgi import HOP_BY_HOP, client_address, principal_in, send_problem
+from gateway.proxy.upstream import RouteTable, Upstreams, signed_principal
+from shared.errors import NotFound, PayloadTooLarge, ProblemError, ServiceUnavailable, Unauthorized
 from shared.logging import REQUEST_ID_HEADER, current_request_id
-from shared.principal import PRINCIPAL_HEADER, Principal
+from shared.principal import PRINCIPAL_HEADER
 
-API_ROOT = b"/api/v1"
+API_ROOT = "/api/v1"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 NAMES = {"registry": "备案库（registry）", "checker": "检查服务（checker）",
          "reporting": "通报与整改服务（reporting）"}
 # Credentials end at the gateway; the principal header and request id are set by it alone.
-NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "authorization", "x-api-key",
-                              PRINCIPAL_HEADER.lower(), REQUEST_ID_HEADER.lower(),
-                              "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-                              "forwarded"}
+NOT_FORWARDED = frozenset(h.encode() for h in HOP_BY_HOP | {
+    "host", "content-length", "authorization", "x-api-key", PRINCIPAL_HEADER.lower(),
+    REQUEST_ID_HEADER.lower(), "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+    "forwarded"})
 # The gateway answers with its own date, server and request id.
-NOT_RETURNED = HOP_BY_HOP | {"date", "server", REQUEST_ID_HEADER.lower()}
+NOT_RETURNED = frozenset(h.encode() for h in HOP_BY_HOP | {"date", "server",
+                                                             REQUEST_ID_HEADER.lower()})
+PRINCIPAL = PRINCIPAL_HEADER.lower().encode()
+_OURS = (PRINCIPAL_HEADER.encode(), REQUEST_ID_HEADER.encode(), b"X-Forwarded-For",
+         b"X-Forwarded-Proto", b"X-Forwarded-Host")
 
 
 class BadGateway(ProblemError):
@@ -35,84 +46,74 @@ class GatewayTimeout(ProblemError):
     status, slug, title = 504, "gateway-timeout", "上游服务响应超时"
 
 
-def _named_by_connection(raw: list[tuple[bytes, bytes]]) -> set[str]:
+def _named_by_connection(raw: Iterable[tuple[bytes, bytes]]) -> set[bytes]:
     # Headers listed in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-    return {token.strip().lower() for k, v in raw if k.lower() == b"connection"
+    return {token.strip().lower().encode() for k, v in raw if k.lower() == b"connection"
             for token in v.decode("latin-1").split(",") if token.strip()}
 
 
-def request_headers(request: Request, principal_token: str,
-                    settings: GatewaySettings) -> list[tuple[str, str]]:
+def request_headers(scope: Scope, principal_token: str) -> list[tuple[bytes, bytes]]:
     """The headers sent upstream: the caller's, less credentials and hop-by-hop ones, plus ours."""
-    raw = list(request.scope.get("headers", []))
+    raw: list[tuple[bytes, bytes]] = scope.get("headers", [])
     drop = NOT_FORWARDED | _named_by_connection(raw)
-    out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw
-           if k.decode("latin-1").lower() not in drop]
-    out += [(PRINCIPAL_HEADER, principal_token),
-            (REQUEST_ID_HEADER, current_request_id() or ""),
-            ("X-Forwarded-For", client_address(request.scope, request.app.state.trusted_proxies)),
-            ("X-Forwarded-Proto", request.url.scheme),
-            ("X-Forwarded-Host", request.headers.get("host", ""))]
+    out: list[tuple[bytes, bytes]] = []
+    host = b""
+    for key, value in raw:
+        name = key.lower()
+        if name == b"host":
+            host = value
+        if name not in drop:
+            out.append((key, value))
+    trusted = scope["app"].state.trusted_proxies
+    values = (principal_token, current_request_id() or "", client_address(scope, trusted),
+              scope.get("scheme", "http"))
+    out += zip(_OURS, (*(v.encode("latin-1") for v in values), host), strict=True)
     return out
 
 
 def response_headers(upstream: httpx.Response) -> list[tuple[bytes, bytes]]:
     """The upstream's headers as the caller gets them: less hop-by-hop ones and duplicates."""
-    raw = list(upstream.headers.raw)
+    raw = upstream.headers.raw
     drop = NOT_RETURNED | _named_by_connection(raw)
-    return [(k.lower(), v) for k, v in raw if k.decode("latin-1").lower() not in drop]
+    return [(name, v) for k, v in raw if (name := k.lower()) not in drop]
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """Read the request body, refusing more than `limit` bytes with 413."""
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit:
-        raise PayloadTooLarge(f"请求体 {length} 字节，超过 {limit} 字节的上限")
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"content-length" and value.isdigit() and int(value) > limit:
+            raise PayloadTooLarge(f"请求体 {value.decode()} 字节，超过 {limit} 字节的上限")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the caller hung up
+            break
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"请求体超过 {limit} 字节的上限")
         chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
     return b"".join(chunks)
 
 
-def upstream_target(request: Request) -> str:
+def upstream_target(scope: Scope) -> str:
     """The path and query to ask upstream: the caller's own bytes below /api/v1, unre-encoded."""
-    raw_path = bytes(request.scope.get("raw_path") or request.scope["path"].encode())
+    raw_path = bytes(scope.get("raw_path") or scope["path"].encode())
     raw_path = raw_path.split(b"?", 1)[0]
-    path = raw_path[len(API_ROOT):] if raw_path.startswith(API_ROOT) else raw_path
-    query = bytes(request.scope.get("query_string", b""))
+    root = API_ROOT.encode()
+    path = raw_path[len(root):] if raw_path.startswith(root) else raw_path
+    query = bytes(scope.get("query_string", b""))
     return (path or b"/").decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
 
 
-async def _relay(upstream: httpx.Response) -> AsyncIterator[bytes]:
-    # The bytes as sent (no decoding), and the connection back to the pool even when the
-    # caller hangs up halfway.
-    try:
-        async for chunk in upstream.aiter_raw():
-            yield chunk
-    finally:
-        await upstream.aclose()
-
-
-async def forward(request: Request, service: str, principal: Principal) -> StreamingResponse:
-    """Send the request to `service` as `principal` and stream its answer back."""
-    state = request.app.state
-    settings: GatewaySettings = state.settings
-    upstreams: Upstreams = state.upstreams
-    client = upstreams.client(service)
-    # Signed once per credential by AuthenticationMiddleware; a route mounted without it signs.
-    token = request.headers.get(PRINCIPAL_HEADER) or signed_principal(
-        principal, settings.principal_secret, state.clock.now().timestamp(),
-        settings.principal_ttl_s)
-    body = await read_body(request, settings.max_body_bytes)
-    outgoing = client.build_request(request.method, upstream_target(request), content=body,
-                                    headers=request_headers(request, token, settings))
+async def _send(client: httpx.AsyncClient, request: httpx.Request, service: str,
+                settings: GatewaySettings) -> httpx.Response:
     name = NAMES.get(service, service)
     try:
-        upstream = await client.send(outgoing, stream=True)
+        return await client.send(request, stream=True)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise ServiceUnavailable(
             f"{name} 暂不可用（{type(exc).__name__}），请稍后重试。",
@@ -122,6 +123,77 @@ async def forward(request: Request, service: str, principal: Principal) -> Strea
                              service=service) from exc
     except httpx.HTTPError as exc:
         raise BadGateway(f"{name} 的响应无效（{type(exc).__name__}）。", service=service) from exc
-    response = StreamingResponse(_relay(upstream), status_code=upstream.status_code)
-    response.raw_headers = response_headers(upstream)
-    return response
+
+
+async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
+    """Send a request below /api/v1 to the service owning it, as the authenticated caller,
+    and stream the answer back (the bytes as sent); errors answer as problem+json."""
+    try:
+        upstream = await _open(scope, receive)
+    except ProblemError as err:
+        await send_problem(err, scope, receive, send)
+        return
+    try:
+        await send({"type": "http.response.start", "status": upstream.status_code,
+                    "headers": response_headers(upstream)})
+        async for chunk in upstream.aiter_raw():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:  # the connection back to the pool even when the caller hangs up halfway
+        await upstream.aclose()
+
+
+async def _open(scope: Scope, receive: Receive) -> httpx.Response:
+    state = scope["app"].state
+    settings: GatewaySettings = state.settings
+    principal = principal_in(scope)
+    if principal is None:
+        raise Unauthorized("缺少有效的 API 密钥或访问令牌。", headers={"WWW-Authenticate": "Bearer"})
+    table: RouteTable = state.route_table
+    service = table.owner(scope["path"][len(API_ROOT):])
+    if service is None:
+        raise NotFound(f"接口 {scope['path']} 不存在")
+    # Signed once per credential by AuthenticationMiddleware; a request without it is signed here.
+    token = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == PRINCIPAL),
+                 None) or signed_principal(principal, settings.principal_secret,
+                                           state.clock.now().timestamp(), settings.principal_ttl_s)
+    body = await read_body(scope, receive, settings.max_body_bytes)
+    upstreams: Upstreams = state.upstreams
+    client = upstreams.client(service)
+    outgoing = client.build_request(scope["method"], upstream_target(scope), content=body,
+                                    headers=request_headers(scope, token))
+    return await _send(client, outgoing, service, settings)
+
+
+def own_segments(paths: Iterable[str]) -> frozenset[str]:
+    """The first segments below /api/v1 of the gateway's own routes (`webhooks`, `keys`, …)."""
+    out = set()
+    for path in paths:
+        if path.startswith(API_ROOT + "/") and not path.startswith(API_ROOT + "/{path"):
+            first = path[len(API_ROOT) + 1:].split("/", 1)[0]
+            if "{" in first:
+                raise ValueError(f"a gateway route below {API_ROOT} starts with a parameter: {path}")
+            out.add(first)
+    return frozenset(out)
+
+
+class ProxyMiddleware:
+    """Serve /api/v1/<resource>/… before FastAPI routes it, unless the gateway itself has
+    routes below /api/v1/<resource> (those, and other methods, go on to the app)."""
+
+    def __init__(self, app: ASGIApp, own: frozenset[str], route: BaseRoute | None = None) -> None:
+        self.app = app
+        self.own = own
+        self.route = route  # the catch-all route, which labels metrics as before
+        self.prefix = API_ROOT + "/"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in METHODS:
+            path: str = scope["path"]
+            if path.startswith(self.prefix) and \
+                    path[len(self.prefix):].split("/", 1)[0] not in self.own:
+                if self.route is not None:
+                    scope["route"] = self.route
+                await proxy(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

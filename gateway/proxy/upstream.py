@@ -27,6 +27,32 @@ def owner_of(path: str, routes: Mapping[str, str]) -> str | None:
     return best[1] if best else None
 
 
+class RouteTable:
+    """`owner_of` precomputed: the keys that can match a path, by its first segment, longest
+    first (ties in the settings' order), so a lookup tries a few keys instead of all."""
+
+    def __init__(self, routes: Mapping[str, str]) -> None:
+        keyed = [(key.strip("/").split("/"), i, service)
+                 for i, (key, service) in enumerate(routes.items())]
+        keyed.sort(key=lambda k: (-len(k[0]), k[1]))
+        self._any = [(pattern, service) for pattern, _, service in keyed if pattern[0] == "*"]
+        self._by_first: dict[str, list[tuple[list[str], str]]] = {}
+        for pattern, _, service in keyed:
+            if pattern[0] != "*":
+                self._by_first.setdefault(pattern[0], [])
+        for first, found in self._by_first.items():
+            found += [(p, s) for p, _, s in keyed if p[0] in (first, "*")]
+
+    def owner(self, path: str) -> str | None:
+        """Return the service owning a path below /api/v1, as `owner_of` would."""
+        segments = path.strip("/").split("/")
+        for pattern, service in self._by_first.get(segments[0], self._any):
+            if len(pattern) <= len(segments) and all(
+                    p in ("*", s) for p, s in zip(pattern, segments, strict=False)):
+                return service
+        return None
+
+
 def principal_expiry(principal: Principal, now_ts: float, ttl_s: int) -> int:
     """When a principal header signed now expires: shortly, and never after the credential."""
     expires = int(now_ts) + ttl_s
