@@ -109,11 +109,12 @@ def upstream_target(scope: Scope) -> str:
     return (path or b"/").decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
 
 
-async def _send(client: httpx.AsyncClient, request: httpx.Request, service: str,
-                settings: GatewaySettings) -> httpx.Response:
+async def _send(upstreams: Upstreams, service: str, scope: Scope, headers: list[tuple[bytes, bytes]],
+                body: bytes, settings: GatewaySettings) -> httpx.Response:
     name = NAMES.get(service, service)
     try:
-        return await client.send(request, stream=True)
+        return await upstreams.send(service, scope["method"], upstream_target(scope), headers,
+                                    body)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise ServiceUnavailable(
             f"{name} 暂不可用（{type(exc).__name__}），请稍后重试。",
@@ -158,11 +159,8 @@ async def _open(scope: Scope, receive: Receive) -> httpx.Response:
                  None) or signed_principal(principal, settings.principal_secret,
                                            state.clock.now().timestamp(), settings.principal_ttl_s)
     body = await read_body(scope, receive, settings.max_body_bytes)
-    upstreams: Upstreams = state.upstreams
-    client = upstreams.client(service)
-    outgoing = client.build_request(scope["method"], upstream_target(scope), content=body,
-                                    headers=request_headers(scope, token))
-    return await _send(client, outgoing, service, settings)
+    return await _send(state.upstreams, service, scope, request_headers(scope, token), body,
+                       settings)
 
 
 def own_segments(paths: Iterable[str]) -> frozenset[str]:

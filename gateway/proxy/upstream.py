@@ -36,12 +36,9 @@ class RouteTable:
                  for i, (key, service) in enumerate(routes.items())]
         keyed.sort(key=lambda k: (-len(k[0]), k[1]))
         self._any = [(pattern, service) for pattern, _, service in keyed if pattern[0] == "*"]
-        self._by_first: dict[str, list[tuple[list[str], str]]] = {}
-        for pattern, _, service in keyed:
-            if pattern[0] != "*":
-                self._by_first.setdefault(pattern[0], [])
-        for first, found in self._by_first.items():
-            found += [(p, s) for p, _, s in keyed if p[0] in (first, "*")]
+        firsts = {pattern[0] for pattern, _, _ in keyed} - {"*"}
+        self._by_first = {first: [(p, s) for p, _, s in keyed if p[0] in (first, "*")]
+                          for first in firsts}
 
     def owner(self, path: str) -> str | None:
         """Return the service owning a path below /api/v1, as `owner_of` would."""
@@ -68,7 +65,9 @@ def signed_principal(principal: Principal, secret: str, now_ts: float, ttl_s: in
 
 
 class Upstreams:
-    """One pooled httpx client per service, opened in the app's lifespan."""
+    """One pooled connection per service, opened in the app's lifespan: the proxy sends on the
+    transport itself (no client layers: redirects, auth, a cookie jar shared by all callers),
+    the gateway's own calls (probes) through an httpx client on the same pool."""
 
     def __init__(self, settings: GatewaySettings,
                  transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
@@ -76,11 +75,26 @@ class Upstreams:
                                 write=settings.write_timeout_s, pool=settings.pool_timeout_s)
         limits = httpx.Limits(max_connections=settings.max_connections,
                               max_keepalive_connections=settings.max_keepalive_connections)
-        transports = transports or {}
+        given = transports or {}
+        urls = settings.upstream_urls()
+        self.transports = {name: given.get(name) or httpx.AsyncHTTPTransport(
+            limits=limits, trust_env=False) for name in urls}
+        self.bases = {name: url.rstrip("/") for name, url in urls.items()}
+        self.timeout = timeout.as_dict()
         self.clients = {
-            name: httpx.AsyncClient(base_url=url, transport=transports.get(name), timeout=timeout,
-                                    limits=limits, trust_env=False, follow_redirects=False)
-            for name, url in settings.upstream_urls().items()}
+            name: httpx.AsyncClient(base_url=url, transport=self.transports[name],
+                                    timeout=timeout, trust_env=False, follow_redirects=False)
+            for name, url in urls.items()}
+
+    async def send(self, name: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
+                   body: bytes) -> httpx.Response:
+        """Send a request to a service (target: path and query) and return the response
+        unread; httpx's errors (ConnectError, timeouts, …) as its client would raise them."""
+        request = httpx.Request(method, self.bases[name] + target, headers=headers,
+                                content=body, extensions={"timeout": self.timeout})
+        response = await self.transports[name].handle_async_request(request)
+        response.request = request
+        return response
 
     def client(self, name: str) -> httpx.AsyncClient:
         """Return the client of a service."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.config import default_routes
-from gateway.proxy.upstream import owner_of
+from gateway.proxy.upstream import RouteTable, owner_of
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal, verify_principal
 from tests.gateway.conftest import Gateway, OpenGateway
 from tests.registry.factories import ADMIN, JINAN, SECRET, org, region_tree, site
@@ -168,3 +168,11 @@ def test_the_longest_route_wins_so_pushed_posts_reach_the_checker() -> None:
     assert owner_of("posts:bulk", routes) == "checker"
     assert owner_of("runs/1/tasks", routes) == "checker"
     assert owner_of("nothing-here", routes) is None
+
+
+def test_the_proxys_route_table_picks_the_owner_owner_of_picks() -> None:
+    routes = {"*/export": "reporting", **default_routes()}
+    table = RouteTable(routes)
+    for path in ("accounts", "accounts/1", "accounts/1/posts", "accounts/1/export", "posts:bulk",
+                 "runs/1/tasks", "websites/export", "nothing-here", "nothing-here/export", ""):
+        assert table.owner(path) == owner_of(path, routes), path
