@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 # C0 controls (tab, newline and return are whitespace, handled below), DEL and C1 controls,
 # and the two XML non-characters U+FFFE / U+FFFF.
@@ -49,5 +49,12 @@ def clean_text(value: Any) -> Any:
     return "\n".join(lines).strip("\n")
 
 
-Name = Annotated[str, BeforeValidator(clean_line)]
-Text = Annotated[str, BeforeValidator(clean_text)]
+# What the validators refuse, stated in the OpenAPI document so integrators (and schemathesis)
+# learn it there: no control characters (line breaks allowed in `Text`). Lone surrogates are
+# refused too but left out of the pattern: a surrogate range makes JSON Schema tools (schemathesis)
+# drop the whole pattern, and no conforming UTF-8 client can send one.
+_NO_CONTROLS = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]*$"
+_NAME_SCHEMA = Field(json_schema_extra={"pattern": _NO_CONTROLS})
+
+Name = Annotated[str, BeforeValidator(clean_line), _NAME_SCHEMA]
+Text = Annotated[str, BeforeValidator(clean_text), _NAME_SCHEMA]
