@@ -132,7 +132,7 @@ MATRIX: dict[tuple[str, str], Op] = {
                       "region_code": _region(t)}, 201, "新单位的区划须在辖区内"),
     ("PATCH", "/api/v1/organisations/{org_id}"): Op(
         WRITERS, "path", _u("/api/v1/organisations/{id}", "organisations"),
-        lambda w, t: {"name": f"{ORGS[t][0]}"}, 200, "改单位：单位须在辖区内",
+        lambda w, t: {"name": f"{ORGS[t][0]}（矩阵）"}, 200, "改单位：单位须在辖区内",
         version_of="organisations"),
     ("POST", "/api/v1/websites"): Op(
         WRITERS | {UNIT}, "body", _u("/api/v1/websites"), _website, 201,
@@ -181,7 +181,7 @@ MATRIX: dict[tuple[str, str], Op] = {
         lambda w, t: {"verdict": "confirmed"}, 200, "人工研判：问题须在辖区内"),
     ("POST", "/api/v1/findings/verdicts"): Op(
         {ADMIN, SUP}, "body", _u("/api/v1/findings/verdicts"),
-        lambda w, t: {"ids": [w.ids["findings"][t]], "verdict": "confirmed"}, 200,
+        lambda w, t: {"ids": [w.ids["findings"][t]], "verdict": "false_positive"}, 200,
         "批量研判：列出的问题须在辖区内"),
     ("PUT", "/api/v1/profiles/{name}"): Op(
         {ADMIN, SUP}, "none", lambda w, t: f"/api/v1/profiles/matrix_{t}",
@@ -277,6 +277,55 @@ MATRIX: dict[tuple[str, str], Op] = {
         lambda w, t: "/api/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/replay",
         None, 404, "重投只对自己订阅的投递（此世界无投递：404）"),
 }
+# Where the allowed write in scope shows (a URL read by the national administrator before and
+# after it, which must differ; `{account}`: 历下区's account); None where no read shows it: an
+# empty import file, a backfill of results already held, a replay of no delivery, a new secret.
+WRITTEN: dict[tuple[str, str], str | None] = {
+    ("POST", "/api/v1/regions"): "/api/v1/regions",
+    ("POST", "/api/v1/organisations/import"): "/api/v1/organisations",
+    ("POST", "/api/v1/websites/import"): None,
+    ("POST", "/api/v1/accounts/import"): None,
+    ("POST", "/api/v1/organisations"): "/api/v1/organisations",
+    ("PATCH", "/api/v1/organisations/{org_id}"): "/api/v1/organisations",
+    ("POST", "/api/v1/websites"): "/api/v1/websites",
+    ("POST", "/api/v1/websites/{site_id}/filings"): "/api/v1/filings",
+    ("POST", "/api/v1/accounts"): "/api/v1/accounts",
+    ("POST", "/api/v1/accounts/{account_id}/filings"): "/api/v1/filings",
+    ("PUT", "/api/v1/calendar/years/{year}"): "/api/v1/calendar/years/2028",
+    ("POST", "/api/v1/runs"): "/api/v1/runs",
+    ("POST", "/api/v1/runs/{run_id}/cancel"): "/api/v1/runs",
+    ("POST", "/api/v1/rechecks"): "/api/v1/runs",
+    ("POST", "/api/v1/plans"): "/api/v1/plans",
+    ("POST", "/api/v1/plans/{plan_id}/runs"): "/api/v1/runs",
+    ("PUT", "/api/v1/findings/{finding_id}/verdict"): "/api/v1/findings",
+    ("POST", "/api/v1/findings/verdicts"): "/api/v1/findings",
+    ("PUT", "/api/v1/profiles/{name}"): "/api/v1/profiles",
+    ("POST", "/api/v1/wordlists/{list_name}"): "/api/v1/wordlists/typo",
+    ("DELETE", "/api/v1/wordlists/{list_name}/{entry_id}"): "/api/v1/wordlists/typo",
+    ("POST", "/api/v1/accounts/{account_id}/posts"): "/api/v1/accounts/{account}/posts",
+    ("POST", "/api/v1/posts:bulk"): "/api/v1/accounts/{account}/posts",
+    ("POST", "/api/v1/circulars"): "/api/v1/circulars",
+    ("PATCH", "/api/v1/circulars/{circular_id}"): "/api/v1/circulars",
+    ("POST", "/api/v1/circulars/{circular_id}/publish"): "/api/v1/circulars",
+    ("POST", "/api/v1/circulars/{circular_id}/corrections"): "/api/v1/circulars",
+    ("POST", "/api/v1/rectifications/{item_id}/report"): "/api/v1/rectifications",
+    ("POST", "/api/v1/rectifications/{item_id}/close"): "/api/v1/rectifications",
+    ("POST", "/api/v1/rectifications/{item_id}/reopen"): "/api/v1/rectifications",
+    ("POST", "/api/v1/error-reports"): "/api/v1/error-reports",
+    ("POST", "/api/v1/error-reports/{report_id}/answer"): "/api/v1/error-reports",
+    ("POST", "/api/v1/results/backfill"): None,
+    ("POST", "/api/v1/keys"): "/api/v1/keys",
+    ("POST", "/api/v1/keys/{key_id}/rotate"): "/api/v1/keys",
+    ("DELETE", "/api/v1/keys/{key_id}"): "/api/v1/keys",
+    ("POST", "/api/v1/clients"): "/api/v1/clients",
+    ("POST", "/api/v1/clients/{client_id}/rotate"): "/api/v1/clients",
+    ("DELETE", "/api/v1/clients/{client_id}"): "/api/v1/clients",
+    ("POST", "/api/v1/webhooks"): "/api/v1/webhooks",
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): "/api/v1/webhooks",
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): None,  # a secret is never shown
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): "/api/v1/webhooks",
+    ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"): None,
+}
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 UNAUTHENTICATED = {("POST", "/oauth/token")}
 # Webhooks belong to integrations: their "in scope" is their own subscription, not a region.
@@ -290,19 +339,18 @@ async def _snapshot(w: World) -> dict[str, Any]:
             "/api/v1/circulars", "/api/v1/rectifications", "/api/v1/error-reports",
             "/api/v1/results", "/api/v1/keys", "/api/v1/clients", "/api/v1/webhooks",
             "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026"]
-    seen = {}
-    for url in urls:
-        r = await w.gw.call("GET", url, params={"limit": 200})
-        assert r.status_code == 200, (url, r.status_code, r.text)
-        body = r.json()
-        if url in ("/api/v1/keys", "/api/v1/clients"):  # using a key is not writing it
-            body = [{k: v for k, v in item.items() if "used" not in k} for item in body["items"]]
-        seen[url] = body
-    for resource in ("accounts",):
-        for tag, row in w.ids[resource].items():
-            r = await w.gw.call("GET", f"/api/v1/{resource}/{row}/posts")
-            seen[f"posts {tag}"] = r.json()
-    return seen
+    urls += [f"/api/v1/accounts/{row}/posts" for row in w.ids["accounts"].values()]
+    return {url: await _read(w, url) for url in urls}
+
+
+async def _read(w: World, url: str) -> tuple[int, Any]:
+    """Status and body of a GET by the national administrator."""
+    r = await w.gw.call("GET", url.format(account=w.ids["accounts"]["lx"]), params={"limit": 200})
+    assert r.status_code in (200, 422), (url, r.status_code, r.text)  # 422: a year not loaded
+    body = r.json()
+    if url in ("/api/v1/keys", "/api/v1/clients"):  # using a key is not writing it
+        body = [{k: v for k, v in item.items() if "used" not in k} for item in body["items"]]
+    return r.status_code, body
 
 
 async def _prepare(w: World) -> None:
@@ -369,6 +417,7 @@ async def test_every_write_operation_has_a_matrix_entry(full_gateway: Gateway) -
               if m in WRITE_METHODS} - UNAUTHENTICATED
     assert writes - set(MATRIX) == set(), "write operations without a matrix entry"
     assert set(MATRIX) - writes == set(), "matrix entries for no operation"
+    assert set(WRITTEN) == set(MATRIX)
 
 
 async def test_every_write_refuses_every_role_and_scope_it_must(world: World) -> None:
@@ -396,6 +445,8 @@ async def test_every_write_refuses_every_role_and_scope_it_must(world: World) ->
     for (method, path), op in MATRIX.items():
         who = op.by or {frozenset({ADMIN}): "admin",
                frozenset({ADMIN, INTEG}): "lixia_system"}.get(frozenset(op.roles), "lixia")
+        shows = WRITTEN[method, path]
+        before_write = await _read(w, shows) if shows else None
         headers = {}
         if op.version_of:
             row = await w.gw.call("GET", f"/api/v1/{op.version_of}/{w.ids[op.version_of]['lx']}")
@@ -404,4 +455,6 @@ async def test_every_write_refuses_every_role_and_scope_it_must(world: World) ->
                             **_call_args(op, w, "lx"))
         if r.status_code != op.ok:
             wrong.append((method, path, who, op.ok, r.status_code, r.text[:160]))
+        elif shows and await _read(w, shows) == before_write:
+            wrong.append((method, path, who, "nothing written to", shows))
     assert wrong == [], "\n".join(map(str, wrong))
