@@ -84,8 +84,9 @@ def _require_manager(ctx: WebhookCtx) -> None:
 
 
 def _owned(ctx: WebhookCtx) -> ColumnElement[bool]:
-    """The condition for subscriptions the caller may see: their own (all, for an administrator)."""
-    if ctx.principal.has_role(Role.administrator):
+    """The condition for subscriptions the caller may see: their own (all, for a national
+    administrator; an administrator of some regions does not manage other regions' systems)."""
+    if ctx.principal.is_national_admin():
         return true()
     return col(WebhookSubscription.owner_subject) == ctx.principal.subject
 
