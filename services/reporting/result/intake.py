@@ -46,7 +46,9 @@ def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
 async def upsert_result(session: AsyncSession, row: Result) -> None:
     """Insert or replace the result of one task; an older revision than the copy's is ignored
     (a verdict's correction can arrive before the inspection it corrects)."""
-    existing = await session.get(Result, row.task_id)
+    # The row is locked while compared: two corrections handled at once by the worker must not
+    # both read the old revision and let the older one win by committing last.
+    existing = await session.get(Result, row.task_id, with_for_update=True, populate_existing=True)
     if existing is None:
         session.add(row)
         return
