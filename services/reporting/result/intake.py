@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, update
 
 from services.reporting.rectification.service import abandon_recheck, apply_recheck
 from services.reporting.result.models import LateFiling, Result
@@ -46,16 +47,16 @@ def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
 async def upsert_result(session: AsyncSession, row: Result) -> None:
     """Insert or replace the result of one task; an older revision than the copy's is ignored
     (a verdict's correction can arrive before the inspection it corrects)."""
-    # The row is locked while compared: two corrections handled at once by the worker must not
-    # both read the old revision and let the older one win by committing last.
-    existing = await session.get(Result, row.task_id, with_for_update=True, populate_existing=True)
+    existing = await session.get(Result, row.task_id)
     if existing is None:
-        session.add(row)
+        session.add(row)  # two first copies at once: the loser's event is retried, then updates
         return
-    if row.revision < existing.revision:
-        return
-    for key, value in row.model_dump(exclude={"task_id"}).items():
-        setattr(existing, key, value)
+    # Compared and written in one statement: two corrections handled at once by the worker must
+    # not both read the old revision and let the older one win by committing last.
+    await session.execute(
+        update(Result).where(col(Result.task_id) == row.task_id, col(Result.revision) <= row.revision)
+        .values(**row.model_dump(exclude={"task_id"})).execution_options(synchronize_session=False))
+    session.expire(existing)
 
 
 async def handle(session: AsyncSession, envelope: EventEnvelope, now: datetime) -> None:
