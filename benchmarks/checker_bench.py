@@ -101,7 +101,7 @@ async def _child(mode: str, port: int, expected: list[str]) -> dict[str, Any]:
         RedisLinkCache,
         check_links,
     )
-    from services.checker.inspect.model import LinkStatus, Target
+    from services.checker.ground.site import LinkStatus, Target
     from services.checker.net.fetcher import Fetcher, FetchSettings
 
     host_map = {host: f"127.0.0.1:{port}" for host in sitegen.HOSTS}

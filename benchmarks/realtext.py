@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.table import Row
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot, Target
-from services.checker.inspect.script import is_traditional
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot, Target
 from services.checker.profile.loader import national_profile
 from services.checker.rules.content import expressions, typos
 from services.checker.rules.content.wordlists import builtin_expressions, builtin_typos
+from services.checker.support.script import is_traditional
 
 DATA = Path(__file__).parent / "data" / "realtext"
 GOAL_PER_10K = 0.1  # issue 12: at most 0.1 false findings per 10,000 characters of real text

@@ -22,11 +22,12 @@ from arq.worker import Worker, func
 from services.checker import tables  # noqa: F401 - every mapper registered before use
 from services.checker.common.outbox import OutboxDelivery, OutboxEvent
 from services.checker.config import CheckerSettings
+from services.checker.ground.outcome import Outcome
 from services.checker.inspect.pipeline import Inspector
 from services.checker.jobs.inspect_target import inspect_target
 from services.checker.jobs.probe_site import probe_site, schedule_probes
 from services.checker.jobs.reconcile import reconcile, recover_tasks
-from services.checker.jobs.resources import Outcome, Resources
+from services.checker.jobs.resources import Resources
 from services.checker.probe.service import PROBE_JOB, PROBE_QUEUE, open_fetcher
 from services.checker.run.models import Run
 from services.checker.run.service import INSPECT_JOB, QUEUE

@@ -29,7 +29,7 @@ from services.checker.crawl.attachments import extension, is_attachment_url
 from services.checker.crawl.crawler import FOLLOWED_TAGS, NOT_PAGES, in_scope
 from services.checker.crawl.parse import parse_html
 from services.checker.crawl.search import choose_query, count_hits, find_search
-from services.checker.inspect.model import (
+from services.checker.ground.site import (
     Availability,
     ExternalPage,
     Ipv6Result,

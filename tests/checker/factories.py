@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from services.checker.finding.service import record
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.finding import FindingDraft
 from services.checker.profile.loader import national_profile
 from services.checker.run.models import Run, Task
 from tests.integration.conftest import Suite

@@ -27,7 +27,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
-from services.checker.feeds.model import Comment, FeedKind, Post
+from services.checker.ground.feed import Comment, FeedKind, Post
 from tests.checker.sitefixture import SiteServer
 
 BEIJING = ZoneInfo("Asia/Shanghai")

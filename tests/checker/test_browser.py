@@ -23,7 +23,7 @@ from services.checker.browser import (
     outline_screenshots,
     render,
 )
-from services.checker.inspect.model import Link
+from services.checker.ground.site import Link
 from tests.checker.sitefixture import SiteServer
 
 HOST = "www.example.gov.cn"

@@ -22,19 +22,14 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from services.checker.config import CheckerSettings
-from services.checker.inspect.evaluate import WordLists, evaluate
-from services.checker.inspect.model import (
-    Availability,
-    FindingDraft,
-    Ipv6Result,
-    Link,
-    LinkStatus,
-    SiteSnapshot,
-)
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Availability, Ipv6Result, Link, LinkStatus, SiteSnapshot
+from services.checker.inspect.evaluate import evaluate
 from services.checker.inspect.pipeline import Inspector
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.probe.models import ProbeSample
 from services.checker.profile.loader import national_profile
+from services.checker.rules.params import WordLists
 from services.checker.run.service import target_snapshot
 from shared.contracts.registry import WebsiteRead
 from shared.db import is_sqlite, make_engine, make_sessionmaker

@@ -10,7 +10,7 @@ import pytest
 from services.checker.crawl import CrawlSettings, crawl, looks_like_shell, parse_html
 from services.checker.crawl.parse import decode_html
 from services.checker.crawl.search import build_query, check_search, count_hits, find_search
-from services.checker.inspect.model import Target
+from services.checker.ground.site import Target
 from services.checker.net import Fetcher, FetchSettings
 from tests.checker.sitefixture import SiteServer
 from tests.checker.test_attachments import OLE_DOC, make_docx, make_pdf, make_xlsx

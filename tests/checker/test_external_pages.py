@@ -14,7 +14,7 @@ from services.checker.crawl.external import (
     external_targets,
     fetch_external_pages,
 )
-from services.checker.inspect.model import Link, Page
+from services.checker.ground.site import Link, Page
 from services.checker.net import Fetcher, FetchSettings
 from tests.checker.sitefixture import SiteServer
 from tests.conftest import REDIS_DB

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.checker.browser import Browser, BrowserSettings
 from services.checker.feeds.limits import FeedPollSettings, PlatformLimiter
-from services.checker.feeds.model import FeedRead, Post
 from services.checker.feeds.parse import parse_time
 from services.checker.feeds.reader import FeedConfig, read_account
+from services.checker.ground.feed import FeedRead, Post
 from services.checker.net import Fetcher, FetchSettings
 from shared.contracts.registry import AccountFeed
 from tests.checker.feedfixture import (

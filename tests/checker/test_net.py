@@ -234,8 +234,8 @@ async def test_robots_crawl_delay_spaces_the_sites_requests(server: SiteServer) 
 
 
 def test_a_profile_with_bad_politeness_is_refused_naming_the_field() -> None:
-    from services.checker.inspect.evaluate import validate_profile
     from services.checker.profile.loader import deep_merge, national_profile
+    from services.checker.rules.params import validate_profile
     from shared.errors import ValidationFailed
 
     validate_profile(deep_merge(national_profile(), {"politeness": {"per_host_interval_ms": 1000}}))

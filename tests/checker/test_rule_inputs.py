@@ -19,11 +19,13 @@ import inspect
 from pathlib import Path
 
 import services.checker.rules as rules_package
+import services.checker.support as support_package
+from services.checker.ground.site import SiteSnapshot, Target
 from services.checker.inspect import pipeline
-from services.checker.inspect.model import SiteSnapshot, Target
 from services.checker.run import service as run_service
 
-RULES_DIR = Path(rules_package.__file__).parent
+# The rules and the helpers they read the snapshot through.
+RULE_DIRS = (Path(rules_package.__file__).parent, Path(support_package.__file__).parent)
 
 
 def defaulted_fields(cls: type) -> set[str]:
@@ -35,7 +37,7 @@ def defaulted_fields(cls: type) -> set[str]:
 def attributes_read_by_rules() -> set[str]:
     """Every attribute name read (loaded) anywhere in the rule modules."""
     names: set[str] = set()
-    for path in RULES_DIR.rglob("*.py"):
+    for path in (p for d in RULE_DIRS for p in d.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
                 names.add(node.attr)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.finding import FindingDraft
 from services.checker.inspect.scoring import score
 from services.checker.profile.loader import national_profile
 

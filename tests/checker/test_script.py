@@ -1,6 +1,6 @@
 """Traditional-script text is matched on its Simplified form with offsets kept."""
 
-from services.checker.inspect.script import is_traditional, to_simplified
+from services.checker.support.script import is_traditional, to_simplified
 
 
 def test_traditional_labels_match_their_simplified_form_at_the_same_offsets() -> None:

@@ -13,11 +13,12 @@ from services.checker.browser import Browser, BrowserSettings, RenderFailed, Tim
 from services.checker.crawl.crawler import CrawlResult, CrawlSettings, crawl, in_scope, scope_domains
 from services.checker.crawl.linkcheck import LinkCheckSettings, MemoryLinkCache, check_links
 from services.checker.crawl.rendered import RenderedReader, RenderSettings, writes_links
-from services.checker.inspect.evaluate import WordLists, evaluate
-from services.checker.inspect.model import Page, SiteSnapshot, Target
+from services.checker.ground.site import Page, SiteSnapshot, Target
+from services.checker.inspect.evaluate import evaluate
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.profile.loader import national_profile
+from services.checker.rules.params import WordLists
 from tests.checker import scriptsite
 from tests.checker.rules.test_links import make_target
 from tests.checker.scriptsite import HOME, HOST, MISSING_IMAGE, SPAM, TYPO

@@ -14,8 +14,9 @@ from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from services.checker.config import CheckerSettings
+from services.checker.ground.outcome import Outcome
 from services.checker.jobs.reconcile import reconcile
-from services.checker.jobs.resources import Outcome, Resources
+from services.checker.jobs.resources import Resources
 from services.checker.plan.models import Plan
 from services.checker.tables import OutboxEvent, Run
 from shared.contracts.events import SYSTEM_STALLED

@@ -39,7 +39,7 @@ NO_WEBRTC_SCRIPT = """(() => {
 REDIRECT_HEADER = "x-govinspect-redirect"
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 10
-# Fetch failure classes (inspect/model.py FAILURE_CLASSES) as Chromium network errors.
+# Fetch failure classes (ground/site.py FAILURE_CLASSES) as Chromium network errors.
 _ABORT_CODES = {"blocked": "blockedbyclient", "dns": "namenotresolved", "refused": "connectionrefused",
                 "timeout": "timedout"}
 # Chromium keeps no cache of routed answers, so a 304 would leave it with nothing to show.

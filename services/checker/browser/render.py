@@ -19,7 +19,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from services.checker.browser.launcher import REDIRECT_HEADER
 from services.checker.crawl.parse import NATIONAL_META, absolute_url, decode_html, parse_html
-from services.checker.inspect.model import Link, Page
+from services.checker.ground.site import Link, Page
 
 # The parser's empty links (crawl/parse.py): kept as Link(url="") so a rule can flag them.
 _EMPTY_HREF = re.compile(r"^(#?|javascript:\s*(void\s*\(?\s*0\s*\)?)?\s*;?)$", re.IGNORECASE)

@@ -20,7 +20,7 @@ from services.checker.crawl.attachments import (
 )
 from services.checker.crawl.parse import absolute_url, decode_html, parse_html
 from services.checker.crawl.stylesheets import apply_stylesheets
-from services.checker.inspect.model import Page, Target
+from services.checker.ground.site import Page, Target
 from services.checker.net.fetcher import Fetcher, FetchResult
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from services.checker.crawl.parse import decode_html, parse_html
-from services.checker.inspect.model import ExternalPage, Page
+from services.checker.ground.site import ExternalPage, Page
 from services.checker.net.fetcher import Fetcher
-from services.checker.rules.site.domain import host_of, on_site
+from services.checker.support.hosts import host_of, on_site
 
 log = logging.getLogger("govinspect.checker.external")
 HTML_TYPES = ("text/html", "application/xhtml+xml")

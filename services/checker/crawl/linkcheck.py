@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.checker.inspect.model import LinkStatus
+from services.checker.ground.site import LinkStatus
 from services.checker.net.fetcher import TRANSIENT_FAILURES, Fetcher, FetchResult
 
 

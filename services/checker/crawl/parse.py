@@ -23,7 +23,7 @@ import lxml.etree
 import lxml.html
 
 from services.checker.crawl.styles import Styles, hidden_by, media_applies, parse_sheet
-from services.checker.inspect.model import Link
+from services.checker.ground.site import Link
 
 # Page tags of the national specification (RULES.md, Identity: Page tags).
 NATIONAL_META = (

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.checker.crawl.crawler import looks_like_shell
 from services.checker.crawl.parse import parse_html
-from services.checker.inspect.model import Link, Page
+from services.checker.ground.site import Link, Page
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from services.checker.crawl.crawler import in_scope
 from services.checker.crawl.parse import absolute_url, decode_html, html_root, sniff_charset
-from services.checker.inspect.model import Page, SearchResult
-from services.checker.inspect.script import to_simplified
+from services.checker.ground.site import Page, SearchResult
 from services.checker.net.fetcher import Fetcher
+from services.checker.support.script import to_simplified
 
 # Matched on the Simplified form of the label (to_simplified): 檢索 → 检索, 搜尋 → 搜寻, 查詢 → 查询.
 _SEARCH_WORDS = re.compile(r"search|query|keyword|kw|sword|searchword|q\b|wd|搜索|搜寻|检索|查询",

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from services.checker.crawl.parse import decode_html, parse_html
-from services.checker.inspect.model import Page
+from services.checker.ground.site import Page
 from services.checker.net.fetcher import FetchResult
 
 # Our own budget: a site's templates share a handful of stylesheets (a theme, a reset, a

@@ -21,8 +21,8 @@ from lxml.cssselect import CSSSelector
 from pydantic import ValidationError
 
 from services.checker.crawl.parse import decode_html
-from services.checker.feeds.model import Comment, Post
 from services.checker.feeds.schemas import JsonFeed, JsonFeedComment
+from services.checker.ground.feed import Comment, Post
 from shared.contracts.registry import PROFILE_SELECTORS, REQUIRED_PROFILE_SELECTORS
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # a time without a zone on a Chinese platform is Beijing time

@@ -11,9 +11,9 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from services.checker.feeds.model import Comment, Post
 from services.checker.feeds.models import AccountPost
 from services.checker.feeds.schemas import PostIn, PushResult
+from services.checker.ground.feed import Comment, Post
 
 _CHUNK = 500  # account/post id pairs per lookup query
 

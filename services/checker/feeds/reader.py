@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checker.browser.launcher import Browser
 from services.checker.feeds.limits import PlatformLimiter
-from services.checker.feeds.model import FeedKind, FeedRead, Post
 from services.checker.feeds.parse import (
     FeedFormatError,
     Parsed,
@@ -28,6 +27,7 @@ from services.checker.feeds.parse import (
     parse_xml_feed,
 )
 from services.checker.feeds.poll import Answer, poll, poll_rendered
+from services.checker.ground.feed import FeedKind, FeedRead, Post
 from services.checker.net.fetcher import Fetcher
 from shared.contracts.registry import AccountFeed
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select, update
 
 from services.checker.finding.models import Finding, Sighting
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.finding import FindingDraft
 from services.checker.inspect.scoring import Score
 from services.checker.run.models import Run, Task
 

@@ -19,7 +19,7 @@ from services.checker.finding import queries
 from services.checker.finding.models import Finding, Sighting
 from services.checker.finding.schemas import BulkVerdictBody, VerdictBody
 from services.checker.finding.service import FALSE_POSITIVE, result_payload
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.finding import FindingDraft
 from services.checker.inspect.scoring import score
 from services.checker.run.models import Run, Task
 from shared.contracts.events import TARGET_RESCORED

@@ -1,1 +1,1 @@
-"""What an inspection works on: the crawled and rendered site, and what rules return."""
+"""Inspecting one target: the pipeline (crawl, render, read feeds), running the rules, scoring."""

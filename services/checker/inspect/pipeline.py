@@ -40,17 +40,11 @@ from services.checker.crawl.search import check_search
 from services.checker.evidence import EvidenceStore
 from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.reader import FeedConfig, read_account
-from services.checker.inspect.account import TARGET_TYPE, AccountSnapshot, AccountTarget
-from services.checker.inspect.evaluate import WordLists, evaluate, evaluate_account
-from services.checker.inspect.model import (
-    FAILURE_LABELS,
-    ExternalPage,
-    FindingDraft,
-    Page,
-    SiteSnapshot,
-    Target,
-)
-from services.checker.jobs.resources import Outcome
+from services.checker.ground.account import TARGET_TYPE, AccountSnapshot, AccountTarget
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.outcome import Outcome
+from services.checker.ground.site import FAILURE_LABELS, ExternalPage, Page, SiteSnapshot, Target
+from services.checker.inspect.evaluate import evaluate, evaluate_account
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
@@ -58,6 +52,7 @@ from services.checker.net.politeness import Politeness, polite_to
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
+from services.checker.rules.params import WordLists
 from services.checker.rules.site import external_links, unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.finding import FindingDraft
 
 RATING_LABELS = {"excellent": "优秀", "passed": "合格", "failed": "不合格", "unjudged": "未能检查"}
 

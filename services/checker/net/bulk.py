@@ -48,7 +48,7 @@ class GuardedResolver(AbstractResolver):
 
 
 def classify_client_error(exc: BaseException) -> str:
-    """Return the failure class (inspect/model.py FAILURE_CLASSES) of an aiohttp error."""
+    """Return the failure class (ground/site.py FAILURE_CLASSES) of an aiohttp error."""
     if isinstance(exc, BlockedAddress):
         return "blocked"
     if isinstance(exc, DnsFailure | aiohttp.ClientConnectorDNSError):

@@ -8,7 +8,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from services.checker.inspect.model import Ipv6Result
+from services.checker.ground.site import Ipv6Result
 from services.checker.net.fetcher import Fetcher
 
 Resolver = Callable[[str], list[str] | Awaitable[list[str]]]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import case, col, select
 
 from services.checker.config import CheckerSettings
-from services.checker.inspect.model import Availability
+from services.checker.ground.site import Availability
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.probe.models import MonitoredSite, ProbeSample

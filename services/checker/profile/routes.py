@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.checker.common.context import Ctx, get_ctx
-from services.checker.inspect.evaluate import validate_profile
 from services.checker.profile.loader import NATIONAL, national_profile
 from services.checker.profile.models import RuleProfile, WordEntry
 from services.checker.profile.service import merged, resolve_profile
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
+from services.checker.rules.params import validate_profile
 from shared.errors import (
     Conflict,
     Forbidden,

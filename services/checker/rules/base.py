@@ -1,4 +1,4 @@
-"""The contract of a rule module, and small helpers rules share."""
+"""The contract of a rule module."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import SiteSnapshot
 
 
 class RuleModule(Protocol):
@@ -26,12 +27,3 @@ class RuleModule(Protocol):
     def Params(self) -> type[BaseModel]: ...
 
     def check(self, site: SiteSnapshot, params: Any) -> list[FindingDraft]: ...
-
-
-def mark(text: str, start: int, end: int, width: int = 20) -> str:
-    """Return the text around [start, end) with the offending part marked 【…】."""
-    left = max(0, start - width)
-    right = min(len(text), end + width)
-    prefix = "…" if left > 0 else ""
-    suffix = "…" if right < len(text) else ""
-    return f"{prefix}{text[left:start]}【{text[start:end]}】{text[end:right]}{suffix}"

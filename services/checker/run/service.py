@@ -64,7 +64,7 @@ def target_snapshot(site: WebsiteRead, provides_services: bool = True,
 
 
 def account_snapshot(acc: AccountRead, siblings: Sequence[AccountRead] = ()) -> dict[str, Any]:
-    """The registry facts an account's task keeps (read back by inspect.account.AccountTarget).
+    """The registry facts an account's task keeps (read back by ground.account.AccountTarget).
 
     `organisation_*` name the sponsor (主办单位) and `kind` the platform, so findings, scope and
     reporting treat an account like a website; `siblings` are the unit's other running accounts

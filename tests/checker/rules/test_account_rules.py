@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from services.checker.feeds.model import FeedRead, Post
-from services.checker.inspect.account import AccountSnapshot, AccountTarget, Sibling
-from services.checker.inspect.evaluate import WordLists, evaluate_account
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.account import AccountSnapshot, AccountTarget, Sibling
+from services.checker.ground.feed import FeedRead, Post
+from services.checker.ground.finding import FindingDraft
+from services.checker.inspect.evaluate import evaluate_account
 from services.checker.inspect.scoring import score
 from services.checker.profile.loader import deep_merge, national_profile
+from services.checker.rules.params import WordLists
 
 AS_OF = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 FRESH = AS_OF - timedelta(days=1)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
 from services.checker.rules.site import columns_stale, policy_column_stale
 from tests.checker.rules.test_updates import (
     BASE,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.checker.crawl.parse import parse_html
-from services.checker.inspect.model import HIDING_TECHNIQUES, FindingDraft, Link
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import HIDING_TECHNIQUES, Link
 from services.checker.rules.site import dark_links
 from tests.checker.rules.test_links import ARTICLE, HOME, clean_site, link, run
 

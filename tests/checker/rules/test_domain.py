@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.checker.inspect.model import SiteSnapshot
+from services.checker.ground.site import SiteSnapshot
 from services.checker.rules.site import domain
 from tests.checker.rules.test_links import clean_site, make_page, make_target, run
 

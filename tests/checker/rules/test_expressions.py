@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from services.checker.inspect.model import Page, SiteSnapshot, Target
+from services.checker.ground.site import Page, SiteSnapshot, Target
 from services.checker.profile.loader import national_profile
 from services.checker.rules.content import expressions
 from services.checker.rules.content.wordlists import ExpressionEntry, builtin_expressions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.checker.inspect.model import Page, SiteSnapshot
+from services.checker.ground.site import Page, SiteSnapshot
 from services.checker.rules.site import interaction, reply_stale
 from tests.checker.rules.test_updates import (
     BASE,

@@ -8,7 +8,7 @@ Day, one still within its days — must not be reported.
 
 from __future__ import annotations
 
-from services.checker.inspect.model import Page, SiteSnapshot
+from services.checker.ground.site import Page, SiteSnapshot
 from services.checker.rules.site import interaction, reply_stale
 from tests.checker.rules.test_updates import BASE, doc, listing, make_home, make_page, make_site, nav, run
 

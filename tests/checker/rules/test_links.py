@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.checker.inspect.model import (
+from services.checker.ground.site import (
     Availability,
     ExternalPage,
     Ipv6Result,

@@ -7,10 +7,11 @@ availability was not judged. An unfiled sub-site under the site's own domain is 
 
 from __future__ import annotations
 
-from services.checker.inspect.evaluate import WordLists, evaluate
-from services.checker.inspect.model import Availability, SiteSnapshot
+from services.checker.ground.site import Availability, SiteSnapshot
+from services.checker.inspect.evaluate import evaluate
 from services.checker.inspect.pipeline import Inspector
 from services.checker.profile.loader import national_profile
+from services.checker.rules.params import WordLists
 from services.checker.rules.site import registry_compliance, unreachable
 from tests.checker.rules.test_links import clean_site, link, run
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from services.checker.inspect.evaluate import WordLists, evaluate
-from services.checker.inspect.model import Page, SiteSnapshot
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.inspect.evaluate import evaluate
 from services.checker.profile.loader import national_profile
+from services.checker.rules.params import WordLists
 from services.checker.rules.site import columns_stale, policy_column_stale
-from services.checker.rules.site.updates import column_states, view_site
+from services.checker.support.columns import column_states, view_site
 from tests.checker import cleansite
 from tests.checker.rules.test_updates import (
     doc,

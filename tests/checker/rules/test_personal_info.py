@@ -9,7 +9,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot, Target
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot, Target
 from services.checker.profile.loader import national_profile
 from services.checker.rules.content import personal_info
 

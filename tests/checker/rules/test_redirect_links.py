@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from services.checker.crawl.linkcheck import LinkCheckSettings, MemoryLinkCache, check_links
-from services.checker.inspect.model import Link
+from services.checker.ground.site import Link
 from services.checker.net import Fetcher, FetchSettings
 from services.checker.rules.site import links
 from tests.checker.rules.test_links import HOME, clean_site, run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.checker.inspect.model import Ipv6Result, SearchResult
+from services.checker.ground.site import Ipv6Result, SearchResult
 from services.checker.rules.site import https, ipv6, search
 from tests.checker.rules.test_links import ARTICLE, HOME, clean_site, run
 

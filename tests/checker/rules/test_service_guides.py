@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
 from services.checker.rules.site import service_guides
 from tests.checker.rules.test_updates import (
     BASE,

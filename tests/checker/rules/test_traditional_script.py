@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import opencc
 
-from services.checker.inspect.evaluate import WordLists, evaluate
-from services.checker.inspect.model import SiteSnapshot
-from services.checker.inspect.script import is_traditional
+from services.checker.ground.site import SiteSnapshot
+from services.checker.inspect.evaluate import evaluate
 from services.checker.profile.loader import national_profile
+from services.checker.rules.params import WordLists
 from services.checker.rules.site import (
     columns_stale,
     error_entrance,
@@ -24,6 +24,7 @@ from services.checker.rules.site import (
     reply_stale,
     service_guides,
 )
+from services.checker.support.script import is_traditional
 from tests.checker import cleansite
 from tests.checker.rules import test_links, test_updates
 from tests.checker.rules.test_updates import column_page, doc, make_home, make_page, make_site, nav

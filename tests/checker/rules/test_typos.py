@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from services.checker.inspect.model import Page, SiteSnapshot, Target
+from services.checker.ground.site import Page, SiteSnapshot, Target
 from services.checker.profile.loader import national_profile
 from services.checker.rules.content import expressions, personal_info, typos
 from services.checker.rules.content.wordlists import TypoEntry, builtin_proper_names, builtin_typos

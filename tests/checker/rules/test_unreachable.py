@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.checker.inspect.model import Availability, SiteSnapshot
+from services.checker.ground.site import Availability, SiteSnapshot
 from services.checker.rules.site import unreachable
 from tests.checker.rules.test_links import HOME, clean_site, params_for, run
 

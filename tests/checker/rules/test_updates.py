@@ -14,7 +14,8 @@ from typing import Any
 from uuid import uuid4
 
 import services.checker
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot, Target
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot, Target
 from services.checker.rules.site import (
     columns_stale,
     homepage_stale,
@@ -23,13 +24,8 @@ from services.checker.rules.site import (
     reply_stale,
     service_guides,
 )
-from services.checker.rules.site.dates import parse_dates
-from services.checker.rules.site.updates import (
-    classify,
-    column_items,
-    page_items,
-    view_site,
-)
+from services.checker.support.columns import classify, column_items, page_items, view_site
+from services.checker.support.dates import parse_dates
 from shared.calendar import SHANGHAI
 
 HOST = "www.demo.gov.cn"

@@ -1,6 +1,6 @@
 """Account rules: updates (僵尸, 空壳), interaction, security and content of posts, registry data.
 
-Each is a pure function of an `AccountSnapshot` (inspect/account.py) and its profile block
+Each is a pure function of an `AccountSnapshot` (ground/account.py) and its profile block
 (profiles/national_2019/accounts.json). typos, personal_info and security run the website
 content engines (rules/content/) on posts, with the same codes and profile blocks.
 """
@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from services.checker.inspect.account import AccountSnapshot
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.account import AccountSnapshot
+from services.checker.ground.finding import FindingDraft
 from services.checker.rules.account import (
     advertising,
     closed_active,

@@ -13,8 +13,8 @@ Failing: "限时优惠！扫码购买本地特产，全场包邮".
 
 from __future__ import annotations
 
-from services.checker.inspect.account import AccountSnapshot
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.account import AccountSnapshot
+from services.checker.ground.finding import FindingDraft
 from services.checker.rules.account.posts import KeywordParams, keyword_findings
 
 CODE = "account.advertising"

@@ -19,8 +19,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.checker.inspect.account import AccountSnapshot
-from services.checker.inspect.model import FindingDraft, Severity
+from services.checker.ground.account import AccountSnapshot
+from services.checker.ground.finding import FindingDraft, Severity
 
 CODE = "account.filing_mismatch"
 INDICATOR = "备案信息与账号不符"

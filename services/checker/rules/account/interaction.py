@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.account import AccountSnapshot
-from services.checker.inspect.model import FindingDraft, Severity
+from services.checker.ground.account import AccountSnapshot
+from services.checker.ground.finding import FindingDraft, Severity
 
 CODE = "veto.account_interaction"
 INDICATOR = "无有效互动功能"

@@ -11,8 +11,8 @@ Failing: "申请人身份证号11010519491231002X" in a post.
 
 from __future__ import annotations
 
-from services.checker.inspect.account import AccountSnapshot, as_site
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.account import AccountSnapshot, as_site
+from services.checker.ground.finding import FindingDraft
 from services.checker.rules.account.posts import retarget
 from services.checker.rules.content import personal_info
 

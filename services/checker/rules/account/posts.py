@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.checker.feeds.model import Post
-from services.checker.inspect.account import AccountSnapshot, post_text, post_url
-from services.checker.inspect.model import FindingDraft, Severity
+from services.checker.ground.account import AccountSnapshot, post_text, post_url
+from services.checker.ground.feed import Post
+from services.checker.ground.finding import FindingDraft, Severity
 from services.checker.rules.content.matcher import excerpt
 
 

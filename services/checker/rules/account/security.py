@@ -18,12 +18,12 @@ import re
 
 from pydantic import ConfigDict
 
-from services.checker.inspect.account import AccountSnapshot, as_site, post_text
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.account import AccountSnapshot, as_site, post_text
+from services.checker.ground.finding import FindingDraft
 from services.checker.rules.account.posts import retarget
-from services.checker.rules.base import mark
 from services.checker.rules.content import expressions
-from services.checker.rules.site.domain import host_of, matches_host
+from services.checker.support.excerpt import mark
+from services.checker.support.hosts import host_of, matches_host
 
 CODE = expressions.CODE
 INDICATOR = "安全、泄密事故等严重问题"

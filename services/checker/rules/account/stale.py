@@ -19,8 +19,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.checker.inspect.account import AccountSnapshot
-from services.checker.inspect.model import FindingDraft, Severity
+from services.checker.ground.account import AccountSnapshot
+from services.checker.ground.finding import FindingDraft, Severity
 from shared.calendar import SHANGHAI
 
 CODE = "veto.account_stale"

@@ -11,8 +11,8 @@ Failing: "各部门要按步就班推进工作" in a post — 按步就班 shoul
 
 from __future__ import annotations
 
-from services.checker.inspect.account import AccountSnapshot, as_site
-from services.checker.inspect.model import FindingDraft
+from services.checker.ground.account import AccountSnapshot, as_site
+from services.checker.ground.finding import FindingDraft
 from services.checker.rules.account.posts import retarget
 from services.checker.rules.content import typos
 

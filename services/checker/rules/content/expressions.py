@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.checker.inspect.model import FindingDraft, Severity, SiteSnapshot
+from services.checker.ground.finding import FindingDraft, Severity
+from services.checker.ground.site import SiteSnapshot
 from services.checker.rules.content.matcher import PhraseMatcher, collapse_repeats, excerpt, place, scan
 from services.checker.rules.content.wordlists import (
     LEVEL_LABELS,

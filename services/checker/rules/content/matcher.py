@@ -11,10 +11,11 @@ from functools import lru_cache
 from math import log
 from typing import Any, Generic, Literal, TypeVar
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.inspect.script import is_traditional, to_simplified
-from services.checker.rules.base import mark
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
 from services.checker.rules.content.wordlists import PhraseEntry
+from services.checker.support.excerpt import mark
+from services.checker.support.script import is_traditional, to_simplified
 
 E = TypeVar("E", bound=PhraseEntry)
 Script = Literal["simplified", "traditional"]

@@ -26,7 +26,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.checker.inspect.model import FindingDraft, Severity, SiteSnapshot
+from services.checker.ground.finding import FindingDraft, Severity
+from services.checker.ground.site import SiteSnapshot
 from services.checker.rules.content.matcher import collapse_repeats, excerpt, place, readable_pages
 
 CODE = "content.personal_info"

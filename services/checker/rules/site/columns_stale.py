@@ -7,7 +7,7 @@ within `notice_policy_window_months` number at least `min_stale_columns`; (2) at
 `long_stale_months`; (3) at least `min_blank_columns` columns are blank (空白栏目: a news, notice or
 policy column with no entries; any column showing only a placeholder such as 暂无信息; another
 column with no entries and at most `blank_max_chars` characters of content). Undated entries
-count as not updated. A column is a list page (an article is never one, see updates.py); its
+count as not updated. A column is a list page (an article is never one, see support/columns.py); its
 newest date is the newest dated entry of its list; a column whose entries are all old is stale,
 never blank. Each stale or blank column is also reported as a warning, so the circular
 can name it.
@@ -21,17 +21,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.rules.site.dates import months_before, window_start
-from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.pages import (
-    content_length,
-    in_chrome,
-    normalise_url,
-    parse_html,
-    placeholder_in,
-)
-from services.checker.rules.site.updates import (
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.support.columns import (
     KIND_LABELS,
     ColumnKeywords,
     ColumnState,
@@ -39,6 +31,15 @@ from services.checker.rules.site.updates import (
     column_states,
     latest_phrase,
     view_site,
+)
+from services.checker.support.dates import months_before, window_start
+from services.checker.support.hosts import host_of
+from services.checker.support.pages import (
+    content_length,
+    in_chrome,
+    normalise_url,
+    parse_html,
+    placeholder_in,
 )
 
 _EMBED_TAGS = ("iframe", "form", "embed", "object", "video")

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Link, Page, SiteSnapshot
-from services.checker.rules.site.domain import host_of, is_gov_host, matches_host, on_site
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Link, Page, SiteSnapshot
+from services.checker.support.hosts import host_of, is_gov_host, matches_host, on_site
 
 CODE = "veto.security"
 INDICATOR = "安全、泄密事故等严重问题"

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.site.domain import host_of, matches_host
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import SiteSnapshot
+from services.checker.support.hosts import host_of, matches_host
+from services.checker.support.script import to_simplified
 
 CODE = "deduct.error_entrance"
 INDICATOR = "我为政府网站找错"

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import ExternalPage, FindingDraft, SiteSnapshot
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.site.domain import host_of, on_site
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import ExternalPage, SiteSnapshot
+from services.checker.support.hosts import host_of, on_site
+from services.checker.support.script import to_simplified
 
 CODE = "content.external_link"
 INDICATOR = "外链变质"

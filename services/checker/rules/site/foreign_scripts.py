@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
-from services.checker.rules.site.domain import host_of, matches_host, on_site
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import SiteSnapshot
+from services.checker.support.hosts import host_of, matches_host, on_site
 
 CODE = "veto.security"
 INDICATOR = "安全、泄密事故等严重问题"

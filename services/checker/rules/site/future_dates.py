@@ -18,9 +18,10 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.base import mark
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.support.excerpt import mark
+from services.checker.support.script import to_simplified
 
 CODE = "veto.security"
 INDICATOR = "安全、泄密事故等严重问题"

@@ -17,11 +17,12 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.rules.site.dates import window_start
-from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.pages import href_of, is_article, parse_html, pub_date
-from services.checker.rules.site.updates import Item, SiteView, newest, page_items, view_site
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.support.columns import Item, SiteView, newest, page_items, view_site
+from services.checker.support.dates import window_start
+from services.checker.support.hosts import host_of
+from services.checker.support.pages import href_of, is_article, parse_html, pub_date
 
 CODE = "veto.homepage_stale"
 INDICATOR = "首页不更新"

@@ -27,10 +27,11 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.site.domain import host_of, matches_host
-from services.checker.rules.site.pages import is_article_page
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.support.hosts import host_of, matches_host
+from services.checker.support.pages import is_article_page
+from services.checker.support.script import to_simplified
 
 CODE = "deduct.identity"
 INDICATOR = "网站标识"

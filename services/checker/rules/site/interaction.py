@@ -24,20 +24,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.site.dates import add_months, leading_date, parse_dates
-from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.pages import (
-    clean,
-    has_any,
-    href_of,
-    in_chrome,
-    meta,
-    normalise_url,
-    parse_html,
-)
-from services.checker.rules.site.updates import SiteView, view_site
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.support.columns import SiteView, view_site
+from services.checker.support.dates import add_months, leading_date, parse_dates
+from services.checker.support.hosts import host_of
+from services.checker.support.pages import clean, has_any, href_of, in_chrome, meta, normalise_url, parse_html
+from services.checker.support.script import to_simplified
 
 CODE = "veto.interaction"
 INDICATOR = "互动回应差"

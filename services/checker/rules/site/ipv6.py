@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
-from services.checker.rules.site.domain import host_of
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import SiteSnapshot
+from services.checker.support.hosts import host_of
 
 CODE = "deduct.ipv6"
 INDICATOR = "IPv6"

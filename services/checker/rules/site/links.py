@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Link, LinkStatus, SiteSnapshot
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Link, LinkStatus, SiteSnapshot
 
 CODE = "deduct.links"
 INDICATOR = "链接可用性"

@@ -2,7 +2,7 @@
 
 Rule: each top-level policy-document column (政策文件, 政策法规, 规范性文件, … by the profile's
 keywords) with no entry dated within `window_months` before the monitoring point costs `points`.
-Undated entries count as not updated. Columns are those of updates.py (navigation and ColumnName).
+Undated entries count as not updated. Columns are those of support/columns.py (navigation and ColumnName).
 Indicator: 政策文件栏目不更新. Source: 国办秘函〔2019〕19号 扣分指标; RULES.md "Website deduction items".
 
 Passing: the home navigation's 政策文件 column lists a document dated two months ago.
@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
-from services.checker.rules.site.dates import months_before
-from services.checker.rules.site.updates import ColumnKeywords, column_states, latest_phrase, view_site
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import SiteSnapshot
+from services.checker.support.columns import ColumnKeywords, column_states, latest_phrase, view_site
+from services.checker.support.dates import months_before
 
 CODE = "deduct.policy_column_stale"
 INDICATOR = "政策文件栏目不更新"

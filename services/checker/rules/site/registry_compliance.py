@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Severity, SiteSnapshot
-from services.checker.rules.site.domain import host_of, is_gov_host, matches_host, normalise_host, on_site
+from services.checker.ground.finding import FindingDraft, Severity
+from services.checker.ground.site import SiteSnapshot
+from services.checker.support.hosts import host_of, is_gov_host, matches_host, normalise_host, on_site
 
 CODE = "registry.compliance"
 INDICATOR = "备案合规"

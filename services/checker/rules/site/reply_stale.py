@@ -26,11 +26,12 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.rules.site.dates import months_before, window_start
-from services.checker.rules.site.domain import host_of
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
 from services.checker.rules.site.interaction import InteractionLabels, Message, channel_name, site_messages
-from services.checker.rules.site.updates import SiteView, view_site
+from services.checker.support.columns import SiteView, view_site
+from services.checker.support.dates import months_before, window_start
+from services.checker.support.hosts import host_of
 from shared.calendar import CalendarYearMissing, WorkingCalendar
 
 CODE = "deduct.reply_stale"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import SiteSnapshot
 
 CODE = "deduct.search"
 INDICATOR = "搜索功能"

@@ -21,10 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, Page, SiteSnapshot
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.site.domain import host_of
-from services.checker.rules.site.pages import (
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.support.columns import SiteView, view_site
+from services.checker.support.hosts import host_of
+from services.checker.support.pages import (
     clean,
     content_texts,
     has_any,
@@ -34,7 +35,7 @@ from services.checker.rules.site.pages import (
     normalise_url,
     parse_html,
 )
-from services.checker.rules.site.updates import SiteView, view_site
+from services.checker.support.script import to_simplified
 
 CODE = "veto.service"
 INDICATOR = "服务不实用"

@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import FindingDraft, SiteSnapshot
+from services.checker.ground.finding import FindingDraft
+from services.checker.ground.site import SiteSnapshot
 
 CODE = "veto.unreachable"
 INDICATOR = "站点无法访问"

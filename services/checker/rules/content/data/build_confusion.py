@@ -59,7 +59,7 @@ def build() -> list[tuple[str, str]]:
     """Return (wrong, right) pairs: each common idiom with one confusable character swapped."""
     import jieba
 
-    from services.checker.inspect.script import to_simplified
+    from services.checker.support.script import to_simplified
 
     dictionary = Path(jieba.__file__).parent / "dict.txt"
     words: dict[str, tuple[int, str]] = {}

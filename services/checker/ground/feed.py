@@ -50,7 +50,7 @@ class FeedRead:
     fetched_at: datetime
     posts: list[Post] = field(default_factory=list)
     error: str | None = None  # Chinese, for people
-    failure_class: str | None = None  # one of inspect.model.FAILURE_CLASSES when unreadable
+    failure_class: str | None = None  # one of ground.site.FAILURE_CLASSES when unreadable
     source_url: str | None = None
     # What the feed or profile page says the account is called, to compare with the filing.
     account_name: str | None = None

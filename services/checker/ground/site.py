@@ -1,16 +1,15 @@
-"""Plain data passed from the crawler and the browser to the rules, and back as findings.
+"""What a website inspection works on: the target, its pages and links, and the site snapshot.
 
-Rules are pure functions of a `SiteSnapshot` and the rule profile; they never fetch anything.
+Plain data passed from the crawler and the browser to the rules. Rules are pure functions of a
+`SiteSnapshot` and the rule profile; they never fetch anything (what they report is
+`ground.finding.FindingDraft`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
 from uuid import UUID
-
-Severity = Literal["veto", "deduct", "warn"]
 
 # How the browser judged a link invisible (RULES.md, 暗链).
 HIDING_TECHNIQUES = (
@@ -187,24 +186,3 @@ class SiteSnapshot:
     def html_pages(self) -> list[Page]:
         """Pages that are HTML documents (not attachments), fetched successfully."""
         return [p for p in self.pages if not p.is_attachment and p.status == 200]
-
-
-@dataclass
-class FindingDraft:
-    """What a rule reports; the checker adds identity, times and verdicts."""
-
-    rule: str  # rule code as in RULES.md, e.g. veto.homepage_stale
-    indicator: str  # Chinese indicator name, e.g. 首页不更新
-    severity: Severity
-    message: str  # one Chinese sentence a unit can act on
-    locator: str  # what makes this the same finding across runs (with rule and target)
-    url: str | None = None
-    parent_url: str | None = None
-    position: str | None = None
-    excerpt: str | None = None  # context with the offending text marked 【…】
-    offending: str | None = None
-    suggestion: str | None = None
-    points: float = 0.0  # deduction, for deduct findings
-    element_rect: tuple[float, float, float, float] | None = None
-    screenshot: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.checker.feeds.model import FeedRead, Post
-from services.checker.inspect.model import Page, SiteSnapshot, Target
+from services.checker.ground.feed import FeedRead, Post
+from services.checker.ground.site import Page, SiteSnapshot, Target
 
 TARGET_TYPE = "account"
 
@@ -73,7 +73,8 @@ class AccountSnapshot:
     target: AccountTarget
     as_of: datetime  # the monitoring point
     feed: FeedRead
-    extra: dict[str, Any] = field(default_factory=dict)
+    # `as_site` of this snapshot, built on first use (not an input: nothing sets it).
+    _as_site: SiteSnapshot | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def readable(self) -> bool:
@@ -113,11 +114,10 @@ def post_text(post: Post) -> str:
 def as_site(snapshot: AccountSnapshot) -> SiteSnapshot:
     """Show each post as a page so the website content engines run on posts unchanged.
 
-    Built once per snapshot (kept in `extra`): three rules read it.
+    Built once per snapshot (kept on it): three rules read it.
     """
-    cached = snapshot.extra.get("as_site")
-    if isinstance(cached, SiteSnapshot):
-        return cached
+    if snapshot._as_site is not None:
+        return snapshot._as_site
     t = snapshot.target
     pages = [Page(url=post_url(t, p), final_url=post_url(t, p), status=200, depth=1,
                   parent_url=t.url, content_type="text/plain", text=post_text(p),
@@ -126,5 +126,5 @@ def as_site(snapshot: AccountSnapshot) -> SiteSnapshot:
     site = Target(id=t.id, site_code=t.code, name=t.name, organisation_id=t.organisation_id,
                   organisation_name=t.organisation_name, region_code=t.region_code,
                   kind=t.platform, domains=[], home_url=t.url or "", status=t.status)
-    snapshot.extra["as_site"] = SiteSnapshot(target=site, as_of=snapshot.as_of, pages=pages)
-    return snapshot.extra["as_site"]
+    snapshot._as_site = SiteSnapshot(target=site, as_of=snapshot.as_of, pages=pages)
+    return snapshot._as_site

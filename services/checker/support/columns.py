@@ -15,11 +15,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from services.checker.inspect.model import Page, SiteSnapshot
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.site.dates import local_today, parse_dates, standalone_date
-from services.checker.rules.site.domain import host_of, on_site
-from services.checker.rules.site.pages import (
+from services.checker.ground.site import Page, SiteSnapshot
+from services.checker.support.dates import local_today, parse_dates, standalone_date
+from services.checker.support.hosts import host_of, on_site
+from services.checker.support.pages import (
     class_tokens,
     clean,
     href_of,
@@ -31,6 +30,7 @@ from services.checker.rules.site.pages import (
     parse_html,
     pub_date,
 )
+from services.checker.support.script import to_simplified
 
 ColumnKind = Literal["dynamic", "notice", "policy", "other"]
 KIND_LABELS: dict[str, str] = {"dynamic": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类",

@@ -6,8 +6,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from services.checker.inspect.model import SiteSnapshot
-from services.checker.inspect.script import to_simplified
+from services.checker.ground.site import SiteSnapshot
+from services.checker.support.script import to_simplified
 from shared.calendar import SHANGHAI
 
 # yyyy-mm-dd, yyyy/mm/dd, yyyy.mm.dd, yyyy年mm月dd日

@@ -10,9 +10,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from services.checker.inspect.model import Page
-from services.checker.inspect.script import to_simplified
-from services.checker.rules.site.dates import first_full_date
+from services.checker.ground.site import Page
+from services.checker.support.dates import first_full_date
+from services.checker.support.script import to_simplified
 
 _CHROME_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _CHROME_WORDS = re.compile(r"nav|menu|header|footer|crumb|sidebar|daohang|position|location|copyright",

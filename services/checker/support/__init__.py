@@ -1,0 +1,7 @@
+"""Helpers the rules (and the crawler) share, kept out from among the rules themselves.
+
+hosts.py (host names, filed domains, host patterns), dates.py (dates as pages print them),
+pages.py (parsed HTML, page furniture, article pages), columns.py (columns and list entries of
+the update rules), script.py (Traditional and Simplified script), excerpt.py (marked excerpts).
+Pure functions of ground-floor data: support imports only `services.checker.ground`.
+"""
