@@ -99,8 +99,7 @@ async def _measure(accounts: int, concurrency: int, port: int, redis_url: str,
     from sqlalchemy import func, select
     from sqlmodel import col
 
-    from services.checker.config import CheckerSettings
-    from services.checker.feeds.limits import FeedPollSettings
+    from services.checker.config import CheckerSettings, FeedPollSettings
     from services.checker.finding.models import Finding
     from services.checker.migrate import migrate
     from services.checker.profile.loader import national_profile

@@ -5,13 +5,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import SettingsConfigDict
 
 from services.checker.crawl.rendered import RenderSettings
-from services.checker.feeds.limits import FeedPollSettings
 from services.checker.net.politeness import Politeness
 from shared.config import ServiceSettings, var_dir
+
+
+class FeedPollSettings(BaseModel):
+    """How feeds are polled (CheckerSettings.feed_polling; CHECKER_FEED_POLLING as JSON).
+
+    The rates are our choice: no platform publishes a rate for anonymous readers of public
+    pages, and one request a second per platform host is as slow as a person paging through
+    profiles; raise it for a platform (or a provincial aggregator) that allows more.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    # Requests per second per platform host; a parent domain covers its sub-hosts
+    # ("weibo.com" covers "m.weibo.com"); 0 or less means unlimited.
+    rates: dict[str, float] = Field(default_factory=dict)
+    default_rate: float = 1.0
+    retries: int = 3  # extra attempts after a transient failure or a 429
+    backoff_s: float = 1.0  # wait before retry n (0-based): backoff_s * 2**n, unless Retry-After says
+    # A Retry-After longer than this is not waited for: the feed is reported unreadable this time.
+    max_retry_after_s: float = 300.0
 
 
 class CheckerSettings(ServiceSettings):

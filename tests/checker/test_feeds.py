@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.checker.browser import Browser, BrowserSettings
-from services.checker.feeds.limits import FeedPollSettings, PlatformLimiter
+from services.checker.config import FeedPollSettings
+from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.parse import parse_time
 from services.checker.feeds.reader import FeedConfig, read_account
 from services.checker.ground.feed import FeedRead, Post

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from services.checker.config import CheckerSettings
-from services.checker.feeds.limits import FeedPollSettings
+from services.checker.config import CheckerSettings, FeedPollSettings
 from services.checker.tables import OutboxEvent
 from shared.contracts.events import TARGET_FAILED, TARGET_INSPECTED
 from tests.checker.feedfixture import HOST, post, serve_account

@@ -20,8 +20,7 @@ from sqlalchemy import delete
 from gateway.webhooks import models as webhook_models
 from gateway.webhooks.delivery import WebhookSettings
 from gateway.webhooks.signing import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, verify
-from services.checker.config import CheckerSettings
-from services.checker.feeds.limits import FeedPollSettings
+from services.checker.config import CheckerSettings, FeedPollSettings
 from services.reporting.config import ReportingSettings
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer

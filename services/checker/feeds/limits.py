@@ -2,7 +2,8 @@
 
 A platform (weibo.com, mp.weixin.qq.com, a provincial aggregator) serves many accounts from one
 host; the fetcher's own per-host spacing protects websites, this one follows what each platform
-tolerates and what it tells us (429 / Retry-After).
+tolerates and what it tells us (429 / Retry-After). The rates are settings
+(`config.FeedPollSettings`, CHECKER_FEED_POLLING).
 """
 
 from __future__ import annotations
@@ -13,27 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class FeedPollSettings(BaseModel):
-    """How feeds are polled (CheckerSettings.feed_polling; CHECKER_FEED_POLLING as JSON).
-
-    The rates are our choice: no platform publishes a rate for anonymous readers of public
-    pages, and one request a second per platform host is as slow as a person paging through
-    profiles; raise it for a platform (or a provincial aggregator) that allows more.
-    """
-
-    model_config = ConfigDict(extra="ignore")
-
-    # Requests per second per platform host; a parent domain covers its sub-hosts
-    # ("weibo.com" covers "m.weibo.com"); 0 or less means unlimited.
-    rates: dict[str, float] = Field(default_factory=dict)
-    default_rate: float = 1.0
-    retries: int = 3  # extra attempts after a transient failure or a 429
-    backoff_s: float = 1.0  # wait before retry n (0-based): backoff_s * 2**n, unless Retry-After says
-    # A Retry-After longer than this is not waited for: the feed is reported unreadable this time.
-    max_retry_after_s: float = 300.0
+from services.checker.config import FeedPollSettings
 
 
 def platform_host(url: str) -> str:

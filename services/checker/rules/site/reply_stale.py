@@ -1,7 +1,7 @@
 """Rule deduct.reply_stale (留言答复): consultation columns keep publishing replies, and reply in time.
 
 Rule, two findings:
-- when the consultation pages (read by interaction.py's parser) show no reply dated within
+- when the consultation pages (read by support/messages.py) show no reply dated within
   `window_months` calendar months before the monitoring point, deduct `points` once. Judged only
   when the pages show reply dates, or show messages that are all unanswered; a list that marks
   messages 已回复 without dates cannot be judged;
@@ -28,10 +28,10 @@ from pydantic import BaseModel, ConfigDict
 
 from services.checker.ground.finding import FindingDraft
 from services.checker.ground.site import Page, SiteSnapshot
-from services.checker.rules.site.interaction import InteractionLabels, Message, channel_name, site_messages
 from services.checker.support.columns import SiteView, view_site
 from services.checker.support.dates import months_before, window_start
 from services.checker.support.hosts import host_of
+from services.checker.support.messages import InteractionLabels, Message, channel_name, site_messages
 from shared.calendar import CalendarYearMissing, WorkingCalendar
 
 CODE = "deduct.reply_stale"
