@@ -34,7 +34,7 @@ NO_WEBRTC_SCRIPT = """(() => {
   }
 })();"""
 # A navigation answered by a redirect comes back as a stand-in page carrying this header:
-# Chromium does not follow a redirect fulfilled by a route, so render() (or, in a frame, the
+# Chromium does not follow a redirect fulfilled by a route, so tabs.load() (or, in a frame, the
 # stand-in's script) navigates on to the target.
 REDIRECT_HEADER = "x-govinspect-redirect"
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)

@@ -1,23 +1,31 @@
-"""Render a page as a visitor sees it: text, links with how each is hidden, and evidence screenshots."""
+"""Render a page as a visitor sees it: text, links with how each is hidden, a full-page screenshot.
+
+Loading the page is tabs.py's; evidence screenshots of one element are outline.py's.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from playwright.async_api import BrowserContext, ElementHandle, Frame, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PlaywrightPage
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from services.checker.browser.launcher import REDIRECT_HEADER
+from services.checker.browser.tabs import (
+    RenderFailed,
+    Timing,
+    is_marker,
+    load,
+    main_documents,
+    release_tab,
+    run_visibility,
+    take_tab,
+    visibility_script,
+)
 from services.checker.crawl.parse import NATIONAL_META, absolute_url, decode_html, parse_html
 from services.checker.ground.site import Link, Page
 
@@ -25,20 +33,10 @@ from services.checker.ground.site import Link, Page
 _EMPTY_HREF = re.compile(r"^(#?|javascript:\s*(void\s*\(?\s*0\s*\)?)?\s*;?)$", re.IGNORECASE)
 _INJECTABLE = frozenset({"a", "area", "iframe", "frame"})  # where a script-added link is a dark link
 _NATIONAL_BY_LOWER = {name.lower(): name for name in NATIONAL_META}
-_MAX_NAVIGATIONS = 11  # the fetcher's 10 redirects, plus the page itself
 _MAX_FRAMES = 20
 _MAX_LINKS = 5000  # per document
 # px; a longer or wider page is cut: its top left is what a visitor sees first.
 _MAX_SCREENSHOT = (3_000, 20_000)
-
-
-@dataclass(frozen=True)
-class Timing:
-    """How long to let a loaded page finish its scripts before reading it."""
-
-    load_wait_ms: int = 10_000  # for the load event, past DOMContentLoaded (slow images)
-    idle_wait_ms: int = 3_000  # for the network to go quiet (content loaded by XHR)
-    settle_ms: int = 500  # after that: timers that add content right after load
 
 
 @dataclass
@@ -68,22 +66,8 @@ class Rendered:
                     rendered=True, screenshot=screenshot_id)
 
 
-class RenderFailed(Exception):
-    """The page could not be loaded in the browser (blocked, unreachable, timed out)."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-
-
-@cache
-def _script() -> str:
-    return (files("services.checker.browser") / "visibility.js").read_text(encoding="utf-8")
-
-
 def _element_call() -> str:
-    return f"(el, opts) => ({_script()})({{...opts, element: el}})"
+    return f"(el, opts) => ({visibility_script()})({{...opts, element: el}})"
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -94,112 +78,6 @@ def _charset(content_type: str | None) -> str | None:
     return None
 
 
-def _is_marker(response: Response) -> bool:
-    return REDIRECT_HEADER in response.headers
-
-
-# Tabs a context's renders and evidence pictures are done with, for the next ones: a new tab costs
-# Chromium a renderer of its own, about a CPU-second per page on top of the load
-# (benchmarks/checker_bench.py). They close with their context.
-_idle_tabs: WeakKeyDictionary[BrowserContext, list[PlaywrightPage]] = WeakKeyDictionary()
-_listening: WeakKeyDictionary[PlaywrightPage, Callable[[Response], None]] = WeakKeyDictionary()
-
-
-async def _tab(ctx: BrowserContext) -> PlaywrightPage:
-    """A tab of the context to load a page in: one another page is done with, else a new one."""
-    idle = _idle_tabs.get(ctx, [])
-    while idle:
-        tab = idle.pop()
-        if not tab.is_closed():
-            return tab
-    return await ctx.new_page()
-
-
-async def _done_with(ctx: BrowserContext, tab: PlaywrightPage, *, reuse: bool) -> None:
-    """Keep a tab for the context's next page, or close it (after a failure)."""
-    if reuse and not tab.is_closed():
-        _idle_tabs.setdefault(ctx, []).append(tab)
-        return
-    with suppress(PlaywrightError):
-        await tab.close()
-
-
-async def _open(ctx: BrowserContext, url: str, timing: Timing,
-                page: PlaywrightPage | None = None) -> tuple[PlaywrightPage, list[Response]]:
-    """Load url in a new page (or in `page`, kept open on failure), follow redirects and script
-    navigations, let it settle."""
-    own = page is None
-    page = page or await ctx.new_page()
-    documents: list[Response] = []
-
-    def on_response(r: Response) -> None:
-        if r.request.resource_type == "document":
-            documents.append(r)
-
-    if (before := _listening.get(page)) is not None:  # a tab reused: the last page's documents
-        page.remove_listener("response", before)
-    _listening[page] = on_response
-    page.on("response", on_response)
-    try:
-        target = url
-        for _ in range(_MAX_NAVIGATIONS):
-            response = await page.goto(target, wait_until="commit")
-            if response is not None and _is_marker(response):
-                target = response.headers[REDIRECT_HEADER]
-                continue
-            await page.wait_for_load_state("domcontentloaded")
-            await _settle(page, timing)
-            # The page replaced itself (script, meta refresh) with an address that redirects.
-            last = _main_documents(page, documents)[-1:]
-            if last and _is_marker(last[0]):
-                target = last[0].headers[REDIRECT_HEADER]
-                continue
-            break
-        else:
-            raise RenderFailed(url, "too_many_redirects")
-        if page.url.startswith("chrome-error:"):  # it moved itself to an address that failed
-            raise RenderFailed(url, "navigation failed")
-    except (RenderFailed, PlaywrightError) as exc:
-        if own:
-            with suppress(PlaywrightError):
-                await page.close()
-        if isinstance(exc, RenderFailed):
-            raise
-        raise RenderFailed(url, str(exc).splitlines()[0]) from exc
-    return page, documents
-
-
-async def _settle(page: PlaywrightPage, timing: Timing) -> None:
-    """Wait for load, a quiet network and late timers, again if the page replaced itself."""
-    seen = page.url
-    for _ in range(3):
-        with suppress(PlaywrightTimeoutError):
-            await page.wait_for_load_state("load", timeout=timing.load_wait_ms)
-        with suppress(PlaywrightTimeoutError):
-            await page.wait_for_load_state("networkidle", timeout=timing.idle_wait_ms)
-        await page.wait_for_timeout(timing.settle_ms)
-        if page.url == seen:
-            return
-        seen = page.url
-
-
-def _main_documents(page: PlaywrightPage, documents: list[Response]) -> list[Response]:
-    return [r for r in documents if r.frame == page.main_frame]
-
-
-async def _evaluate(frame: Frame, opts: dict[str, Any]) -> Any:
-    """Run visibility.js in a frame, once more if the document was replaced meanwhile."""
-    for attempt in range(3):
-        try:
-            return await frame.evaluate(_script(), opts)
-        except PlaywrightError as exc:
-            if "context was destroyed" not in str(exc) or attempt == 2:
-                raise
-            with suppress(PlaywrightTimeoutError):
-                await frame.wait_for_load_state("load", timeout=5_000)
-    raise AssertionError("unreachable")
-
-
 async def _served_html(frame: Frame, documents: list[Response], element: ElementHandle | None) -> str | None:
     """The HTML the server sent for a frame ("" for script-made documents, None if unknown)."""
     if frame.url == "about:blank":
@@ -207,7 +85,7 @@ async def _served_html(frame: Frame, documents: list[Response], element: Element
     if frame.url == "about:srcdoc":
         return (await element.get_attribute("srcdoc") or "") if element else None
     for response in reversed(documents):
-        if response.frame == frame and not _is_marker(response):
+        if response.frame == frame and not is_marker(response):
             try:
                 body = await response.body()
             except PlaywrightError:
@@ -274,7 +152,7 @@ async def _frame_links(page: PlaywrightPage, parent_url: str, documents: list[Re
                 position = f"{parent_position} >> {position}"
             origin = (parent_origin[0] + verdict["origin"][0], parent_origin[1] + verdict["origin"][1])
             known[frame] = (hidden, position, origin)
-            scan = await _evaluate(frame, {"mode": "scan", "limit": _MAX_LINKS})
+            scan = await run_visibility(frame, {"mode": "scan", "limit": _MAX_LINKS})
             found = _links(scan, parent_url, frame_position=position, origin=origin, in_hidden_frame=hidden)
             _mark_injected(found, await _served_html(frame, documents, element), frame.url)
         except PlaywrightError:
@@ -304,18 +182,18 @@ async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
 
     Raises RenderFailed when the page itself cannot be loaded.
     """
-    page = await _tab(ctx)
+    page = await take_tab(ctx)
     try:
-        page, documents = await _open(ctx, url, timing or Timing(), page)
+        page, documents = await load(ctx, url, timing or Timing(), page)
     except RenderFailed:
-        await _done_with(ctx, page, reuse=False)
+        await release_tab(ctx, page, reuse=False)
         raise
     read = False
     try:
-        main = [r for r in _main_documents(page, documents) if not _is_marker(r)]
+        main = [r for r in main_documents(page, documents) if not is_marker(r)]
         response = main[-1] if main else None
         final_url = page.url
-        scan = await _evaluate(page.main_frame, {"mode": "scan", "limit": _MAX_LINKS})
+        scan = await run_visibility(page.main_frame, {"mode": "scan", "limit": _MAX_LINKS})
         raw = await _served_html(page.main_frame, main, None)
         links = _links(scan, final_url)
         _mark_injected(links, raw, final_url)
@@ -333,7 +211,7 @@ async def render(ctx: BrowserContext, url: str, *, screenshot: bool,
     except PlaywrightError as exc:
         raise RenderFailed(url, str(exc).splitlines()[0]) from exc
     finally:
-        await _done_with(ctx, page, reuse=read)
+        await release_tab(ctx, page, reuse=read)
 
 
 async def read_page(ctx: BrowserContext, fetched: Page, *,
@@ -362,88 +240,3 @@ async def _full_page(page: PlaywrightPage) -> bytes:
     clip = {"x": 0, "y": 0, "width": min(width, _MAX_SCREENSHOT[0]),
             "height": min(height, _MAX_SCREENSHOT[1])}
     return await page.screenshot(type="png", full_page=True, clip=clip)  # type: ignore[arg-type]
-
-
-def _with_tbody(selector: str) -> str:
-    # lxml keeps <tr> directly under <table>; a browser always puts a <tbody> between them.
-    return re.sub(r"(\btable(?:[.#:][^ >]*)?) > (tr\b)", r"\1 > tbody > \2", selector)
-
-
-Outline = str | tuple[float, float, float, float]
-
-
-async def outline_screenshot(ctx: BrowserContext, url: str, target: Outline,
-                             *, label: str | None = None, timing: Timing | None = None) -> bytes:
-    """Screenshot the viewport with a red outline and label around an element or a page rectangle.
-
-    `target` is a CSS path (a Link's position; in a frame, its <iframe> is outlined) or an
-    (x, y, width, height) rectangle in page coordinates. A hidden element is marked where it
-    sits (its nearest visible ancestor) and labelled 隐藏链接. Raises LookupError when the
-    element is not on the page, RenderFailed when the page cannot be loaded.
-    """
-    [png] = await outline_screenshots(ctx, url, [(target, label)], timing=timing)
-    if png is None:
-        raise LookupError(f"页面中找不到该元素：{target}")
-    return png
-
-
-async def outline_screenshots(ctx: BrowserContext, url: str, targets: Sequence[tuple[Outline, str | None]],
-                              *, timing: Timing | None = None) -> list[bytes | None]:
-    """Load the page once and take one outlined screenshot per (target, label), in order.
-
-    Each picture shows only its own outline; None where the element is not on the page.
-    Raises RenderFailed when the page cannot be loaded.
-    """
-    shots = (await outline_pages(ctx, {url: targets}, timing=timing))[url]
-    if isinstance(shots, RenderFailed):
-        raise shots
-    return shots
-
-
-async def outline_pages(ctx: BrowserContext, pages: Mapping[str, Sequence[tuple[Outline, str | None]]],
-                        *, timing: Timing | None = None) -> dict[str, list[bytes | None] | RenderFailed]:
-    """Outlined screenshots of several pages, each loaded once, all in one browser tab.
-
-    One tab for all of them, one a render was done with where there is one (see _tab). A page
-    that cannot be loaded gets its RenderFailed instead of pictures.
-    """
-    tab = await _tab(ctx)
-    out: dict[str, list[bytes | None] | RenderFailed] = {}
-    try:
-        for url, targets in pages.items():
-            try:
-                await _open(ctx, url, timing or Timing(), tab)
-                out[url] = await _shots(tab, targets)
-            except PlaywrightError as exc:
-                out[url] = RenderFailed(url, str(exc).splitlines()[0])
-            except RenderFailed as exc:
-                out[url] = exc
-        return out
-    finally:
-        await _done_with(ctx, tab, reuse=True)
-
-
-async def _shots(page: PlaywrightPage, targets: Sequence[tuple[Outline, str | None]]) -> list[bytes | None]:
-    shots: list[bytes | None] = []
-    for target, label in targets:
-        if not await _outline(page, target, label):
-            shots.append(None)
-            continue
-        shots.append(await page.screenshot(type="png"))
-        # The outline is the frame and the label visibility.js appended last to <html>.
-        await page.evaluate("() => { const r = document.documentElement;"
-                            " r.lastElementChild.remove(); r.lastElementChild.remove(); }")
-    return shots
-
-
-async def _outline(page: PlaywrightPage, target: Outline, label: str | None) -> bool:
-    """Draw the outline around the target; False when the element is not on the page."""
-    opts: dict[str, Any] = {"mode": "outline", "label": label}
-    if not isinstance(target, str):
-        await _evaluate(page.main_frame, {**opts, "rect": list(target)})
-        return True
-    selector = target.split(" >> ")[0]
-    for candidate in dict.fromkeys((selector, _with_tbody(selector))):
-        if (await _evaluate(page.main_frame, {**opts, "selector": candidate}))["found"]:
-            return True
-    return False

@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from services.checker.browser.launcher import Browser
-from services.checker.browser.render import RenderFailed, render
+from services.checker.browser.render import render
+from services.checker.browser.tabs import RenderFailed
 from services.checker.crawl.parse import decode_html
 from services.checker.feeds.limits import PlatformLimiter, retry_after_s
 from services.checker.net.fetcher import TRANSIENT_FAILURES, Fetcher, FetchResult

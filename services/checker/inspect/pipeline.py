@@ -25,7 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from services.checker.browser.launcher import Browser, BrowserSettings
-from services.checker.browser.render import Outline, RenderFailed, Timing, outline_pages, read_page
+from services.checker.browser.outline import Outline, outline_pages
+from services.checker.browser.render import read_page
+from services.checker.browser.tabs import RenderFailed, Timing
 from services.checker.config import CheckerSettings
 from services.checker.crawl.crawler import CrawlSettings, crawl, in_scope, scope_domains
 from services.checker.crawl.external import (
