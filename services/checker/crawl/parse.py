@@ -22,7 +22,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 import lxml.html
 
-from services.checker.crawl.styles import Styles, hidden_by, media_applies, parse_sheet
+from services.checker.crawl.cascade import Styles
+from services.checker.crawl.css import media_applies, parse_sheet
+from services.checker.crawl.styles import hidden_by
 from services.checker.ground.site import Link
 
 # Page tags of the national specification (RULES.md, Identity: Page tags).
