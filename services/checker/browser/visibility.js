@@ -251,7 +251,7 @@
     const marks = [header, ...up(panels[0])].slice(0, 5);
     return marks.some((m) => TAB_WORDS.test(`${m.getAttribute("class") || ""} ${m.getAttribute("id") || ""}`));
   };
-  // Rules that display something once a visitor acts (crawl/styles.py _reveal): `.yqlj:hover ul`,
+  // Rules that display something once a visitor acts (crawl/css.py _reveal): `.yqlj:hover ul`,
   // `li:focus-within > ul`, `#p2:target`. The action must be on an ancestor or earlier sibling
   // (a hidden box cannot be pointed at), or be :target on the element itself.
   const ACTION = /:(hover|focus-within|focus|active|target|checked)\b/i;
