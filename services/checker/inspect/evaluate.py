@@ -36,10 +36,11 @@ class WordLists:
                 "expression_entries": [*builtin_expressions(), *self.expressions]}
 
 
-def params_for(rule: RuleModule | AccountRuleModule, profile: dict[str, Any], lists: WordLists) -> BaseModel:
-    """Validate a rule's profile block (and injected lists) into its Params."""
+def params_for(rule: RuleModule | AccountRuleModule, profile: dict[str, Any], lists: WordLists,
+               injected: dict[str, Any] | None = None) -> BaseModel:
+    """Validate a rule's profile block (and the injected lists, `lists.injected()` unless given)."""
     block = profile["rules"].get(rule.CODE, {})
-    return rule.Params.model_validate({**block, **lists.injected()})
+    return rule.Params.model_validate({**block, **(lists.injected() if injected is None else injected)})
 
 
 def validate_profile(profile: dict[str, Any]) -> None:
@@ -66,12 +67,13 @@ def evaluate(site: SiteSnapshot, profile: dict[str, Any], lists: WordLists,
              only: set[str] | None = None) -> list[FindingDraft]:
     """Every finding of every rule (or of the `only` rule codes) for one site, in rule order."""
     findings: list[FindingDraft] = []
+    injected = lists.injected()  # thousands of entries: built once, not once per rule
     for rule in RULES:
         if profile["rules"].get(rule.CODE, {}).get("enabled", True) is False:
             continue
         if only is not None and rule.CODE not in only:
             continue
-        findings.extend(rule.check(site, params_for(rule, profile, lists)))
+        findings.extend(rule.check(site, params_for(rule, profile, lists, injected)))
     return findings
 
 
@@ -79,10 +81,11 @@ def evaluate_account(account: AccountSnapshot, profile: dict[str, Any], lists: W
                      only: set[str] | None = None) -> list[FindingDraft]:
     """Every finding of every account rule (or of the `only` rule codes), in rule order."""
     findings: list[FindingDraft] = []
+    injected = lists.injected()
     for rule in ACCOUNT_RULES:
         if profile["rules"].get(rule.CODE, {}).get("enabled", True) is False:
             continue
         if only is not None and rule.CODE not in only:
             continue
-        findings.extend(rule.check(account, params_for(rule, profile, lists)))
+        findings.extend(rule.check(account, params_for(rule, profile, lists, injected)))
     return findings
