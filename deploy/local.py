@@ -574,11 +574,14 @@ async def _supervise(services: Sequence[ServiceSpec], var: Path,
 
 def _without_browser(env: MutableMapping[str, str]) -> str:
     """Turn the checker's browser off when Chromium cannot run; return the warning, or ""."""
-    path = env.get("CHECKER_CHROMIUM_PATH", "/usr/bin/chromium")
+    # The checker's own default (services/checker/config.py): the headless shell, else Chromium.
+    shell = "/usr/bin/chromium-headless-shell"
+    path = env.get("CHECKER_CHROMIUM_PATH") or (shell if os.access(shell, os.X_OK) else "/usr/bin/chromium")
     if not _module_exists("playwright"):
         why, fix = "未安装 playwright", f"{sys.executable} -m pip install -e '.[browser]'"
     elif not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        why, fix = f"找不到 Chromium（{path}）", "sudo apt-get install -y chromium fonts-wqy-microhei"
+        why, fix = (f"找不到 Chromium（{path}）",
+                    "sudo apt-get install -y chromium-headless-shell fonts-wqy-microhei")
     else:
         return ""
     if env.get("CHECKER_USE_BROWSER", "").lower() in ("1", "true", "yes"):
