@@ -440,6 +440,39 @@ def _metrics_env(name: str, metrics: dict[str, tuple[str, int]]) -> dict[str, st
     return {own[0]: str(own[1])} if own else None
 
 
+async def _migrate(sup: _Supervisor, services: Sequence[ServiceSpec]) -> bool:
+    """Migrate every service before any starts; False (the suite stopping) when one fails.
+
+    The `python -m PACKAGE.migrate` rows run in one process (deploy/local_migrate.py): each
+    would import SQLAlchemy and Alembic again, seconds apiece on a loaded first start.
+    """
+    rows = [(s, s.migrate) for s in services if s.migrate and _runnable(s.migrate)]
+    together = [(s, argv[2]) for s, argv in rows if len(argv) == 3 and argv[:2] == (sys.executable, "-m")]
+    if together:
+        code, out = await sup.run_capturing(
+            "migrate", (sys.executable, "-m", "deploy.local_migrate", *(module for _, module in together)))
+        if code is None:
+            return False
+        if code != 0:
+            try:
+                failed = together[int(json.loads(out.strip().splitlines()[-1])["failed"])][0].name
+            except (ValueError, IndexError, KeyError, TypeError):
+                failed = "、".join(s.name for s, _ in together)
+            sup.fail(f"{failed} 数据库迁移失败（退出码 {code}）。")
+            return False
+    done = {s.name for s, _ in together}
+    for spec, argv in rows:
+        if spec.name in done:
+            continue
+        code = await sup.run_once(f"{spec.name}-migrate", argv)
+        if code is None:
+            return False
+        if code != 0:
+            sup.fail(f"{spec.name} 数据库迁移失败（退出码 {code}）。")
+            return False
+    return True
+
+
 async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                  redis: tuple[int, list[str]] | None,
                  metrics: dict[str, tuple[str, int]]) -> None:
@@ -451,14 +484,9 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 sup.fail(f"嵌入式 Redis 未在 {REDIS_TIMEOUT:.0f} 秒内响应 PING，"
                          f"见 {var / 'redis' / 'redis.log'}")
             return
+    if not await _migrate(sup, services):
+        return
     for spec in services:
-        if spec.migrate and _runnable(spec.migrate):
-            code = await sup.run_once(f"{spec.name}-migrate", spec.migrate)
-            if code is None:
-                return
-            if code != 0:
-                sup.fail(f"{spec.name} 数据库迁移失败（退出码 {code}）。")
-                return
         if spec.bootstrap and _runnable(spec.bootstrap):
             code, out = await sup.run_capturing(f"{spec.name}-bootstrap", spec.bootstrap)
             if code is None:
