@@ -484,8 +484,11 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 sup.fail(f"嵌入式 Redis 未在 {REDIS_TIMEOUT:.0f} 秒内响应 PING，"
                          f"见 {var / 'redis' / 'redis.log'}")
             return
+    began = time.monotonic()
+    _say("数据库迁移……")
     if not await _migrate(sup, services):
         return
+    _say(f"数据库迁移完成（{time.monotonic() - began:.0f} 秒）；启动各服务的接口和后台进程……")
     for spec in services:
         if spec.bootstrap and _runnable(spec.bootstrap):
             code, out = await sup.run_capturing(f"{spec.name}-bootstrap", spec.bootstrap)
@@ -513,6 +516,7 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 if not sup.stopping.is_set():
                     sup.fail(f"{spec.name} 未在 {HEALTH_TIMEOUT:.0f} 秒内通过 {url}")
                 return
+            _say(f"{spec.name} 已就绪（启动后 {time.monotonic() - began:.0f} 秒）")
 
 
 def _banner(services: Sequence[ServiceSpec], var: Path, sup: _Supervisor, extras: _Extras) -> None:
