@@ -79,7 +79,8 @@ class PhraseMatcher(Generic[E]):
         segmenter(self._tables.user_words)
         counts: dict[str, int] = {}
         pos = 0
-        for start, end, word in candidates:
+        for start, negative_end, word in candidates:
+            end = -negative_end
             if start < pos:
                 continue
             entry = by_wrong[word]
@@ -141,14 +142,12 @@ class _Automaton:
         return [(start, end) for _, start, end in self._ac.find_matches_as_indexes(text, overlapping=True)]
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, word) of every occurrence: leftmost first and, at one start, longest first."""
+        """(start, -end, word) of every occurrence: leftmost first and, at one start, longest first."""
         if self._ac is None:
             return []
         words = self._words
-        found = [(start, end, words[i])
-                 for i, start, end in self._ac.find_matches_as_indexes(text, overlapping=True)]
-        found.sort(key=lambda c: (c[0], c[0] - c[1], c[2]))
-        return found
+        return sorted([(start, -end, words[i])
+                       for i, start, end in self._ac.find_matches_as_indexes(text, overlapping=True)])
 
 
 def _automaton(words: Iterable[str]) -> _Automaton:
