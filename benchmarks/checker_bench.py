@@ -74,6 +74,7 @@ class Row:
     server: dict[str, Any] = field(default_factory=dict)
     bad: str = ""
     note: str = ""
+    figures: dict[str, Any] = field(default_factory=dict)  # for the goals of issue #11
 
 
 
@@ -269,6 +270,7 @@ async def _inspect_child(port: int, spec: dict[str, Any]) -> dict[str, Any]:
             "unstable_extra": len(unstable - errors), "planted": len(planted),
             "screenshots": len({f.screenshot for f in outcome.findings if f.screenshot}),
             "peak_tree_kb": watch.peak_tree_kb,
+            "browser": settings.chromium_path if settings.use_browser else "",
             "cpu_by_process": {k: round(v, 1) for k, v in sorted(by_name.items(), key=lambda kv: -kv[1])}}
 
 
@@ -301,6 +303,12 @@ def _inspection(port: int, site: sitegen.Site, work: Path, env: dict[str, str], 
                 f"{m.wall_s:.1f} s wall, {m.cpu_s:.1f} CPU s; worker peak RSS {m.rss_kb / 1024:.0f} MB, "
                 f"worker + Chromium peak {out['peak_tree_kb'] / 1024:.0f} MB (sampled); "
                 f"failed links re-checked after {recheck_delay_s:g} s")
+    row.figures = {"seconds": out["seconds"], "pages": out["pages"], "links": out["links"],
+                   "tree_cpu_s": out["tree_cpu_s"], "worker_cpu_s": out["cpu_by_process"].get("worker", 0.0),
+                   "browser_cpu_s": out["tree_cpu_s"] - out["cpu_by_process"].get("worker", 0.0),
+                   "rss_mb": m.rss_kb / 1024, "tree_peak_mb": out["peak_tree_kb"] / 1024,
+                   "exact": out["broken_missed"] == out["broken_extra"] == out["unstable_extra"] == 0
+                   and out["unstable_found"] == len(site.errors), "browser": out.get("browser", "")}
     phases = [line.split(";", 1)[1].strip() for line in m.stderr.splitlines()
               if "inspected " in line and ";" in line]
     if phases:
@@ -436,6 +444,8 @@ def _ours(mode: str, port: int, links_file: Path, work: Path, env: dict[str, str
         row.note += ("; " if row.note else "") + f"{out['seconds']:.1f} s in-process"
         # CPU per link holds steady when others load the machine; wall-clock rates do not.
         row.note += f"; {1000 * m.cpu_s / max(out['checked'], 1):.2f} CPU s per 1,000 links"
+        row.figures = {"ms_cpu_per_link": 1000 * m.cpu_s / max(out["checked"], 1),
+                       "links_per_s": out["checked"] / m.wall_s}
     if "redis_keys_left" in out:
         row.note += f"; Redis keys left after: {out['redis_keys_left']}"
     return row
@@ -571,6 +581,45 @@ def _start_server(root: Path, port: int, env: dict[str, str]) -> subprocess.Pope
     raise RuntimeError("site server did not start")
 
 
+# The goals of issue #11 (politeness off, the generated sites above).
+GOAL_WALL_S, GOAL_CPU_S, GOAL_MS_PER_LINK, GOAL_RSS_MB = 30.0, 6.0, 0.4, 1024.0
+
+
+def _goals(rows: list[Row]) -> list[str]:
+    """One line per goal: the figure, the goal, met or not."""
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    lines = []
+    for r in rows:
+        f = r.figures
+        if "tree_cpu_s" in f and "(memory)" not in r.tool:
+            lines.append(
+                f"{r.tool}: {f['seconds']:.1f} s wall (goal <= {GOAL_WALL_S:g}: "
+                f"{verdict(f['seconds'] <= GOAL_WALL_S)}), {f['tree_cpu_s']:.1f} CPU s = worker "
+                f"{f['worker_cpu_s']:.1f} + browser {f['browser_cpu_s']:.1f} (goal <= {GOAL_CPU_S:g}: "
+                f"{verdict(f['tree_cpu_s'] <= GOAL_CPU_S)}), "
+                f"{f['pages'] / max(f['seconds'], 1e-6):.0f} pages/s, "
+                f"{f['links'] / max(f['seconds'], 1e-6):.0f} links/s, planted broken links found and nothing "
+                f"else: {'yes' if f['exact'] else 'NO'}; browser {f['browser'] or 'none'}")
+        elif "tree_cpu_s" in f:
+            lines.append(f"{r.tool}: worker peak RSS {f['rss_mb']:.0f} MB (goal <= {GOAL_RSS_MB:g} MB: "
+                         f"{verdict(f['rss_mb'] <= GOAL_RSS_MB)}); with Chromium {f['tree_peak_mb']:.0f} MB")
+        elif "ms_cpu_per_link" in f:
+            ms = f["ms_cpu_per_link"]
+            lines.append(f"{r.tool}: {ms:.2f} ms CPU per link (goal <= {GOAL_MS_PER_LINK:g}: "
+                         f"{verdict(ms <= GOAL_MS_PER_LINK)}), {f['links_per_s']:,.0f} links/s")
+    return lines
+
+
+def _print_goals(rows: list[Row]) -> None:
+    lines = _goals(rows)
+    if lines:
+        print("  goals (issue #11):")
+        for line in lines:
+            print(f"    {line}")
+
+
 def _table_rows(rows: list[Row], skipped: list[TableRow]) -> list[TableRow]:
     """Headline rows for `python -m benchmarks`: each tool's first rate, the rest in notes."""
     out = []
@@ -609,6 +658,27 @@ def _inspections(work: Path, env: dict[str, str], notes: list[str], quick: bool)
                  "memory sampler); link re-checks wait the production "
                  f"{PRODUCTION_RECHECK_DELAY_S:g} s, and {FAST_RECHECK_DELAY_S:g} s on the second run of the "
                  "same site")
+    return rows
+
+
+def run_inspections(quick: bool = False) -> list[Row]:
+    """Only the whole-site inspections, printed with the goals (a few minutes, not the comparison)."""
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+                                         env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    notes: list[str] = []
+    load = f"{os.getloadavg()[0]:.1f}"
+    with tempfile.TemporaryDirectory(prefix="checker-bench-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)
+        rows = _inspections(work, env, notes, quick)
+    print(f"checker inspections on {_machine()}; load average {load} before, "
+          f"{os.getloadavg()[0]:.1f} after (other work on the machine)")
+    for r in rows:
+        print(f"  - {r.tool}: {r.did}; {r.bad}; {r.note}")
+    for n in notes:
+        print(f"  * {n}")
+    _print_goals(rows)
     return rows
 
 
@@ -682,6 +752,7 @@ def run(quick: bool = False, rounds: int = REPEATS) -> list[TableRow]:
         rows += _inspections(work, env, notes, quick)
     load += f" before, {os.getloadavg()[0]:.1f} after (other work on the machine)"
     _print(rows, capacity, site, notes, load)
+    _print_goals(rows)
     if quick:
         skipped.append(TableRow("checker: lychee, LinkChecker", "—", "", "not run with --quick"))
     return _table_rows(rows, skipped)
@@ -693,7 +764,13 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, metavar=("MODE", "PORT", "LINKS"))
     parser.add_argument("--rusage", nargs=argparse.REMAINDER)
     parser.add_argument("--inspect", nargs=2, metavar=("PORT", "SPEC"))
+    parser.add_argument("--inspections", action="store_true",
+                        help="only the whole-site inspections (1,000 pages, the memory site) and the goals")
+    parser.add_argument("--quick", action="store_true", help="with --inspections: a 2,000-page memory site")
     args = parser.parse_args()
+    if args.inspections:
+        run_inspections(quick=args.quick)
+        return
     if args.rusage:
         sys.exit(_rusage_wrapper(Path(args.rusage[0]), args.rusage[1:]))
     if args.inspect:

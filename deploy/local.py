@@ -440,6 +440,70 @@ def _metrics_env(name: str, metrics: dict[str, tuple[str, int]]) -> dict[str, st
     return {own[0]: str(own[1])} if own else None
 
 
+def _module_of(argv: Sequence[str] | None) -> tuple[str, list[str]] | None:
+    """`(module, args)` of a `python -m MODULE ARGS…` row run by this interpreter, else None."""
+    if argv and len(argv) >= 3 and argv[0] == sys.executable and argv[1] == "-m" and _runnable(argv):
+        return argv[2], list(argv[3:])
+    return None
+
+
+def _one_process(services: Sequence[ServiceSpec]) -> tuple[
+        list[tuple[ServiceSpec, str]], tuple[ServiceSpec, tuple[str, list[str]]] | None]:
+    """The migrations run in one process, and the bootstrap run after them there (when every
+    migration is among them, so it still runs last)."""
+    together = [(s, m[0]) for s in services if (m := _module_of(s.migrate)) and not m[1]]
+    alone = [s for s in services if s.migrate and _runnable(s.migrate) and s not in {t for t, _ in together}]
+    boot = next(((s, m) for s in services if (m := _module_of(s.bootstrap))), None)
+    return together, (boot if together and not alone else None)
+
+
+async def _migrate(sup: _Supervisor, services: Sequence[ServiceSpec]) -> bool:
+    """Migrate every service before any starts (and bootstrap the gateway's first key); False,
+    the suite stopping, when one fails.
+
+    The `python -m PACKAGE.migrate` rows run in one process (deploy/local_migrate.py), the
+    bootstrap after them: each would import SQLAlchemy and Alembic again, seconds apiece on a
+    loaded first start. Other rows run on their own.
+    """
+    together, boot = _one_process(services)
+    if together:
+        then = ["--then", boot[1][0], *boot[1][1]] if boot else []
+        code, out = await sup.run_capturing(
+            "migrate", (sys.executable, "-m", "deploy.local_migrate", *(m for _, m in together), *then))
+        if code is None:
+            return False
+        lines = out.strip().splitlines()
+        if code != 0:
+            try:
+                index = int(json.loads(lines[-1])["failed"])
+            except (ValueError, IndexError, KeyError, TypeError):
+                index = -1
+            if boot and index == len(together):
+                sup.fail(f"{boot[0].name} 初始化管理员密钥失败（退出码 {code}）。")
+            else:
+                failed = together[index][0].name if 0 <= index < len(together) else \
+                    "、".join(s.name for s, _ in together)
+                sup.fail(f"{failed} 数据库迁移失败（退出码 {code}）。")
+            return False
+        if boot:
+            try:
+                sup.bootstrapped = dict(json.loads(lines[-2]))
+            except (ValueError, IndexError, TypeError):
+                sup.fail(f"{boot[0].name} 初始化管理员密钥失败（没有输出）。")
+                return False
+    done = {s.name for s, _ in together}
+    for spec in services:
+        if spec.name in done or not spec.migrate or not _runnable(spec.migrate):
+            continue
+        code = await sup.run_once(f"{spec.name}-migrate", spec.migrate)
+        if code is None:
+            return False
+        if code != 0:
+            sup.fail(f"{spec.name} 数据库迁移失败（退出码 {code}）。")
+            return False
+    return True
+
+
 async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                  redis: tuple[int, list[str]] | None,
                  metrics: dict[str, tuple[str, int]]) -> None:
@@ -451,15 +515,14 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 sup.fail(f"嵌入式 Redis 未在 {REDIS_TIMEOUT:.0f} 秒内响应 PING，"
                          f"见 {var / 'redis' / 'redis.log'}")
             return
+    began = time.monotonic()
+    _say("数据库迁移……")
+    if not await _migrate(sup, services):
+        return
+    _say(f"数据库迁移完成（{time.monotonic() - began:.0f} 秒）；启动各服务的接口和后台进程……")
+    booted = _one_process(services)[1]
     for spec in services:
-        if spec.migrate and _runnable(spec.migrate):
-            code = await sup.run_once(f"{spec.name}-migrate", spec.migrate)
-            if code is None:
-                return
-            if code != 0:
-                sup.fail(f"{spec.name} 数据库迁移失败（退出码 {code}）。")
-                return
-        if spec.bootstrap and _runnable(spec.bootstrap):
+        if spec.bootstrap and _runnable(spec.bootstrap) and not (booted and booted[0] is spec):
             code, out = await sup.run_capturing(f"{spec.name}-bootstrap", spec.bootstrap)
             if code is None:
                 return
@@ -485,6 +548,7 @@ async def _start(sup: _Supervisor, services: Sequence[ServiceSpec], var: Path,
                 if not sup.stopping.is_set():
                     sup.fail(f"{spec.name} 未在 {HEALTH_TIMEOUT:.0f} 秒内通过 {url}")
                 return
+            _say(f"{spec.name} 已就绪（启动后 {time.monotonic() - began:.0f} 秒）")
 
 
 def _banner(services: Sequence[ServiceSpec], var: Path, sup: _Supervisor, extras: _Extras) -> None:
@@ -574,11 +638,14 @@ async def _supervise(services: Sequence[ServiceSpec], var: Path,
 
 def _without_browser(env: MutableMapping[str, str]) -> str:
     """Turn the checker's browser off when Chromium cannot run; return the warning, or ""."""
-    path = env.get("CHECKER_CHROMIUM_PATH", "/usr/bin/chromium")
+    # The checker's own default (services/checker/config.py): the headless shell, else Chromium.
+    shell = "/usr/bin/chromium-headless-shell"
+    path = env.get("CHECKER_CHROMIUM_PATH") or (shell if os.access(shell, os.X_OK) else "/usr/bin/chromium")
     if not _module_exists("playwright"):
         why, fix = "未安装 playwright", f"{sys.executable} -m pip install -e '.[browser]'"
     elif not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        why, fix = f"找不到 Chromium（{path}）", "sudo apt-get install -y chromium fonts-wqy-microhei"
+        why, fix = (f"找不到 Chromium（{path}）",
+                    "sudo apt-get install -y chromium-headless-shell fonts-wqy-microhei")
     else:
         return ""
     if env.get("CHECKER_USE_BROWSER", "").lower() in ("1", "true", "yes"):

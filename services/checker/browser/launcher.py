@@ -15,6 +15,8 @@ from playwright.async_api import BrowserContext, Playwright, Route, WebSocketRou
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.checker.config import default_chromium
+
 log = logging.getLogger(__name__)
 
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,8 +25,10 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networki
                  # UDP only through the (blackhole) proxy, i.e. never (Chromium 156 honours this
                  # switch; --force-webrtc-ip-handling-policy alone does not), and no QUIC, so
                  # WebTransport has no UDP either.
+                 # The forced policy needs its value: chromium-headless-shell ignores the bare
+                 # switch (tests/checker/test_browser.py saw its UDP arrive).
                  "--webrtc-ip-handling-policy=disable_non_proxied_udp",
-                 "--force-webrtc-ip-handling-policy", "--disable-quic")
+                 "--force-webrtc-ip-handling-policy=disable_non_proxied_udp", "--disable-quic")
 # A second layer inside every document: a page cannot even build a peer connection.
 NO_WEBRTC_SCRIPT = """(() => {
   for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel",
@@ -54,7 +58,7 @@ class BrowserSettings(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    executable_path: str = "/usr/bin/chromium"
+    executable_path: str = Field(default_factory=default_chromium)
     args: list[str] = Field(default_factory=lambda: list(CHROMIUM_ARGS))
     headless: bool = True
     # A visitor's desktop: the narrow end of common screens keeps full-page evidence small.

@@ -17,6 +17,7 @@ import codecs
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
@@ -116,8 +117,12 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=16_384)
 def _clean_url(url: str) -> str | None:
-    """Return the absolute http(s) URL without fragment, or None for other schemes."""
+    """Return the absolute http(s) URL without fragment, or None for other schemes.
+
+    Cached: a site's navigation and footer repeat the same links on every page.
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -127,9 +132,14 @@ def _clean_url(url: str) -> str | None:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
+_CONTROL_IN_URL = re.compile(r"[\t\n\r]")
+
+
 def absolute_url(base: str, href: str) -> str | None:
     """Resolve an href against a base URL (None when it is not a fetchable http(s) link)."""
-    href = re.sub(r"[\t\n\r]", "", href).strip()
+    if "\t" in href or "\n" in href or "\r" in href:
+        href = _CONTROL_IN_URL.sub("", href)
+    href = href.strip()
     if not href or href.startswith("#"):
         return None
     try:
@@ -139,17 +149,21 @@ def absolute_url(base: str, href: str) -> str | None:
     return _clean_url(joined)
 
 
-def _step(el: lxml.html.HtmlElement) -> tuple[str, bool]:
-    """One CSS selector step for an element, and whether it is unique in the page (an id)."""
+def _step(el: lxml.html.HtmlElement, same_tag: list[lxml.html.HtmlElement] | None = None) -> tuple[str, bool]:
+    """One CSS selector step for an element, and whether it is unique in the page (an id).
+
+    `same_tag`: the element's siblings of its tag (itself included), when the caller has them.
+    """
     tag = el.tag
     ident = (el.get("id") or "").strip()
     if ident and _CLASS_OK.match(ident):
         return f"{tag}#{ident}", True
     step = tag
     classes = [c for c in (el.get("class") or "").split() if _CLASS_OK.match(c)]
-    parent = el.getparent()
-    siblings = [c for c in parent if c.tag == tag] if parent is not None else [el]
-    same = siblings
+    if same_tag is None:
+        parent = el.getparent()
+        same_tag = [c for c in parent if c.tag == tag] if parent is not None else [el]
+    siblings = same = same_tag
     if classes:
         step += "." + classes[0]
         # "div.footer" reads better than "div.footer:nth-of-type(2)" when the class is enough.
@@ -161,16 +175,47 @@ def _step(el: lxml.html.HtmlElement) -> tuple[str, bool]:
 
 def css_path(el: lxml.html.HtmlElement) -> str:
     """Return a CSS selector a person can find the element by, e.g. "body > div.footer > a"."""
-    steps: list[str] = []
-    node: lxml.html.HtmlElement | None = el
-    while node is not None and isinstance(node.tag, str) and node.tag not in ("body", "html"):
-        step, unique = _step(node)
-        steps.append(step)
-        if unique:
-            return " > ".join(reversed(steps))
-        node = node.getparent()
-    steps.append("body")
-    return " > ".join(reversed(steps))
+    return _Paths()(el)
+
+
+class _Paths:
+    """css_path of many elements of one document: the path of a shared ancestor (a list of links,
+    the navigation) and the siblings of a parent are worked out once, not once per link."""
+
+    def __init__(self) -> None:
+        self._paths: dict[lxml.html.HtmlElement, str] = {}
+        self._by_tag: dict[lxml.html.HtmlElement, dict[str, list[lxml.html.HtmlElement]]] = {}
+
+    def _same_tag(self, el: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+        parent = el.getparent()
+        if parent is None:
+            return [el]
+        groups = self._by_tag.get(parent)
+        if groups is None:
+            groups = self._by_tag[parent] = {}
+            for child in parent:
+                groups.setdefault(child.tag, []).append(child)
+        return groups[el.tag]
+
+    def __call__(self, el: lxml.html.HtmlElement) -> str:
+        # Up to the nearest element whose path is known (or the body, or an id), then down again.
+        chain: list[tuple[lxml.html.HtmlElement, str]] = []
+        node: lxml.html.HtmlElement | None = el
+        prefix = "body"
+        while node is not None and isinstance(node.tag, str) and node.tag not in ("body", "html"):
+            known = self._paths.get(node)
+            if known is not None:
+                prefix = known
+                break
+            step, unique = _step(node, self._same_tag(node))
+            if unique:
+                self._paths[node] = prefix = step
+                break
+            chain.append((node, step))
+            node = node.getparent()
+        for node, step in reversed(chain):
+            prefix = self._paths[node] = f"{prefix} > {step}"
+        return prefix
 
 
 def _visible_text(root: lxml.html.HtmlElement) -> str:
@@ -269,6 +314,7 @@ class _Hiding:
 
 def _links(root: lxml.html.HtmlElement, base: str, page_url: str, hiding: _Hiding) -> list[Link]:
     links: list[Link] = []
+    css_path = _Paths()
     for el in root.iter(*_SOURCES, "link"):
         tag = el.tag
         if tag == "link":

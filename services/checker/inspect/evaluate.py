@@ -19,12 +19,13 @@ def evaluate(site: SiteSnapshot, profile: dict[str, Any], lists: WordLists,
              only: set[str] | None = None) -> list[FindingDraft]:
     """Every finding of every rule (or of the `only` rule codes) for one site, in rule order."""
     findings: list[FindingDraft] = []
+    injected = lists.injected()  # thousands of entries: built once, not once per rule
     for rule in RULES:
         if profile["rules"].get(rule.CODE, {}).get("enabled", True) is False:
             continue
         if only is not None and rule.CODE not in only:
             continue
-        findings.extend(rule.check(site, params_for(rule, profile, lists)))
+        findings.extend(rule.check(site, params_for(rule, profile, lists, injected)))
     return findings
 
 
@@ -32,10 +33,11 @@ def evaluate_account(account: AccountSnapshot, profile: dict[str, Any], lists: W
                      only: set[str] | None = None) -> list[FindingDraft]:
     """Every finding of every account rule (or of the `only` rule codes), in rule order."""
     findings: list[FindingDraft] = []
+    injected = lists.injected()
     for rule in ACCOUNT_RULES:
         if profile["rules"].get(rule.CODE, {}).get("enabled", True) is False:
             continue
         if only is not None and rule.CODE not in only:
             continue
-        findings.extend(rule.check(account, params_for(rule, profile, lists)))
+        findings.extend(rule.check(account, params_for(rule, profile, lists, injected)))
     return findings

@@ -39,10 +39,11 @@ class WordLists:
                 "expression_entries": [*builtin_expressions(), *self.expressions]}
 
 
-def params_for(rule: RuleModule | AccountRuleModule, profile: dict[str, Any], lists: WordLists) -> BaseModel:
-    """Validate a rule's profile block (and injected lists) into its Params."""
+def params_for(rule: RuleModule | AccountRuleModule, profile: dict[str, Any], lists: WordLists,
+               injected: dict[str, Any] | None = None) -> BaseModel:
+    """Validate a rule's profile block (and the injected lists, `lists.injected()` unless given)."""
     block = profile["rules"].get(rule.CODE, {})
-    return rule.Params.model_validate({**block, **lists.injected()})
+    return rule.Params.model_validate({**block, **(lists.injected() if injected is None else injected)})
 
 
 def validate_profile(profile: dict[str, Any]) -> None:

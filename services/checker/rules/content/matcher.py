@@ -73,16 +73,15 @@ class PhraseMatcher(Generic[E]):
         automaton, by_wrong = self._tables.automata[script], self._tables.entries[script]
         if not by_wrong:
             return
-        candidates = sorted((end + 1 - len(word), -len(word), word) for end, word in automaton.iter(seen))
+        candidates = automaton.find(seen)
         if not candidates:
             return
-        in_name = _Spans((end + 1 - len(n), end + 1) for end, n in self._tables.names.iter(seen)) \
-            if len(self._tables.names) else _Spans(())
+        in_name = _Spans(self._tables.names.spans(seen))
         segmenter(self._tables.user_words)
         counts: dict[str, int] = {}
         pos = 0
-        for start, negative_length, word in candidates:
-            end = start - negative_length
+        for start, negative_end, word in candidates:
+            end = -negative_end
             if start < pos:
                 continue
             entry = by_wrong[word]
@@ -117,20 +116,43 @@ class _Spans:
 @dataclass(frozen=True)
 class _Tables:
     entries: dict[str, dict[str, Any]]  # script → wrong form as matched → entry
-    automata: dict[str, Any]  # script → Aho-Corasick automaton of those wrong forms
-    names: Any  # automaton of the proper names
+    automata: dict[str, _Automaton]  # script → Aho-Corasick automaton of those wrong forms
+    names: _Automaton  # automaton of the proper names
     user_words: tuple[str, ...]  # forms the segmenter must know
 
 
-def _automaton(words: Iterable[str]) -> Any:
-    import ahocorasick
+class _Automaton:
+    """Every occurrence, overlapping ones included, of a set of words in a text.
 
-    automaton = ahocorasick.Automaton()
-    for word in words:
-        automaton.add_word(word, word)
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+    ahocorasick-rs (Rust): pyahocorasick looks up a state's next character by a linear scan of
+    its children, and the root of a Chinese word list has ~1,500 of them, so it cost ~1 ms per
+    2,500 characters without a single match; this one takes ~0.03 ms.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        import ahocorasick_rs
+
+        self._words = sorted(set(words))
+        self._ac = ahocorasick_rs.AhoCorasick(self._words, matchkind=ahocorasick_rs.MatchKind.Standard) \
+            if self._words else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) character offsets of every occurrence, in no particular order."""
+        if self._ac is None:
+            return []
+        return [(start, end) for _, start, end in self._ac.find_matches_as_indexes(text, overlapping=True)]
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, -end, word) of every occurrence: leftmost first and, at one start, longest first."""
+        if self._ac is None:
+            return []
+        words = self._words
+        return sorted([(start, -end, words[i])
+                       for i, start, end in self._ac.find_matches_as_indexes(text, overlapping=True)])
+
+
+def _automaton(words: Iterable[str]) -> _Automaton:
+    return _Automaton(words)
 
 
 @lru_cache(maxsize=16)
