@@ -87,7 +87,12 @@ async def _seed(gw: Gateway) -> dict[str, Any]:
         "page_url": site["home_url"], "category": "typo", "content": "首页有错别字"})
     key = await gw.ok("POST", "/api/v1/keys", json={"name": "只读密钥", "roles": ["viewer"],
                                                     "regions": ["370102"]})
-    return {"code": "370102", "org_id": org["id"], "site_id": site["id"],
+    client = await gw.ok("POST", "/api/v1/clients", json={
+        "name": "省平台对接", "roles": ["integration"], "regions": ["370102"]})
+    word = await gw.ok("POST", "/api/v1/wordlists/typo", json={"wrong": "按步就班",
+                                                               "right": "按部就班"})
+    return {"client_id": client["client_id"], "list_name": "typo", "entry_id": word["id"],
+            "name": "national_2019","code": "370102", "org_id": org["id"], "site_id": site["id"],
             "account_id": account["id"], "run_id": run["id"], "plan_id": plan["id"],
             "circular_id": circular["id"], "report_id": report["id"], "key_id": key["id"],
             "year": "2026", "parent": "370100", "profile": "national_2019",
@@ -111,9 +116,11 @@ BOUND_BY_DATA = {
     "setFindingVerdicts": "the ids must be findings of the caller's (the seed has none)",
     "publishCircular": "its deadline must fall in a loaded calendar year",
     "createWebhook": "the URL's host must resolve, to an address the SSRF guard allows",
+    "issueToken": "the client id and secret must be a registered client's",
 }
 # Fields that name a stored row: valid (positive) requests name the seeded one.
 REFERENCES = {"organisation_id": "org_id", "sponsor_id": "org_id", "operator_id": "org_id",
+              "parent_id": "org_id",
               "website_id": "site_id", "account_id": "account_id", "run_id": "run_id",
               "region_code": "code", "parent_code": "parent", "profile": "profile"}
 REFERENCE_LISTS = {"organisations": "org_id", "organisation_ids": "org_id",
@@ -247,5 +254,10 @@ async def test_no_server_errors_and_responses_match_the_document(
     refused = {name: (got, why.get(name)) for name, got in statuses.items()
                if name not in BOUND_BY_DATA and sum(x == 422 for x in got) * 2 > len(got)}
     assert not refused, f"valid requests mostly refused (422): {refused}"
+    # Most operations' valid requests reach their logic and succeed; the rest need rows the
+    # seed cannot make through the API alone (findings, rectifications, webhook deliveries)
+    # or data the schema cannot state (BOUND_BY_DATA). 67 of 102 at the time of writing.
+    reached = sum(_ok_share(got) >= 0.5 for got in statuses.values())
+    assert reached >= 0.6 * len(statuses), _share_table(statuses, why)
     assert counts["operations"] > 60
     assert not failures, "\n\n".join(failures)
