@@ -85,7 +85,8 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.resolved_database_url()
-        engine = make_engine(url, None if is_sqlite(url) else settings.db_schema)
+        engine = make_engine(url, None if is_sqlite(url) else settings.db_schema,
+                             **settings.engine_options())
         await ensure_schema(engine, settings.db_schema)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)

@@ -58,6 +58,25 @@ class ServiceSettings(BaseSettings):
     room for any honest client and stops the thousands of levels that made the parser recurse
     to a 500 (issue 13)."""
 
+    db_pool_size: int = Field(default=20, ge=1)
+    """PostgreSQL connections an API process keeps open. Sized to the requests one process
+    serves at once: the gateway sends each service at most `GATEWAY_MAX_CONNECTIONS` at a time
+    (32), and a request holds one connection. Our own figure from the gateway benchmark (issue
+    13): with 10, every request past the tenth opened and closed a connection of its own (an
+    asyncpg connect costs more CPU than the read), and 200 clients waited seconds."""
+    db_max_overflow: int = Field(default=12, ge=0)
+    """Connections opened beyond `db_pool_size` for a burst and closed again when returned.
+    PostgreSQL's default max_connections is 100: three services' APIs and workers stay inside it
+    with one process each; with more API processes (`--workers`), lower these or raise it."""
+    db_pool_pre_ping: bool = True
+    """Ping a pooled connection before lending it (a round trip per request) so a restarted
+    PostgreSQL costs no failed request; off trades that for one round trip less per request."""
+
+    def engine_options(self) -> dict[str, object]:
+        """The connection-pool options of `shared.db.make_engine` (ignored on SQLite)."""
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
+                "pool_pre_ping": self.db_pool_pre_ping}
+
     def resolved_database_url(self) -> str:
         """Return this service's database URL: its own, the shared one, or a SQLite file."""
         url = self.database_url or os.environ.get("DATABASE_URL")

@@ -29,8 +29,11 @@ MAX_OFFSET = 2**31 - 1
 
 
 def make_engine(url: str, schema: str | None = None, **kwargs: Any) -> AsyncEngine:
-    """Create an engine; on PostgreSQL, confine it to the service's schema."""
+    """Create an engine; on PostgreSQL, confine it to the service's schema. Pool options
+    (`ServiceSettings.engine_options`) apply to PostgreSQL only."""
     if is_sqlite(url):
+        for pool_option in ("pool_size", "max_overflow", "pool_pre_ping"):
+            kwargs.pop(pool_option, None)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from shared.principal import Principal
@@ -26,10 +28,15 @@ class CredentialCache:
     process at once, and other gateway processes within `ttl_s`.
     """
 
-    def __init__(self, ttl_s: float, max_entries: int = 10_000) -> None:
+    def __init__(self, ttl_s: float, max_entries: int = 10_000,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
+        self.monotonic = monotonic  # tests step it; entries age on it, not on the wall clock
         self._entries: dict[bytes, _Entry] = {}
+        # Lookups under way, by digest: callers presenting the same credential meanwhile
+        # wait for that one instead of all asking the database (200 at once when it expires).
+        self._loading: dict[bytes, asyncio.Future[Principal | None]] = {}
 
     @staticmethod
     def _digest(credential: str) -> bytes:
@@ -37,7 +44,7 @@ class CredentialCache:
 
     def _live(self, credential: str, now_ts: float) -> _Entry | None:
         entry = self._entries.get(self._digest(credential))
-        if entry is None or entry.valid_until <= time.monotonic() or (
+        if entry is None or entry.valid_until <= self.monotonic() or (
                 entry.expires_ts is not None and entry.expires_ts <= now_ts):
             return None
         return entry
@@ -54,7 +61,35 @@ class CredentialCache:
         if len(self._entries) >= self.max_entries:
             self._entries.clear()  # simple and bounded; a busy gateway refills it in seconds
         self._entries[self._digest(credential)] = _Entry(
-            principal, time.monotonic() + self.ttl_s, expires_ts)
+            principal, self.monotonic() + self.ttl_s, expires_ts)
+
+    async def get_or_load(self, credential: str, now_ts: float,
+                          load: Callable[[], Awaitable[Principal]]) -> Principal:
+        """The cached principal, or `load()`'s, remembered. Concurrent callers with the same
+        credential share one successful lookup; when it fails each looks up (and is refused,
+        counted and audited) on its own."""
+        principal = self.get(credential, now_ts)
+        if principal is not None:
+            return principal
+        digest = self._digest(credential)
+        pending = self._loading.get(digest)
+        if pending is not None:
+            shared = await asyncio.shield(pending)
+            if shared is not None:
+                return shared
+            return await load()
+        future: asyncio.Future[Principal | None] = asyncio.get_running_loop().create_future()
+        self._loading[digest] = future
+        try:
+            principal = await load()
+        except BaseException:
+            future.set_result(None)
+            raise
+        finally:
+            del self._loading[digest]
+        future.set_result(principal)
+        self.put(credential, principal, principal.expires_at)
+        return principal
 
     def signed(self, credential: str, now_ts: float, min_left_s: float) -> str | None:
         """The upstream principal token signed for this credential, if it has `min_left_s` to

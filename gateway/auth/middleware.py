@@ -65,17 +65,16 @@ class AuthenticationMiddleware:
                          claimed: str | None) -> Principal:
         cache: CredentialCache = state.credentials
         now = state.clock.now()
-        principal = cache.get(credential, now.timestamp())
-        if principal is not None:
-            return principal
-        try:
-            async with state.sessionmaker() as session:
-                principal = await principal_for(session, credential, state.settings, now)
-        except Unauthorized:
-            await state.lockout.failed(source, claimed)  # 429 instead, if already locked
-            raise
-        cache.put(credential, principal, principal.expires_at)
-        return principal
+
+        async def load() -> Principal:
+            try:
+                async with state.sessionmaker() as session:
+                    return await principal_for(session, credential, state.settings, now)
+            except Unauthorized:
+                await state.lockout.failed(source, claimed)  # 429 instead, if already locked
+                raise
+
+        return await cache.get_or_load(credential, now.timestamp(), load)
 
     @staticmethod
     def _signed(state: Any, credential: str, principal: Principal) -> str:

@@ -3,15 +3,19 @@ minting, OAuth2 client credentials with short-lived JWTs, and the bootstrap admi
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from datetime import timedelta
 
+import httpx
 import jwt
+from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 
 from gateway.auth.models import ApiKey
 from gateway.bootstrap import bootstrap
+from gateway.main import create_app
 from gateway.webhooks.delivery import WebhookSettings
 from tests.gateway.conftest import Gateway, OpenGateway
 from tests.registry.factories import JINAN, org, region_tree, site
@@ -22,6 +26,43 @@ LIXIA, SHIZHONG, JINAN_CITY = "370102", "370103", "370100"
 async def _key_rows(gw: Gateway) -> list[ApiKey]:
     async with gw.app.state.sessionmaker() as session:
         return list((await session.scalars(select(ApiKey))).all())
+
+
+async def test_a_key_revoked_through_another_gateway_stops_within_the_cache_ttl(
+        open_gateway: OpenGateway) -> None:
+    """Two gateway processes on one database: each keeps verified keys for credential_cache_s.
+    A key revoked through one stops working in the other once its entry ages out, and not
+    later (the cache's clock is stepped, so the bound is exact and needs no waiting)."""
+    ttl = 10.0
+    async with open_gateway(credential_cache_s=ttl) as gw:
+        key = await gw.key(["viewer"], all_regions=True)
+        created = (await gw.ok("GET", "/api/v1/me", key))["subject"]
+        other = create_app(gw.app.state.settings, gw.clock,
+                           {"registry": httpx.ASGITransport(app=gw.registry.app)})
+        async with LifespanManager(other), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=other), base_url="http://gateway") as client:
+            now = [1000.0]
+            other.state.credentials.monotonic = lambda: now[0]
+            auth = {"Authorization": f"Bearer {key}"}
+
+            async def status() -> int:
+                return (await client.get("/api/v1/me", headers=auth)).status_code
+
+            assert await status() == 200  # verified once: kept for ttl seconds
+            key_id = created.removeprefix("apikey:")
+            listed = {k["id"].replace("-", ""): k["id"] for k in
+                      (await gw.ok("GET", "/api/v1/keys"))["items"]}
+            assert (await gw.call("DELETE", f"/api/v1/keys/{listed[key_id]}")).status_code == 204
+            assert (await gw.call("GET", "/api/v1/me", key)).status_code == 401  # at once here
+            now[0] += ttl - 0.5
+            assert await status() == 200  # the other process still trusts it, within the TTL
+            now[0] += 0.5
+            assert await status() == 401  # and no longer once the TTL has passed
+            # Many callers at once with a key the cache does not hold: all answered alike.
+            fresh = await gw.key(["viewer"], all_regions=True)
+            answers = await asyncio.gather(*(client.get(
+                "/api/v1/me", headers={"Authorization": f"Bearer {fresh}"}) for _ in range(20)))
+            assert {r.status_code for r in answers} == {200}
 
 
 async def test_a_key_is_shown_once_and_stored_only_as_a_hash(gateway: Gateway) -> None:

@@ -3,8 +3,10 @@
 Every public operation gets a bounded, derandomised set of generated requests (valid ones, then
 ones that break the schema); none may answer 5xx, and every answer must be documented and match
 its schema. Valid requests name the seeded rows where they refer to one, and must mostly get past
-validation: a constraint the document does not carry would refuse them (422). Requests run on the test's own event loop (the services are mounted in-process on
-it); Hypothesis drives generation from a worker thread.
+validation: a constraint the document does not carry would refuse them (422). With `-s` the run
+prints, per operation, the share of valid requests answered 2xx and what refused the others.
+Requests run on the test's own event loop (the services are mounted in-process on it);
+Hypothesis drives generation from a worker thread.
 """
 
 from __future__ import annotations
@@ -85,7 +87,12 @@ async def _seed(gw: Gateway) -> dict[str, Any]:
         "page_url": site["home_url"], "category": "typo", "content": "首页有错别字"})
     key = await gw.ok("POST", "/api/v1/keys", json={"name": "只读密钥", "roles": ["viewer"],
                                                     "regions": ["370102"]})
-    return {"code": "370102", "org_id": org["id"], "site_id": site["id"],
+    client = await gw.ok("POST", "/api/v1/clients", json={
+        "name": "省平台对接", "roles": ["integration"], "regions": ["370102"]})
+    word = await gw.ok("POST", "/api/v1/wordlists/typo", json={"wrong": "按步就班",
+                                                               "right": "按部就班"})
+    return {"client_id": client["client_id"], "list_name": "typo", "entry_id": word["id"],
+            "name": "national_2019","code": "370102", "org_id": org["id"], "site_id": site["id"],
             "account_id": account["id"], "run_id": run["id"], "plan_id": plan["id"],
             "circular_id": circular["id"], "report_id": report["id"], "key_id": key["id"],
             "year": "2026", "parent": "370100", "profile": "national_2019",
@@ -109,9 +116,11 @@ BOUND_BY_DATA = {
     "setFindingVerdicts": "the ids must be findings of the caller's (the seed has none)",
     "publishCircular": "its deadline must fall in a loaded calendar year",
     "createWebhook": "the URL's host must resolve, to an address the SSRF guard allows",
+    "issueToken": "the client id and secret must be a registered client's",
 }
 # Fields that name a stored row: valid (positive) requests name the seeded one.
 REFERENCES = {"organisation_id": "org_id", "sponsor_id": "org_id", "operator_id": "org_id",
+              "parent_id": "org_id",
               "website_id": "site_id", "account_id": "account_id", "run_id": "run_id",
               "region_code": "code", "parent_code": "parent", "profile": "profile"}
 REFERENCE_LISTS = {"organisations": "org_id", "organisation_ids": "org_id",
@@ -154,6 +163,21 @@ def _request_kwargs(transport: dict[str, Any]) -> dict[str, Any]:
     body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
     return {"method": prepared.method, "url": prepared.url, "headers": dict(prepared.headers),
             "content": body}
+
+
+def _share_table(statuses: dict[str, list[int]], why: dict[str, str]) -> str:
+    """Per operation: valid requests sent, the share answered 2xx, and what refused the rest."""
+    lines = [f"{'operation':<34} {'valid':>5} {'2xx':>5}  refused with"]
+    for name, got in sorted(statuses.items(), key=lambda kv: (_ok_share(kv[1]), kv[0])):
+        other = sorted({s for s in got if not 200 <= s < 300})
+        note = BOUND_BY_DATA.get(name, "") or (why.get(name, "") if 422 in other else "")
+        lines.append(f"{name:<34} {len(got):>5} {_ok_share(got):>5.0%}  "
+                     f"{','.join(map(str, other))} {note[:90]}")
+    return "\n".join(lines)
+
+
+def _ok_share(got: list[int]) -> float:
+    return sum(200 <= s < 300 for s in got) / len(got) if got else 0.0
 
 
 async def test_no_server_errors_and_responses_match_the_document(
@@ -226,8 +250,14 @@ async def test_no_server_errors_and_responses_match_the_document(
     await asyncio.to_thread(run)
     print(f"schemathesis: {counts['operations']} operations, {counts['requests']} requests, "
           f"{len(failures)} failures")
+    print(_share_table(statuses, why))
     refused = {name: (got, why.get(name)) for name, got in statuses.items()
                if name not in BOUND_BY_DATA and sum(x == 422 for x in got) * 2 > len(got)}
     assert not refused, f"valid requests mostly refused (422): {refused}"
+    # Most operations' valid requests reach their logic and succeed; the rest need rows the
+    # seed cannot make through the API alone (findings, rectifications, webhook deliveries)
+    # or data the schema cannot state (BOUND_BY_DATA). 67 of 102 at the time of writing.
+    reached = sum(_ok_share(got) >= 0.5 for got in statuses.values())
+    assert reached >= 0.6 * len(statuses), _share_table(statuses, why)
     assert counts["operations"] > 60
     assert not failures, "\n\n".join(failures)
