@@ -32,6 +32,7 @@ from services.reporting.config import ReportingSettings
 from services.reporting.error_report.routes import router as error_report_router
 from services.reporting.jobs.watch_deadlines import watch_deadlines
 from services.reporting.migrate import migrate
+from services.reporting.notice.routes import router as notice_router
 from services.reporting.rectification import service
 from services.reporting.rectification.models import RectificationItem
 from services.reporting.rectification.routes import router as rectification_router
@@ -244,6 +245,7 @@ async def rect_app(settings: ReportingSettings, clock: FixedClock, *,
     app.state.calendar_loader = calendar_loader
     app.include_router(rectification_router)
     app.include_router(error_report_router)
+    app.include_router(notice_router)
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(LifespanManager(app))
         client = await stack.enter_async_context(httpx.AsyncClient(

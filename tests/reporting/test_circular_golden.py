@@ -50,7 +50,7 @@ def seeded_results(n_sites: int = 40, n_accounts: int = 60, seed: int = 16) -> l
         name = f"{'网站' if website else '账号'}{rng.choice('甲乙丙丁戊')}{i}"
         for run in range(rng.choice((1, 1, 2))):
             as_of = datetime(2026, 10, 5, 9, tzinfo=SH) + timedelta(days=30 * run + rng.randrange(20))
-            problems = []
+            problems: list[dict[str, Any]] = []
             for n in range(min(30, int(rng.paretovariate(1.2)) - 1)):
                 rule, indicator, severity, _ = rng.choices(RULES, weights=[r[3] for r in RULES])[0]
                 url = f"http://{code}.gov.cn/art_{rng.randrange(8)}.html"
@@ -58,7 +58,7 @@ def seeded_results(n_sites: int = 40, n_accounts: int = 60, seed: int = 16) -> l
                                  "message": f"{indicator}：第{n + 1}处" if rng.random() < 0.5 else "",
                                  "url": url if rng.random() < 0.7 else None,
                                  "fingerprint": f"fp-{i}-{run}-{n}"})
-            vetoes = sorted({p["rule"] for p in problems if p["severity"] == "veto"})
+            vetoes = sorted({str(p["rule"]) for p in problems if p["severity"] == "veto"})
             unreadable = rng.random() < 0.06
             passed = None if unreadable else (not vetoes and rng.random() < 0.8)
             out.append(Result(
