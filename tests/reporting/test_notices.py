@@ -169,6 +169,15 @@ async def test_contacts_are_validated_and_scoped(settings: ReportingSettings) ->
         r = await env.call("POST", "/notice-contacts", UNIT_A, json={
             "role": "supervisor", "region_code": "370102", "name": "单位", "email": "x@y.cn"})
         assert r.status_code == 403
+        # A unit's organisation is checked against the registry, as the caller sees it.
+        r = await env.call("POST", "/notice-contacts", SUPERVISOR, json={
+            "role": "unit", "region_code": "370103", "organisation_id": str(ORG_A),
+            "name": "区划不符", "email": "x@y.cn"})
+        assert r.status_code == 422 and "370102" in r.json()["detail"]
+        r = await env.call("POST", "/notice-contacts", COUNTY_SHIZHONG, json={
+            "role": "unit", "region_code": "370103", "organisation_id": str(ORG_A),
+            "name": "他区单位", "email": "x@y.cn"})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "organisation_id"
         await _contacts(env)
         assert len(await env.ok("GET", "/notice-contacts", SUPERVISOR)) == 2
         assert await env.ok("GET", "/notice-contacts", COUNTY_SHIZHONG) == []

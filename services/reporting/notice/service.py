@@ -28,7 +28,8 @@ from services.reporting.config import ReportingSettings
 from services.reporting.notice.models import Notice, NoticeContact
 from services.reporting.rectification.models import RectificationItem
 from shared.calendar import SHANGHAI
-from shared.errors import Forbidden
+from shared.clients.base import ServiceClient, UpstreamProblem
+from shared.errors import Forbidden, ValidationFailed
 from shared.principal import region_prefix
 from shared.scope import region_condition, scope_condition
 
@@ -182,16 +183,42 @@ async def list_notices(ctx: Ctx, *, kind: str | None, channel: str | None, regio
 
 
 async def add_contact(ctx: Ctx, role: str, region_code: str, organisation_id: uuid.UUID | None,
-                      name: str, email: str) -> NoticeContact:
-    """Register an address: supervisors and administrators, within their regions."""
+                      name: str, email: str, registry: ServiceClient) -> NoticeContact:
+    """Register an address: supervisors and administrators, within their regions.
+
+    A unit's organisation is looked up in the registry as the caller: one it does not show the
+    caller, or filed under another region, answers 422 naming the field.
+    """
     ctx.require_admin_or_supervisor()
     if not ctx.principal.sees_region(region_code):
         raise Forbidden(f"区划 {region_code} 不在当前调用者的管辖范围内")
+    if organisation_id is not None:
+        await _check_organisation(registry, organisation_id, region_code)
     contact = NoticeContact(role=role, region_code=region_code, organisation_id=organisation_id,
                             name=name, email=email, created_by=ctx.actor, created_at=ctx.clock.now())
     ctx.session.add(contact)
     await ctx.session.flush()
     return contact
+
+
+async def _check_organisation(registry: ServiceClient, organisation_id: uuid.UUID,
+                              region_code: str) -> None:
+    try:
+        filed = (await registry.request("GET", f"/organisations/{organisation_id}")).json()
+    except UpstreamProblem as exc:
+        if exc.status != 404:
+            raise
+        raise ValidationFailed(
+            f"字段 organisation_id 的值 {str(organisation_id)!r}："
+            "备案库中没有该单位，或不在调用者的管辖范围内",
+            errors=[{"field": "organisation_id", "value": str(organisation_id),
+                     "message": "不存在或不在管辖范围内"}]) from exc
+    if filed.get("region_code") != region_code:
+        raise ValidationFailed(
+            f"字段 region_code 的值 {region_code!r} 与备案库中该单位的区划不符（备案为 "
+            f"{filed.get('region_code')!r}）",
+            errors=[{"field": "region_code", "value": region_code,
+                     "message": f"与备案库不符，备案为 {filed.get('region_code')}"}])
 
 
 async def list_contacts(ctx: Ctx) -> list[NoticeContact]:
