@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from services.reporting.circular.accumulate import Entry, GroupKey, ProblemIndex
+from services.reporting.circular.coverage import RunningTarget, coverage
 from services.reporting.circular.model import (
     CircularData,
     Comparison,
@@ -81,6 +82,8 @@ class ComputeInput:
     # Given when `results` are already the latest per target and were taken into this index as
     # they were read (service.results_in): their problem lists may be gone.
     index: ProblemIndex | None = None
+    # The region's targets running in the registry (None: the registry did not answer).
+    running: list[RunningTarget] | None = None
 
 
 @contextmanager
@@ -246,8 +249,8 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
     overall_rate = _rate(sum(bool(r.passed) for r in results), len(results))
     figs.add("all.pass_rate", "总体合格率", overall_rate, "%", results)
 
+    prev = [r for r in latest_per_target(inp.previous) if r.passed is not None] if inp.previous else []
     if inp.previous:
-        prev = [r for r in latest_per_target(inp.previous) if r.passed is not None]
         prev_rate = _rate(sum(bool(r.passed) for r in prev), len(prev))
         change = round(overall_rate - prev_rate, 1)
         comparison = Comparison(
@@ -270,6 +273,8 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
             rate=figs.add("rectification.rate", "整改率", _rate(closed, inp.previous_items), "%"))
 
     vetoes, problems = _groups(results, inp.index, figs)
+    cover, unseen = coverage(results, prev, inp.running, figs, inp.region_names,
+                             {r.target_id for r in gaps})
     rows = [_row(r, inp.region_names) for r in results]
     problem_rows = [row for row in rows if not row.passed or row.vetoes]
     data = CircularData(
@@ -280,6 +285,7 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
         region_rates=_region_rates(results, inp.region_code, inp.region_names),
         vetoes=vetoes, problems=problems,
         comparison=comparison, rectification=rect, rows=rows, problem_rows=problem_rows,
-        deadline_text=inp.deadline_text, figures=figs.figures,
-        gaps=[_row(r, inp.region_names) for r in gaps])
+        deadline_text=inp.deadline_text, figures=figs.figures, coverage=cover,
+        gaps=sorted([_row(r, inp.region_names) for r in gaps] + unseen,
+                    key=lambda g: (g.region_code, g.target_code)))
     return data, figs.rows

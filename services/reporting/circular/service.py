@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from services.reporting.circular.accumulate import ProblemIndex
 from services.reporting.circular.compute import ComputeInput, ResultRow, compute, paused_gc
+from services.reporting.circular.coverage import RunningTarget
 from services.reporting.circular.model import CircularData, CircularDocument, Narrative, TargetRow
 from services.reporting.circular.models import Circular
 from services.reporting.circular.schemas import CircularCreate, CircularRead
@@ -136,6 +137,42 @@ def _rows(rows: Sequence[Any], with_problems: bool) -> list[ResultRow]:
             problems, as_of, reason in rows]
 
 
+REGISTRY_PAGE = 1000  # the registry's largest page
+
+
+async def running_targets(ctx: Ctx, code: str,
+                          transport: httpx.AsyncBaseTransport | None) -> list[RunningTarget] | None:
+    """The region's websites and accounts running in the registry, as the caller sees them.
+
+    None when the registry does not answer: the circular then states no 检查比例 rather than a
+    wrong one.
+    """
+    out: list[RunningTarget] = []
+    try:
+        async with ServiceClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
+            for path in ("/websites", "/accounts"):
+                offset = 0
+                while True:
+                    page = (await reg.request("GET", path, params={
+                        "region": code, "status": "running", "limit": REGISTRY_PAGE,
+                        "offset": offset})).json()
+                    out += [_running(path, item) for item in page["items"]]
+                    offset += REGISTRY_PAGE
+                    if offset >= page["total"] or not page["items"]:
+                        break
+    except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
+        return None
+    return out
+
+
+def _running(path: str, item: dict[str, Any]) -> RunningTarget:
+    if path == "/websites":
+        return RunningTarget(item["id"], "website", item["site_code"], item["name"], item["kind"],
+                             item["organisation_name"], item["region_code"])
+    return RunningTarget(item["id"], "account", item["platform_account_id"], item["name"],
+                         item["platform"], item["sponsor_name"], item["region_code"])
+
+
 async def region_names(ctx: Ctx, code: str, transport: httpx.AsyncBaseTransport | None) -> dict[str, str]:
     """Names of the region and its children, from the registry (codes when it is down)."""
     names: dict[str, str] = {}
@@ -196,7 +233,8 @@ async def build(ctx: Ctx, circular: Circular,
         period_word="季度" if 85 <= length.days <= 92 else "期",
         previous_circular_title=prev.title if prev else None, previous_items=items or None,
         previous_closed=closed, region_names=names,
-        deadline_text=deadline_text(circular.deadline_at, circular.deadline_working_days)))
+        deadline_text=deadline_text(circular.deadline_at, circular.deadline_working_days),
+        running=await running_targets(ctx, circular.region_code, transport)))
 
 
 def visible(ctx: Ctx, circular: Circular) -> bool:
