@@ -84,15 +84,21 @@ def docx_text(body: bytes) -> str:
 
 
 def xlsx_cells(body: bytes) -> str:
-    """Every sheet's cells (value and number format) as JSON lines."""
+    """Every sheet's layout and cells (value, type, number format, font, fill, border, alignment)."""
     book = load_workbook(io.BytesIO(body))
     lines = []
     for sheet in book.worksheets:
-        lines.append(json.dumps([sheet.title, sheet.freeze_panes, sheet.auto_filter.ref],
-                                ensure_ascii=False))
+        setup = sheet.page_setup
+        lines.append(json.dumps([
+            sheet.title, sheet.freeze_panes, sheet.auto_filter.ref, sheet.print_title_rows,
+            setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight,
+            {k: d.width for k, d in sorted(sheet.column_dimensions.items())}], ensure_ascii=False))
         for row in sheet.iter_rows():
-            lines.append(json.dumps([(str(c.value) if c.value is not None else None, c.number_format)
-                                     for c in row], ensure_ascii=False))
+            lines.append(json.dumps([
+                (str(c.value) if c.value is not None else None, c.data_type, c.number_format,
+                 c.font.name, c.font.b, c.fill.fgColor.rgb, c.border.left.style,
+                 c.alignment.wrap_text, c.alignment.horizontal, c.alignment.vertical)
+                for c in row], ensure_ascii=False))
     return "\n".join(lines)
 
 
