@@ -21,8 +21,19 @@ class ReportingSettings(ServiceSettings):
         "circular.published": ["govinspect:gateway"],
         "rectification.*": ["govinspect:gateway"],
         "error_report.overdue": ["govinspect:gateway"]})
-    # Working days before a deadline when rectification.due_soon goes out (local practice).
-    due_soon_working_days: int = 2
+    # Working days before a rectification deadline when rectification.due_soon (callback and
+    # e-mail) goes out. Source: none national (RULES.md sets deadlines, not reminders); our
+    # choice following local practice of a reminder two working days ahead. 0 turns it off.
+    due_soon_working_days: int = Field(default=2, ge=0, le=30)
+    # The mail relay for deadline notices (issue #16 item 5); no host: callbacks only. Plain
+    # SMTP on the internal relay by default; STARTTLS and a login where the relay asks for them.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_sender: str = "govinspect@localhost"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
     # 我为政府网站找错: messages answered within 3 working days (RULES.md, local; default 3).
     error_report_working_days: int = 3
     # Default rectification deadline in working days from publication, when a circular names none.

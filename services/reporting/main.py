@@ -13,6 +13,7 @@ from services.reporting.circular.routes import router as circular_router
 from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
 from services.reporting.config import ReportingSettings
 from services.reporting.error_report.routes import router as error_report_router
+from services.reporting.notice.routes import router as notice_router
 from services.reporting.rectification.routes import router as rectification_router
 from services.reporting.result.routes import router as result_router
 from shared.app import build_app
@@ -24,6 +25,7 @@ TAGS = [
     {"name": "rectifications", "description": "整改事项：报告整改、复核、期限"},
     {"name": "error-reports", "description": "我为政府网站找错留言"},
     {"name": "results", "description": "检查结果副本"},
+    {"name": "notices", "description": "整改期限通知：到期前与逾期时的回调和邮件记录、通知邮箱"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -47,6 +49,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock | None = 
         settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS)
     app.state.registry_transport = registry_transport
     app.state.checker_transport = checker_transport
-    for router in (circular_router, rectification_router, error_report_router, result_router):
+    for router in (circular_router, rectification_router, error_report_router, result_router,
+                   notice_router):
         app.include_router(router)
     return app

@@ -238,6 +238,11 @@ MATRIX: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/results/backfill"): Op(
         WRITERS, "path", _u("/api/v1/results/backfill"),
         lambda w, t: {"run_id": w.ids["runs"][t]}, 200, "补录结果：批次须在辖区内（批次不可见：404）"),
+    ("POST", "/api/v1/notice-contacts"): Op(
+        {ADMIN, SUP}, "region", _u("/api/v1/notice-contacts"),
+        lambda w, t: {"role": "supervisor", "region_code": _region(t), "name": "矩阵通知邮箱",
+                      "email": f"m{next(_n)}@example.gov.cn"}, 201,
+        "登记通知邮箱：区划须在辖区内"),
     # --- gateway
     ("POST", "/api/v1/keys"): Op(
         {ADMIN, SUP}, "region", _u("/api/v1/keys"),
@@ -314,6 +319,7 @@ WRITTEN: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/error-reports"): "/api/v1/error-reports",
     ("POST", "/api/v1/error-reports/{report_id}/answer"): "/api/v1/error-reports",
     ("POST", "/api/v1/results/backfill"): None,
+    ("POST", "/api/v1/notice-contacts"): "/api/v1/notice-contacts",
     ("POST", "/api/v1/keys"): "/api/v1/keys",
     ("POST", "/api/v1/keys/{key_id}/rotate"): "/api/v1/keys",
     ("DELETE", "/api/v1/keys/{key_id}"): "/api/v1/keys",
@@ -337,7 +343,7 @@ async def _snapshot(w: World) -> dict[str, Any]:
     urls = ["/api/v1/regions", "/api/v1/organisations", "/api/v1/websites", "/api/v1/accounts",
             "/api/v1/filings", "/api/v1/runs", "/api/v1/plans", "/api/v1/findings",
             "/api/v1/circulars", "/api/v1/rectifications", "/api/v1/error-reports",
-            "/api/v1/results", "/api/v1/keys", "/api/v1/clients", "/api/v1/webhooks",
+            "/api/v1/results", "/api/v1/notice-contacts", "/api/v1/keys", "/api/v1/clients", "/api/v1/webhooks",
             "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026"]
     urls += [f"/api/v1/accounts/{row}/posts" for row in w.ids["accounts"].values()]
     return {url: await _read(w, url) for url in urls}
@@ -346,7 +352,7 @@ async def _snapshot(w: World) -> dict[str, Any]:
 async def _read(w: World, url: str) -> tuple[int, Any]:
     """Status and body of a GET by the national administrator."""
     unpaged = url.startswith(("/api/v1/plans", "/api/v1/circulars", "/api/v1/profiles",
-                              "/api/v1/wordlists", "/api/v1/calendar"))
+                              "/api/v1/wordlists", "/api/v1/calendar", "/api/v1/notice-contacts"))
     r = await w.gw.call("GET", url.format(account=w.ids["accounts"]["lx"]),
                         params={} if unpaged else {"limit": 200})
     year_not_loaded = r.status_code == 422 and url.startswith("/api/v1/calendar/years/")

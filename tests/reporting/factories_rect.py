@@ -32,6 +32,7 @@ from services.reporting.config import ReportingSettings
 from services.reporting.error_report.routes import router as error_report_router
 from services.reporting.jobs.watch_deadlines import watch_deadlines
 from services.reporting.migrate import migrate
+from services.reporting.notice.routes import router as notice_router
 from services.reporting.rectification import service
 from services.reporting.rectification.models import RectificationItem
 from services.reporting.rectification.routes import router as rectification_router
@@ -124,8 +125,9 @@ class CheckerStub:
 
 @dataclass
 class RegistryStub:
-    """A stand-in for the registry's `GET /websites/{id}`: the filed sites, scoped as the registry
-    scopes them (a site the caller does not see answers 404)."""
+    """A stand-in for the registry's `GET /websites/{id}` (the filed sites) and
+    `GET /organisations/{id}` (the UNITS), scoped as the registry scopes them (a row the caller
+    does not see answers 404)."""
 
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)
     app: FastAPI = field(default_factory=FastAPI)
@@ -141,6 +143,16 @@ class RegistryStub:
                                      "title": "资源不存在", "status": 404, "detail": site_id},
                                     status_code=404, media_type="application/problem+json")
             return JSONResponse(site)
+
+        @self.app.get("/organisations/{org_id}")
+        async def organisation(org_id: str, request: Request) -> JSONResponse:
+            caller = verify_principal(request.headers[PRINCIPAL_HEADER], SECRET, time.time())
+            unit = UNITS.get(uuid.UUID(org_id))
+            if unit is None or not caller.sees(unit[1], [uuid.UUID(org_id)]):
+                return JSONResponse({"type": "https://govinspect.cn/problems/not-found",
+                                     "title": "资源不存在", "status": 404, "detail": org_id},
+                                    status_code=404, media_type="application/problem+json")
+            return JSONResponse({"id": org_id, "name": unit[0], "region_code": unit[1]})
 
     def file(self, *sites: dict[str, Any]) -> None:
         """File these sites (dicts with id, site_code, organisation_id, region_code, …)."""
@@ -244,6 +256,7 @@ async def rect_app(settings: ReportingSettings, clock: FixedClock, *,
     app.state.calendar_loader = calendar_loader
     app.include_router(rectification_router)
     app.include_router(error_report_router)
+    app.include_router(notice_router)
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(LifespanManager(app))
         client = await stack.enter_async_context(httpx.AsyncClient(

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from services.reporting.circular.accumulate import Entry, GroupKey, ProblemIndex
+from services.reporting.circular.coverage import RunningTarget, coverage
 from services.reporting.circular.model import (
     CircularData,
     Comparison,
@@ -55,6 +57,10 @@ class ResultRow:
     problems: list[dict[str, Any]]
     as_of: Any
     uninspected_reason: str | None = None
+    # Set by ProblemIndex.take: the Chinese names of the row's veto / non-warning problem types
+    # (the problem list itself may then be dropped).
+    veto_names: list[str] | None = None
+    problem_names: list[str] | None = None
 
 
 @dataclass
@@ -73,6 +79,11 @@ class ComputeInput:
     previous_closed: int | None = None
     region_names: dict[str, str] = field(default_factory=dict)
     deadline_text: str = ""
+    # Given when `results` are already the latest per target and were taken into this index as
+    # they were read (service.results_in): their problem lists may be gone.
+    index: ProblemIndex | None = None
+    # The region's targets running in the registry (None: the registry did not answer).
+    running: list[RunningTarget] | None = None
 
 
 @contextmanager
@@ -151,34 +162,21 @@ def change_sentence(change: float, period_word: str) -> str:
     return f"比上{period_word}{verb}{whole}个{more}百分点"
 
 
-def _groups(results: Sequence[ResultRow], figs: _Figures) -> tuple[list[ProblemGroup], list[ProblemGroup]]:
-    """The veto groups and the deduction groups, in one pass over the problems."""
-    by_rule: dict[str, dict[tuple[str, str], dict[str, tuple[ResultRow, list[str]]]]] = {
-        "veto": {}, "deduct": {}}
-    for r in results:
-        for p in r.problems:
-            sev = p["severity"]
-            rules = by_rule.get(sev)
-            if rules is None:
-                continue
-            key = (p["rule"], p["indicator"])
-            targets = rules.get(key)
-            if targets is None:
-                targets = rules[key] = {}
-            entry = targets.get(r.target_id)
-            if entry is None:
-                entry = targets[r.target_id] = (r, [])
-            detail = p.get("url") or p["message"]
-            if detail and len(entry[1]) < 5 and detail not in entry[1]:
-                entry[1].append(detail)
-    return (_named_groups(by_rule["veto"], "veto", figs, "vetoes"),
-            _named_groups(by_rule["deduct"], "deduct", figs, "problems"))
+def _groups(results: Sequence[ResultRow], index: ProblemIndex | None,
+            figs: _Figures) -> tuple[list[ProblemGroup], list[ProblemGroup]]:
+    """The veto groups and the deduction groups, from the index (built here when not given)."""
+    if index is None:
+        index = ProblemIndex()
+        for r in results:
+            index.take(r)
+    return (_named_groups(index.groups("veto"), "veto", figs, "vetoes"),
+            _named_groups(index.groups("deduct"), "deduct", figs, "problems"))
 
 
-def _named_groups(by_rule: dict[tuple[str, str], dict[str, tuple[ResultRow, list[str]]]],
+def _named_groups(by_rule: list[tuple[GroupKey, dict[str, Entry]]],
                   severity: str, figs: _Figures, prefix: str) -> list[ProblemGroup]:
     groups = []
-    for (rule, indicator), targets in by_rule.items():
+    for (rule, indicator), targets in by_rule:
         entries = sorted(targets.values(),
                          key=lambda e: (e[0].region_code, e[0].organisation_name, e[0].target_code))
         # Plain dicts, validated into UnitProblem by the group in one call (up to millions of units).
@@ -195,21 +193,16 @@ def _named_groups(by_rule: dict[tuple[str, str], dict[str, tuple[ResultRow, list
 
 
 def _row(r: ResultRow, region_names: dict[str, str]) -> TargetRow:
-    vetoes: dict[str, None] = {}
-    problems: dict[str, None] = {}
-    for p in r.problems:
-        severity = p["severity"]
-        if severity == "veto":
-            vetoes[p["indicator"]] = None
-        if severity != "warn":
-            problems[p["indicator"]] = None
+    if r.veto_names is None or r.problem_names is None:
+        ProblemIndex().take(r)
     return TargetRow(target_id=r.target_id, target_type=r.target_type,
                      target_code=r.target_code, target_name=r.target_name,
                      organisation_name=r.organisation_name, region_code=r.region_code,
                      region_name=region_names.get(r.region_code, r.region_code), kind=r.kind,
                      kind_label=kind_label(r.target_type, r.kind), score=r.score,
                      passed=r.passed, verdict_label=VERDICTS[r.passed],
-                     vetoes=list(vetoes), problems=list(problems), checked_at=r.as_of,
+                     vetoes=list(r.veto_names or ()), problems=list(r.problem_names or ()),
+                     checked_at=r.as_of,
                      reason=r.uninspected_reason if r.passed is None else None)
 
 
@@ -239,7 +232,8 @@ def compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
 
 def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
     figs = _Figures()
-    latest = latest_per_target(inp.results)
+    latest = (sorted(inp.results, key=lambda r: (r.region_code, r.target_code)) if inp.index
+              else latest_per_target(inp.results))
     results = [r for r in latest if r.passed is not None]
     gaps = [r for r in latest if r.passed is None]
     figs.add("gaps", "未能检查数", len(gaps), "个", gaps)
@@ -255,8 +249,8 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
     overall_rate = _rate(sum(bool(r.passed) for r in results), len(results))
     figs.add("all.pass_rate", "总体合格率", overall_rate, "%", results)
 
+    prev = [r for r in latest_per_target(inp.previous) if r.passed is not None] if inp.previous else []
     if inp.previous:
-        prev = [r for r in latest_per_target(inp.previous) if r.passed is not None]
         prev_rate = _rate(sum(bool(r.passed) for r in prev), len(prev))
         change = round(overall_rate - prev_rate, 1)
         comparison = Comparison(
@@ -278,7 +272,9 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
             closed=figs.add("rectification.closed", "已整改问题数", closed, "个"),
             rate=figs.add("rectification.rate", "整改率", _rate(closed, inp.previous_items), "%"))
 
-    vetoes, problems = _groups(results, figs)
+    vetoes, problems = _groups(results, inp.index, figs)
+    cover, unseen = coverage(results, prev, inp.running, figs, inp.region_names,
+                             {r.target_id for r in gaps})
     rows = [_row(r, inp.region_names) for r in results]
     problem_rows = [row for row in rows if not row.passed or row.vetoes]
     data = CircularData(
@@ -289,6 +285,7 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
         region_rates=_region_rates(results, inp.region_code, inp.region_names),
         vetoes=vetoes, problems=problems,
         comparison=comparison, rectification=rect, rows=rows, problem_rows=problem_rows,
-        deadline_text=inp.deadline_text, figures=figs.figures,
-        gaps=[_row(r, inp.region_names) for r in gaps])
+        deadline_text=inp.deadline_text, figures=figs.figures, coverage=cover,
+        gaps=sorted([_row(r, inp.region_names) for r in gaps] + unseen,
+                    key=lambda g: (g.region_code, g.target_code)))
     return data, figs.rows

@@ -69,7 +69,7 @@ class TargetRow(BaseModel):
     verdict_label: str  # 合格 / 不合格 / 未能检查
     vetoes: list[str]  # Chinese indicator names of the vetoes
     problems: list[str]  # short Chinese descriptions
-    checked_at: datetime
+    checked_at: datetime | None  # None: running in the registry, no result in the period
     reason: str | None = None  # why a target could not be inspected
 
 
@@ -100,6 +100,34 @@ class Rectification(BaseModel):
     rate: Figure | None
 
 
+class KindCoverage(BaseModel):
+    """检查比例 of one kind: targets inspected out of those running in the registry."""
+
+    kind: str  # website / account
+    label: str  # 政府网站 / 政务新媒体
+    running: Figure  # running in the registry (备案运行中)
+    inspected: Figure  # of those, judged in the period
+    ratio: Figure  # 检查比例, percent
+
+
+class FollowUp(BaseModel):
+    """The previous period's problem targets (不合格) this period: 复查比例 and 整改率."""
+
+    previous_problems: Figure  # targets judged 不合格 in the previous period
+    rechecked: Figure  # of those, judged again in this period
+    recheck_ratio: Figure  # 复查比例, percent
+    rectified: Figure  # of those, 合格 now
+    rectified_rate: Figure  # 整改率, percent of the previous problem targets
+
+
+class Coverage(BaseModel):
+    """Coverage and follow-up figures (issue #16 item 3); kinds only when the registry answered."""
+
+    kinds: list[KindCoverage] = Field(default_factory=list)
+    not_inspected: Figure | None = None  # running, no judged result: listed in the gaps
+    follow_up: FollowUp | None = None
+
+
 class CircularData(BaseModel):
     """Everything computed for a circular; narrative paragraphs live beside it, editable."""
 
@@ -125,6 +153,9 @@ class CircularData(BaseModel):
     gaps: list[TargetRow] = Field(default_factory=list)
     deadline_text: str  # e.g. "务必于2026年12月31日18:00前完成整改及复核"
     figures: dict[str, Figure] = Field(default_factory=dict)  # every figure by key
+    # 检查比例 / 复查比例 / 整改率; None when there is nothing to state (no registry answer and
+    # no problem targets last period). Targets running but not inspected are in `gaps` too.
+    coverage: Coverage | None = None
 
 
 class Narrative(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -13,8 +13,10 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from services.reporting.circular.accumulate import ProblemIndex
 from services.reporting.circular.compute import ComputeInput, ResultRow, compute, paused_gc
-from services.reporting.circular.model import CircularData, CircularDocument, Narrative
+from services.reporting.circular.coverage import RunningTarget
+from services.reporting.circular.model import CircularData, CircularDocument, Narrative, TargetRow
 from services.reporting.circular.models import Circular
 from services.reporting.circular.schemas import CircularCreate, CircularRead
 from services.reporting.common.calendar import load_calendar
@@ -70,13 +72,12 @@ _COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
     Result.passed, Result.vetoes, Result.problems, Result.as_of, Result.uninspected_reason))
 
 
-async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
-                     with_problems: bool = True) -> list[ResultRow]:
-    """The latest result of each target in the region subtree with a monitoring point in the period.
+# Rows read per round trip: a page of national results carries ~12 problems each on average
+# (Pareto-skewed: some thousands), so 2,000 rows keep the decoded JSON in the tens of megabytes.
+PAGE_ROWS = 2_000
 
-    The database keeps each target's latest result (a window function, on SQLite too); without
-    problems (a previous period counts only verdicts) the problem lists are not loaded at all.
-    """
+
+def _latest_statement(region_code: str, start: date, end: date, with_problems: bool) -> Any:
     lo, hi = _bounds(start, end)
     columns = [c for c in _COLUMNS if with_problems or c.key not in ("vetoes", "problems")]
     # Ranked on the narrow columns only: sorting the wide rows (problem lists) would spill to disk.
@@ -87,10 +88,41 @@ async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
                   col(Result.task_id))).label("rank")).where(
         col(Result.region_code).like(f"{region_prefix(region_code)}%"),
         col(Result.as_of) >= lo, col(Result.as_of) < hi).subquery()
-    with paused_gc():  # the driver decodes up to millions of problem dicts
-        rows = (await ctx.session.execute(core_select(*columns).join(
-            ranked, ranked.c.task_id == col(Result.task_id)).where(ranked.c.rank == 1))).all()
-        return _rows(rows, with_problems)
+    return core_select(*columns).join(ranked, ranked.c.task_id == col(Result.task_id)).where(
+        ranked.c.rank == 1).execution_options(yield_per=PAGE_ROWS)
+
+
+async def result_pages(ctx: Ctx, region_code: str, start: date, end: date,
+                       with_problems: bool = True) -> AsyncIterator[list[ResultRow]]:
+    """The latest result of each target in the region subtree in the period, a page at a time.
+
+    The database keeps each target's latest result (a window function, on SQLite too) and hands
+    the rows over through a server-side cursor, so only one page of problem lists is decoded at
+    a time; without problems (a previous period counts only verdicts) they are not read at all.
+    """
+    stream = await ctx.session.stream(_latest_statement(region_code, start, end, with_problems))
+    try:
+        async for page in stream.partitions():
+            with paused_gc():  # the driver decodes up to thousands of problem dicts per row
+                yield _rows(page, with_problems)
+    finally:
+        await stream.close()
+
+
+async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
+                     with_problems: bool = True, index: ProblemIndex | None = None) -> list[ResultRow]:
+    """The latest result of each target in the region subtree with a monitoring point in the period.
+
+    With an `index`, each row's problems are taken into it as its page arrives and then dropped:
+    what a circular keeps of 2,000,000 problems, not the problems themselves.
+    """
+    out: list[ResultRow] = []
+    async for page in result_pages(ctx, region_code, start, end, with_problems):
+        if index is not None:
+            for r in page:
+                index.take(r, drop=True)
+        out.extend(page)
+    return out
 
 
 def _rows(rows: Sequence[Any], with_problems: bool) -> list[ResultRow]:
@@ -103,6 +135,42 @@ def _rows(rows: Sequence[Any], with_problems: bool) -> list[ResultRow]:
                       score, passed, vetoes, problems, as_of, reason)
             for task, target, ttype, code, name, kind, org, org_name, region, score, passed, vetoes,
             problems, as_of, reason in rows]
+
+
+REGISTRY_PAGE = 1000  # the registry's largest page
+
+
+async def running_targets(ctx: Ctx, code: str,
+                          transport: httpx.AsyncBaseTransport | None) -> list[RunningTarget] | None:
+    """The region's websites and accounts running in the registry, as the caller sees them.
+
+    None when the registry does not answer: the circular then states no 检查比例 rather than a
+    wrong one.
+    """
+    out: list[RunningTarget] = []
+    try:
+        async with ServiceClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
+            for path in ("/websites", "/accounts"):
+                offset = 0
+                while True:
+                    page = (await reg.request("GET", path, params={
+                        "region": code, "status": "running", "limit": REGISTRY_PAGE,
+                        "offset": offset})).json()
+                    out += [_running(path, item) for item in page["items"]]
+                    offset += REGISTRY_PAGE
+                    if offset >= page["total"] or not page["items"]:
+                        break
+    except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
+        return None
+    return out
+
+
+def _running(path: str, item: dict[str, Any]) -> RunningTarget:
+    if path == "/websites":
+        return RunningTarget(item["id"], "website", item["site_code"], item["name"], item["kind"],
+                             item["organisation_name"], item["region_code"])
+    return RunningTarget(item["id"], "account", item["platform_account_id"], item["name"],
+                         item["platform"], item["sponsor_name"], item["region_code"])
 
 
 async def region_names(ctx: Ctx, code: str, transport: httpx.AsyncBaseTransport | None) -> dict[str, str]:
@@ -152,17 +220,21 @@ async def build(ctx: Ctx, circular: Circular,
     prev_end = circular.period_start - timedelta(days=1)
     prev_start = prev_end - length
     prev, items, closed = await _previous_circular(ctx, circular)
+    index = ProblemIndex()
     return compute(ComputeInput(
         title=circular.title, period_start=circular.period_start, period_end=circular.period_end,
         region_code=circular.region_code, region_name=names.get(circular.region_code, circular.region_code),
         issuing_office=circular.issuing_office,
-        results=await results_in(ctx, circular.region_code, circular.period_start, circular.period_end),
+        results=await results_in(ctx, circular.region_code, circular.period_start,
+                                  circular.period_end, index=index),
+        index=index,
         previous=await results_in(ctx, circular.region_code, prev_start, prev_end,
                                   with_problems=False) or None,
         period_word="季度" if 85 <= length.days <= 92 else "期",
         previous_circular_title=prev.title if prev else None, previous_items=items or None,
         previous_closed=closed, region_names=names,
-        deadline_text=deadline_text(circular.deadline_at, circular.deadline_working_days)))
+        deadline_text=deadline_text(circular.deadline_at, circular.deadline_working_days),
+        running=await running_targets(ctx, circular.region_code, transport)))
 
 
 def visible(ctx: Ctx, circular: Circular) -> bool:
@@ -240,26 +312,8 @@ async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | N
     circular.status, circular.number = "published", number
     circular.issued_on = issued_on or now.astimezone(SHANGHAI).date()
     circular.published_at, circular.published_by = now, ctx.actor
-    results = {r.target_id: r for r in await results_in(
-        ctx, circular.region_code, circular.period_start, circular.period_end)}
-    problems: dict[tuple[str, str], OpenItem] = {}
-    for row in data.rows:
-        r = results.get(row.target_id)
-        if r is None:
-            continue
-        for p in r.problems:
-            if p["severity"] == "warn":
-                continue
-            item = problems.setdefault((row.target_id, p["rule"]), OpenItem(
-                target_id=uuid.UUID(row.target_id), target_type=row.target_type,
-                target_code=row.target_code, target_name=row.target_name,
-                organisation_id=uuid.UUID(r.organisation_id),
-                organisation_name=row.organisation_name, region_code=row.region_code,
-                rule=p["rule"], indicator=p["indicator"], severity=p["severity"],
-                message=p["message"], fingerprints=[]))
-            if p.get("fingerprint") and p["fingerprint"] not in item.fingerprints:
-                item.fingerprints.append(p["fingerprint"])
-    opened = await open_items(ctx.session, circular, list(problems.values()), deadline, now, ctx.actor)
+    problems = await _open_problems(ctx, circular, {row.target_id: row for row in data.rows})
+    opened = await open_items(ctx.session, circular, problems, deadline, now, ctx.actor)
     ctx.outbox.publish(ctx.session, CIRCULAR_PUBLISHED, {
         "circular_id": str(circular.id), "title": circular.title, "number": number,
         "region_code": circular.region_code, "period_start": circular.period_start.isoformat(),
@@ -270,6 +324,31 @@ async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | N
     except IntegrityError as exc:
         raise Conflict(f"文号 {number} 已被使用") from exc
     return opened
+
+
+async def _open_problems(ctx: Ctx, circular: Circular, rows: dict[str, TargetRow]) -> list[OpenItem]:
+    """One item per (target, rule) problem that is not a mere warning, read a page at a time."""
+    problems: dict[tuple[str, str], OpenItem] = {}
+    async for page in result_pages(ctx, circular.region_code, circular.period_start,
+                                   circular.period_end):
+        for r in page:
+            row = rows.get(r.target_id)
+            if row is None:
+                continue
+            for p in r.problems:
+                if p["severity"] == "warn":
+                    continue
+                item = problems.setdefault((row.target_id, p["rule"]), OpenItem(
+                    target_id=uuid.UUID(row.target_id), target_type=row.target_type,
+                    target_code=row.target_code, target_name=row.target_name,
+                    organisation_id=uuid.UUID(r.organisation_id),
+                    organisation_name=row.organisation_name, region_code=row.region_code,
+                    rule=p["rule"], indicator=p["indicator"], severity=p["severity"],
+                    message=p["message"], fingerprints=[]))
+                if p.get("fingerprint") and p["fingerprint"] not in item.fingerprints:
+                    item.fingerprints.append(p["fingerprint"])
+    order = {target_id: n for n, target_id in enumerate(rows)}  # the circular's row order
+    return sorted(problems.values(), key=lambda i: order[str(i.target_id)])
 
 
 async def to_read(ctx: Ctx, circular: Circular, transport: httpx.AsyncBaseTransport | None) -> CircularRead:

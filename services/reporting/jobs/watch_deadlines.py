@@ -21,6 +21,7 @@ from sqlmodel import col, select, update
 
 from services.reporting.config import ReportingSettings
 from services.reporting.error_report.models import ErrorReport
+from services.reporting.notice import service as notices
 from services.reporting.rectification import service as rectification
 from services.reporting.rectification.models import RectificationEvent, RectificationItem
 from shared.calendar import SHANGHAI, CalendarYearMissing, WorkingCalendar
@@ -33,6 +34,7 @@ log = logging.getLogger("govinspect.reporting.watch")
 RECTIFICATION_OVERDUE = "rectification.overdue"
 RECTIFICATION_DUE_SOON = "rectification.due_soon"
 ERROR_REPORT_OVERDUE = "error_report.overdue"
+NOTICE_KINDS = {RECTIFICATION_OVERDUE: "overdue", RECTIFICATION_DUE_SOON: "due_soon"}
 
 BATCH = 200
 MAX_ROUNDS = 100
@@ -89,6 +91,9 @@ async def watch_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
         "rechecks_requested": await _retry_rechecks(res, now),
         "rectification_due_soon": await _due_soon(res, now),
     }
+    # After the claims committed: the e-mails of the notices just logged (and of any a crashed
+    # watcher left pending).
+    counts["notices_mailed"] = await notices.mail_pending(res.sessionmaker, res.settings, now)
     if any(counts.values()):
         log.info("deadline watch: %s", counts)
     return counts
@@ -126,6 +131,8 @@ async def _claim(res: WatchResources, model: Any, marker: str, name: str, payloa
                 continue  # another watcher sent it, or the row changed since the scan
             row = (await s.execute(select(model).where(col(model.id) == row_id))).scalar_one()
             res.outbox.publish(s, name, payload(row))
+            if name in NOTICE_KINDS:  # logged with the event it records, in one transaction
+                notices.log_callback(s, res.settings, NOTICE_KINDS[name], row, res.clock.now())
             sent += 1
         await s.commit()
     return sent

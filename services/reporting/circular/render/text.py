@@ -135,19 +135,21 @@ def compose(doc: CircularDocument) -> Composition:
     data = doc.data
     words = _Words(data)
     attachments = _attachments(data, words)
+    overview = _overview(doc, words)
     composition = Composition(
         lang="zh-CN",
         title=data.title,
         number=doc.number if doc.number and not doc.draft else None,
         draft_mark="（征求意见稿）" if doc.draft else None,
         recipients=_recipients(data.region_code, data.region_name),
-        body=(*_intro(doc, words), *_overview(doc, words), *_problems(data, words),
-              *_requirements(doc, words)),
+        body=(*_intro(doc, words), *overview, *_coverage(data, words, overview),
+              *_problems(data, words), *_requirements(doc, words)),
         attachment_note=tuple(f"{i}.{t.title}" for i, t in enumerate(attachments, 1)),
         signature=data.issuing_office,
         date=cn_date(doc.issued_on) if doc.issued_on else "年　月　日",
         attachments=attachments,
-        sheets=(*attachments, _veto_table(data, words), _figure_table(data)),
+        sheets=(*attachments, _veto_table(data, words), *_coverage_sheet(data),
+                _figure_table(data)),
     )
     if doc.traditional:
         return replace(convert_tree(composition), lang="zh-Hant")
@@ -288,6 +290,32 @@ def _overview(doc: CircularDocument, words: _Words) -> list[Block]:
                 text = f"{n}.{p.lead.split('）', 1)[1]}{text}"
             out.append(Paragraph(text, lead=subs.next("主要做法") if i == 0 else ""))
     return out
+
+
+def _coverage(data: CircularData, words: _Words, overview: list[Block]) -> list[Block]:
+    """（N）检查覆盖和复查情况: 检查比例 per kind, the targets not inspected, 复查比例, 整改率 and the
+    pass rate of each sub-region — numbered after the overview's own sub-sections."""
+    cover = data.coverage
+    if cover is None:
+        return []
+    parts = []
+    kinds = [f"{k.label}{num(k.running.value)}个，已检查{num(k.inspected.value)}个，"
+             f"检查比例为{num(k.ratio.value)}%" for k in cover.kinds]
+    if kinds:
+        parts.append(f"{words.scope}备案运行中的" + "；".join(kinds) + "。")
+    if cover.not_inspected is not None and cover.not_inspected.value:
+        parts.append(f"{num(cover.not_inspected.value)}个备案运行的网站和账号本期未检查，"
+                     "已列入未能检查名单。")
+    f = cover.follow_up
+    if f is not None:
+        parts.append(f"上期检查不合格的{num(f.previous_problems.value)}个网站和账号中，本期复查"
+                     f"{num(f.rechecked.value)}个，复查比例为{num(f.recheck_ratio.value)}%；"
+                     f"已整改合格{num(f.rectified.value)}个，整改率为{num(f.rectified_rate.value)}%。")
+    rates = [f"{r.region_name}{num(r.pass_rate)}%" for r in data.region_rates if r.checked]
+    if rates:
+        parts.append(f"{words.subregions}合格率：" + "、".join(rates) + "。")
+    n = sum(1 for b in overview if isinstance(b, Paragraph) and b.lead.startswith("（"))
+    return [Paragraph("".join(parts), lead=f"（{_cn_number(n + 1)}）检查覆盖和复查情况。")]
 
 
 def _counted(scope: str, noun: str, totals: KindTotals, kinds: str, summarised: bool) -> str:
@@ -464,6 +492,25 @@ def _veto_table(data: CircularData, words: _Words) -> Table:
             rows.append((len(rows) + 1, group.indicator, words.region_of(u.region_code),
                          u.organisation_name, u.target_name, u.target_code, "；".join(u.details)))
     return Table("", "单项否决问题", "单项否决", columns, tuple(rows))
+
+
+def _coverage_sheet(data: CircularData) -> tuple[Table, ...]:
+    """The spreadsheet's 覆盖与复查 sheet: each ratio with its base and count, then each region."""
+    cover = data.coverage
+    if cover is None:
+        return ()
+    columns = (Column("指标"), Column("对象"), Column("基数", numeric=True),
+               Column("数量", numeric=True), Column("比例（%）", numeric=True))
+    rows: list[tuple[Cell, ...]] = [("检查比例", f"{k.label}（备案运行中）", k.running.value,
+                                     k.inspected.value, k.ratio.value) for k in cover.kinds]
+    f = cover.follow_up
+    if f is not None:
+        rows.append(("复查比例", "上期不合格网站和账号", f.previous_problems.value,
+                     f.rechecked.value, f.recheck_ratio.value))
+        rows.append(("整改率", "上期不合格网站和账号", f.previous_problems.value,
+                     f.rectified.value, f.rectified_rate.value))
+    rows += [("合格率", r.region_name, r.checked, r.passed, r.pass_rate) for r in data.region_rates]
+    return (Table("", "检查覆盖和复查情况", "覆盖与复查", columns, tuple(rows)),)
 
 
 def _figure_table(data: CircularData) -> Table:

@@ -1,0 +1,1 @@
+"""Deadline notices (整改提醒): the log of callbacks and e-mails sent before and at a deadline."""
