@@ -50,8 +50,8 @@ def default_routes() -> dict[str, str]:
                          "calendar"), "registry"),
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
                          "wordlists", "alerts"), "checker"),
-        **dict.fromkeys(("circulars", "rectifications", "error-reports", "results"),
-                        "reporting"),
+        **dict.fromkeys(("circulars", "rectifications", "error-reports", "results",
+                         "disputes", "practices", "attachments"), "reporting"),
     }
 
 

@@ -9,12 +9,16 @@ import httpx
 from fastapi import FastAPI
 
 from services.reporting import tables  # noqa: F401 - every mapper registered before use
+from services.reporting.attachment.routes import router as attachment_router
 from services.reporting.circular.routes import router as circular_router
 from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
 from services.reporting.config import ReportingSettings
+from services.reporting.dispute.routes import router as dispute_router
 from services.reporting.error_report.routes import router as error_report_router
+from services.reporting.practice.routes import router as practice_router
 from services.reporting.rectification.routes import router as rectification_router
 from services.reporting.result.routes import router as result_router
+from services.reporting.unit.routes import router as unit_router
 from shared.app import build_app
 from shared.clock import Clock, SystemClock
 from shared.events import Outbox
@@ -24,6 +28,9 @@ TAGS = [
     {"name": "rectifications", "description": "整改事项：报告整改、复核、期限"},
     {"name": "error-reports", "description": "我为政府网站找错留言"},
     {"name": "results", "description": "检查结果副本"},
+    {"name": "disputes", "description": "单位对问题的申辩（误报 / 存疑）及处理"},
+    {"name": "practices", "description": "典型做法：单位提交、监管单位遴选、通报“主要做法”"},
+    {"name": "attachments", "description": "整改佐证与做法配图等附件"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -47,6 +54,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock | None = 
         settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS)
     app.state.registry_transport = registry_transport
     app.state.checker_transport = checker_transport
-    for router in (circular_router, rectification_router, error_report_router, result_router):
+    for router in (circular_router, rectification_router, error_report_router, result_router,
+                   unit_router, dispute_router, practice_router, attachment_router):
         app.include_router(router)
     return app

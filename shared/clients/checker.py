@@ -17,6 +17,23 @@ class RecheckStarted(BaseModel):
     status: str
 
 
+class FindingRef(BaseModel):
+    """What reporting keeps of a finding a unit disputes (the checker's FindingRead, in part)."""
+
+    id: UUID
+    target_id: UUID
+    target_type: str
+    target_code: str
+    target_name: str
+    region_code: str
+    organisation_id: UUID
+    organisation_name: str
+    rule: str
+    indicator: str
+    message: str
+    verdict: str | None = None
+
+
 class CheckerClient(ServiceClient):
     """Re-checks, and runs and findings for reporting's backfill."""
 
@@ -46,3 +63,14 @@ class CheckerClient(ServiceClient):
             out.extend(page["items"])
             if not page["items"] or len(out) >= page["total"]:
                 return out
+
+    async def finding(self, finding_id: UUID) -> FindingRef:
+        """One finding the caller may see."""
+        r = await self.request("GET", f"/findings/{finding_id}")
+        return FindingRef.model_validate(r.json())
+
+    async def set_verdict(self, finding_id: UUID, verdict: str | None, note: str | None) -> FindingRef:
+        """Record a supervisor's verdict on a finding (false positives are re-scored there)."""
+        r = await self.request("PUT", f"/findings/{finding_id}/verdict",
+                               json={"verdict": verdict, "note": note})
+        return FindingRef.model_validate(r.json())
