@@ -88,6 +88,7 @@ async def update_practice(practice_id: uuid.UUID, body: PracticeUpdate, response
     The unit edits until a supervisor shortlists it (a declined one is resubmitted by editing);
     a supervisor edits until the circular it is in is published.
     """
+    ctx.require_writer(unit_allowed=True)
     p = await service.get(ctx, practice_id)
     if if_match is None:
         raise PreconditionRequired("修改典型做法须带 If-Match 请求头（取自 ETag）")
