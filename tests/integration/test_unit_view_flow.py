@@ -93,7 +93,7 @@ async def test_a_unit_key_does_its_part_end_to_end_and_sees_no_other_unit(
     bad = w["sites"]["3701020002"]
 
     # An inspection of 历下区, its results in reporting, a draft circular.
-    run = await gw.ok("POST", "/api/v1/runs", city, json={"name": "四季度检查", "scope": {"regions": [LIXIA]}})
+    await gw.ok("POST", "/api/v1/runs", city, json={"name": "四季度检查", "scope": {"regions": [LIXIA]}})
     await run_checker(inspect, clock, registry)
     await deliver_checker_events(reporting_settings, clock, registry, checker)
     draft = await gw.ok("POST", "/api/v1/circulars", city, json={

@@ -17,7 +17,7 @@ class Dispute(ReportingTable, table=True):
 
     # At most one dispute of a finding awaits a decision (a partial unique index on both backends).
     __table_args__ = (Index("uq_dispute_pending_finding", "finding_id", unique=True,
-                            sqlite_where="status = 'pending'",  # type: ignore[arg-type]
+                            sqlite_where="status = 'pending'",
                             postgresql_where="status = 'pending'"),)
 
     id: uuid.UUID = id_field()
