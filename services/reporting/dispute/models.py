@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field
 
 from services.reporting.common.base import ReportingTable
@@ -17,8 +17,8 @@ class Dispute(ReportingTable, table=True):
 
     # At most one dispute of a finding awaits a decision (a partial unique index on both backends).
     __table_args__ = (Index("uq_dispute_pending_finding", "finding_id", unique=True,
-                            sqlite_where="status = 'pending'",
-                            postgresql_where="status = 'pending'"),)
+                            sqlite_where=text("status = 'pending'"),
+                            postgresql_where=text("status = 'pending'")),)
 
     id: uuid.UUID = id_field()
     finding_id: uuid.UUID = Field(index=True)

@@ -13,7 +13,8 @@ from shared.text import Name, Text
 PracticeStatus = Literal["submitted", "shortlisted", "declined"]
 STATUS_LABELS = {"submitted": "已提交", "shortlisted": "已入选", "declined": "未采用"}
 Link = Annotated[str, Field(max_length=2048, pattern=r"^https?://[^\s<>\"]+$")]
-_EXAMPLE: dict[str, Any] = {"organisation_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b", "title": "健全工作机制",
+_EXAMPLE: dict[str, Any] = {
+            "organisation_id": "6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b", "title": "健全工作机制",
             "text": "建立“日巡查、周通报、月考核”制度，问题发现后24小时内整改。",
             "links": ["https://www.lixia.gov.cn/art/2026/11/2/art_1_1.html"]}
 

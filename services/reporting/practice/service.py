@@ -38,8 +38,8 @@ def _editor_role(ctx: Ctx) -> str:
     return "supervisor" if ctx.principal.has_role(Role.administrator, Role.supervisor) else "unit"
 
 
-def _version(p: Practice, ctx: Ctx, now: datetime) -> PracticeVersion:
-    return PracticeVersion(practice_id=p.id, version=p.version, title=p.title, text=p.text,
+def _version(p: Practice, ctx: Ctx, now: datetime, number: int) -> PracticeVersion:
+    return PracticeVersion(practice_id=p.id, version=number, title=p.title, text=p.text,
                            links=list(p.links), images=list(p.images), edited_by=ctx.actor[:200],
                            edited_as=_editor_role(ctx), edited_at=now)
 
@@ -63,7 +63,7 @@ async def create(ctx: Ctx, body: PracticeCreate, transport: httpx.AsyncBaseTrans
                  updated_at=now)
     ctx.session.add(p)
     await ctx.session.flush()
-    ctx.session.add(_version(p, ctx, now))
+    ctx.session.add(_version(p, ctx, now, 1))
     await ctx.session.flush()
     return p
 
@@ -129,8 +129,11 @@ async def update(ctx: Ctx, p: Practice, body: PracticeUpdate) -> None:
         p.status, p.decision_note = "submitted", None
     now = ctx.clock.now()
     p.updated_at = now
-    await ctx.session.flush()  # counts the version up
-    ctx.session.add(_version(p, ctx, now))
+    await ctx.session.flush()  # counts the row's version (its ETag) up
+    # The text's versions are numbered on their own: shortlisting changes the ETag, not the text.
+    kept = (await ctx.session.execute(select(func.count()).select_from(PracticeVersion).where(
+        col(PracticeVersion.practice_id) == p.id))).scalar_one()
+    ctx.session.add(_version(p, ctx, now, int(kept) + 1))
     await ctx.session.flush()
 
 
