@@ -51,7 +51,7 @@ def default_routes() -> dict[str, str]:
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
                          "wordlists", "alerts"), "checker"),
         **dict.fromkeys(("circulars", "rectifications", "error-reports", "results",
-                         "disputes", "practices", "attachments"), "reporting"),
+                         "disputes", "practices", "attachments", "consolidation"), "reporting"),
     }
 
 

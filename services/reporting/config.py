@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.reporting.consolidation.thresholds import ConsolidationThresholds
 from shared.config import ServiceSettings
 
 
@@ -39,3 +40,5 @@ class ReportingSettings(ServiceSettings):
     # 10 MiB; a unit attaches at most 20 files to one rectification item or write-up.
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     attachment_max_per_subject: int = Field(default=20, ge=1)
+    # 瘦身提质 thresholds (each field names its source).
+    consolidation: ConsolidationThresholds = Field(default_factory=ConsolidationThresholds)

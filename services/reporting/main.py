@@ -13,6 +13,7 @@ from services.reporting.attachment.routes import router as attachment_router
 from services.reporting.circular.routes import router as circular_router
 from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
 from services.reporting.config import ReportingSettings
+from services.reporting.consolidation.routes import router as consolidation_router
 from services.reporting.dispute.routes import router as dispute_router
 from services.reporting.error_report.routes import router as error_report_router
 from services.reporting.practice.routes import router as practice_router
@@ -31,6 +32,7 @@ TAGS = [
     {"name": "disputes", "description": "单位对问题的申辩（误报 / 存疑）及处理"},
     {"name": "practices", "description": "典型做法：单位提交、监管单位遴选、通报“主要做法”"},
     {"name": "attachments", "description": "整改佐证与做法配图等附件"},
+    {"name": "consolidation", "description": "政务新媒体瘦身提质：提升一批、整合一批、关停一批"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -55,6 +57,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock | None = 
     app.state.registry_transport = registry_transport
     app.state.checker_transport = checker_transport
     for router in (circular_router, rectification_router, error_report_router, result_router,
-                   unit_router, dispute_router, practice_router, attachment_router):
+                   unit_router, dispute_router, practice_router, attachment_router,
+                   consolidation_router):
         app.include_router(router)
     return app

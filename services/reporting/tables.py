@@ -4,6 +4,7 @@ from services.reporting.attachment.models import Attachment
 from services.reporting.circular.models import Circular
 from services.reporting.common.base import mapper_registry
 from services.reporting.common.outbox import OutboxDelivery, OutboxEvent, ProcessedEvent
+from services.reporting.consolidation.models import ConsolidationDecision
 from services.reporting.dispute.models import Dispute
 from services.reporting.error_report.models import ErrorReport
 from services.reporting.practice.models import Practice, PracticeVersion
@@ -12,6 +13,6 @@ from services.reporting.result.models import LateFiling, Result
 
 metadata = mapper_registry.metadata
 
-__all__ = ["Attachment", "Circular", "Dispute", "ErrorReport", "LateFiling", "OutboxDelivery",
-           "OutboxEvent", "Practice", "PracticeVersion", "ProcessedEvent", "RectificationEvent",
-           "RectificationItem", "Result", "metadata"]
+__all__ = ["Attachment", "Circular", "ConsolidationDecision", "Dispute", "ErrorReport",
+           "LateFiling", "OutboxDelivery", "OutboxEvent", "Practice", "PracticeVersion",
+           "ProcessedEvent", "RectificationEvent", "RectificationItem", "Result", "metadata"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -74,3 +75,17 @@ class CheckerClient(ServiceClient):
         r = await self.request("PUT", f"/findings/{finding_id}/verdict",
                                json={"verdict": verdict, "note": note})
         return FindingRef.model_validate(r.json())
+
+    async def account_posts(self, account_id: UUID, since: datetime,
+                            page_size: int = 1000) -> list[dict[str, Any]]:
+        """An account's posts published since an instant (the checker lists them newest first)."""
+        out: list[dict[str, Any]] = []
+        while True:
+            r = await self.request("GET", f"/accounts/{account_id}/posts", params={
+                "limit": page_size, "offset": len(out)})
+            page = r.json()
+            items = page["items"]
+            out.extend(items)
+            last = datetime.fromisoformat(items[-1]["published_at"]) if items else None
+            if not items or len(out) >= page["total"] or (last is not None and last < since):
+                return out

@@ -245,6 +245,14 @@ MATRIX: dict[tuple[str, str], Op] = {
         WRITERS | {UNIT}, "body", _u("/api/v1/disputes"),
         lambda w, t: {"finding_id": w.ids["findings"][t], "kind": "false_positive",
                       "reason": "矩阵申辩"}, 201, "申辩：问题须在辖区内（单位只申辩本单位的）"),
+    ("POST", "/api/v1/consolidation/decisions"): Op(
+        {ADMIN, SUP}, "body", _u("/api/v1/consolidation/decisions"),
+        lambda w, t: {"account_id": w.ids["accounts"][t], "action": "improve"}, 201,
+        "瘦身决定：账号须在辖区内"),
+    ("POST", "/api/v1/consolidation/decisions/{decision_id}/confirm"): Op(
+        {ADMIN, UNIT, INTEG}, "path", _u("/api/v1/consolidation/decisions/{id}/confirm", "decisions"),
+        lambda w, t: {"note": "矩阵确认"}, 200,
+        "确认整合或关停：由账号的主办单位（或代其报备的集成方）确认", by="lixia_system"),
     ("POST", "/api/v1/circulars"): Op(
         {ADMIN, SUP}, "region", _u("/api/v1/circulars"),
         lambda w, t: {"region_code": _region(t), "quarter": "2026Q3",
@@ -354,6 +362,9 @@ WRITTEN: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/disputes/{dispute_id}/accept"): "/api/v1/disputes",
     ("POST", "/api/v1/disputes/{dispute_id}/reject"): "/api/v1/disputes",
     ("POST", "/api/v1/disputes"): "/api/v1/disputes",
+    ("POST", "/api/v1/consolidation/decisions"): "/api/v1/consolidation/decisions",
+    ("POST", "/api/v1/consolidation/decisions/{decision_id}/confirm"):
+        "/api/v1/consolidation/decisions",
     ("POST", "/api/v1/circulars"): "/api/v1/circulars",
     ("PATCH", "/api/v1/circulars/{circular_id}"): "/api/v1/circulars",
     ("POST", "/api/v1/circulars/{circular_id}/publish"): "/api/v1/circulars",
@@ -432,6 +443,10 @@ async def _prepare(w: World) -> None:
         p = await gw.ok("POST", "/api/v1/practices", w.keys[who], json={
             "organisation_id": w.orgs[tag]["id"], "title": f"矩阵做法{tag}", "text": "矩阵正文"})
         w.add("practices", tag, p["id"])
+    for tag, who in (("lx", "lixia"), ("lxu", "lixia"), ("sz", "shizhong")):
+        d = await gw.ok("POST", "/api/v1/consolidation/decisions", w.keys[who], json={
+            "account_id": w.ids["accounts"][tag], "action": "close"})
+        w.add("decisions", tag, d["id"])
     # Disputes awaiting a decision: one to accept per county, and one to reject (of another
     # finding: a finding has one pending dispute at most) — 历下区 unit's, and the city's.
     for resource, tag, finding, who in (("disputes", "lx", "lx", "lixia"),
