@@ -16,6 +16,7 @@ from fastapi import Request
 from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from services.reporting.attachment.models import Attachment
 from services.reporting.common.context import Ctx
@@ -54,13 +55,20 @@ async def read_file(request: Request, max_bytes: int) -> tuple[bytes, str | None
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise UnsupportedMediaType("请以 multipart/form-data 上传，文件放在字段 file 中",
                                    accepted=["multipart/form-data"])
-    async with request.form(max_files=1, max_fields=0, max_part_size=max_bytes) as form:
-        part = form.get("file")
-        if not isinstance(part, UploadFile):
-            raise ValidationFailed("multipart 表单中缺少文件字段 file", errors=[
-                {"field": "file", "value": None, "message": "缺少必填项"}])
-        data = await part.read(max_bytes + 1)
-        name = part.filename
+    try:
+        async with request.form(max_files=1, max_fields=0, max_part_size=max_bytes) as form:
+            part = form.get("file")
+            if not isinstance(part, UploadFile):
+                raise ValidationFailed("multipart 表单中缺少文件字段 file", errors=[
+                    {"field": "file", "value": None, "message": "缺少必填项"}])
+            data = await part.read(max_bytes + 1)
+            name = part.filename
+    except HTTPException as exc:  # a malformed form, or a part past max_part_size
+        if "exceeded maximum size" in str(exc.detail):
+            raise _too_large(max_bytes) from None
+        raise ValidationFailed(f"multipart 表单无法解析：{exc.detail}；文件请放在字段 file 中",
+                               errors=[{"field": "file", "value": None,
+                                        "message": str(exc.detail)}]) from None
     if len(data) > max_bytes:
         raise _too_large(max_bytes)
     if not data:

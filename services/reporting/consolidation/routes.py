@@ -19,6 +19,9 @@ from services.reporting.consolidation.schemas import (
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
+# Years the working-day calendar and the registry's history can mean at all.
+QUARTER = r"^20\d{2}Q[1-4]$"
+
 router = APIRouter(prefix="/consolidation", tags=["consolidation"],
                    responses=problem_responses(401, 422))
 
@@ -27,7 +30,7 @@ router = APIRouter(prefix="/consolidation", tags=["consolidation"],
             summary="政务新媒体瘦身提质报告", responses=problem_responses(403, 503))
 async def get_report(request: Request, ctx: Ctx = Depends(get_ctx),
                      region: str = Query(..., pattern=r"^\d{6}$", description="区划代码，含下级区划"),
-                     quarter: str = Query(..., pattern=r"^\d{4}Q[1-4]$", description="季度，如 2026Q4")
+                     quarter: str = Query(..., pattern=QUARTER, description="季度，如 2026Q4")
                      ) -> ConsolidationReport:
     """Every running account of the region with the evidence (posts and reposts in the quarter,
     last post, accounts it overlaps) and the suggested action: improve (提升), merge into
