@@ -4,6 +4,7 @@ accounts and the checker's posts; supervisors' decisions; units' confirmations, 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -36,6 +37,9 @@ from shared.principal import Role, region_prefix
 from shared.scope import scope_condition
 
 AWAITING = "awaiting_unit"
+# Posts are read account by account from the checker; a few at a time keeps a county's report
+# quick without one report occupying the checker's connection pool.
+CHECKER_CONCURRENCY = 8
 CONFIRMERS = (Role.unit, Role.integration, Role.administrator)
 
 
@@ -75,9 +79,15 @@ async def report(ctx: Ctx, region: str, quarter: str, registry_transport: httpx.
     as_of = min(ctx.clock.now(), hi)
     async with RegistryClient(ctx.settings.registry_url, ctx.token, transport=registry_transport) as reg:
         accounts = await reg.all_accounts(region=region, status=["running"])
+    gate = asyncio.Semaphore(CHECKER_CONCURRENCY)
+
+    async def one(a: AccountRead, checker: CheckerClient) -> AccountStats:
+        async with gate:
+            return await _stats(a, checker, lo, hi, t.repost_markers,
+                                a.platform.value not in t.no_activity_platforms)
+
     async with CheckerClient(ctx.settings.checker_url, ctx.token, transport=checker_transport) as checker:
-        stats = [await _stats(a, checker, lo, hi, t.repost_markers,
-                              a.platform.value not in t.no_activity_platforms) for a in accounts]
+        stats = list(await asyncio.gather(*(one(a, checker) for a in accounts)))
     names = await region_names(ctx, region, registry_transport)
     suggestions = analyse(stats, t, as_of, names)
     decided = await _latest_decisions(ctx, [a.id for a in accounts])
