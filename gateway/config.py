@@ -51,7 +51,8 @@ def default_routes() -> dict[str, str]:
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
                          "wordlists", "alerts"), "checker"),
         **dict.fromkeys(("circulars", "rectifications", "error-reports", "results", "notices",
-                         "notice-contacts"), "reporting"),
+                         "notice-contacts", "disputes", "practices", "attachments", "consolidation"),
+                        "reporting"),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.reporting.consolidation.thresholds import ConsolidationThresholds
 from shared.config import ServiceSettings
 
 
@@ -46,3 +47,9 @@ class ReportingSettings(ServiceSettings):
     # Our choice: a re-check with no outcome after this long (cancelled run, lost event) is
     # treated as failed. A re-check of one target takes minutes; a day is far beyond that.
     recheck_stale_after_s: int = 86400
+    # Our choice (no national figure): a screenshot or a scanned page of a fix is well under
+    # 10 MiB; a unit attaches at most 20 files to one rectification item or write-up.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    attachment_max_per_subject: int = Field(default=20, ge=1)
+    # 瘦身提质 thresholds (each field names its source).
+    consolidation: ConsolidationThresholds = Field(default_factory=ConsolidationThresholds)

@@ -9,13 +9,18 @@ import httpx
 from fastapi import FastAPI
 
 from services.reporting import tables  # noqa: F401 - every mapper registered before use
+from services.reporting.attachment.routes import router as attachment_router
 from services.reporting.circular.routes import router as circular_router
 from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
 from services.reporting.config import ReportingSettings
+from services.reporting.consolidation.routes import router as consolidation_router
+from services.reporting.dispute.routes import router as dispute_router
 from services.reporting.error_report.routes import router as error_report_router
 from services.reporting.notice.routes import router as notice_router
+from services.reporting.practice.routes import router as practice_router
 from services.reporting.rectification.routes import router as rectification_router
 from services.reporting.result.routes import router as result_router
+from services.reporting.unit.routes import router as unit_router
 from shared.app import build_app
 from shared.clock import Clock, SystemClock
 from shared.events import Outbox
@@ -26,6 +31,10 @@ TAGS = [
     {"name": "error-reports", "description": "我为政府网站找错留言"},
     {"name": "results", "description": "检查结果副本"},
     {"name": "notices", "description": "整改期限通知：到期前与逾期时的回调和邮件记录、通知邮箱"},
+    {"name": "disputes", "description": "单位对问题的申辩（误报 / 存疑）及处理"},
+    {"name": "practices", "description": "典型做法：单位提交、监管单位遴选、通报“主要做法”"},
+    {"name": "attachments", "description": "整改佐证与做法配图等附件"},
+    {"name": "consolidation", "description": "政务新媒体瘦身提质：提升一批、整合一批、关停一批"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -50,6 +59,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock | None = 
     app.state.registry_transport = registry_transport
     app.state.checker_transport = checker_transport
     for router in (circular_router, rectification_router, error_report_router, result_router,
-                   notice_router):
+                   notice_router, unit_router, dispute_router, practice_router, attachment_router,
+                   consolidation_router):
         app.include_router(router)
     return app

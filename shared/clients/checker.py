@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,23 @@ class RecheckStarted(BaseModel):
 
     id: UUID
     status: str
+
+
+class FindingRef(BaseModel):
+    """What reporting keeps of a finding a unit disputes (the checker's FindingRead, in part)."""
+
+    id: UUID
+    target_id: UUID
+    target_type: str
+    target_code: str
+    target_name: str
+    region_code: str
+    organisation_id: UUID
+    organisation_name: str
+    rule: str
+    indicator: str
+    message: str
+    verdict: str | None = None
 
 
 class CheckerClient(ServiceClient):
@@ -45,4 +63,29 @@ class CheckerClient(ServiceClient):
             page = r.json()
             out.extend(page["items"])
             if not page["items"] or len(out) >= page["total"]:
+                return out
+
+    async def finding(self, finding_id: UUID) -> FindingRef:
+        """One finding the caller may see."""
+        r = await self.request("GET", f"/findings/{finding_id}")
+        return FindingRef.model_validate(r.json())
+
+    async def set_verdict(self, finding_id: UUID, verdict: str | None, note: str | None) -> FindingRef:
+        """Record a supervisor's verdict on a finding (false positives are re-scored there)."""
+        r = await self.request("PUT", f"/findings/{finding_id}/verdict",
+                               json={"verdict": verdict, "note": note})
+        return FindingRef.model_validate(r.json())
+
+    async def account_posts(self, account_id: UUID, since: datetime,
+                            page_size: int = 1000) -> list[dict[str, Any]]:
+        """An account's posts published since an instant (the checker lists them newest first)."""
+        out: list[dict[str, Any]] = []
+        while True:
+            r = await self.request("GET", f"/accounts/{account_id}/posts", params={
+                "limit": page_size, "offset": len(out)})
+            page = r.json()
+            items = page["items"]
+            out.extend(items)
+            last = datetime.fromisoformat(items[-1]["published_at"]) if items else None
+            if not items or len(out) >= page["total"] or (last is not None and last < since):
                 return out

@@ -66,6 +66,14 @@ class RegistryClient(ServiceClient):
             if not page.items or len(out) >= page.total:
                 return out
 
+    async def file_account(self, account_id: UUID, action: str, note: str | None) -> FilingRead:
+        """File a lifecycle action (e.g. announce_closure) on an account at its current version."""
+        current = await self.account(account_id)
+        r = await self.request("POST", f"/accounts/{account_id}/filings",
+                               headers={"If-Match": f'"{current.version}"'},
+                               json={"action": action, "note": note})
+        return FilingRead.model_validate(r.json())
+
     async def organisation(self, org_id: UUID) -> OrganisationRead:
         """Fetch one organisation."""
         r = await self.request("GET", f"/organisations/{org_id}")

@@ -117,6 +117,8 @@ BOUND_BY_DATA = {
     "publishCircular": "its deadline must fall in a loaded calendar year",
     "createWebhook": "the URL's host must resolve, to an address the SSRF guard allows",
     "issueToken": "the client id and secret must be a registered client's",
+    "raiseDispute": "the finding must be one of the caller's (the seed has none)",
+    "decideConsolidation": "merge_into_id is given exactly when the action is merge",
 }
 # Fields that name a stored row: valid (positive) requests name the seeded one.
 REFERENCES = {"organisation_id": "org_id", "sponsor_id": "org_id", "operator_id": "org_id",

@@ -59,6 +59,7 @@ CALLERS: dict[str, tuple[Role, set[str]]] = {
     "lixia_viewer": (VIEW, SEES["lixia"]),
 }
 _n = itertools.count(1)
+IMAGE = b"\x89PNG\r\n\x1a\n" + bytes(32)
 
 Body = Callable[[World, str], Any]
 
@@ -74,6 +75,7 @@ class Op:
     files: bool = False  # the body is an uploaded JSON file
     version_of: str = ""  # the row whose ETag the write must carry (If-Match), by resource
     by: str = ""  # who makes the allowed call (default: 历下区's supervisor, or its system)
+    upload: bool = False  # the body is an uploaded image (multipart field `file`)
 
 
 def _id(resource: str) -> Callable[[World, str], str]:
@@ -205,7 +207,52 @@ MATRIX: dict[tuple[str, str], Op] = {
                                  "platform_post_id": f"b{next(_n)}", "title": "矩阵文章",
                                  "published_at": "2026-11-19T08:00:00+08:00"}]}, 200,
         "批量推送文章：每个账号须在辖区内"),
-    # --- reporting
+    # --- reporting (practices before the drafts are published; disputes accepted before new ones)
+    ("POST", "/api/v1/practices"): Op(
+        WRITERS | {UNIT}, "body", _u("/api/v1/practices"),
+        lambda w, t: {"organisation_id": w.orgs[t]["id"], "title": "矩阵做法", "text": "矩阵正文"},
+        201, "提交典型做法：单位须在辖区内（单位只为本单位提交）"),
+    ("PATCH", "/api/v1/practices/{practice_id}"): Op(
+        WRITERS | {UNIT}, "path", _u("/api/v1/practices/{id}", "practices"),
+        lambda w, t: {"text": f"矩阵修改{next(_n)}"}, 200, "修改典型做法：做法须在辖区内",
+        version_of="practices"),
+    ("POST", "/api/v1/practices/{practice_id}/images"): Op(
+        WRITERS | {UNIT}, "path", _u("/api/v1/practices/{id}/images", "practices"), None, 201,
+        "上传做法配图：做法须在辖区内", upload=True),
+    ("POST", "/api/v1/practices/{practice_id}/shortlist"): Op(
+        {ADMIN, SUP}, "path", _u("/api/v1/practices/{id}/shortlist", "practices"),
+        lambda w, t: {"circular_id": w.ids["drafts"]["sz" if t == "sz" else "lx"]}, 200,
+        "选入通报：做法须在辖区内"),
+    ("POST", "/api/v1/circulars/{circular_id}/practices/draft"): Op(
+        {ADMIN, SUP}, "path", lambda w, t: f"/api/v1/circulars/{w.ids['drafts'][t]}/practices/draft",
+        lambda w, t: {}, 200, "起草主要做法：通报须在辖区内"),
+    ("DELETE", "/api/v1/practices/{practice_id}/shortlist"): Op(
+        {ADMIN, SUP}, "path", _u("/api/v1/practices/{id}/shortlist", "practices"), None, 200,
+        "撤出通报：做法须在辖区内"),
+    ("POST", "/api/v1/practices/{practice_id}/decline"): Op(
+        {ADMIN, SUP}, "path", _u("/api/v1/practices/{id}/decline", "practices"),
+        lambda w, t: {"note": "矩阵不采用"}, 200, "不采用做法：做法须在辖区内"),
+    ("POST", "/api/v1/rectifications/{item_id}/attachments"): Op(
+        WRITERS | {UNIT}, "path", _u("/api/v1/rectifications/{id}/attachments", "rectifications"),
+        None, 201, "上传整改附件：事项须在辖区内（单位只传本单位的）", upload=True),
+    ("POST", "/api/v1/disputes/{dispute_id}/accept"): Op(
+        {ADMIN, SUP}, "path", _u("/api/v1/disputes/{id}/accept", "disputes"),
+        lambda w, t: {"note": "矩阵采纳"}, 200, "采纳申辩：申辩须在辖区内"),
+    ("POST", "/api/v1/disputes/{dispute_id}/reject"): Op(
+        {ADMIN, SUP}, "path", _u("/api/v1/disputes/{id}/reject", "rejectable"),
+        lambda w, t: {"note": "矩阵不采纳"}, 200, "不采纳申辩：申辩须在辖区内"),
+    ("POST", "/api/v1/disputes"): Op(
+        WRITERS | {UNIT}, "body", _u("/api/v1/disputes"),
+        lambda w, t: {"finding_id": w.ids["findings"][t], "kind": "false_positive",
+                      "reason": "矩阵申辩"}, 201, "申辩：问题须在辖区内（单位只申辩本单位的）"),
+    ("POST", "/api/v1/consolidation/decisions"): Op(
+        {ADMIN, SUP}, "body", _u("/api/v1/consolidation/decisions"),
+        lambda w, t: {"account_id": w.ids["accounts"][t], "action": "improve"}, 201,
+        "瘦身决定：账号须在辖区内"),
+    ("POST", "/api/v1/consolidation/decisions/{decision_id}/confirm"): Op(
+        {ADMIN, UNIT, INTEG}, "path", _u("/api/v1/consolidation/decisions/{id}/confirm", "decisions"),
+        lambda w, t: {"note": "矩阵确认"}, 200,
+        "确认整合或关停：由账号的主办单位（或代其报备的集成方）确认", by="lixia_system"),
     ("POST", "/api/v1/circulars"): Op(
         {ADMIN, SUP}, "region", _u("/api/v1/circulars"),
         lambda w, t: {"region_code": _region(t), "quarter": "2026Q3",
@@ -309,6 +356,20 @@ WRITTEN: dict[tuple[str, str], str | None] = {
     ("DELETE", "/api/v1/wordlists/{list_name}/{entry_id}"): "/api/v1/wordlists/typo",
     ("POST", "/api/v1/accounts/{account_id}/posts"): "/api/v1/accounts/{account}/posts",
     ("POST", "/api/v1/posts:bulk"): "/api/v1/accounts/{account}/posts",
+    ("POST", "/api/v1/practices"): "/api/v1/practices",
+    ("PATCH", "/api/v1/practices/{practice_id}"): "/api/v1/practices",
+    ("POST", "/api/v1/practices/{practice_id}/images"): None,  # shown once listed in `images`
+    ("POST", "/api/v1/practices/{practice_id}/shortlist"): "/api/v1/practices",
+    ("POST", "/api/v1/circulars/{circular_id}/practices/draft"): None,  # the draft's narrative
+    ("DELETE", "/api/v1/practices/{practice_id}/shortlist"): "/api/v1/practices",
+    ("POST", "/api/v1/practices/{practice_id}/decline"): "/api/v1/practices",
+    ("POST", "/api/v1/rectifications/{item_id}/attachments"): None,  # shown once reported
+    ("POST", "/api/v1/disputes/{dispute_id}/accept"): "/api/v1/disputes",
+    ("POST", "/api/v1/disputes/{dispute_id}/reject"): "/api/v1/disputes",
+    ("POST", "/api/v1/disputes"): "/api/v1/disputes",
+    ("POST", "/api/v1/consolidation/decisions"): "/api/v1/consolidation/decisions",
+    ("POST", "/api/v1/consolidation/decisions/{decision_id}/confirm"):
+        "/api/v1/consolidation/decisions",
     ("POST", "/api/v1/circulars"): "/api/v1/circulars",
     ("PATCH", "/api/v1/circulars/{circular_id}"): "/api/v1/circulars",
     ("POST", "/api/v1/circulars/{circular_id}/publish"): "/api/v1/circulars",
@@ -384,6 +445,23 @@ async def _prepare(w: World) -> None:
             "name": f"矩阵下级客户端{tag}", "roles": ["viewer"], "regions": [region]})
         w.add("clients", tag, c["client_id"])
     w.keys["lx_owner"] = w.keys["lixia_system"]
+    for tag, who in (("lx", "lixia"), ("lxu", "lixia"), ("sz", "shizhong")):
+        p = await gw.ok("POST", "/api/v1/practices", w.keys[who], json={
+            "organisation_id": w.orgs[tag]["id"], "title": f"矩阵做法{tag}", "text": "矩阵正文"})
+        w.add("practices", tag, p["id"])
+    for tag, who in (("lx", "lixia"), ("lxu", "lixia"), ("sz", "shizhong")):
+        d = await gw.ok("POST", "/api/v1/consolidation/decisions", w.keys[who], json={
+            "account_id": w.ids["accounts"][tag], "action": "close"})
+        w.add("decisions", tag, d["id"])
+    # Disputes awaiting a decision: one to accept per county, and one to reject (of another
+    # finding: a finding has one pending dispute at most) — 历下区 unit's, and the city's.
+    for resource, tag, finding, who in (("disputes", "lx", "lx", "lixia"),
+                                        ("disputes", "sz", "sz", "shizhong"),
+                                        ("rejectable", "lx", "lxu", "lixia"),
+                                        ("rejectable", "sz", "city", "city")):
+        d = await gw.ok("POST", "/api/v1/disputes", w.keys[who], json={
+            "finding_id": w.ids["findings"][finding], "kind": "doubtful", "reason": "矩阵待定"})
+        w.add(resource, tag, d["id"])
 
 
 def _unit_tag(op: Op, w: World) -> str:
@@ -396,6 +474,8 @@ def _unit_tag(op: Op, w: World) -> str:
 
 def _call_args(op: Op, w: World, tag: str) -> dict[str, Any]:
     body = op.body(w, tag) if op.body else None
+    if op.upload:
+        return {"files": {"file": ("m.png", IMAGE, "image/png")}}
     if op.files:
         return {"params": {"format": "json"},
                 "files": {"file": ("m.json", json.dumps(body).encode(), "application/json")}}

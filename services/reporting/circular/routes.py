@@ -19,6 +19,7 @@ from services.reporting.circular.schemas import (
     PublishBody,
 )
 from services.reporting.common.context import Ctx, get_ctx
+from services.reporting.unit.circulars import naming
 from shared.errors import InvalidTransition, PreconditionFailed, problem_responses
 from shared.tabular import XLSX_MEDIA, download
 
@@ -54,7 +55,9 @@ async def list_circulars(ctx: Ctx = Depends(get_ctx),
     stmt = select(Circular).order_by(col(Circular.period_end).desc(), col(Circular.created_at).desc())
     if status_:
         stmt = stmt.where(Circular.status == status_)
-    rows = [c for c in (await ctx.session.execute(stmt)).scalars() if service.visible(ctx, c)]
+    named = await naming(ctx)  # a unit sees the published circulars that name it
+    rows = [c for c in (await ctx.session.execute(stmt)).scalars()
+            if service.visible(ctx, c) or (c.status == "published" and c.id in named)]
     return [{"id": str(c.id), "title": c.title, "region_code": c.region_code,
              "period_start": c.period_start.isoformat(), "period_end": c.period_end.isoformat(),
              "status": c.status, "status_label": service.STATUS_LABELS[c.status],

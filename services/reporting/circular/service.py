@@ -24,6 +24,7 @@ from services.reporting.common.context import Ctx
 from services.reporting.rectification.models import RectificationItem
 from services.reporting.rectification.service import OpenItem, open_items
 from services.reporting.result.models import Result
+from services.reporting.unit.circulars import naming
 from shared.calendar import SHANGHAI
 from shared.clients.base import ServiceClient, UpstreamProblem
 from shared.contracts.events import CIRCULAR_PUBLISHED
@@ -247,10 +248,15 @@ def visible(ctx: Ctx, circular: Circular) -> bool:
     return any(code.startswith(prefix) for code in ctx.principal.regions)
 
 
+async def names_caller(ctx: Ctx, circular: Circular) -> bool:
+    """Tell whether a published circular names one of the caller's units (units see those)."""
+    return circular.status == "published" and circular.id in await naming(ctx, circular.id)
+
+
 async def get(ctx: Ctx, circular_id: uuid.UUID) -> Circular:
     """Load a circular the caller may see, or 404."""
     circular = await ctx.session.get(Circular, circular_id)
-    if circular is None or not visible(ctx, circular):
+    if circular is None or not (visible(ctx, circular) or await names_caller(ctx, circular)):
         raise NotFound(f"通报 {circular_id} 不存在")
     return circular
 

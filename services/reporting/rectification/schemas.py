@@ -50,6 +50,8 @@ class ReportBody(BaseModel):
 
     note: str = Field(min_length=1, max_length=2000, description="整改情况说明")
     evidence: EvidenceBody | None = None
+    attachments: list[UUID] = Field(default_factory=list, max_length=20, description=(
+        "佐证附件：先以 POST /rectifications/{id}/attachments 上传，再在此列出其 id"))
 
 
 class NoteBody(BaseModel):

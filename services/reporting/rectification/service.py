@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
+from services.reporting.attachment import service as attachments
 from services.reporting.circular.models import Circular
 from services.reporting.common.context import Ctx
 from services.reporting.rectification.models import RectificationEvent, RectificationItem
@@ -172,7 +173,10 @@ async def to_detail(session: AsyncSession, item: RectificationItem, now: datetim
 async def report_done(ctx: Ctx, item: RectificationItem, body: ReportBody) -> None:
     """Record the unit's report that the problem is fixed (open → reported)."""
     ctx.require_writer(unit_allowed=True)
-    evidence = body.evidence.model_dump(exclude_none=True) if body.evidence else {}
+    evidence: dict[str, Any] = body.evidence.model_dump(exclude_none=True) if body.evidence else {}
+    if body.attachments:
+        evidence["attachments"] = await attachments.claim(ctx, item.id, body.attachments,
+                                                          "attachments")
     await _act(ctx, item, "report", note=body.note, evidence=evidence)
 
 

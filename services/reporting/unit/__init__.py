@@ -1,0 +1,1 @@
+"""Reporting: what a unit (主办单位) sees and does about its own items and circulars."""
