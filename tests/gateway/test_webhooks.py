@@ -7,7 +7,6 @@ import asyncio
 import itertools
 import json
 import random
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,8 +36,8 @@ from tests.gateway.webhook_fixtures import (
     Settings,
     clear_tables,
     client,
+    completed,
     create_tables,
-    envelope,
     overdue,
     principal,
     settings_for,
@@ -269,7 +268,7 @@ async def test_events_reach_only_subscribers_whose_scope_covers_them(env: Env, r
     await subscribe(env.app, ADMIN, f"{base}/province", both)
 
     await env.publish(overdue(COUNTY_A))
-    await env.publish(envelope("inspection.completed", {"run_id": str(uuid.uuid4()), "targets_total": 3}))
+    await env.publish(completed())
     await env.loop().run_once()
 
     got = sorted((r.path, r.headers["X-Govinspect-Event"]) for r in receiver.requests)
