@@ -96,10 +96,11 @@ async def env(wh_database_url: str, redis_url: str) -> AsyncIterator[Env]:
     await clear_tables(sessionmaker)
     engine = sessionmaker.kw["bind"]
     resources = Resources(settings=settings, webhooks=settings.webhooks, clock=clock, engine=engine,
-                          sessionmaker=sessionmaker)
+                          sessionmaker=sessionmaker, redis=await connect(redis_url))
     async with webhook_app(settings, clock) as app:
         yield Env(settings, clock, sessionmaker, app, resources)
     await clear_tables(sessionmaker)
+    await resources.redis.aclose()
     await engine.dispose()
 
 

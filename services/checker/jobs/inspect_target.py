@@ -26,7 +26,7 @@ from services.checker.common.metrics import (
 )
 from services.checker.finding import service as findings
 from services.checker.inspect.scoring import score
-from services.checker.jobs.resources import Resources
+from services.checker.jobs.resources import InspectResources, Resources
 from services.checker.run.models import Run, Task
 from services.checker.run.service import INSPECT_JOB, QUEUE
 from shared.contracts.events import (
@@ -90,7 +90,7 @@ async def _heartbeat(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
 
 async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     """Inspect one target; safe to run twice and after a crash."""
-    res: Resources = ctx["resources"]
+    res: InspectResources = ctx["resources"]
     claimed = await _claim(res, uuid.UUID(task_id))
     if claimed is None:
         return "skipped"

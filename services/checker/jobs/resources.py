@@ -1,4 +1,4 @@
-"""What a checker worker owns for its lifetime: database, Redis, outbox, browser, fetcher."""
+"""What a checker worker owns for its lifetime: database, Redis, outbox, browser or fetcher."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+import httpx
 
 from services.checker.config import CheckerSettings
 from services.checker.inspect.model import FindingDraft
 from services.checker.run.models import Run
-from shared.clock import Clock
 from shared.events import Outbox
+from shared.worker import WorkerResources
 
 
 @dataclass
@@ -50,15 +49,29 @@ FEED_UNREAD = {"unreadable": "账号内容无法读取", "not_configured": "账�
 
 
 Inspect = Callable[[dict[str, Any], Run], Awaitable[Outcome]]
+# Loads a URL over HTTP only (net.fetch.Fetcher.fetch without retries): the probe's client.
+ProbeFetch = Callable[..., Awaitable[Any]]
 
 
-@dataclass
-class Resources:
+@dataclass(kw_only=True)
+class Resources(WorkerResources):
+    """What both checker workers hold (shared.worker.WorkerResources plus the checker's own)."""
+
     settings: CheckerSettings
-    clock: Clock
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    redis: ArqRedis
     outbox: Outbox
+    # The registry, for starting due plans; None: over the network at settings.registry_url.
+    registry_transport: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass(kw_only=True)
+class InspectResources(Resources):
+    """The inspection worker's: inspecting a target (one Chromium, one guarded HTTP client)."""
+
     inspect: Inspect
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class ProbeResources(Resources):
+    """The probe worker's: a guarded HTTP client and no browser."""
+
+    probe_fetch: ProbeFetch
