@@ -172,6 +172,7 @@ async def run_relay(settings: ServiceSettings, clock: Clock, outbox: OutboxTable
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, task.cancel)
+            res.closing.callback(loop.remove_signal_handler, sig)
         log.info("outbox relay of %s started", outbox.source)
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -24,7 +24,7 @@ from gateway.webhooks.models import WebhookDelivery, WebhookProcessedEvent
 from gateway.webhooks.signing import sign, verify
 from gateway.worker import QUEUE, Resources, build_worker, deliver
 from shared.clock import FixedClock
-from shared.contracts.events import DELIVER_JOB, EventEnvelope
+from shared.contracts.events import DELIVER_JOB, EventEnvelope, MalformedEvent
 from shared.principal import Role
 from shared.queue import connect
 from tests.gateway.webhook_fixtures import (
@@ -365,6 +365,23 @@ async def test_deliveries_survive_a_worker_killed_mid_send(env: Env, receiver: R
     [d] = (await deliveries(env.app, ALICE, sub["id"]))["items"]
     assert d["status"] == "delivered"
     assert receiver.event_ids() == [str(event.id), str(event.id)]
+
+
+async def test_a_malformed_event_is_refused_and_nothing_is_sent(env: Env, receiver: Receiver) -> None:
+    """An event whose payload does not match its contract fails the job (arq retries it and the
+    relay records why): no subscriber gets half of it, and it is not marked processed."""
+    await subscribe(env.app, ADMIN, receiver.url, ("rectification.overdue",))
+    good = overdue(COUNTY_A)
+    bad = good.model_copy(update={"payload": {k: v for k, v in good.payload.items()
+                                              if k != "organisation_id"}})
+    with pytest.raises(MalformedEvent, match="organisation_id"):
+        await env.publish(bad)
+    assert await env.delivery_count() == 0
+    async with env.sessionmaker() as s:
+        assert (await s.execute(select(func.count()).select_from(WebhookProcessedEvent))).scalar_one() == 0
+    assert await env.publish(good)  # the same event, well formed, goes out
+    await env.loop().run_once()
+    assert receiver.event_ids() == [str(good.id)]
 
 
 async def test_an_event_delivered_twice_to_the_worker_fans_out_once(
