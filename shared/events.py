@@ -4,7 +4,8 @@ A service subclasses the three table bases below with `table=True`. `publish` ad
 payload the event's model from shared.contracts.events) and one delivery row per subscribing
 queue in the caller's transaction. The relay enqueues each delivery as an arq job with a
 deterministic id and marks it acknowledged only when arq reports the job completed successfully;
-a delivery whose job vanished (Redis lost its data) or failed is sent again. Consumers wrap their handler in `consume_once`, so an event id is processed once.
+a delivery whose job vanished (Redis lost its data) or failed is sent again. Consumers wrap
+their handler in `consume_once`, so an event id is processed once.
 """
 
 from __future__ import annotations

@@ -358,7 +358,6 @@ class AccountFilingLate(AccountFiled, LateFields):
     """`filing.late` of an account."""
 
 
-FilingEvent = Annotated[WebsiteFiled | AccountFiled, Field(discriminator="target_type")]
 FilingLate = Annotated[WebsiteFilingLate | AccountFilingLate, Field(discriminator="target_type")]
 """`filing.late`: a lifecycle action filed later than its limit in working days."""
 
