@@ -30,6 +30,7 @@ from gateway.proxy.routes import router as proxy_router
 from gateway.proxy.upstream import RouteTable, Upstreams
 from gateway.ratelimit.limiter import RateLimiter
 from gateway.ratelimit.middleware import RateLimitMiddleware
+from gateway.webhooks.callbacks import install as install_callbacks
 from gateway.webhooks.routes import router as webhooks_router
 from shared.clock import Clock, SystemClock
 from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
@@ -153,6 +154,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     app.include_router(auth_router, dependencies=strict)
     app.include_router(audit_router, dependencies=strict)
     app.include_router(webhooks_router, prefix="/api/v1", dependencies=strict)
+    install_callbacks(app)  # the webhooks' bodies, in the document's `webhooks` section
     openapi.install(app, settings.openapi_cache_s)
     # Last: everything else below /api/v1 belongs to a service.
     app.include_router(proxy_router)

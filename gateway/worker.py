@@ -7,13 +7,11 @@ beside the worker sends what is due and retries with backoff (gateway/webhooks/d
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from arq.worker import Worker, func
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.config import GatewaySettings
 from gateway.webhooks.delivery import DeliveryLoop, WebhookSettings, webhook_settings
@@ -21,23 +19,21 @@ from gateway.webhooks.models import WebhookProcessedEvent
 from gateway.webhooks.service import fan_out
 from shared.clock import Clock, SystemClock
 from shared.contracts.events import DELIVER_JOB, EventEnvelope
-from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import consume_once
 from shared.logging import configure_logging
-from shared.metrics import instrument_worker
-from shared.queue import deserialize, queue_name, redis_settings, serialize
+from shared.queue import queue_name
+from shared.worker import WorkerPlan, WorkerResources
+from shared.worker import build_worker as build
 
 QUEUE = queue_name("gateway")
 
 
-@dataclass
-class Resources:
+@dataclass(kw_only=True)
+class Resources(WorkerResources):
+    """The gateway worker's: shared.worker.WorkerResources plus the webhook settings."""
+
     settings: GatewaySettings
     webhooks: WebhookSettings
-    clock: Clock
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 async def deliver(ctx: dict[str, Any], envelope: dict[str, Any]) -> bool:
@@ -58,36 +54,18 @@ def build_worker(settings: GatewaySettings | None = None, clock: Clock | None = 
     settings = settings or GatewaySettings()
     clock = clock or SystemClock()
 
-    async def startup(ctx: dict[str, Any]) -> None:
-        url = settings.resolved_database_url()
-        engine = make_engine(url, None if is_sqlite(url) else settings.db_schema)
-        res = Resources(settings=settings, webhooks=webhook_settings(settings), clock=clock,
-                        engine=engine, sessionmaker=make_sessionmaker(engine))
+    async def resources(base: WorkerResources) -> Resources:
+        res = Resources(**base.shared(), settings=settings, webhooks=webhook_settings(settings))
         if delivery_loop:
             loop = DeliveryLoop(res.sessionmaker, clock, res.webhooks)
-            res.extra["loop"] = loop
-            res.extra["loop_task"] = asyncio.create_task(loop.run_forever())
-        ctx["resources"] = res
+            res.on_close(loop.aclose)
+            res.in_background(loop.run_forever())
+        return res
 
-    async def shutdown(ctx: dict[str, Any]) -> None:
-        res: Resources | None = ctx.get("resources")
-        if res is None:
-            return
-        task = res.extra.get("loop_task")
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await res.extra["loop"].aclose()
-        await res.engine.dispose()
-
-    return instrument_worker(Worker(
-        functions=[func(deliver, name=DELIVER_JOB, max_tries=10)],
-        queue_name=QUEUE, redis_settings=redis_settings(settings.redis_url),
-        job_serializer=serialize, job_deserializer=deserialize, on_startup=startup,
-        on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2,
-        handle_signals=handle_signals, job_completion_wait=settings.shutdown_wait_s),
-        settings.metrics_port)
+    plan = WorkerPlan(queue=QUEUE, shutdown_wait_s=settings.shutdown_wait_s,
+                      metrics_port=settings.metrics_port,
+                      functions=[func(deliver, name=DELIVER_JOB, max_tries=10)])
+    return build(settings, clock, plan, resources, burst=burst, handle_signals=handle_signals)
 
 
 def main() -> None:

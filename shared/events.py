@@ -1,10 +1,11 @@
 """The event outbox: events written with the change, relayed to subscribers until acknowledged.
 
-A service subclasses the three table bases below with `table=True`. `publish` adds an event and
-one delivery row per subscribing queue in the caller's transaction. The relay enqueues each
-delivery as an arq job with a deterministic id and marks it acknowledged only when arq reports
-the job completed successfully; a delivery whose job vanished (Redis lost its data) or failed is
-sent again. Consumers wrap their handler in `consume_once`, so an event id is processed once.
+A service subclasses the three table bases below with `table=True`. `publish` adds an event (its
+payload the event's model from shared.contracts.events) and one delivery row per subscribing
+queue in the caller's transaction. The relay enqueues each delivery as an arq job with a
+deterministic id and marks it acknowledged only when arq reports the job completed successfully;
+a delivery whose job vanished (Redis lost its data) or failed is sent again. Consumers wrap
+their handler in `consume_once`, so an event id is processed once.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import Field, SQLModel
 
 from shared.clock import Clock
-from shared.contracts.events import DELIVER_JOB, EventEnvelope
+from shared.contracts.events import DELIVER_JOB, EventEnvelope, EventPayload, check_payload
 from shared.db import UTCDateTime
 from shared.logging import current_request_id
 from shared.queue import deserialize
@@ -81,10 +82,15 @@ class Outbox:
         self.routes = routes
         self.clock = clock
 
-    def publish(self, session: AsyncSession, name: str, payload: dict[str, Any]) -> uuid.UUID:
-        """Add an event and its deliveries to the session; they commit with the change."""
+    def publish(self, session: AsyncSession, name: str, payload: EventPayload) -> uuid.UUID:
+        """Add an event and its deliveries to the session; they commit with the change.
+
+        `payload` is the event's model (shared.contracts.events); another type is refused.
+        """
+        check_payload(name, payload)
         now = self.clock.now()
-        event = self.event_model(name=name, payload=payload, occurred_at=now,
+        event = self.event_model(name=name, payload=payload.model_dump(mode="json"),
+                                 occurred_at=now,
                                  request_id=current_request_id())
         session.add(event)
         for queue in subscribers_for(name, self.routes):

@@ -2,9 +2,9 @@
 
 Who receives an event: a subscription's owner must see the event's region or one of its
 organisations, with the scope the owner had when they last wrote the subscription. The region
-is the payload's `region_code` (for `target.inspected`, the one under `target`); the
-organisations are its `organisation_id`, `sponsor_id` and `operator_id`. An event naming neither
-(`inspection.completed`: a run may span regions) reaches only owners whose scope is all regions.
+and organisations are what the event's model says it concerns (`EventPayload.scope`, in
+shared/contracts/events.py). An event naming neither (`inspection.completed`: a run may span
+regions) reaches only owners whose scope is all regions.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from gateway.webhooks.schemas import (
 )
 from gateway.webhooks.signing import new_secret
 from shared.clock import Clock
-from shared.contracts.events import TARGET_INSPECTED, EventEnvelope
+from shared.contracts.events import EventEnvelope, EventPayload, parse_event
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal, Role
 
@@ -281,45 +281,38 @@ async def _render(session: AsyncSession, deliveries: list[WebhookDelivery]) -> l
 # --- fan-out ----------------------------------------------------------------------------
 
 
-def _where(event: EventEnvelope) -> tuple[str | None, list[uuid.UUID | None]]:
-    data = event.payload
-    if event.name == TARGET_INSPECTED and isinstance(data.get("target"), dict):
-        data = data["target"]
-    orgs: list[uuid.UUID | None] = []
-    for key in ("organisation_id", "sponsor_id", "operator_id"):
-        try:
-            orgs.append(uuid.UUID(str(data[key])) if data.get(key) else None)
-        except ValueError:
-            continue
-    region = data.get("region_code")
-    return (str(region) if region else None), orgs
-
-
-def receives(sub: WebhookSubscription, event: EventEnvelope) -> bool:
+def receives(sub: WebhookSubscription, name: str, payload: EventPayload) -> bool:
     """Tell whether a subscription gets an event: it chose the event and its owner sees it."""
-    if not sub.active or event.name not in sub.events:
+    if not sub.active or name not in sub.events:
         return False
     owner = Principal(subject=sub.owner_subject, roles=[Role.integration],
                       all_regions=sub.owner_all_regions, regions=sub.owner_regions,
                       organisations=[uuid.UUID(o) for o in sub.owner_organisations])
     if owner.all_regions:
         return True
-    region, orgs = _where(event)
-    return owner.sees(region, orgs)
+    where = payload.scope()
+    return owner.sees(where.region_code, list(where.organisation_ids))
 
 
 async def fan_out(session: AsyncSession, event: EventEnvelope, now: datetime, ws: WebhookSettings) -> int:
-    """Add one pending delivery per subscription that receives the event; return how many."""
+    """Add one pending delivery per subscription that receives the event; return how many.
+
+    The payload is read into its model (a malformed one raises MalformedEvent and the event is
+    retried, never half-sent) and subscribers get the model's JSON, the body the OpenAPI
+    document shows for that webhook.
+    """
     if event.name not in {e.value for e in EventName}:
         return 0
+    payload = parse_event(event)
+    data = payload.model_dump(mode="json")
     subs = (await session.execute(select(WebhookSubscription).where(
         col(WebhookSubscription.active)))).scalars().all()
     added = 0
     for sub in subs:
-        if receives(sub, event):
+        if receives(sub, event.name, payload):
             session.add(WebhookDelivery(
                 subscription_id=sub.id, event_id=event.id, event_name=event.name,
-                occurred_at=event.occurred_at, data=event.payload, created_at=now,
+                occurred_at=event.occurred_at, data=data, created_at=now,
                 next_attempt_at=now, give_up_at=now + timedelta(seconds=ws.give_up_after_s)))
             added += 1
     # No flush here: a concurrent copy of the same event then fails on the unique constraint at

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +10,8 @@ from pydantic_settings import SettingsConfigDict
 
 from services.checker.crawl.rendered import RenderSettings
 from services.checker.net.politeness import Politeness
+from services.checker.support.chromium import default_chromium
 from shared.config import ServiceSettings, var_dir
-
-# Debian's headless-only build of the same Chromium: no browser UI to keep busy, so an inspection's
-# rendering and evidence cost about a third less CPU (benchmarks/checker_bench.py); the full
-# browser is the fallback.
-HEADLESS_SHELL, FULL_CHROMIUM = "/usr/bin/chromium-headless-shell", "/usr/bin/chromium"
-
-
-def default_chromium() -> str:
-    """The Chromium to launch when none is configured: the headless shell if installed."""
-    return HEADLESS_SHELL if os.access(HEADLESS_SHELL, os.X_OK) else FULL_CHROMIUM
 
 
 class FeedPollSettings(BaseModel):

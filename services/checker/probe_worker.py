@@ -13,18 +13,43 @@ site misses at most that one probe, and the next is scheduled an interval later 
 
 from __future__ import annotations
 
-from arq.worker import Worker
+import functools
 
+from arq.cron import cron
+from arq.worker import Worker, func
+
+from services.checker import tables  # noqa: F401 - every mapper registered before use
 from services.checker.config import CheckerSettings
-from services.checker.worker import build_worker
-from shared.clock import Clock
+from services.checker.jobs.probe_site import probe_site, schedule_probes
+from services.checker.jobs.resources import ProbeResources
+from services.checker.probe.service import PROBE_JOB, PROBE_QUEUE, open_fetcher
+from services.checker.worker import checker_outbox
+from shared.clock import Clock, SystemClock
 from shared.logging import configure_logging
+from shared.worker import WorkerPlan, WorkerResources, build_worker
 
 
 def build_probe_worker(settings: CheckerSettings | None = None, clock: Clock | None = None, *,
                        burst: bool = False, handle_signals: bool = True) -> Worker:
-    """Create the probe worker (the checker worker's "probe" role)."""
-    return build_worker(settings, clock, role="probe", burst=burst, handle_signals=handle_signals)
+    """Create the probe worker: no Chromium, a probe loads the home page over HTTP only."""
+    settings = settings or CheckerSettings()
+    clock = clock or SystemClock()
+
+    async def resources(base: WorkerResources) -> ProbeResources:
+        fetcher = open_fetcher(settings)
+        base.on_close(fetcher.aclose)
+        return ProbeResources(**base.shared(), settings=settings,
+                              outbox=checker_outbox(settings, clock),
+                              probe_fetch=functools.partial(fetcher.fetch, retries=0))
+
+    plan = WorkerPlan(
+        queue=PROBE_QUEUE, max_jobs=settings.probe_concurrency, keep_result_s=3600,
+        shutdown_wait_s=settings.probe_shutdown_wait_s, metrics_port=settings.probe_metrics_port,
+        functions=[func(probe_site, name=PROBE_JOB, timeout=120, max_tries=2)],
+        cron_jobs=[cron(schedule_probes, name="checker.schedule_probes", second={30},
+                        run_at_startup=False, unique=True, timeout=120)])
+    return build_worker(settings, clock, plan, resources, burst=burst,
+                        handle_signals=handle_signals)
 
 
 def main() -> None:

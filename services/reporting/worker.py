@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from arq.cron import cron
 from arq.worker import Worker, func
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting import tables  # noqa: F401 - every mapper registered before use
 from services.reporting.common.calendar import load_calendar
@@ -24,26 +22,27 @@ from services.reporting.result.intake import handle
 from shared.calendar import WorkingCalendar
 from shared.clock import Clock, SystemClock
 from shared.contracts.events import DELIVER_JOB, EventEnvelope
-from shared.db import is_sqlite, make_engine, make_sessionmaker
-from shared.events import Outbox, OutboxRelay, consume_once
+from shared.events import Outbox, consume_once
 from shared.logging import configure_logging
-from shared.metrics import instrument_worker
 from shared.principal import Principal, Role, sign_principal
-from shared.queue import connect, deserialize, queue_name, redis_settings, serialize
+from shared.queue import queue_name
+from shared.worker import OutboxTables, WorkerPlan, WorkerResources
+from shared.worker import build_worker as build
 
 QUEUE = queue_name("reporting")
 
 
-@dataclass
-class Resources:
+OUTBOX = OutboxTables("reporting", OutboxEvent, OutboxDelivery)
+
+
+@dataclass(kw_only=True)
+class Resources(WorkerResources):
+    """Reporting's worker: shared.worker.WorkerResources plus its outbox and other services."""
+
     settings: ReportingSettings
-    clock: Clock
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
     outbox: Outbox
     registry_transport: httpx.AsyncBaseTransport | None = None
     checker_transport: httpx.AsyncBaseTransport | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def service_token(self) -> str:
@@ -74,44 +73,24 @@ def build_worker(settings: ReportingSettings | None = None, clock: Clock | None 
                  registry_transport: httpx.AsyncBaseTransport | None = None,
                  checker_transport: httpx.AsyncBaseTransport | None = None,
                  handle_signals: bool = True) -> Worker:
-    """Create the arq worker with its startup and shutdown hooks."""
+    """Create the arq worker: event intake, the deadline watcher and the outbox relay."""
     settings = settings or ReportingSettings()
     clock = clock or SystemClock()
 
-    async def startup(ctx: dict[str, Any]) -> None:
-        url = settings.resolved_database_url()
-        engine = make_engine(url, None if is_sqlite(url) else settings.db_schema)
-        sessionmaker = make_sessionmaker(engine)
-        redis = await connect(settings.redis_url)
-        outbox = Outbox("reporting", OutboxEvent, OutboxDelivery, settings.event_routes, clock)
-        res = Resources(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,
-                        outbox=outbox, registry_transport=registry_transport,
-                        checker_transport=checker_transport)
-        relay = OutboxRelay("reporting", sessionmaker, OutboxEvent, OutboxDelivery, redis, clock)
-        res.extra["redis"] = redis
-        res.extra["relay"] = asyncio.create_task(relay.run_forever())
-        ctx["resources"] = res
-
-    async def shutdown(ctx: dict[str, Any]) -> None:
-        res: Resources | None = ctx.get("resources")
-        if res is None:
-            return
-        res.extra["relay"].cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await res.extra["relay"]
-        await res.extra["redis"].aclose()
-        await res.engine.dispose()
+    async def resources(base: WorkerResources) -> Resources:
+        return Resources(**base.shared(), settings=settings,
+                         outbox=Outbox(OUTBOX.source, OUTBOX.event, OUTBOX.delivery,
+                                       settings.event_routes, clock),
+                         registry_transport=registry_transport,
+                         checker_transport=checker_transport)
 
     every = set(range(0, 60, max(1, min(59, settings.watch_interval_s))))
-    return instrument_worker(Worker(
-        functions=[func(deliver, name=DELIVER_JOB, max_tries=10)],
+    plan = WorkerPlan(
+        queue=QUEUE, shutdown_wait_s=settings.shutdown_wait_s, metrics_port=settings.metrics_port,
+        relay=OUTBOX, functions=[func(deliver, name=DELIVER_JOB, max_tries=10)],
         cron_jobs=[cron(watch_deadlines, name="reporting.watch_deadlines", second=every,
-                        run_at_startup=True, unique=True, timeout=300)],
-        queue_name=QUEUE, redis_settings=redis_settings(settings.redis_url),
-        job_serializer=serialize, job_deserializer=deserialize, on_startup=startup,
-        on_shutdown=shutdown, burst=burst, keep_result=86400, poll_delay=0.2,
-        handle_signals=handle_signals, job_completion_wait=settings.shutdown_wait_s),
-        settings.metrics_port)
+                        run_at_startup=True, unique=True, timeout=300)])
+    return build(settings, clock, plan, resources, burst=burst, handle_signals=handle_signals)
 
 
 def main() -> None:

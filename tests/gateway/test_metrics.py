@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from prometheus_client import REGISTRY
 
+from shared.contracts.events import SystemStalled
 from tests.gateway.conftest import OpenGateway
 from tests.gateway.test_webhooks import (
     ALICE,
@@ -85,10 +86,10 @@ async def test_system_stalled_reaches_national_subscribers_only(
     national = principal("integration:national", all_regions=True)
     await subscribe(env.app, national, receiver.url, events=("system.stalled",))
     await subscribe(env.app, ALICE, receiver.url, events=("system.stalled",))
-    alert = envelope("system.stalled", {
-        "kind": "run.stalled", "subject_type": "run", "subject_id": str(uuid.uuid4()),
-        "name": "全国季度检查", "since": "2026-11-20T02:00:00+00:00",
-        "message": "检查批次“全国季度检查”已 61 分钟没有任何进展"})
+    alert = envelope("system.stalled", SystemStalled(
+        kind="run.stalled", subject_type="run", subject_id=uuid.uuid4(), name="全国季度检查",
+        since=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+        message="检查批次“全国季度检查”已 61 分钟没有任何进展"))
     assert await env.publish(alert)
     assert await env.loop().run_once() == 1  # the county subscriber is not told
     [got] = receiver.requests

@@ -253,3 +253,33 @@ def test_schema_name_clashes_are_renamed_whatever_the_order(order: tuple[str, st
     assert doc["paths"]["/api/v1/sites"]["get"]["security"] == [{"bearer": []}]
     validate(doc)
     assert all(m in HTTP_METHODS for item in doc["paths"].values() for m in item)
+
+
+async def test_webhooks_document_every_subscribable_event_with_its_payload_model(
+        full_gateway: Gateway) -> None:
+    """The callback bodies are in the merged document (OpenAPI 3.1 `webhooks`), and `data` is
+    the event's payload model from shared/contracts: what the producer builds and fan-out sends."""
+    from gateway.webhooks.schemas import EventName
+    from shared.contracts.events import payload_type
+
+    doc = await _document(full_gateway)
+    assert set(doc["webhooks"]) == {e.value for e in EventName}
+    for event in EventName:
+        op = doc["webhooks"][event.value]["post"]
+        assert is_operation_id(op["operationId"])
+        assert {p["name"] for p in op["parameters"] if p["in"] == "header"} == {
+            "X-Govinspect-Event", "X-Govinspect-Event-Id", "X-Govinspect-Signature"}
+        body = _resolve(doc, op["requestBody"]["content"]["application/json"]["schema"])
+        assert body["properties"]["event"]["const"] == event.value
+        assert set(body["required"]) == {"id", "event", "occurred_at", "data"}
+        data = body["properties"]["data"]
+        model = payload_type(event.value)
+        if isinstance(model, type):  # one model; filing.late is a website|account union
+            assert _resolve(doc, data)["title"] == model.__name__
+    overdue = _resolve(doc, _resolve(doc, doc["webhooks"]["rectification.overdue"]["post"][
+        "requestBody"]["content"]["application/json"]["schema"])["properties"]["data"])
+    assert {"item_id", "organisation_id", "region_code", "deadline_at"} <= set(overdue["required"])
+    late = _resolve(doc, doc["webhooks"]["filing.late"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"])["properties"]["data"]
+    assert {_resolve(doc, s)["title"] for s in late["oneOf"]} == {"WebsiteFilingLate",
+                                                                    "AccountFilingLate"}

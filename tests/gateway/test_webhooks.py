@@ -7,7 +7,6 @@ import asyncio
 import itertools
 import json
 import random
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from gateway.webhooks.models import WebhookDelivery, WebhookProcessedEvent
 from gateway.webhooks.signing import sign, verify
 from gateway.worker import QUEUE, Resources, build_worker, deliver
 from shared.clock import FixedClock
-from shared.contracts.events import DELIVER_JOB, EventEnvelope
+from shared.contracts.events import DELIVER_JOB, EventEnvelope, MalformedEvent
 from shared.principal import Role
 from shared.queue import connect
 from tests.gateway.webhook_fixtures import (
@@ -37,8 +36,8 @@ from tests.gateway.webhook_fixtures import (
     Settings,
     clear_tables,
     client,
+    completed,
     create_tables,
-    envelope,
     overdue,
     principal,
     settings_for,
@@ -97,10 +96,11 @@ async def env(wh_database_url: str, redis_url: str) -> AsyncIterator[Env]:
     await clear_tables(sessionmaker)
     engine = sessionmaker.kw["bind"]
     resources = Resources(settings=settings, webhooks=settings.webhooks, clock=clock, engine=engine,
-                          sessionmaker=sessionmaker)
+                          sessionmaker=sessionmaker, redis=await connect(redis_url))
     async with webhook_app(settings, clock) as app:
         yield Env(settings, clock, sessionmaker, app, resources)
     await clear_tables(sessionmaker)
+    await resources.redis.aclose()
     await engine.dispose()
 
 
@@ -269,7 +269,7 @@ async def test_events_reach_only_subscribers_whose_scope_covers_them(env: Env, r
     await subscribe(env.app, ADMIN, f"{base}/province", both)
 
     await env.publish(overdue(COUNTY_A))
-    await env.publish(envelope("inspection.completed", {"run_id": str(uuid.uuid4()), "targets_total": 3}))
+    await env.publish(completed())
     await env.loop().run_once()
 
     got = sorted((r.path, r.headers["X-Govinspect-Event"]) for r in receiver.requests)
@@ -365,6 +365,23 @@ async def test_deliveries_survive_a_worker_killed_mid_send(env: Env, receiver: R
     [d] = (await deliveries(env.app, ALICE, sub["id"]))["items"]
     assert d["status"] == "delivered"
     assert receiver.event_ids() == [str(event.id), str(event.id)]
+
+
+async def test_a_malformed_event_is_refused_and_nothing_is_sent(env: Env, receiver: Receiver) -> None:
+    """An event whose payload does not match its contract fails the job (arq retries it and the
+    relay records why): no subscriber gets half of it, and it is not marked processed."""
+    await subscribe(env.app, ADMIN, receiver.url, ("rectification.overdue",))
+    good = overdue(COUNTY_A)
+    bad = good.model_copy(update={"payload": {k: v for k, v in good.payload.items()
+                                              if k != "organisation_id"}})
+    with pytest.raises(MalformedEvent, match="organisation_id"):
+        await env.publish(bad)
+    assert await env.delivery_count() == 0
+    async with env.sessionmaker() as s:
+        assert (await s.execute(select(func.count()).select_from(WebhookProcessedEvent))).scalar_one() == 0
+    assert await env.publish(good)  # the same event, well formed, goes out
+    await env.loop().run_once()
+    assert receiver.event_ids() == [str(good.id)]
 
 
 async def test_an_event_delivered_twice_to_the_worker_fans_out_once(

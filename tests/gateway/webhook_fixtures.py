@@ -26,7 +26,12 @@ from gateway.webhooks.delivery import WebhookSettings
 from gateway.webhooks.routes import router
 from shared.app import build_app
 from shared.clock import FixedClock
-from shared.contracts.events import EventEnvelope
+from shared.contracts.events import (
+    EventEnvelope,
+    EventPayload,
+    InspectionCompleted,
+    RectificationOverdue,
+)
 from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
 
@@ -68,19 +73,29 @@ def headers(who: Principal) -> dict[str, str]:
     return {PRINCIPAL_HEADER: sign_principal(who, SECRET)}
 
 
-def envelope(name: str, payload: dict[str, Any], *, event_id: uuid.UUID | None = None,
-             at: datetime = T0) -> EventEnvelope:
-    """An event as the relay hands it to the gateway's queue."""
+def envelope(name: str, payload: EventPayload | dict[str, Any], *,
+             event_id: uuid.UUID | None = None, at: datetime = T0) -> EventEnvelope:
+    """An event as the relay hands it to the gateway's queue (a model's JSON, as published)."""
+    body = payload.model_dump(mode="json") if isinstance(payload, EventPayload) else payload
     return EventEnvelope(id=event_id or uuid.uuid4(), name=name, source="reporting",
-                         occurred_at=at, payload=payload)
+                         occurred_at=at, payload=body)
 
 
 def overdue(region_code: str, *, target_name: str = "示例县人民政府门户网站") -> EventEnvelope:
     """A rectification.overdue event of a site in a region."""
-    return envelope("rectification.overdue", {
-        "item_id": str(uuid.uuid4()), "target_name": target_name, "region_code": region_code,
-        "organisation_id": str(uuid.uuid4()), "rule": "deduct.links",
-        "deadline_at": T0.isoformat()})
+    return envelope("rectification.overdue", RectificationOverdue(
+        item_id=uuid.uuid4(), circular_id=uuid.uuid4(), target_id=uuid.uuid4(),
+        target_type="website", target_code=region_code + "0001", target_name=target_name,
+        organisation_id=uuid.uuid4(), organisation_name="示例县人民政府办公室",
+        region_code=region_code, rule="deduct.links", indicator="链接可用性", severity="deduct",
+        status="open", deadline_at=T0))
+
+
+def completed(run_id: uuid.UUID | None = None, total: int = 3) -> EventEnvelope:
+    """An inspection.completed event (no region: a run may span regions)."""
+    return envelope("inspection.completed", InspectionCompleted(
+        run_id=run_id or uuid.uuid4(), finished_at=T0, targets_total=total, targets_done=total,
+        targets_failed=0, targets_passed=total, targets_uninspected=0), at=T0)
 
 
 async def create_tables(settings: Settings) -> async_sessionmaker[AsyncSession]:

@@ -14,7 +14,6 @@ from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from services.checker.config import CheckerSettings
-from services.checker.ground.outcome import Outcome
 from services.checker.jobs.reconcile import reconcile
 from services.checker.jobs.resources import Resources
 from services.checker.plan.models import Plan
@@ -27,19 +26,14 @@ from tests.registry.factories import token
 pytestmark = pytest.mark.integration
 
 
-async def _never(target: dict[str, Any], run: Run) -> Outcome:
-    raise AssertionError("no inspection runs in these tests")
-
-
 def _resources(suite: Suite, **overrides: Any) -> Resources:
     state = suite.checker.state
-    res = Resources(settings=state.settings.model_copy(update=overrides),
-                    clock=suite.registry.clock, engine=state.engine,
-                    sessionmaker=state.sessionmaker, redis=state.redis, outbox=state.outbox,
-                    inspect=_never)
-    if "registry_url" not in overrides:
-        res.extra["registry_transport"] = httpx.ASGITransport(app=suite.registry.app)
-    return res
+    transport = (None if "registry_url" in overrides
+                 else httpx.ASGITransport(app=suite.registry.app))
+    return Resources(settings=state.settings.model_copy(update=overrides),
+                     clock=suite.registry.clock, engine=state.engine,
+                     sessionmaker=state.sessionmaker, redis=state.redis, outbox=state.outbox,
+                     registry_transport=transport)
 
 
 async def _alerts(suite: Suite) -> list[dict[str, Any]]:

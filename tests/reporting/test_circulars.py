@@ -43,7 +43,8 @@ def _event(code: str, as_of: datetime, run_id: uuid.UUID, name: str | None = Non
                  "target": {"id": str(target_id), "site_code": code, "name": name or f"网站{code}",
                             "organisation_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, "org" + code)),
                             "organisation_name": name or f"单位{code[-4:]}", "region_code": region,
-                            "kind": kind},
+                            "kind": kind, "home_url": f"http://{code}.gov.cn/",
+                            "domains": [f"{code}.gov.cn"], "status": "running"},
                  "score": 90.0 if passed else None, "passed": passed,
                  "vetoes": [r for r, _, s in problems if s == "veto"], "deductions": {},
                  "findings": [{"rule": r, "indicator": i, "severity": s, "message": f"{i}：示例",
@@ -213,9 +214,13 @@ async def test_an_account_that_could_not_be_read_is_not_counted_as_failed(report
         payload = {**base, "task_id": str(uuid.uuid4()), "target_type": "account",
                    "passed": passed, "vetoes": vetoes, "findings": [], "feed_status":
                    "ok" if passed is not None else "unreadable",
-                   "target": {**base["target"], "id": str(uuid.uuid4()), "site_code": None,
-                              "platform": "wechat", "kind": None, "name": name,
-                              "platform_account_id": name}}
+                   "target": {"target_type": "account", "id": str(uuid.uuid4()),
+                              "platform": "wechat", "platform_label": "微信公众号",
+                              "platform_account_id": name, "name": name, "kind": "wechat",
+                              "organisation_id": base["target"]["organisation_id"],
+                              "organisation_name": base["target"]["organisation_name"],
+                              "region_code": base["target"]["region_code"],
+                              "status": "running"}}
         async with reporting.app.state.sessionmaker() as session:
             await handle(session, EventEnvelope(id=uuid.uuid4(), name="target.inspected",
                                                 source="checker", occurred_at=as_of,

@@ -14,7 +14,7 @@ from services.reporting.rectification import service
 from services.reporting.rectification.models import RectificationEvent, RectificationItem
 from services.reporting.result import intake
 from shared.clock import FixedClock
-from shared.contracts.events import TARGET_FAILED, EventEnvelope
+from shared.contracts.events import TARGET_FAILED, EventEnvelope, TargetFailed, WebsiteTarget
 from shared.principal import PRINCIPAL_HEADER
 from tests.reporting.factories_rect import (
     ADMIN,
@@ -236,11 +236,19 @@ async def test_a_recheck_the_checker_gave_up_on_goes_back_to_reported_and_is_ask
     first_run = env.checker.calls[0]["run_id"]
     env.clock.advance(timedelta(minutes=10))
     failed = EventEnvelope(id=uuid.uuid4(), name=TARGET_FAILED, source="checker",
-                           occurred_at=env.clock.now(), payload={
-                               "run_id": str(first_run), "run_kind": "recheck",
-                               "rules": ["content.typo"], "target_type": "website",
-                               "target": {"id": str(item.target_id)},
-                               "error": "网站无法访问（连接超时）"})
+                           occurred_at=env.clock.now(), payload=TargetFailed(
+                               run_id=first_run, task_id=uuid.uuid4(), as_of=env.clock.now(),
+                               run_kind="recheck", rules=["content.typo"],
+                               target_type="website", target=WebsiteTarget(
+                                   id=item.target_id, site_code=item.target_code,
+                                   name=item.target_name, kind="portal",
+                                   organisation_id=item.organisation_id,
+                                   organisation_name=item.organisation_name,
+                                   region_code=item.region_code,
+                                   home_url="http://www.example.gov.cn/",
+                                   domains=["www.example.gov.cn"], status="running"),
+                               error="网站无法访问（连接超时）", attempts=3,
+                           ).model_dump(mode="json"))
     async with env.sessionmaker() as s:
         await intake.handle(s, failed, env.clock.now())
         await s.commit()

@@ -15,7 +15,7 @@ from playwright.async_api import BrowserContext, Playwright, Route, WebSocketRou
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.checker.config import default_chromium
+from services.checker.support.chromium import default_chromium
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from services.checker.finding.models import Finding, Sighting
 from services.checker.ground.finding import FindingDraft
 from services.checker.inspect.scoring import Score
 from services.checker.run.models import Run, Task
+from shared.contracts.events import FindingItem, TargetInspected
 
 FALSE_POSITIVE = "false_positive"
 VERDICTS = {"confirmed": "已确认", "false_positive": "误报", "doubtful": "存疑"}
@@ -87,16 +88,18 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
 
 def result_payload(run: Run, task: Task, result: Score,
                    live: Sequence[tuple[str, FindingDraft]], *, feed_status: str | None = None,
-                   posts_read: int = 0, notes: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """The body of target.inspected (and target.rescored): a task's result and its live findings."""
-    return {
-        "run_id": str(run.id), "task_id": str(task.id), "as_of": run.as_of.isoformat(),
+                   posts_read: int = 0, notes: Sequence[dict[str, Any]] = (),
+                   event: type[TargetInspected] = TargetInspected) -> TargetInspected:
+    """The body of target.inspected (or `event`, target.rescored): a task's result and its live
+    findings."""
+    return event.model_validate({
+        "run_id": run.id, "task_id": task.id, "as_of": run.as_of,
         "run_kind": run.kind, "rules": run.rules, "revision": task.revision,
         "target_type": task.target_type, "target": task.target, "score": result.score,
         "passed": result.passed, "vetoes": result.vetoes, "deductions": result.deductions,
         "rating": result.rating, "feed_status": feed_status, "posts_read": posts_read,
         "notes": list(notes), "uninspected_reason": task.uninspected_reason,
-        "findings": [{"rule": d.rule, "indicator": d.indicator, "severity": d.severity,
-                      "message": d.message, "url": d.url, "fingerprint": fp}
-                     for fp, d in live[:500]]}
+        "findings": [FindingItem(rule=d.rule, indicator=d.indicator, severity=d.severity,
+                                 message=d.message, url=d.url, fingerprint=fp)
+                     for fp, d in live[:500]]})
 

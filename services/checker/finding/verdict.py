@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlmodel import col, select
 
@@ -22,7 +21,7 @@ from services.checker.finding.service import FALSE_POSITIVE, result_payload
 from services.checker.ground.finding import FindingDraft
 from services.checker.inspect.scoring import score
 from services.checker.run.models import Run, Task
-from shared.contracts.events import TARGET_RESCORED
+from shared.contracts.events import TARGET_RESCORED, TargetRescored
 from shared.errors import ValidationFailed
 
 
@@ -115,9 +114,9 @@ async def rescore(ctx: Ctx, finding_ids: Sequence[uuid.UUID]) -> int:
         task.score, task.passed, task.vetoes = result.score, result.passed, result.vetoes
         task.deductions, task.findings_count = result.deductions, len(live)
         task.revision += 1
-        payload: dict[str, Any] = result_payload(
-            run, task, result, [(f.fingerprint, _as_draft(f)) for f in live])
-        ctx.outbox.publish(ctx.session, TARGET_RESCORED, {**payload, "reason": "verdict"})
+        ctx.outbox.publish(ctx.session, TARGET_RESCORED, result_payload(
+            run, task, result, [(f.fingerprint, _as_draft(f)) for f in live],
+            event=TargetRescored))
         count += 1
     await ctx.session.flush()
     return count

@@ -26,10 +26,16 @@ from services.checker.common.metrics import (
 )
 from services.checker.finding import service as findings
 from services.checker.inspect.scoring import score
-from services.checker.jobs.resources import Resources
+from services.checker.jobs.resources import InspectResources, Resources
 from services.checker.run.models import Run, Task
 from services.checker.run.service import INSPECT_JOB, QUEUE
-from shared.contracts.events import INSPECTION_COMPLETED, TARGET_FAILED, TARGET_INSPECTED
+from shared.contracts.events import (
+    INSPECTION_COMPLETED,
+    TARGET_FAILED,
+    TARGET_INSPECTED,
+    InspectionCompleted,
+    TargetFailed,
+)
 from shared.logging import run_id_var
 
 log = logging.getLogger("govinspect.checker.inspect")
@@ -84,7 +90,7 @@ async def _heartbeat(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
 
 async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     """Inspect one target; safe to run twice and after a crash."""
-    res: Resources = ctx["resources"]
+    res: InspectResources = ctx["resources"]
     claimed = await _claim(res, uuid.UUID(task_id))
     if claimed is None:
         return "skipped"
@@ -145,10 +151,10 @@ async def _fail(res: Resources, task: Task, error: str) -> None:
         run = (await s.execute(select(Run).where(Run.id == row.run_id))).scalar_one()
         # Reporting must learn of it too: a re-check that never finishes would otherwise leave
         # its rectification items "rechecking" for good.
-        res.outbox.publish(s, TARGET_FAILED, {
-            "run_id": str(run.id), "task_id": str(row.id), "as_of": run.as_of.isoformat(),
-            "run_kind": run.kind, "rules": run.rules, "target_type": row.target_type,
-            "target": row.target, "error": error, "attempts": row.attempts})
+        res.outbox.publish(s, TARGET_FAILED, TargetFailed.model_validate({
+            "run_id": run.id, "task_id": row.id, "as_of": run.as_of, "run_kind": run.kind,
+            "rules": run.rules, "target_type": row.target_type, "target": row.target,
+            "error": error, "attempts": row.attempts}))
         await complete_run_if_done(res, s, row.run_id)
         await s.commit()
 
@@ -207,10 +213,9 @@ async def complete_run_if_done(res: Resources, s: Any, run_id: uuid.UUID) -> Non
     if done.rowcount != 1:
         return
     tasks = (await s.execute(select(Task).where(Task.run_id == run_id))).scalars().all()
-    res.outbox.publish(s, INSPECTION_COMPLETED, {
-        "run_id": str(run_id), "finished_at": now.isoformat(),
-        "targets_total": len(tasks),
-        "targets_done": sum(t.status == "done" for t in tasks),
-        "targets_failed": sum(t.status == "failed" for t in tasks),
-        "targets_passed": sum(bool(t.passed) for t in tasks),
-        "targets_uninspected": sum(t.status == "done" and t.passed is None for t in tasks)})
+    res.outbox.publish(s, INSPECTION_COMPLETED, InspectionCompleted(
+        run_id=run_id, finished_at=now, targets_total=len(tasks),
+        targets_done=sum(t.status == "done" for t in tasks),
+        targets_failed=sum(t.status == "failed" for t in tasks),
+        targets_passed=sum(bool(t.passed) for t in tasks),
+        targets_uninspected=sum(t.status == "done" and t.passed is None for t in tasks)))

@@ -9,14 +9,14 @@ import uuid
 from typing import Any
 
 from services.checker.common.metrics import PROBES
-from services.checker.jobs.resources import Resources
+from services.checker.jobs.resources import ProbeResources
 from services.checker.probe import service
 from services.checker.probe.models import MonitoredSite
 
 
 async def schedule_probes(ctx: dict[str, Any]) -> int:
     """Enqueue a probe for every site whose slot is due."""
-    res: Resources = ctx["resources"]
+    res: ProbeResources = ctx["resources"]
     now = res.clock.now()
     async with res.sessionmaker() as s:
         sites = await service.due(s, now)
@@ -31,13 +31,13 @@ async def schedule_probes(ctx: dict[str, Any]) -> int:
 
 async def probe_site(ctx: dict[str, Any], website_id: str) -> bool:
     """Probe one site's home page and store the sample."""
-    res: Resources = ctx["resources"]
+    res: ProbeResources = ctx["resources"]
     async with res.sessionmaker() as s:
         site = await s.get(MonitoredSite, uuid.UUID(website_id))
         if site is None:
             return False
         url = site.home_url
-    sample = await service.probe(res.extra["probe_fetch"], uuid.UUID(website_id), url,
+    sample = await service.probe(res.probe_fetch, uuid.UUID(website_id), url,
                                  timeout_s=res.settings.probe_timeout_s,
                                  retry_after_s=res.settings.probe_retry_after_s)
     sample.probed_at = res.clock.now()

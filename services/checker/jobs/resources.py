@@ -1,30 +1,43 @@
-"""What a checker worker owns for its lifetime: database, Redis, outbox, browser, fetcher."""
+"""What a checker worker owns for its lifetime: database, Redis, outbox, browser or fetcher."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+import httpx
 
 from services.checker.config import CheckerSettings
 from services.checker.ground.outcome import Outcome
 from services.checker.run.models import Run
-from shared.clock import Clock
 from shared.events import Outbox
+from shared.worker import WorkerResources
 
 Inspect = Callable[[dict[str, Any], Run], Awaitable[Outcome]]
+# Loads a URL over HTTP only (net.fetch.Fetcher.fetch without retries): the probe's client.
+ProbeFetch = Callable[..., Awaitable[Any]]
 
 
-@dataclass
-class Resources:
+@dataclass(kw_only=True)
+class Resources(WorkerResources):
+    """What both checker workers hold (shared.worker.WorkerResources plus the checker's own)."""
+
     settings: CheckerSettings
-    clock: Clock
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    redis: ArqRedis
     outbox: Outbox
+    # The registry, for starting due plans; None: over the network at settings.registry_url.
+    registry_transport: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass(kw_only=True)
+class InspectResources(Resources):
+    """The inspection worker's: inspecting a target (one Chromium, one guarded HTTP client)."""
+
     inspect: Inspect
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class ProbeResources(Resources):
+    """The probe worker's: a guarded HTTP client and no browser."""
+
+    probe_fetch: ProbeFetch

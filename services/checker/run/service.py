@@ -26,6 +26,7 @@ from services.checker.run.models import Run, Task
 from services.checker.run.schemas import RunProgress, RunRead, Scope, TaskRead
 from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
+from shared.contracts.events import AccountSibling, AccountTarget, WebsiteTarget
 from shared.contracts.registry import AccountRead, WebsiteRead, platform_family
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.principal import Principal, Role, sign_principal
@@ -52,15 +53,16 @@ def target_snapshot(site: WebsiteRead, provides_services: bool = True,
     `portal_domain` is the main domain of the region's portal, kept for a department site
     (deduct.domain: a department site is a subdomain of its level's portal).
     """
-    return {"id": str(site.id), "site_code": site.site_code, "name": site.name,
-            "organisation_id": str(site.organisation_id),
-            "organisation_name": site.organisation_name, "region_code": site.region_code,
-            "kind": site.kind.value, "domains": site.domains, "home_url": site.home_url,
-            "status": site.status.value, "icp_number": site.icp_number,
-            "psb_number": site.psb_number, "provides_services": provides_services,
-            "politeness": site.politeness.model_dump(mode="json", exclude_none=True)
-            if site.politeness else None,
-            "portal_domain": portal_domain if site.kind.value == "department" else None}
+    return WebsiteTarget(
+        id=site.id, site_code=site.site_code, name=site.name,
+        organisation_id=site.organisation_id, organisation_name=site.organisation_name,
+        region_code=site.region_code, kind=site.kind.value, domains=site.domains,
+        home_url=site.home_url, status=site.status.value, icp_number=site.icp_number,
+        psb_number=site.psb_number, provides_services=provides_services,
+        politeness=site.politeness.model_dump(mode="json", exclude_none=True)
+        if site.politeness else None,
+        portal_domain=portal_domain if site.kind.value == "department" else None,
+    ).model_dump(mode="json")
 
 
 def account_snapshot(acc: AccountRead, siblings: Sequence[AccountRead] = ()) -> dict[str, Any]:
@@ -73,15 +75,15 @@ def account_snapshot(acc: AccountRead, siblings: Sequence[AccountRead] = ()) -> 
     feed = getattr(acc, "feed", None)  # the registry's per-account feed configuration
     if isinstance(feed, BaseModel):
         feed = feed.model_dump(mode="json")
-    return {"target_type": "account", "id": str(acc.id), "platform": acc.platform.value,
-            "platform_label": acc.platform_label, "platform_account_id": acc.platform_account_id,
-            "name": acc.name, "url": acc.url, "kind": acc.platform.value,
-            "organisation_id": str(acc.sponsor_id), "organisation_name": acc.sponsor_name,
-            "region_code": acc.region_code, "status": acc.status.value,
-            "compliance_flags": [f.value for f in acc.compliance_flags],
-            "siblings": [{"id": str(o.id), "name": o.name, "platform": o.platform.value,
-                          "status": o.status.value} for o in siblings if o.id != acc.id],
-            "feed": feed}
+    return AccountTarget(
+        id=acc.id, platform=acc.platform.value, platform_label=acc.platform_label,
+        platform_account_id=acc.platform_account_id, name=acc.name, url=acc.url,
+        kind=acc.platform.value, organisation_id=acc.sponsor_id,
+        organisation_name=acc.sponsor_name, region_code=acc.region_code,
+        status=acc.status.value, compliance_flags=[f.value for f in acc.compliance_flags],
+        siblings=[AccountSibling(id=o.id, name=o.name, platform=o.platform.value,
+                                 status=o.status.value) for o in siblings if o.id != acc.id],
+        feed=feed).model_dump(mode="json")
 
 
 def snapshot_of(target: RunTarget, seen: Sequence[RunTarget] = (),

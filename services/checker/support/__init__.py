@@ -2,6 +2,7 @@
 
 hosts.py (host names, filed domains, host patterns), dates.py (dates as pages print them),
 pages.py (parsed HTML, page furniture, article pages), columns.py (columns and list entries of
-the update rules), script.py (Traditional and Simplified script), excerpt.py (marked excerpts).
+the update rules), script.py (Traditional and Simplified script), excerpt.py (marked excerpts), chromium.py
+(which Chromium to launch).
 Pure functions of ground-floor data: support imports only `services.checker.ground`.
 """

@@ -25,7 +25,7 @@ from services.checker.config import CheckerSettings
 from services.checker.plan.models import Plan
 from services.checker.run.models import Run, Task
 from shared.calendar import SHANGHAI
-from shared.contracts.events import SYSTEM_STALLED
+from shared.contracts.events import SYSTEM_STALLED, SystemStalled
 from shared.events import Outbox
 
 log = logging.getLogger("govinspect.checker.watch")
@@ -120,10 +120,10 @@ async def announce(sessionmaker: async_sessionmaker[AsyncSession], redis: ArqRed
             continue  # announced in an earlier round
         try:
             async with sessionmaker() as s:
-                outbox.publish(s, SYSTEM_STALLED, {
-                    "kind": alert.kind, "subject_type": alert.subject_type,
-                    "subject_id": str(alert.subject_id), "name": alert.name,
-                    "since": alert.since.isoformat(), "message": alert.message})
+                outbox.publish(s, SYSTEM_STALLED, SystemStalled(
+                    kind=alert.kind, subject_type=alert.subject_type,
+                    subject_id=alert.subject_id, name=alert.name, since=alert.since,
+                    message=alert.message))
                 await s.commit()
         except BaseException:
             await redis.delete(key)  # the next round tries again

@@ -15,7 +15,13 @@ from services.registry.common.lifecycle import next_status
 from services.registry.filing.models import Filing
 from services.registry.filing.timeliness import judge, limit_for
 from shared.calendar import WorkingCalendar
-from shared.contracts.events import FILING_LATE, filing_event_name
+from shared.contracts.events import (
+    FILING_LATE,
+    AccountFilingLate,
+    WebsiteFilingLate,
+    filing_event_name,
+    payload_type,
+)
 from shared.contracts.registry import FilingAction, FilingRead, LifecycleStatus
 from shared.errors import ValidationFailed
 
@@ -53,17 +59,18 @@ def record(ctx: Ctx, calendar: WorkingCalendar, *, target_type: str, row: Lifecy
                     to_status=row.status, occurred_at=occurred_at, filed_at=now,
                     filed_by=ctx.actor, note=note, before=before, after=after)
     ctx.session.add(filing)
-    payload = {"filing_id": str(filing.id), "target_type": target_type,
-               "target_id": str(row.id), "action": action.value,
-               "from_status": filing.from_status, "to_status": row.status,
-               "occurred_at": occurred_at.isoformat(), **event_payload}
-    ctx.outbox.publish(ctx.session, filing_event_name(target_type, action.value), payload)
+    payload = {"filing_id": filing.id, "target_type": target_type, "target_id": row.id,
+               "action": action.value, "from_status": filing.from_status,
+               "to_status": row.status, "occurred_at": occurred_at, **event_payload}
+    name = filing_event_name(target_type, action.value)
+    ctx.outbox.publish(ctx.session, name, payload_type(name).model_validate(payload))
     verdict = judge(calendar, limit_for(ctx.settings.filing_limits, target_type, action.value),
                     occurred_at, now)
     if verdict.on_time is False:
-        ctx.outbox.publish(ctx.session, FILING_LATE, {
-            **payload, "due_on": verdict.due_on.isoformat() if verdict.due_on else None,
-            "limit_working_days": verdict.limit_working_days, "filed_at": now.isoformat()})
+        late = WebsiteFilingLate if target_type == "website" else AccountFilingLate
+        ctx.outbox.publish(ctx.session, FILING_LATE, late.model_validate({
+            **payload, "due_on": verdict.due_on, "limit_working_days": verdict.limit_working_days,
+            "filed_at": now}))
     return filing
 
 

@@ -27,7 +27,7 @@ from services.reporting.result.models import Result
 from services.reporting.unit.circulars import naming
 from shared.calendar import SHANGHAI
 from shared.clients.base import ServiceClient, UpstreamProblem
-from shared.contracts.events import CIRCULAR_PUBLISHED
+from shared.contracts.events import CIRCULAR_PUBLISHED, CircularPublished
 from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound, ServiceUnavailable
 from shared.principal import region_prefix
 from shared.tabular import xml_safe
@@ -320,11 +320,10 @@ async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | N
     circular.published_at, circular.published_by = now, ctx.actor
     problems = await _open_problems(ctx, circular, {row.target_id: row for row in data.rows})
     opened = await open_items(ctx.session, circular, problems, deadline, now, ctx.actor)
-    ctx.outbox.publish(ctx.session, CIRCULAR_PUBLISHED, {
-        "circular_id": str(circular.id), "title": circular.title, "number": number,
-        "region_code": circular.region_code, "period_start": circular.period_start.isoformat(),
-        "period_end": circular.period_end.isoformat(), "deadline_at": deadline.isoformat(),
-        "rectification_items": opened})
+    ctx.outbox.publish(ctx.session, CIRCULAR_PUBLISHED, CircularPublished(
+        circular_id=circular.id, title=circular.title, number=number,
+        region_code=circular.region_code, period_start=circular.period_start,
+        period_end=circular.period_end, deadline_at=deadline, rectification_items=opened))
     try:
         await ctx.session.flush()
     except IntegrityError as exc:

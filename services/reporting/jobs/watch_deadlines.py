@@ -27,13 +27,19 @@ from services.reporting.rectification.models import RectificationEvent, Rectific
 from shared.calendar import SHANGHAI, CalendarYearMissing, WorkingCalendar
 from shared.clients.checker import CheckerClient
 from shared.clock import Clock
+from shared.contracts.events import (
+    ERROR_REPORT_OVERDUE,
+    RECTIFICATION_DUE_SOON,
+    RECTIFICATION_OVERDUE,
+    ErrorReportOverdue,
+    EventPayload,
+    RectificationDueSoon,
+    RectificationOverdue,
+)
 from shared.events import Outbox
 
 log = logging.getLogger("govinspect.reporting.watch")
 
-RECTIFICATION_OVERDUE = "rectification.overdue"
-RECTIFICATION_DUE_SOON = "rectification.due_soon"
-ERROR_REPORT_OVERDUE = "error_report.overdue"
 NOTICE_KINDS = {RECTIFICATION_OVERDUE: "overdue", RECTIFICATION_DUE_SOON: "due_soon"}
 
 BATCH = 200
@@ -44,7 +50,7 @@ RECHECK_BATCH = 50
 RECHECK_GRACE = timedelta(seconds=60)
 CHECKER_TIMEOUT_S = 10.0
 
-Payload = Callable[[Any], dict[str, Any]]
+Payload = Callable[[Any], EventPayload]
 
 
 class WatchResources(Protocol):
@@ -165,8 +171,8 @@ async def _due_soon(res: WatchResources, now: datetime) -> int:
             continue
         left = _working_days_left(calendar, now, deadline)
 
-        def payload(row: RectificationItem, left: int = left) -> dict[str, Any]:
-            return {**_item_payload(row), "working_days_left": left}
+        def payload(row: RectificationItem, left: int = left) -> RectificationDueSoon:
+            return RectificationDueSoon(**_item_fields(row), working_days_left=left)
 
         sent += await _claim_all(res, item, "due_soon_sent_for", RECTIFICATION_DUE_SOON, payload,
                                  *open_, col(item.deadline_at) == deadline)
@@ -230,19 +236,22 @@ def _working_days_left(calendar: WorkingCalendar, now: datetime, deadline: datet
     return calendar.working_days_between(today, last) + int(calendar.is_working_day(today))
 
 
-def _item_payload(row: RectificationItem) -> dict[str, Any]:
-    return {"item_id": str(row.id), "circular_id": str(row.circular_id),
-            "target_id": str(row.target_id), "target_type": row.target_type,
-            "target_code": row.target_code, "target_name": row.target_name,
-            "organisation_id": str(row.organisation_id), "organisation_name": row.organisation_name,
-            "region_code": row.region_code, "rule": row.rule, "indicator": row.indicator,
-            "severity": row.severity, "status": row.status,
-            "deadline_at": row.deadline_at.isoformat()}
+def _item_fields(row: RectificationItem) -> dict[str, Any]:
+    return {"item_id": row.id, "circular_id": row.circular_id, "target_id": row.target_id,
+            "target_type": row.target_type, "target_code": row.target_code,
+            "target_name": row.target_name, "organisation_id": row.organisation_id,
+            "organisation_name": row.organisation_name, "region_code": row.region_code,
+            "rule": row.rule, "indicator": row.indicator, "severity": row.severity,
+            "status": row.status, "deadline_at": row.deadline_at}
 
 
-def _report_payload(row: ErrorReport) -> dict[str, Any]:
-    return {"error_report_id": str(row.id), "website_id": str(row.website_id),
-            "site_code": row.site_code, "site_name": row.site_name,
-            "organisation_id": str(row.organisation_id), "organisation_name": row.organisation_name,
-            "region_code": row.region_code, "category": row.category,
-            "submitted_at": row.submitted_at.isoformat(), "deadline_at": row.deadline_at.isoformat()}
+def _item_payload(row: RectificationItem) -> RectificationOverdue:
+    return RectificationOverdue(**_item_fields(row))
+
+
+def _report_payload(row: ErrorReport) -> ErrorReportOverdue:
+    return ErrorReportOverdue(
+        error_report_id=row.id, website_id=row.website_id, site_code=row.site_code,
+        site_name=row.site_name, organisation_id=row.organisation_id,
+        organisation_name=row.organisation_name, region_code=row.region_code,
+        category=row.category, submitted_at=row.submitted_at, deadline_at=row.deadline_at)

@@ -6,9 +6,7 @@ a natural key (the checker's task id, the registry's filing id), so a replay cha
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
@@ -20,28 +18,32 @@ from shared.contracts.events import (
     TARGET_FAILED,
     TARGET_INSPECTED,
     TARGET_RESCORED,
+    AccountFilingLate,
     EventEnvelope,
+    TargetFailed,
+    TargetInspected,
+    TargetRescored,
+    WebsiteFilingLate,
+    parse_event,
 )
 
+# The events reporting consumes (its queue's routes in the other services' settings).
+HANDLED = {TARGET_INSPECTED, TARGET_RESCORED, TARGET_FAILED, FILING_LATE}
 
-def result_from_payload(p: dict[str, Any], now: datetime) -> Result:
-    """Build a Result row from a target.inspected payload."""
-    t = p["target"]
-    problems = [{"rule": f["rule"], "indicator": f["indicator"], "severity": f["severity"],
-                 "message": f["message"], "url": f.get("url"),
-                 "fingerprint": f.get("fingerprint")} for f in p.get("findings", [])]
-    return Result(task_id=uuid.UUID(p["task_id"]), run_id=uuid.UUID(p["run_id"]),
-                  as_of=datetime.fromisoformat(p["as_of"]), target_id=uuid.UUID(t["id"]),
-                  target_type=p.get("target_type", "website"),
-                  target_code=t.get("site_code") or t.get("platform_account_id") or "",
-                  target_name=t["name"], kind=t.get("kind") or t.get("platform") or "",
-                  organisation_id=uuid.UUID(t["organisation_id"]),
-                  organisation_name=t["organisation_name"], region_code=t["region_code"],
-                  score=p.get("score"), passed=p.get("passed"),
-                  uninspected_reason=(p.get("uninspected_reason") or "未能检查")[:500]
-                  if p.get("passed") is None else None,
-                  vetoes=list(p.get("vetoes") or []), deductions=dict(p.get("deductions") or {}),
-                  problems=problems, revision=int(p.get("revision") or 0), received_at=now)
+
+def result_from_payload(p: TargetInspected, now: datetime) -> Result:
+    """Build a Result row from a target.inspected (or target.rescored) payload."""
+    t = p.target
+    problems = [f.model_dump(mode="json") for f in p.findings]
+    return Result(task_id=p.task_id, run_id=p.run_id, as_of=p.as_of, target_id=t.id,
+                  target_type=p.target_type, target_code=t.code, target_name=t.name,
+                  kind=t.kind, organisation_id=t.organisation_id,
+                  organisation_name=t.organisation_name, region_code=t.region_code,
+                  score=p.score, passed=p.passed,
+                  uninspected_reason=(p.uninspected_reason or "未能检查")[:500]
+                  if p.passed is None else None,
+                  vetoes=list(p.vetoes), deductions=dict(p.deductions),
+                  problems=problems, revision=p.revision, received_at=now)
 
 
 async def upsert_result(session: AsyncSession, row: Result) -> None:
@@ -60,36 +62,38 @@ async def upsert_result(session: AsyncSession, row: Result) -> None:
 
 
 async def handle(session: AsyncSession, envelope: EventEnvelope, now: datetime) -> None:
-    """Apply one event to reporting's tables (the caller commits, once per event id)."""
-    p = envelope.payload
-    if envelope.name == TARGET_INSPECTED:
-        if p.get("run_kind") == "recheck":
-            failing = {f["rule"] for f in p.get("findings", [])}
-            await apply_recheck(session, run_id=uuid.UUID(p["run_id"]),
-                                target_id=uuid.UUID(p["target"]["id"]),
-                                rules=list(p.get("rules") or []), still_failing=failing,
-                                evidence={"findings": p.get("findings", [])[:20]}, now=now)
+    """Apply one event to reporting's tables (the caller commits, once per event id).
+
+    The payload is read whole into its model first: a malformed event raises MalformedEvent
+    (the delivery fails and is retried, and the relay records why) instead of being half-read.
+    """
+    if envelope.name not in HANDLED:
+        return
+    p = parse_event(envelope)
+    if isinstance(p, TargetRescored):
+        # A verdict corrected an inspection's result: replace the copy (drafts are computed
+        # from it fresh; a published circular keeps what it froze).
+        if p.run_kind != "recheck":
+            await upsert_result(session, result_from_payload(p, now))
+    elif isinstance(p, TargetInspected):
+        if p.run_kind == "recheck":
+            await apply_recheck(session, run_id=p.run_id, target_id=p.target.id,
+                                rules=list(p.rules or []),
+                                still_failing={f.rule for f in p.findings},
+                                evidence={"findings": [f.model_dump(mode="json")
+                                                       for f in p.findings[:20]]}, now=now)
             return
         # A target not judged (passed null: home page or feed unreadable) is kept too: the
         # circular lists it with its reason and counts it neither 合格 nor 不合格.
         await upsert_result(session, result_from_payload(p, now))
-    elif envelope.name == TARGET_RESCORED:
-        # A verdict corrected an inspection's result: replace the copy (drafts are computed
-        # from it fresh; a published circular keeps what it froze).
-        if p.get("run_kind") != "recheck":
-            await upsert_result(session, result_from_payload(p, now))
-    elif envelope.name == TARGET_FAILED:
-        if p.get("run_kind") == "recheck":
-            await abandon_recheck(session, uuid.UUID(p["run_id"]), uuid.UUID(p["target"]["id"]),
-                                  f"复核未能完成（{p.get('error') or '检查失败'}），稍后将重新请求复核", now)
-    elif envelope.name == FILING_LATE:
-        filing_id = uuid.UUID(p["filing_id"])
-        if await session.get(LateFiling, filing_id) is None:
-            session.add(LateFiling(
-                filing_id=filing_id, target_type=p["target_type"],
-                target_id=uuid.UUID(p["target_id"]), action=p["action"],
-                region_code=p.get("region_code"),
-                organisation_id=uuid.UUID(p["organisation_id"]) if p.get("organisation_id")
-                else (uuid.UUID(p["sponsor_id"]) if p.get("sponsor_id") else None),
-                name=p.get("name"), due_on=p.get("due_on"),
-                filed_at=datetime.fromisoformat(p["filed_at"])))
+    elif isinstance(p, TargetFailed):
+        if p.run_kind == "recheck":
+            await abandon_recheck(session, p.run_id, p.target.id,
+                                  f"复核未能完成（{p.error or '检查失败'}），稍后将重新请求复核", now)
+    elif (isinstance(p, WebsiteFilingLate | AccountFilingLate)
+          and await session.get(LateFiling, p.filing_id) is None):
+        session.add(LateFiling(
+            filing_id=p.filing_id, target_type=p.target_type, target_id=p.target_id,
+            action=p.action, region_code=p.region_code, organisation_id=p.owner_id,
+            name=p.name, due_on=p.due_on.isoformat() if p.due_on else None,
+            filed_at=p.filed_at))

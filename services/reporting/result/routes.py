@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
@@ -12,10 +11,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.reporting.common.context import Ctx, get_ctx
-from services.reporting.result.intake import result_from_payload, upsert_result
+from services.reporting.result.intake import upsert_result
 from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
 from shared.clients.checker import CheckerClient
+from shared.contracts.events import FindingItem
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 from shared.scope import scope_condition
@@ -94,17 +94,20 @@ async def backfill(body: BackfillBody, request: Request, ctx: Ctx = Depends(get_
     now = ctx.clock.now()
     copied = 0
     for t in tasks:
-        payload: dict[str, Any] = {
-            "task_id": t["id"], "run_id": str(body.run_id), "as_of": run["as_of"],
-            "target_type": t.get("target_type", "website"), "score": t["score"], "passed": t["passed"],
-            "vetoes": t["vetoes"], "deductions": t["deductions"], "revision": t.get("revision", 0),
-            "uninspected_reason": t.get("uninspected_reason"),
-            "target": {"id": t["target_id"], "site_code": t["site_code"], "name": t["name"],
-                       "organisation_id": t["organisation_id"],
-                       "organisation_name": t["organisation_name"], "region_code": t["region_code"],
-                       "kind": t["kind"]},
-            "findings": by_target.get(t["target_id"], [])}
-        await upsert_result(ctx.session, result_from_payload(payload, now))
+        # The checker's TaskRead (run/schemas.py), not an event: site_code is the target's code.
+        await upsert_result(ctx.session, Result(
+            task_id=uuid.UUID(t["id"]), run_id=body.run_id,
+            as_of=datetime.fromisoformat(run["as_of"]), target_id=uuid.UUID(t["target_id"]),
+            target_type=t["target_type"], target_code=t["site_code"], target_name=t["name"],
+            kind=t["kind"], organisation_id=uuid.UUID(t["organisation_id"]),
+            organisation_name=t["organisation_name"], region_code=t["region_code"],
+            score=t["score"], passed=t["passed"],
+            uninspected_reason=(t.get("uninspected_reason") or "未能检查")[:500]
+            if t["passed"] is None else None,
+            vetoes=list(t["vetoes"]), deductions=dict(t["deductions"]),
+            problems=[FindingItem.model_validate(f).model_dump(mode="json")
+                      for f in by_target.get(t["target_id"], [])],
+            revision=int(t.get("revision") or 0), received_at=now))
         copied += 1
     await ctx.session.commit()
     return BackfillResult(run_id=body.run_id, results=copied)
