@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.checker.rules.base import RuleModule
 from services.checker.rules.site import (
+    annual_report,
     columns_stale,
     dark_links,
     domain,
@@ -47,4 +48,5 @@ RULES: list[RuleModule] = [
     https,
     external_links,
     registry_compliance,
+    annual_report,
 ]
