@@ -18,6 +18,7 @@ from benchmarks.fidelity.build import (
     Entry,
     Message,
     SiteSpec,
+    annual_report,
     article,
     build_site,
     day,
@@ -251,7 +252,9 @@ def script_site(today: date, cal: WorkingCalendar) -> BuiltSite:
               f"<p>主办单位：{site.sponsor}　联系电话：{site.phone}　网站标识码：{site.code}</p>"
               f'<p><a href="https://beian.miit.gov.cn/">{site.icp}</a></p>'
               f'<p><a href="https://bszs.conac.cn/sitename?method=show&amp;id={site.code}"><img src="https://dcs.conac.cn/image/red.png" alt="党政机关" width="88" height="31"></a>'
-              f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site.code}"><img src="/images/jiucuo.png" alt="我为政府网站找错" width="88" height="31"></a></p>')
+              f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site.code}"><img src="/images/jiucuo.png" alt="我为政府网站找错" width="88" height="31"></a></p>'
+              f'<p><a href="/ndbb/{today.year - 1}.html">{site.name}网站{today.year - 1}年度工作报表</a></p>')
+    annual_report(site, docs, today)  # the pages; the link is in the footer the script writes
     columns = {
         "gzdt": ("工作动态", "工作动态", [("市大数据局召开数字政府建设推进会", 1, "会议要求再接再励，加快推进一网通办。", 101),
                                      ("全市政务数据共享平台完成升级", 4, CLEAN[1], 102), ("市大数据局开展数据安全检查", 9, CLEAN[2], 103)]),
@@ -323,6 +326,7 @@ TRADITIONAL_LABELS = {
     "home": "首頁", "more": "更多", "placeholder": "請輸入關鍵詞", "published": "發布時間", "source": "來源",
     "results": "搜索結果", "badge": "黨政機關", "jiucuo": "我為政府網站找錯", "asked": "留言時間",
     "answered": "答覆時間", "state": "狀態", "title": "標題", "done": "已回覆", "open": "未回覆", "write": "我要諮詢",
+    "annual": "年度工作報表", "annual_column": "年度報表",
 }
 
 
@@ -473,7 +477,7 @@ DARK = {  # page → (how it is hidden, the hidden element's HTML)
 
 
 def culture(today: date, cal: WorkingCalendar) -> BuiltSite:
-    site = _site("dark", "wlj.jining.gov.cn", "济宁市文化和旅游局", "济宁市文化和旅游局", "3708000043")
+    site = _site("dark", "wlj.jining.gov.cn", "济宁市文化和旅游局", "济宁市文化和旅游局", "3708000043", annual_report="column")
     site.columns = [
         ColumnSpec("wldt", "文旅动态", "工作动态", [
             Entry("我市举办冬季文旅消费季活动", 1, CLEAN[3], post=101), Entry("市文旅局开展A级景区安全检查", 4, CLEAN[1], post=102),
@@ -579,7 +583,7 @@ def _late(today: date, cal: WorkingCalendar) -> tuple[list[Message], list[Messag
 
 
 def human_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
-    site = _site("replies", "rsj.jining.gov.cn", "济宁市人力资源和社会保障局", "济宁市人力资源和社会保障局", "3708000045")
+    site = _site("replies", "rsj.jining.gov.cn", "济宁市人力资源和社会保障局", "济宁市人力资源和社会保障局", "3708000045", annual_report="late")
     site.columns = [
         ColumnSpec("gzdt", "工作动态", "工作动态", _entries([("全市人社系统开展根治欠薪冬季专项行动", 1),
                                                         ("市人社局举办高校毕业生专场招聘会", 6), ("市人社局开展社保基金监督检查", 12)]),
@@ -618,7 +622,7 @@ def human_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
 # ---- 10. a department: unreachable, identity, error entrance, search, changed links, a script ----
 
 def natural_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
-    site = _site("misc", "zrghj.jining.gov.cn", "济宁市自然资源和规划局", "济宁市自然资源和规划局", "3708000046")
+    site = _site("misc", "zrghj.jining.gov.cn", "济宁市自然资源和规划局", "济宁市自然资源和规划局", "3708000046", annual_report="missing")
     site.links += [("https://www.zj.gov.cn/", "浙江省人民政府"), ("https://www.beijing.gov.cn/", "北京市人民政府"),
                    ("https://www.old-partner.com/", "国土资源网")]
     site.columns = [

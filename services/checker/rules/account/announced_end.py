@@ -35,6 +35,8 @@ from shared.calendar import SHANGHAI
 
 CODE = "account.announced_end"
 INDICATOR = "宣布停更未报备"
+# The registry's lifecycle filing that matches what the account announced, as units read it.
+FILINGS = {"close": "关停", "announce_closure": "拟关停"}
 _SENTENCES = re.compile(r"[^。！!？?\n；;]+")
 
 
@@ -86,9 +88,10 @@ def check(account: AccountSnapshot, params: Params) -> list[FindingDraft]:
                    f"此后仍发布了{len(after)}条信息（备案状态：{t.status}）")
         suggestion = "确需继续运营的，撤回停更声明并保持备案为运行中；否则停止发布并办理关停备案"
     else:
+        named = FILINGS[filing]
         message = (f"{t.platform_label}账号“{t.name}”于{said_on}发文宣布停止更新或迁移，"
-                   f"但备案仍为运行中，未办理{'关停' if filing == 'close' else '拟关停'}备案")
-        suggestion = f"向备案系统提交{'关停（close）' if filing == 'close' else '拟关停（announce_closure）'}备案"
+                   f"但备案仍为运行中，未办理{named}备案")
+        suggestion = f"向备案系统提交{named}（{filing}）备案"
     return [FindingDraft(
         rule=CODE, indicator=INDICATOR, severity=params.severity, message=message,
         locator=f"{CODE}:{post.platform_post_id}", url=post.url or t.url,
