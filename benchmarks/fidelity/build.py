@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
 
+from tests.checker.emblemfixture import emblem
+
 HTML = "text/html; charset=utf-8"
 CONAC = "bszs.conac.cn"  # 党政机关网站标识
 CONAC_IMAGES = "dcs.conac.cn"
@@ -130,6 +132,9 @@ class SiteSpec:
     # home page, published 20 January), "late" (published 15 February), "column" (a 年度报表
     # column page listing this and earlier years), "missing" (only the year before last).
     annual_report: str = "on_time"
+    # The national emblem in the page header: None (no emblem image), "current" or "superseded"
+    # artwork (tests/checker/emblemfixture.py), compared with the references the runner loads.
+    emblem: str | None = None
 
     @property
     def home_url(self) -> str:
@@ -145,6 +150,12 @@ LABELS = {
     "title": "标题", "done": "已回复", "open": "未回复", "write": "我要咨询",
     "annual": "年度工作报表", "annual_column": "年度报表",
 }
+
+
+EMBLEM_PATH = "/images/gh.jpg"
+EMBLEM_IMG = f'<img src="{EMBLEM_PATH}" alt="国徽" width="48" height="48">'
+# The reference images the runner loads (POST /emblems in production): name, status.
+EMBLEM_REFERENCES = [("国徽（现行版）", "current"), ("国徽（已废止版）", "superseded")]
 
 
 def label(site: SiteSpec, name: str) -> str:
@@ -187,7 +198,7 @@ def page(site: SiteSpec, title: str, body: str, meta: dict[str, str] | None = No
     metas = "".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in tags.items())
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
             f"{metas}{head}</head><body>"
-            f'<div class="header"><span class="logo">{site.name}</span>'
+            f'<div class="header">{EMBLEM_IMG if site.emblem else ""}<span class="logo">{site.name}</span>'
             f'<form class="search" action="/search/" method="get"><input type="text" name="q" '
             f'placeholder="{label(site, "placeholder")}"><button type="submit">{label(site, "search")}</button>'
             f"</form></div>{nav(site)}<div class=\"main\">{body}</div>{footer(site)}</body></html>")
@@ -270,6 +281,8 @@ def build_site(site: SiteSpec, today: date, *, home_extra: str = "") -> Docs:
                                           f'<h2>{label(site, "results")}</h2><ul class="list">{rows(found)}</ul>'))
     docs[(site.host, "/images/banner.png")] = Doc(png(600, 120), "image/png")
     docs[(site.host, "/images/jiucuo.png")] = Doc(png(), "image/png")
+    if site.emblem:
+        docs[(site.host, EMBLEM_PATH)] = Doc(emblem(site.emblem, 96, "JPEG"), "image/jpeg")
     return docs
 
 

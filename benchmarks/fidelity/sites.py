@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from benchmarks.fidelity.build import (
+    EMBLEM_IMG,
+    EMBLEM_PATH,
     ColumnSpec,
     Doc,
     Docs,
@@ -30,6 +32,7 @@ from benchmarks.fidelity.build import (
     png,
 )
 from shared.calendar import WorkingCalendar
+from tests.checker.emblemfixture import emblem
 
 REGION = "370800"
 PORTAL = "www.jining.gov.cn"
@@ -115,7 +118,7 @@ def _with_consult(site: SiteSpec, slug: str = "hdjl/zxzx", name: str = "在线�
 
 def control(today: date, cal: WorkingCalendar) -> BuiltSite:
     site = _site("control", "www.rencheng.gov.cn", "济宁市任城区人民政府", "济宁市任城区人民政府办公室",
-                 "3708110001", kind="portal")
+                 "3708110001", kind="portal", emblem="current")
     site.columns = [
         ColumnSpec("ywdt", "要闻动态", "要闻动态", _entries([
             ("任城区召开区政府常务会议", 1), ("任城区开展冬季安全生产大检查", 3), ("区领导调研重点项目建设", 6),
@@ -253,8 +256,10 @@ def script_site(today: date, cal: WorkingCalendar) -> BuiltSite:
               f'<p><a href="https://beian.miit.gov.cn/">{site.icp}</a></p>'
               f'<p><a href="https://bszs.conac.cn/sitename?method=show&amp;id={site.code}"><img src="https://dcs.conac.cn/image/red.png" alt="党政机关" width="88" height="31"></a>'
               f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site.code}"><img src="/images/jiucuo.png" alt="我为政府网站找错" width="88" height="31"></a></p>'
-              f'<p><a href="/ndbb/{today.year - 1}.html">{site.name}网站{today.year - 1}年度工作报表</a></p>')
+              f'<p><a href="/ndbb/{today.year - 1}.html">{site.name}网站{today.year - 1}年度工作报表</a></p>'
+              f"<p>{EMBLEM_IMG}</p>")  # the superseded emblem, inserted by the script
     annual_report(site, docs, today)  # the pages; the link is in the footer the script writes
+    docs[(host, EMBLEM_PATH)] = Doc(emblem("superseded", 64, "PNG"), "image/png")
     columns = {
         "gzdt": ("工作动态", "工作动态", [("市大数据局召开数字政府建设推进会", 1, "会议要求再接再励，加快推进一网通办。", 101),
                                      ("全市政务数据共享平台完成升级", 4, CLEAN[1], 102), ("市大数据局开展数据安全检查", 9, CLEAN[2], 103)]),
@@ -622,7 +627,8 @@ def human_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
 # ---- 10. a department: unreachable, identity, error entrance, search, changed links, a script ----
 
 def natural_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
-    site = _site("misc", "zrghj.jining.gov.cn", "济宁市自然资源和规划局", "济宁市自然资源和规划局", "3708000046", annual_report="missing")
+    site = _site("misc", "zrghj.jining.gov.cn", "济宁市自然资源和规划局", "济宁市自然资源和规划局", "3708000046", annual_report="missing",
+                 emblem="superseded")
     site.links += [("https://www.zj.gov.cn/", "浙江省人民政府"), ("https://www.beijing.gov.cn/", "北京市人民政府"),
                    ("https://www.old-partner.com/", "国土资源网")]
     site.columns = [

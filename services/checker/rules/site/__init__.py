@@ -8,6 +8,7 @@ from services.checker.rules.site import (
     columns_stale,
     dark_links,
     domain,
+    emblem,
     error_entrance,
     external_links,
     foreign_scripts,
@@ -49,4 +50,5 @@ RULES: list[RuleModule] = [
     external_links,
     registry_compliance,
     annual_report,
+    emblem,
 ]
