@@ -4,6 +4,7 @@ scores, the circular and its DOCX, and the filing the unit makes that settles th
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -13,10 +14,14 @@ import docx
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlmodel import col, select
 
 from services.checker.config import CheckerSettings
 from services.checker.feeds.limits import FeedPollSettings
+from services.checker.tables import OutboxEvent
 from services.reporting.config import ReportingSettings
+from shared.contracts.events import TARGET_INSPECTED
+from tests.checker.emblemfixture import emblem
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
@@ -36,6 +41,7 @@ SITES = {GOOD: "3701020001", MISSING: "3701020003", LATE: "3701020004"}
 ORG_HEADER = ["单位名称", "单位类型", "所在区划"]
 SITE_HEADER = ["网站标识码", "网站名称", "主办单位", "主办单位区划", "网站类型", "域名", "首页网址", "状态"]
 ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "主办单位区划", "状态", "订阅源"]
+EMBLEM = '<img src="/images/gh.png" alt="国徽" width="48" height="48">'
 MOVED = "因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注。"
 
 
@@ -61,8 +67,13 @@ def _copy(server: SiteServer, host: str, *, report: str | None) -> None:
 def sites() -> Iterator[SiteServer]:
     with SiteServer() as server:
         serve(server)
+        # The emblem in the header: the current artwork here, the superseded one on MISSING.
+        home = server.resources[(GOOD, "/")]
+        home.body = home.body.replace(b'<div class="nav">', f'<div class="header">{EMBLEM}</div><div class="nav">'.encode())
+        server.add(GOOD, "/images/gh.png", emblem("current", 64), content_type="image/png")
         _copy(server, MISSING, report=None)
         _copy(server, LATE, report="2026-02-16")
+        server.add(MISSING, "/images/gh.png", emblem("superseded", 72, "JPEG"), content_type="image/jpeg")
         yield server
 
 
@@ -97,15 +108,8 @@ async def _inspect(gw: Gateway, key: str, settings: CheckerSettings, suite: Suit
     raise AssertionError(state)
 
 
-async def test_annual_reports_and_announced_ends_through_the_gateway(
-        gw: Gateway, suite: Suite, reporting_app: FastAPI, checker_settings: CheckerSettings,
-        reporting_settings: ReportingSettings, sites: SiteServer) -> None:
-    now = gw.clock.now()
-    feed = serve_account(sites, "rss", [post("m1", now=now, days_ago=2, title="迁移公告", text=MOVED),
-                                        post("m2", now=now, days_ago=6)], name="历下司法")
-    settings = checker_settings.model_copy(update={
-        "host_map": sites.host_map(), "use_browser": False,
-        "feed_polling": FeedPollSettings(default_rate=0, retries=1, backoff_s=0.05)})
+async def _file(gw: Gateway, feed: dict[str, Any]) -> str:
+    """File the county, its units, the three sites and the account; return the city's key."""
     city = await gw.key(["supervisor"], regions=["370100"])
     system = await gw.key(["integration"], regions=["370100"])
     for code, name, parent in (("370100", "济南市", "370000"), (LIXIA, "历下区", "370100")):
@@ -120,6 +124,19 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     await _import(gw, system, "accounts", ACCOUNT_HEADER, [
         ["微信公众号（订阅号）", "gh_lixia_sifa", "历下司法", "历下区司法局", LIXIA, "运行中",
          json.dumps(feed, ensure_ascii=False)]])
+    return city
+
+
+async def test_annual_reports_and_announced_ends_through_the_gateway(
+        gw: Gateway, suite: Suite, reporting_app: FastAPI, checker_settings: CheckerSettings,
+        reporting_settings: ReportingSettings, sites: SiteServer) -> None:
+    now = gw.clock.now()
+    feed = serve_account(sites, "rss", [post("m1", now=now, days_ago=2, title="迁移公告", text=MOVED),
+                                        post("m2", now=now, days_ago=6)], name="历下司法")
+    settings = checker_settings.model_copy(update={
+        "host_map": sites.host_map(), "use_browser": False,
+        "feed_polling": FeedPollSettings(default_rate=0, retries=1, backoff_s=0.05)})
+    city = await _file(gw, feed)
 
     # 1. The inspection: the report is judged on every site, the account by its posts.
     run = await _inspect(gw, city, settings, suite, "四季度检查")
@@ -168,3 +185,45 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     again = await _inspect(gw, city, settings, suite, "四季度复查")
     rules = {f["rule"] for f in await _items(gw, "/api/v1/findings", city, run_id=again["id"], limit=500)}
     assert "account.announced_end" not in rules and "deduct.annual_report" in rules
+
+
+async def test_the_national_emblem_through_the_gateway(
+        gw: Gateway, suite: Suite, checker_settings: CheckerSettings, sites: SiteServer) -> None:
+    feed = serve_account(sites, "rss", [post("m2", now=gw.clock.now(), days_ago=6)], name="历下司法")
+    settings = checker_settings.model_copy(update={
+        "host_map": sites.host_map(),
+        "feed_polling": FeedPollSettings(default_rate=0, retries=1, backoff_s=0.05)})
+    city = await _file(gw, feed)
+
+    # 1. No reference loaded: nothing is flagged, and each site's result says emblems were not judged.
+    run = await _inspect(gw, city, settings, suite, "国徽检查（无参考图）")
+    rules = {f["rule"] for f in await _items(gw, "/api/v1/findings", city, run_id=run["id"], limit=500)}
+    assert "deduct.emblem" not in rules
+    async with suite.checker.state.sessionmaker() as s:
+        events = (await s.execute(select(OutboxEvent).where(
+            col(OutboxEvent.name) == TARGET_INSPECTED))).scalars().all()
+    notes = {e.payload["target"]["site_code"]: [n["kind"] for n in e.payload["notes"]]
+             for e in events if e.payload["target_type"] == "website"}
+    assert notes and all("emblem_unjudged" in kinds for kinds in notes.values()), notes
+
+    # 2. The administrator loads both references; a supervisor may not.
+    for name, version in (("国徽（现行版）", "current"), ("国徽（已废止版）", "superseded")):
+        body = {"name": name, "status": version, "image": base64.b64encode(emblem(version)).decode()}
+        r = await gw.call("POST", "/api/v1/emblems", city, json=body)
+        assert r.status_code == 403, r.text
+        await gw.ok("POST", "/api/v1/emblems", json=body)
+    assert len(await gw.ok("GET", "/api/v1/emblems", city)) == 2
+
+    # 3. The next inspection names the site with the superseded emblem, with the element outlined.
+    run = await _inspect(gw, city, settings, suite, "国徽检查")
+    found = [f for f in await _items(gw, "/api/v1/findings", city, run_id=run["id"], limit=500)
+             if f["rule"] == "deduct.emblem"]
+    assert [f["url"] for f in found] == [f"http://{MISSING}/images/gh.png"], found
+    [old] = found
+    assert old["indicator"] == "国徽图案" and "国徽（已废止版）" in old["message"]
+    assert old["screenshot_url"], old
+    shot = await gw.call("GET", old["screenshot_url"].replace("/evidence", "/api/v1/evidence"), city)
+    assert shot.status_code == 200 and shot.content.startswith(b"\x89PNG")
+    tasks = {t["site_code"]: t for t in await _items(gw, f"/api/v1/runs/{run['id']}/tasks", city)}
+    assert tasks[SITES[MISSING]]["deductions"].get("deduct.emblem") == 1.0
+    assert "deduct.emblem" not in tasks[SITES[GOOD]]["deductions"]
