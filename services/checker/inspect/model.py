@@ -202,6 +202,7 @@ class SiteSnapshot:
     external_pages: dict[str, ExternalPage] = field(default_factory=dict)  # keyed by link URL
     emblems: list[EmblemImage] = field(default_factory=list)  # candidate 国徽 images, hashed
     emblem_references: list[EmblemReference] = field(default_factory=list)  # loaded via the API
+    ocr_pages: list[Page] = field(default_factory=list)  # text read by OCR from pictures (ocr/)
 
     @property
     def home(self) -> Page | None:

@@ -56,6 +56,7 @@ from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
 from services.checker.net.politeness import Politeness, polite_to
+from services.checker.ocr.inputs import attach_crops, ocr_inputs
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
@@ -217,6 +218,7 @@ class Inspector:
                 avail = await availability(s, target.id, run.as_of, window)
             emblems, references = await emblem_inputs(self.sessionmaker, self.fetcher, pages[0], profile,
                                                       run.rules)
+            ocr = await ocr_inputs(pages, self.fetcher, self.settings, profile, run.rules)
             site = SiteSnapshot(
                 target=target, as_of=run.as_of, pages=pages, link_status=link_status,
                 availability=avail,
@@ -225,10 +227,11 @@ class Inspector:
                                       url=target.home_url) if host else None,
                 registry_sites=await self._registry_domains(run.id),
                 external_pages=await self._external_pages(pages, target, run),
-                emblems=emblems, emblem_references=references)
-            clock.lap("search+ipv6+external+emblems")
+                emblems=emblems, emblem_references=references, ocr_pages=[r.page for r in ocr])
+            clock.lap(f"search+ipv6+external+emblems+ocr ({len(ocr)} pictures read)")
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
+            attach_crops(findings, ocr, self.evidence)
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:
@@ -281,7 +284,8 @@ class Inspector:
         # Nothing past the home page was fetched: the page-based inputs are empty by fact.
         site = SiteSnapshot(target=target, as_of=run.as_of, pages=[home] if home else [],
                             availability=avail, link_status={}, search=None, ipv6=None,
-                            registry_sites=set(), external_pages={}, emblems=[], emblem_references=[])
+                            registry_sites=set(), external_pages={}, emblems=[], emblem_references=[],
+                            ocr_pages=[])
         only = set(WITHOUT_PAGES) & (set(run.rules) if run.rules else set(WITHOUT_PAGES))
         findings = evaluate(site, run.profile, await self._lists(target.region_code), only=only)
         log.warning("%s not inspected: %s", target.site_code, reason)
