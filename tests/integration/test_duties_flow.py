@@ -23,6 +23,7 @@ from services.reporting.config import ReportingSettings
 from shared.contracts.events import TARGET_INSPECTED
 from tests.checker.emblemfixture import emblem
 from tests.checker.feedfixture import post, serve_account
+from tests.checker.ocrfixture import notice, scanned_pdf
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
 from tests.integration.conftest import Suite, checker_settings, suite
@@ -42,6 +43,7 @@ ORG_HEADER = ["单位名称", "单位类型", "所在区划"]
 SITE_HEADER = ["网站标识码", "网站名称", "主办单位", "主办单位区划", "网站类型", "域名", "首页网址", "状态"]
 ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "主办单位区划", "状态", "订阅源"]
 EMBLEM = '<img src="/images/gh.png" alt="国徽" width="48" height="48">'
+MOBILE = "13912345678"
 MOVED = "因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注。"
 
 
@@ -74,6 +76,15 @@ def sites() -> Iterator[SiteServer]:
         _copy(server, MISSING, report=None)
         _copy(server, LATE, report="2026-02-16")
         server.add(MISSING, "/images/gh.png", emblem("superseded", 72, "JPEG"), content_type="image/jpeg")
+        # On LATE, a 公示 posted as a picture and a scanned attachment, both with a mobile number.
+        article = server.resources[(LATE, "/ywdt/1.html")]
+        article.body = article.body.replace(b'<div class="footer">', (
+            '<p><img src="/images/gs.png" alt="公示"></p><p><a href="/fj/scan.pdf">扫描件</a></p>'
+            '<div class="footer">').encode(), 1)
+        server.add(LATE, "/images/gs.png", notice(["救助资金发放公示", f"联系电话：{MOBILE}"]),
+                   content_type="image/png")
+        server.add(LATE, "/fj/scan.pdf", scanned_pdf([["工作方案"], [f"联系人电话 {MOBILE}"]]),
+                   content_type="application/pdf")
         yield server
 
 
@@ -157,6 +168,16 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     [ended] = [f for f in findings if f["rule"] == "account.announced_end"]
     assert ended["indicator"] == "宣布停更未报备" and "备案仍为运行中" in ended["message"]
     assert "【因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注】" in ended["excerpt"]
+
+    # Text inside the picture and the scanned PDF: the ID number, masked, with the crop as evidence.
+    read = sorted((f["url"], f["offending"]) for f in findings if (f["detail"] or {}).get("ocr"))
+    assert read == [(f"http://{LATE}/fj/scan.pdf#page=2", "139****5678"),
+                    (f"http://{LATE}/images/gs.png", "139****5678")], read
+    for f in findings:
+        if (f["detail"] or {}).get("ocr"):
+            assert MOBILE not in f["message"] and f["screenshot_url"], f
+            crop = await gw.call("GET", f["screenshot_url"].replace("/evidence", "/api/v1/evidence"), city)
+            assert crop.status_code == 200 and crop.content.startswith(b"\x89PNG")
 
     # 2. The circular names both problems and the units, in its data and its DOCX.
     await deliver_checker_events(reporting_settings, gw.clock, suite.registry.app, suite.checker)
