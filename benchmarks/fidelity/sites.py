@@ -33,6 +33,7 @@ from benchmarks.fidelity.build import (
 )
 from shared.calendar import WorkingCalendar
 from tests.checker.emblemfixture import emblem
+from tests.checker.ocrfixture import notice
 
 REGION = "370800"
 PORTAL = "www.jining.gov.cn"
@@ -165,6 +166,9 @@ REAL_TEXT = (
     "原告身份证号370802199001011231经核对有误已退回。</p>")
 
 
+OCR_LEAK, OCR_FINE = "/tzgg/images/gs111.png", "/tzgg/images/sm112.png"
+
+
 def portal(today: date, cal: WorkingCalendar) -> BuiltSite:
     site = _site("portal", PORTAL, "济宁市人民政府", "济宁市人民政府办公室", "3708000001", kind="portal")
     site.links += [("https://www.zj.gov.cn/", "浙江省人民政府"), ("https://www.beijing.gov.cn/", "北京市人民政府"),
@@ -192,6 +196,9 @@ def portal(today: date, cal: WorkingCalendar) -> BuiltSite:
                 "<table><tr><th>姓名</th><th>身份证号</th><th>联系电话</th><th>收款卡号</th></tr>"
                 "<tr><td>张某某</td><td>370802198506120437</td><td>13912345678</td><td>6222021600123456788</td></tr></table>"
                 "<p>公示期5个工作日，如有异议请拨打0537-2345678。</p>"), post=110),
+            # Notices posted as pictures (text read by OCR): a full ID number, and a look-alike.
+            Entry("关于医疗救助对象的公示", 15, f'<p><img src="{OCR_LEAK}" alt="公示名单"></p>', post=111),
+            Entry("关于救助热线的说明", 16, f'<p><img src="{OCR_FINE}" alt="热线说明"></p>', post=112),
         ], on_home=True),
         ColumnSpec("zcwj", "政策文件", "政策文件", [
             Entry("关于转发《关于加强新时代基层治理的意见》的通知", 10, (
@@ -202,6 +209,9 @@ def portal(today: date, cal: WorkingCalendar) -> BuiltSite:
     site.columns.append(_service(site))
     _with_consult(site)
     docs = build_site(site, today)
+    docs[(site.host, OCR_LEAK)] = Doc(notice(["医疗救助对象公示", "姓名：王某某", "身份证号：11010519491231002X"]), "image/png")
+    docs[(site.host, OCR_FINE)] = Doc(notice(["救助热线：0537-2345678", "联系人：138****5678",
+                                              "登记编号：370102198001011238"]), "image/png")
     _consult(site, docs, timely_messages(today, cal, ["公积金提取需要哪些材料", "新能源汽车补贴何时发放", "学区划分在哪里查询"]))
     docs.html(UNREGISTERED, "/", '<!doctype html><html><head><meta charset="utf-8"><title>济宁市科学技术局</title></head>'
                                  "<body><h1>济宁市科学技术局</h1></body></html>")
