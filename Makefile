@@ -7,7 +7,7 @@ SAY    := @echo "[govinspect]"
 
 # Debian packages: Chromium and a CJK font for the checker's inspections (both commands);
 # LibreOffice Writer for circulars printed to PDF (the tests).
-RUN_DEBS  := chromium fonts-wqy-microhei
+RUN_DEBS  := chromium fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim
 TEST_DEBS := $(RUN_DEBS) libreoffice-writer-nogui
 
 .PHONY: run test install install-test debs chromium lint bench clean
