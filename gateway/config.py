@@ -50,7 +50,7 @@ def default_routes() -> dict[str, str]:
                          "calendar"), "registry"),
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
                          "wordlists", "alerts", "emblems"), "checker"),
-        **dict.fromkeys(("circulars", "rectifications", "error-reports", "results"),
+        **dict.fromkeys(("circulars", "rectifications", "error-reports", "results", "annual-reports"),
                         "reporting"),
     }
 

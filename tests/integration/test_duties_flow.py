@@ -195,6 +195,23 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     for words in ("年度报表", "宣布停更未报备", "历下区教体局网站", "历下区卫健局网站", "历下司法"):
         assert words in text, words
 
+    # The city's own 《政府网站监管年度报表》 for the year, drafted from the same data.
+    report = await gw.ok("GET", "/api/v1/annual-reports/370100/2026", city, params={"format": "json"})
+    figures = {line["item"]: line["value"] for line in report["lines"]}
+    assert report["title"] == "济南市2026年政府网站监管年度报表", report["title"]
+    assert (figures["检查网站次数"], figures["检查网站数"], figures["运行中的网站"]) == (3, 3, 3), figures
+    assert figures["合格次数"] + figures["不合格次数"] + figures["未能检查次数"] == 3
+    for fmt, media in (("docx", "wordprocessingml"), ("xlsx", "spreadsheetml")):
+        r = await gw.call("GET", "/api/v1/annual-reports/370100/2026", city, params={"format": fmt})
+        assert r.status_code == 200 and media in r.headers["content-type"], r.text
+    shown = docx.Document(io.BytesIO((await gw.call(
+        "GET", "/api/v1/annual-reports/370100/2026", city, params={"format": "docx"})).content))
+    assert "济南市2026年政府网站监管年度报表" in shown.paragraphs[0].text
+    r = await gw.call("GET", "/api/v1/annual-reports/370102/2026", city)
+    assert r.status_code == 422 and "region_code" in r.json()["detail"], r.text
+    r = await gw.call("GET", "/api/v1/annual-reports/370200/2026", city)
+    assert r.status_code == 404, r.text
+
     # 3. The unit makes the filing the finding names; the next inspection finds nothing more.
     [task] = [t for t in tasks.values() if t["target_type"] == "account"]
     account = await gw.ok("GET", f"/api/v1/accounts/{task['target_id']}", city)
