@@ -95,7 +95,11 @@ async def _inspect_all(corpus: Corpus, work: Path, redis_url: str, only: set[str
                                         height=height, created_by="fidelity", created_at=corpus.as_of))
         await session.commit()
     # The registry's filed domains: every corpus site (the unregistered department is left out on purpose).
-    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=corpus.filed_domains))
+    # No account is filed (the corpus' accounts are inspected from snapshots): every account a site
+    # links to is unfiled.
+    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=(
+        {"items": [], "total": 0, "limit": 1000, "offset": 0} if request.url.path == "/accounts"
+        else corpus.filed_domains)))
     inspector = await Inspector.open(settings, sessionmaker, redis, registry)
     await inspector.fetcher.aclose()
     # Loopback is allowed by address, not by switching the SSRF guard off; the test CA is trusted.

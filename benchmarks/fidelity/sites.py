@@ -636,6 +636,10 @@ def human_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
 
 # ---- 10. a department: unreachable, identity, error entrance, search, changed links, a script ----
 
+DOUYIN, UNFILED_DOUYIN = "www.douyin.com", "/user/MS4wLjABAAAAjnzrghj2026"
+WEIBO, WEIBO_POST = "weibo.com", "/5800000046/P1a2b3c4d"
+
+
 def natural_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
     site = _site("misc", "zrghj.jining.gov.cn", "济宁市自然资源和规划局", "济宁市自然资源和规划局", "3708000046", annual_report="missing",
                  emblem="superseded")
@@ -655,7 +659,13 @@ def natural_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
     _with_consult(site)
     docs = build_site(site, today, home_extra=(
         '<script src="https://hm.baidu.com/hm.js?8a1b2c3d4e5f"></script>'
-        '<script src="https://js.bocai-tj.com/tj.js"></script>'))
+        '<script src="https://js.bocai-tj.com/tj.js"></script>'
+        # 关注我们: an account's profile nobody filed, and a post (not a profile) on another platform.
+        f'<div class="box">关注我们：<a href="https://{DOUYIN}{UNFILED_DOUYIN}">济宁自然资源（抖音）</a>　'
+        f'<a href="https://{WEIBO}{WEIBO_POST}">转发：耕地保护宣传月</a></div>'))
+    for host, path, title in ((DOUYIN, UNFILED_DOUYIN, "济宁自然资源的抖音"), (WEIBO, WEIBO_POST, "耕地保护宣传月")):
+        docs.html(host, path, f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+                              f"<body><h1>{title}</h1></body></html>")
     _consult(site, docs, timely_messages(today, cal, ["不动产登记需要预约吗", "宅基地审批流程"]))
     docs.edit(site.host, "/", f"网站标识码：{site.code}", "网站标识码：3708000099")
     docs.edit(site.host, "/", f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site.code}">'

@@ -109,6 +109,8 @@ BOUND_BY_DATA = {
     "setFindingVerdicts": "the ids must be findings of the caller's (the seed has none)",
     "publishCircular": "its deadline must fall in a loaded calendar year",
     "createWebhook": "the URL's host must resolve, to an address the SSRF guard allows",
+    "addEmblemReference": "the base64 text must decode to a picture (PNG, JPEG, GIF, WebP)",
+    "getAnnualSupervisionReport": "the region must be a province or a city (the seed's is a county)",
 }
 # Fields that name a stored row: valid (positive) requests name the seeded one.
 REFERENCES = {"organisation_id": "org_id", "sponsor_id": "org_id", "operator_id": "org_id",

@@ -203,6 +203,8 @@ class SiteSnapshot:
     emblems: list[EmblemImage] = field(default_factory=list)  # candidate 国徽 images, hashed
     emblem_references: list[EmblemReference] = field(default_factory=list)  # loaded via the API
     ocr_pages: list[Page] = field(default_factory=list)  # text read by OCR from pictures (ocr/)
+    # Filed accounts as discovery/profiles.key() strings; None when the registry did not answer.
+    registry_accounts: set[str] | None = None
 
     @property
     def home(self) -> Page | None:

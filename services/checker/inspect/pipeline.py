@@ -37,6 +37,7 @@ from services.checker.crawl.external import (
 from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
 from services.checker.crawl.rendered import RenderedReader
 from services.checker.crawl.search import check_search
+from services.checker.discovery.registry import filed_accounts
 from services.checker.emblem.inputs import emblem_inputs, judged
 from services.checker.evidence import EvidenceStore
 from services.checker.feeds.limits import PlatformLimiter
@@ -60,7 +61,7 @@ from services.checker.ocr.inputs import attach_crops, ocr_inputs
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
-from services.checker.rules.site import emblem, external_links, unreachable
+from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
 from shared.principal import Principal, Role, region_prefix, sign_principal
@@ -98,6 +99,7 @@ class Inspector:
     registry_transport: httpx.AsyncBaseTransport | None = None
     limits: PlatformLimiter = field(default_factory=PlatformLimiter.unlimited)
     _domains: dict[UUID, set[str]] = field(default_factory=dict)
+    _accounts: dict[UUID, set[str] | None] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, settings: CheckerSettings, sessionmaker: async_sessionmaker[AsyncSession],
@@ -150,6 +152,16 @@ class Inspector:
                 return set()
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
         return self._domains[run_id]
+
+    async def _registry_accounts(self, run: Any) -> set[str] | None:
+        """Every filed account, read once per run when the run judges registry.unfiled_account."""
+        block = run.profile["rules"].get(unfiled_accounts.CODE)
+        if block is None or block.get("enabled", True) is False or (
+                run.rules and unfiled_accounts.CODE not in run.rules):
+            return None
+        if run.id not in self._accounts:
+            self._accounts = {run.id: await filed_accounts(self.settings, self.registry_transport)}
+        return self._accounts[run.id]
 
     async def _lists(self, region_code: str) -> WordLists:
         """The added word entries that apply to a target in `region_code`: national ones and
@@ -227,7 +239,8 @@ class Inspector:
                                       url=target.home_url) if host else None,
                 registry_sites=await self._registry_domains(run.id),
                 external_pages=await self._external_pages(pages, target, run),
-                emblems=emblems, emblem_references=references, ocr_pages=[r.page for r in ocr])
+                emblems=emblems, emblem_references=references, ocr_pages=[r.page for r in ocr],
+                registry_accounts=await self._registry_accounts(run))
             clock.lap(f"search+ipv6+external+emblems+ocr ({len(ocr)} pictures read)")
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
@@ -285,7 +298,7 @@ class Inspector:
         site = SiteSnapshot(target=target, as_of=run.as_of, pages=[home] if home else [],
                             availability=avail, link_status={}, search=None, ipv6=None,
                             registry_sites=set(), external_pages={}, emblems=[], emblem_references=[],
-                            ocr_pages=[])
+                            ocr_pages=[], registry_accounts=None)
         only = set(WITHOUT_PAGES) & (set(run.rules) if run.rules else set(WITHOUT_PAGES))
         findings = evaluate(site, run.profile, await self._lists(target.region_code), only=only)
         log.warning("%s not inspected: %s", target.site_code, reason)

@@ -24,6 +24,7 @@ from services.checker.rules.site import (
     reply_stale,
     search,
     service_guides,
+    unfiled_accounts,
     unreachable,
 )
 
@@ -51,4 +52,5 @@ RULES: list[RuleModule] = [
     registry_compliance,
     annual_report,
     emblem,
+    unfiled_accounts,
 ]
