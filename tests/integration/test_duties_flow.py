@@ -44,6 +44,7 @@ SITE_HEADER = ["网站标识码", "网站名称", "主办单位", "主办单位�
 ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "主办单位区划", "状态", "订阅源"]
 EMBLEM = '<img src="/images/gh.png" alt="国徽" width="48" height="48">'
 MOBILE = "13912345678"
+DOUYIN, UNFILED = "www.douyin.com", "/user/MS4wLjABAAAAlixiajiaoti"
 MOVED = "因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注。"
 
 
@@ -76,6 +77,11 @@ def sites() -> Iterator[SiteServer]:
         _copy(server, MISSING, report=None)
         _copy(server, LATE, report="2026-02-16")
         server.add(MISSING, "/images/gh.png", emblem("superseded", 72, "JPEG"), content_type="image/jpeg")
+        # MISSING's 关注我们 links a Douyin account nobody filed.
+        home = server.resources[(MISSING, "/")]
+        home.body = home.body.replace(b'<div class="footer">', (
+            f'<p>关注我们：<a href="https://{DOUYIN}{UNFILED}">历下教体（抖音）</a></p><div class="footer">').encode(), 1)
+        server.add(DOUYIN, UNFILED, "<html><title>历下教体的抖音</title></html>")
         # On LATE, a 公示 posted as a picture and a scanned attachment, both with a mobile number.
         article = server.resources[(LATE, "/ywdt/1.html")]
         article.body = article.body.replace(b'<div class="footer">', (
@@ -168,6 +174,12 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     [ended] = [f for f in findings if f["rule"] == "account.announced_end"]
     assert ended["indicator"] == "宣布停更未报备" and "备案仍为运行中" in ended["message"]
     assert "【因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注】" in ended["excerpt"]
+
+    # The account MISSING links and nobody filed, listed for its unit with where it was seen.
+    [unfiled] = [f for f in findings if f["rule"] == "registry.unfiled_account"]
+    assert unfiled["target_id"] == tasks[SITES[MISSING]]["target_id"] and unfiled["severity"] == "warn"
+    assert unfiled["url"] == f"https://{DOUYIN}{UNFILED}" and "历下教体（抖音）" in unfiled["message"]
+    assert unfiled["detail"]["seen_on"] == [f"http://{MISSING}/"]
 
     # Text inside the picture and the scanned PDF: the ID number, masked, with the crop as evidence.
     read = sorted((f["url"], f["offending"]) for f in findings if (f["detail"] or {}).get("ocr"))
