@@ -15,9 +15,10 @@ TEST_REQS  := -e '.[embedded,browser,test]'
 BENCH_REQS := -e '.[embedded,browser,test,bench]'
 
 # Debian packages: Chromium (the headless shell: lighter than the full browser, which the checker
-# also runs when it is the one installed) and a CJK font for the checker's inspections (both
-# commands); LibreOffice Writer for circulars printed to PDF (the tests).
-RUN_DEBS  := chromium-headless-shell fonts-wqy-microhei
+# also runs when it is the one installed), a CJK font and Tesseract with its Simplified Chinese
+# data for the checker's inspections (both commands); LibreOffice Writer for circulars printed
+# to PDF (the tests).
+RUN_DEBS  := chromium-headless-shell fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim
 TEST_DEBS := $(RUN_DEBS) libreoffice-writer-nogui
 
 .PHONY: run test install install-test debs chromium lint bench clean

@@ -49,9 +49,10 @@ def default_routes() -> dict[str, str]:
         **dict.fromkeys(("regions", "organisations", "websites", "accounts", "filings",
                          "calendar"), "registry"),
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
-                         "wordlists", "alerts"), "checker"),
+                         "wordlists", "alerts", "emblems"), "checker"),
         **dict.fromkeys(("circulars", "rectifications", "error-reports", "results", "notices",
-                         "notice-contacts", "disputes", "practices", "attachments", "consolidation"),
+                         "notice-contacts", "disputes", "practices", "attachments", "consolidation",
+                         "annual-reports"),
                         "reporting"),
     }
 

@@ -64,7 +64,8 @@ def all_accounts(now: datetime) -> list[BuiltAccount]:
             (0.2, "市政府常务会议强调，要深入学习贯彻习近平新时代中国特色社会主义思想和党的二十届三中全会精神。"),
             (1, "政务服务便民热线12345全天候受理群众诉求，咨询电话0537-2345678，联系人王先生138****5678。"),
             (3, "我市开展政府采购领域专项整治，同时提醒市民警惕微商诈骗，打击微商诈骗违法犯罪。"),
-            (6, "截至目前，全市已签订招商项目八十六个，预防犯罪宣传进社区活动持续开展。"), *fresh[2:]])),
+            (6, "截至目前，全市已签订招商项目八十六个，预防犯罪宣传进社区活动持续开展。"),
+            (7, "受寒潮影响，部分公交线路实时信息停止更新；市政务服务网旧版已迁移至新平台，原账号密码可继续使用。"), *fresh[2:]])),
         _account("a_zombie", "wechat_subscription", "济宁市民政局", "rss", _posts(now, "a_zombie", [
             (20, FINE[0]), (35, FINE[1]), (60, FINE[2])])),
         _account("a_fresh13", "weibo", "济宁市教育局", "rss", _posts(now, "a_fresh13", [
@@ -94,6 +95,10 @@ def all_accounts(now: datetime) -> list[BuiltAccount]:
         _account("a_closed_silent", "weibo", "济宁市粮食和物资储备局", "rss", _posts(now, "a_closed_silent", [
             (60, "本账号已停止更新，相关信息请关注“济宁发布”。"), (90, FINE[0])]), status="closed"),
         _account("a_gone", "toutiao", "济宁市医疗保障局", "atom", [], served=False),
+        _account("a_moved", "wechat_subscription", "济宁市司法局", "rss", _posts(now, "a_moved", [
+            (1, "因机构职能调整，本账号已迁移至“济宁司法”公众号，敬请关注。感谢大家一直以来的支持！"), *fresh[1:]])),
+        _account("a_closing_silent", "weibo", "济宁市审计局", "rss", _posts(now, "a_closing_silent", [
+            (10, "本微博将于近日停止更新，相关信息请关注“济宁发布”。"), (40, FINE[0])]), status="closing"),
     ]
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
 
+from tests.checker.emblemfixture import emblem
+
 HTML = "text/html; charset=utf-8"
 CONAC = "bszs.conac.cn"  # 党政机关网站标识
 CONAC_IMAGES = "dcs.conac.cn"
@@ -126,6 +128,13 @@ class SiteSpec:
     links: list[tuple[str, str]] = field(default_factory=list)  # footer 相关链接 (url, text)
     scheme: str = "https"
     labels: dict[str, str] = field(default_factory=dict)  # words of the template, see LABELS
+    # Last year's 年度工作报表 on the home page (国办函〔2018〕12号): "on_time" (linked from the
+    # home page, published 20 January), "late" (published 15 February), "column" (a 年度报表
+    # column page listing this and earlier years), "missing" (only the year before last).
+    annual_report: str = "on_time"
+    # The national emblem in the page header: None (no emblem image), "current" or "superseded"
+    # artwork (tests/checker/emblemfixture.py), compared with the references the runner loads.
+    emblem: str | None = None
 
     @property
     def home_url(self) -> str:
@@ -139,7 +148,14 @@ LABELS = {
     "published": "发布时间", "source": "来源", "results": "搜索结果", "badge": "党政机关",
     "jiucuo": "我为政府网站找错", "asked": "留言时间", "answered": "答复时间", "state": "状态",
     "title": "标题", "done": "已回复", "open": "未回复", "write": "我要咨询",
+    "annual": "年度工作报表", "annual_column": "年度报表",
 }
+
+
+EMBLEM_PATH = "/images/gh.jpg"
+EMBLEM_IMG = f'<img src="{EMBLEM_PATH}" alt="国徽" width="48" height="48">'
+# The reference images the runner loads (POST /emblems in production): name, status.
+EMBLEM_REFERENCES = [("国徽（现行版）", "current"), ("国徽（已废止版）", "superseded")]
 
 
 def label(site: SiteSpec, name: str) -> str:
@@ -182,7 +198,7 @@ def page(site: SiteSpec, title: str, body: str, meta: dict[str, str] | None = No
     metas = "".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in tags.items())
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
             f"{metas}{head}</head><body>"
-            f'<div class="header"><span class="logo">{site.name}</span>'
+            f'<div class="header">{EMBLEM_IMG if site.emblem else ""}<span class="logo">{site.name}</span>'
             f'<form class="search" action="/search/" method="get"><input type="text" name="q" '
             f'placeholder="{label(site, "placeholder")}"><button type="submit">{label(site, "search")}</button>'
             f"</form></div>{nav(site)}<div class=\"main\">{body}</div>{footer(site)}</body></html>")
@@ -260,12 +276,36 @@ def build_site(site: SiteSpec, today: date, *, home_extra: str = "") -> Docs:
                          f'<a href="{column.path}">{label(site, "more")}</a></div>')
     docs.html(site.host, "/", page(site, site.name, (
         f'<div class="banner"><img src="/images/banner.png" alt="{site.name}" width="600" height="120"></div>'
-        f"{''.join(boxes)}{home_extra}")))
+        f"{''.join(boxes)}{annual_report(site, docs, today)}{home_extra}")))
     docs.html(site.host, "/search/", page(site, f"{label(site, 'results')}_{site.name}",
                                           f'<h2>{label(site, "results")}</h2><ul class="list">{rows(found)}</ul>'))
     docs[(site.host, "/images/banner.png")] = Doc(png(600, 120), "image/png")
     docs[(site.host, "/images/jiucuo.png")] = Doc(png(), "image/png")
+    if site.emblem:
+        docs[(site.host, EMBLEM_PATH)] = Doc(emblem(site.emblem, 96, "JPEG"), "image/jpeg")
     return docs
+
+
+def annual_report(site: SiteSpec, docs: Docs, today: date) -> str:
+    """Serve the site's annual report pages as `site.annual_report` says; return the home page's link."""
+    column = ColumnSpec("ndbb", label(site, "annual_column"), "信息公开")
+    published = {"late": date(today.year, 2, 15)}.get(site.annual_report, date(today.year, 1, 20))
+    years = [today.year - 2] if site.annual_report == "missing" else [today.year - 1, today.year - 2]
+    shown = []
+    for year in years:
+        title = f"{site.name}网站{year}{label(site, 'annual')}"
+        on = min(published, today) if year == today.year - 1 else date(year + 1, 1, 20)
+        path = f"/ndbb/{year}.html"
+        docs.html(site.host, path, article(site, column, title, on, "<p>一、网站基本信息……二、网站信息发布……</p>"))
+        shown.append((path, title, on))
+    if site.annual_report == "column":
+        meta = {"ColumnName": column.name, "ColumnDescription": f"{site.name}{column.name}",
+                "ColumnKeywords": column.name, "ColumnType": column.column_type}
+        docs.html(site.host, column.path, page(site, f"{column.name}_{site.name}",
+                                               f'<h2>{column.name}</h2><ul class="list">{rows(shown)}</ul>', meta))
+        return f'<div class="box"><a href="{column.path}">{column.name}</a></div>'
+    path, title, _ = shown[0]
+    return f'<div class="box"><a href="{path}">{title}</a></div>'
 
 
 def listing(column: ColumnSpec, today: date) -> list[tuple[str, str, date]]:

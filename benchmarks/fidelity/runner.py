@@ -27,8 +27,10 @@ from typing import Any
 import httpx
 
 from benchmarks.fidelity import score as scoring
+from benchmarks.fidelity.build import EMBLEM_REFERENCES
 from benchmarks.fidelity.corpus import Corpus, build_corpus
 from benchmarks.table import Row
+from tests.checker.emblemfixture import emblem
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 CONCURRENCY = 3
@@ -54,11 +56,13 @@ async def _inspect_all(corpus: Corpus, work: Path, redis_url: str, only: set[str
                        rounds: int = 1) -> list[list[Outcome]]:
     """Inspect every target (each round is a new run, an hour after the previous one)."""
     from services.checker.config import CheckerSettings
+    from services.checker.emblem.models import EmblemReference
     from services.checker.inspect.pipeline import Inspector
     from services.checker.migrate import migrate
     from services.checker.net.fetcher import Fetcher, FetchSettings
     from services.checker.probe.models import ProbeSample
     from services.checker.profile.loader import national_profile
+    from services.checker.support.phash import image_size, phash
     from shared.db import make_engine, make_sessionmaker
     from shared.queue import connect
 
@@ -84,9 +88,18 @@ async def _inspect_all(corpus: Corpus, work: Path, redis_url: str, only: set[str
                 ok=i not in failed, status=None if i in failed else 200,
                 failure="timeout" if i in failed else None, elapsed_ms=15_000.0 if i in failed else 150.0)
                 for i in range(probes))
+        for name, version in EMBLEM_REFERENCES:  # as a national administrator loads them
+            data = emblem(version)
+            width, height = image_size(data)
+            session.add(EmblemReference(name=name, status=version, phash=phash(data), width=width,
+                                        height=height, created_by="fidelity", created_at=corpus.as_of))
         await session.commit()
     # The registry's filed domains: every corpus site (the unregistered department is left out on purpose).
-    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=corpus.filed_domains))
+    # No account is filed (the corpus' accounts are inspected from snapshots): every account a site
+    # links to is unfiled.
+    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=(
+        {"items": [], "total": 0, "limit": 1000, "offset": 0} if request.url.path == "/accounts"
+        else corpus.filed_domains)))
     inspector = await Inspector.open(settings, sessionmaker, redis, registry)
     await inspector.fetcher.aclose()
     # Loopback is allowed by address, not by switching the SSRF guard off; the test CA is trusted.

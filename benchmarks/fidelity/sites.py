@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from benchmarks.fidelity.build import (
+    EMBLEM_IMG,
+    EMBLEM_PATH,
     ColumnSpec,
     Doc,
     Docs,
     Entry,
     Message,
     SiteSpec,
+    annual_report,
     article,
     build_site,
     day,
@@ -29,6 +32,8 @@ from benchmarks.fidelity.build import (
     png,
 )
 from shared.calendar import WorkingCalendar
+from tests.checker.emblemfixture import emblem
+from tests.checker.ocrfixture import notice
 
 REGION = "370800"
 PORTAL = "www.jining.gov.cn"
@@ -114,7 +119,7 @@ def _with_consult(site: SiteSpec, slug: str = "hdjl/zxzx", name: str = "在线�
 
 def control(today: date, cal: WorkingCalendar) -> BuiltSite:
     site = _site("control", "www.rencheng.gov.cn", "济宁市任城区人民政府", "济宁市任城区人民政府办公室",
-                 "3708110001", kind="portal")
+                 "3708110001", kind="portal", emblem="current")
     site.columns = [
         ColumnSpec("ywdt", "要闻动态", "要闻动态", _entries([
             ("任城区召开区政府常务会议", 1), ("任城区开展冬季安全生产大检查", 3), ("区领导调研重点项目建设", 6),
@@ -161,6 +166,9 @@ REAL_TEXT = (
     "原告身份证号370802199001011231经核对有误已退回。</p>")
 
 
+OCR_LEAK, OCR_FINE = "/tzgg/images/gs111.png", "/tzgg/images/sm112.png"
+
+
 def portal(today: date, cal: WorkingCalendar) -> BuiltSite:
     site = _site("portal", PORTAL, "济宁市人民政府", "济宁市人民政府办公室", "3708000001", kind="portal")
     site.links += [("https://www.zj.gov.cn/", "浙江省人民政府"), ("https://www.beijing.gov.cn/", "北京市人民政府"),
@@ -188,6 +196,9 @@ def portal(today: date, cal: WorkingCalendar) -> BuiltSite:
                 "<table><tr><th>姓名</th><th>身份证号</th><th>联系电话</th><th>收款卡号</th></tr>"
                 "<tr><td>张某某</td><td>370802198506120437</td><td>13912345678</td><td>6222021600123456788</td></tr></table>"
                 "<p>公示期5个工作日，如有异议请拨打0537-2345678。</p>"), post=110),
+            # Notices posted as pictures (text read by OCR): a full ID number, and a look-alike.
+            Entry("关于医疗救助对象的公示", 15, f'<p><img src="{OCR_LEAK}" alt="公示名单"></p>', post=111),
+            Entry("关于救助热线的说明", 16, f'<p><img src="{OCR_FINE}" alt="热线说明"></p>', post=112),
         ], on_home=True),
         ColumnSpec("zcwj", "政策文件", "政策文件", [
             Entry("关于转发《关于加强新时代基层治理的意见》的通知", 10, (
@@ -198,6 +209,9 @@ def portal(today: date, cal: WorkingCalendar) -> BuiltSite:
     site.columns.append(_service(site))
     _with_consult(site)
     docs = build_site(site, today)
+    docs[(site.host, OCR_LEAK)] = Doc(notice(["医疗救助对象公示", "姓名：王某某", "身份证号：11010519491231002X"]), "image/png")
+    docs[(site.host, OCR_FINE)] = Doc(notice(["救助热线：0537-2345678", "联系人：138****5678",
+                                              "登记编号：370102198001011238"]), "image/png")
     _consult(site, docs, timely_messages(today, cal, ["公积金提取需要哪些材料", "新能源汽车补贴何时发放", "学区划分在哪里查询"]))
     docs.html(UNREGISTERED, "/", '<!doctype html><html><head><meta charset="utf-8"><title>济宁市科学技术局</title></head>'
                                  "<body><h1>济宁市科学技术局</h1></body></html>")
@@ -251,7 +265,11 @@ def script_site(today: date, cal: WorkingCalendar) -> BuiltSite:
               f"<p>主办单位：{site.sponsor}　联系电话：{site.phone}　网站标识码：{site.code}</p>"
               f'<p><a href="https://beian.miit.gov.cn/">{site.icp}</a></p>'
               f'<p><a href="https://bszs.conac.cn/sitename?method=show&amp;id={site.code}"><img src="https://dcs.conac.cn/image/red.png" alt="党政机关" width="88" height="31"></a>'
-              f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site.code}"><img src="/images/jiucuo.png" alt="我为政府网站找错" width="88" height="31"></a></p>')
+              f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site.code}"><img src="/images/jiucuo.png" alt="我为政府网站找错" width="88" height="31"></a></p>'
+              f'<p><a href="/ndbb/{today.year - 1}.html">{site.name}网站{today.year - 1}年度工作报表</a></p>'
+              f"<p>{EMBLEM_IMG}</p>")  # the superseded emblem, inserted by the script
+    annual_report(site, docs, today)  # the pages; the link is in the footer the script writes
+    docs[(host, EMBLEM_PATH)] = Doc(emblem("superseded", 64, "PNG"), "image/png")
     columns = {
         "gzdt": ("工作动态", "工作动态", [("市大数据局召开数字政府建设推进会", 1, "会议要求再接再励，加快推进一网通办。", 101),
                                      ("全市政务数据共享平台完成升级", 4, CLEAN[1], 102), ("市大数据局开展数据安全检查", 9, CLEAN[2], 103)]),
@@ -323,6 +341,7 @@ TRADITIONAL_LABELS = {
     "home": "首頁", "more": "更多", "placeholder": "請輸入關鍵詞", "published": "發布時間", "source": "來源",
     "results": "搜索結果", "badge": "黨政機關", "jiucuo": "我為政府網站找錯", "asked": "留言時間",
     "answered": "答覆時間", "state": "狀態", "title": "標題", "done": "已回覆", "open": "未回覆", "write": "我要諮詢",
+    "annual": "年度工作報表", "annual_column": "年度報表",
 }
 
 
@@ -473,7 +492,7 @@ DARK = {  # page → (how it is hidden, the hidden element's HTML)
 
 
 def culture(today: date, cal: WorkingCalendar) -> BuiltSite:
-    site = _site("dark", "wlj.jining.gov.cn", "济宁市文化和旅游局", "济宁市文化和旅游局", "3708000043")
+    site = _site("dark", "wlj.jining.gov.cn", "济宁市文化和旅游局", "济宁市文化和旅游局", "3708000043", annual_report="column")
     site.columns = [
         ColumnSpec("wldt", "文旅动态", "工作动态", [
             Entry("我市举办冬季文旅消费季活动", 1, CLEAN[3], post=101), Entry("市文旅局开展A级景区安全检查", 4, CLEAN[1], post=102),
@@ -579,7 +598,7 @@ def _late(today: date, cal: WorkingCalendar) -> tuple[list[Message], list[Messag
 
 
 def human_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
-    site = _site("replies", "rsj.jining.gov.cn", "济宁市人力资源和社会保障局", "济宁市人力资源和社会保障局", "3708000045")
+    site = _site("replies", "rsj.jining.gov.cn", "济宁市人力资源和社会保障局", "济宁市人力资源和社会保障局", "3708000045", annual_report="late")
     site.columns = [
         ColumnSpec("gzdt", "工作动态", "工作动态", _entries([("全市人社系统开展根治欠薪冬季专项行动", 1),
                                                         ("市人社局举办高校毕业生专场招聘会", 6), ("市人社局开展社保基金监督检查", 12)]),
@@ -617,8 +636,13 @@ def human_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
 
 # ---- 10. a department: unreachable, identity, error entrance, search, changed links, a script ----
 
+DOUYIN, UNFILED_DOUYIN = "www.douyin.com", "/user/MS4wLjABAAAAjnzrghj2026"
+WEIBO, WEIBO_POST = "weibo.com", "/5800000046/P1a2b3c4d"
+
+
 def natural_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
-    site = _site("misc", "zrghj.jining.gov.cn", "济宁市自然资源和规划局", "济宁市自然资源和规划局", "3708000046")
+    site = _site("misc", "zrghj.jining.gov.cn", "济宁市自然资源和规划局", "济宁市自然资源和规划局", "3708000046", annual_report="missing",
+                 emblem="superseded")
     site.links += [("https://www.zj.gov.cn/", "浙江省人民政府"), ("https://www.beijing.gov.cn/", "北京市人民政府"),
                    ("https://www.old-partner.com/", "国土资源网")]
     site.columns = [
@@ -635,7 +659,13 @@ def natural_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
     _with_consult(site)
     docs = build_site(site, today, home_extra=(
         '<script src="https://hm.baidu.com/hm.js?8a1b2c3d4e5f"></script>'
-        '<script src="https://js.bocai-tj.com/tj.js"></script>'))
+        '<script src="https://js.bocai-tj.com/tj.js"></script>'
+        # 关注我们: an account's profile nobody filed, and a post (not a profile) on another platform.
+        f'<div class="box">关注我们：<a href="https://{DOUYIN}{UNFILED_DOUYIN}">济宁自然资源（抖音）</a>　'
+        f'<a href="https://{WEIBO}{WEIBO_POST}">转发：耕地保护宣传月</a></div>'))
+    for host, path, title in ((DOUYIN, UNFILED_DOUYIN, "济宁自然资源的抖音"), (WEIBO, WEIBO_POST, "耕地保护宣传月")):
+        docs.html(host, path, f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+                              f"<body><h1>{title}</h1></body></html>")
     _consult(site, docs, timely_messages(today, cal, ["不动产登记需要预约吗", "宅基地审批流程"]))
     docs.edit(site.host, "/", f"网站标识码：{site.code}", "网站标识码：3708000099")
     docs.edit(site.host, "/", f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site.code}">'

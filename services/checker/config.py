@@ -84,6 +84,17 @@ class CheckerSettings(ServiceSettings):
     """Distinct off-site link targets fetched per site for 外链变质 (content.external_link). Our
     own figure: a government home page links to a few dozen outside sites (friendly links, the
     national and provincial portals); targets beyond it are not judged in this run."""
+    ocr_max_images: int = 20
+    """Content images read by OCR per site (issue 15 item 4: a per-site budget). Our figure:
+    Tesseract takes 1–3 CPU seconds per picture; 20 keep a site under a minute of OCR."""
+    ocr_max_pdf_pages: int = 10
+    """Pages of scanned PDFs (attachments without a text layer) read by OCR per site (ours)."""
+    ocr_min_pixels: int = 40_000
+    """A smaller picture is an icon or a button, not a notice posted as a picture (ours: 200×200)."""
+    ocr_timeout_s: float = 30.0
+    ocr_min_confidence: float = 50.0
+    """Words Tesseract is less sure of (0–100) are left out: a misread digit must not make or
+    hide a finding (ours; its own default keeps every word)."""
     external_excerpt_chars: int = 2000
     """Visible text kept of each external page; the rule's keywords sit in the title and first
     screen of a gambling or parked page (our own figure)."""

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from services.checker import tables  # noqa: F401 - every mapper registered before use
 from services.checker.common.outbox import OutboxDelivery, OutboxEvent
 from services.checker.config import CheckerSettings
+from services.checker.emblem.routes import router as emblem_router
 from services.checker.evidence import EvidenceStore
 from services.checker.feeds.routes import router as posts_router
 from services.checker.finding.routes import router as finding_router
@@ -33,6 +34,7 @@ TAGS = [
     {"name": "profiles", "description": "规则配置与自定义词库"},
     {"name": "posts", "description": "新媒体账号文章：推送、查询与 JSON 订阅源格式"},
     {"name": "alerts", "description": "系统告警：检查停滞、计划逾期（自检）"},
+    {"name": "emblems", "description": "国徽参考图：现行版与已废止版本"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -66,7 +68,7 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
 
     app.state.readiness_report = readiness
     for router in (run_router, recheck_router, plan_router, finding_router, profile_router,
-                   posts_router):
+                   posts_router, emblem_router):
         app.include_router(router)
     app.include_router(alerts_router)
     return app

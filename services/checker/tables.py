@@ -2,6 +2,7 @@
 
 from services.checker.common.base import mapper_registry
 from services.checker.common.outbox import OutboxDelivery, OutboxEvent, ProcessedEvent
+from services.checker.emblem.models import EmblemReference
 from services.checker.feeds.models import AccountPost
 from services.checker.finding.models import Finding, Sighting
 from services.checker.plan.models import Plan
@@ -12,5 +13,6 @@ from services.checker.run.models import Run, Task
 metadata = mapper_registry.metadata
 
 
-__all__ = ["AccountPost", "Finding", "MonitoredSite", "OutboxDelivery", "OutboxEvent", "Plan", "ProbeSample",
-           "ProcessedEvent", "RuleProfile", "Run", "Sighting", "Task", "WordEntry", "metadata"]
+__all__ = ["AccountPost", "EmblemReference", "Finding", "MonitoredSite", "OutboxDelivery", "OutboxEvent",
+           "Plan", "ProbeSample", "ProcessedEvent", "RuleProfile", "Run", "Sighting", "Task", "WordEntry",
+           "metadata"]

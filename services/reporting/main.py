@@ -9,6 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.reporting import tables  # noqa: F401 - every mapper registered before use
+from services.reporting.annual.routes import router as annual_router
 from services.reporting.attachment.routes import router as attachment_router
 from services.reporting.circular.routes import router as circular_router
 from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
@@ -27,6 +28,7 @@ from shared.events import Outbox
 
 TAGS = [
     {"name": "circulars", "description": "季度检查通报：起草、修改、发布、下载"},
+    {"name": "annual-reports", "description": "政府网站监管年度报表（DOCX、XLSX）"},
     {"name": "rectifications", "description": "整改事项：报告整改、复核、期限"},
     {"name": "error-reports", "description": "我为政府网站找错留言"},
     {"name": "results", "description": "检查结果副本"},
@@ -60,6 +62,6 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock | None = 
     app.state.checker_transport = checker_transport
     for router in (circular_router, rectification_router, error_report_router, result_router,
                    notice_router, unit_router, dispute_router, practice_router, attachment_router,
-                   consolidation_router):
+                   consolidation_router, annual_router):
         app.include_router(router)
     return app

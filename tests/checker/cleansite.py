@@ -210,9 +210,14 @@ def documents(as_of: datetime = AS_OF) -> Docs:
     sections = "".join(
         f'<div class="box"><h2>{column_of[path][0]}</h2><ul>{_rows(rows)}</ul><a href="{path}">更多</a></div>'
         for path, rows in home_rows.items())
+    # 国办函〔2018〕12号: last year's annual report on the home page, published by 31 January.
+    report, report_on = f"/ndbb/{today.year - 1}.html", date(today.year, 1, 20)
+    report_title = f"{NAME}网站{today.year - 1}年度工作报表"
+    add(report, _article(report_title, "年度报表", "信息公开", report_on, "<p>一、网站基本信息……</p>"))
     add("/", _page(NAME, '<div class="banner"><img src="/images/banner.png" alt="魅力历下" width="600" height="120">'
                          f"</div>{sections}"
-                         '<div class="box"><a href="/zwfw/">政务服务</a>　<a href="/hdjl/zxzx/">在线咨询</a></div>'))
+                         '<div class="box"><a href="/zwfw/">政务服务</a>　<a href="/hdjl/zxzx/">在线咨询</a>'
+                         f'　<a href="{report}">{report_title}</a></div>'))
     for path, name, kind, description in COLUMNS[:4]:
         meta = {"ColumnName": name, "ColumnDescription": description, "ColumnKeywords": name, "ColumnType": kind}
         add(path, _page(f"{name}_{NAME}", f'<h2>{name}</h2><ul class="list">{_rows(listed[path])}</ul>', meta))

@@ -66,7 +66,7 @@ def test_evaluate_clean_snapshot_has_no_findings() -> None:
 
     assert findings == [], "the clean site has findings:\n" + described(findings)
     # It is a whole site, not an empty one: every column, article, guide and the attachment were read.
-    assert len(site.html_pages()) == 18 and [p.url for p in site.pages if p.is_attachment]
+    assert len(site.html_pages()) == 19 and [p.url for p in site.pages if p.is_attachment]
     assert site.search is not None and site.search.hits
 
 
@@ -278,8 +278,9 @@ async def test_clean_site_through_the_real_pipeline(registry: Registry, checker_
     expected = [] if on_v6 else [("deduct.ipv6", "deduct")]
     assert [(f.rule, f.severity) for f in outcome.findings] == expected, (
         "the clean site has findings through the pipeline:\n" + described(outcome.findings))
-    assert outcome.notes == []  # a week of probes: availability was judged
+    # A week of probes: availability was judged; no emblem reference is loaded: emblems were not.
+    assert [n["kind"] for n in outcome.notes] == ["emblem_unjudged"]
     # Everything was really read: the same pages and links as the pure snapshot, and the search used.
     pure = snapshot(documents(AS_OF))
-    assert (outcome.pages_fetched, outcome.links_checked) == (len(pure.pages), len(pure.link_status)) == (19, 27)
+    assert (outcome.pages_fetched, outcome.links_checked) == (len(pure.pages), len(pure.link_status)) == (20, 28)
     assert any(path.startswith("/search/?q=") for _, host, path in requests if host == HOST)

@@ -119,6 +119,8 @@ BOUND_BY_DATA = {
     "issueToken": "the client id and secret must be a registered client's",
     "raiseDispute": "the finding must be one of the caller's (the seed has none)",
     "decideConsolidation": "merge_into_id is given exactly when the action is merge",
+    "addEmblemReference": "the base64 text must decode to a picture (PNG, JPEG, GIF, WebP)",
+    "getAnnualSupervisionReport": "the region must be a province or a city (the seed's is a county)",
 }
 # Fields that name a stored row: valid (positive) requests name the seeded one.
 REFERENCES = {"organisation_id": "org_id", "sponsor_id": "org_id", "operator_id": "org_id",

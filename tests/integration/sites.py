@@ -11,6 +11,7 @@ CONAC = "bszs.conac.cn"
 UNFILED = "zt.bad.gov.cn"  # a sub-site under the bad site's own domain that nobody filed
 # A resident ID that passes the GB 11643 check digit (the standard's own example).
 LEAKED_ID = "11010519491231002X"
+REPORT = "/ndbb/2025.html"  # the clean site's 2025 annual report (the clock is at 2026-11-20)
 
 
 def _page(title: str, body: str, meta: str = "", code: str = "3701020001",
@@ -40,8 +41,12 @@ def serve(server: SiteServer) -> None:
     news = "".join(f'<li><a href="/ywdt/{i}.html">历下区召开第{i}次工作会议</a><span>2026-11-{19 - i:02d}</span></li>'
                    for i in range(1, 6))
     notices = '<li><a href="/tzgg/1.html">关于开展安全检查的通知</a><span>2026-11-12</span></li>'
+    # 国办函〔2018〕12号: last year's annual report linked from the home page, out by 31 January.
+    report = f'<p><a href="{REPORT}">济南市历下区人民政府网站2025年度工作报表</a></p>'
     server.add(GOOD, "/", _page("济南市历下区人民政府",
-                                f'<ul class="news">{news}</ul><ul class="notice">{notices}</ul>'))
+                                f'<ul class="news">{news}</ul><ul class="notice">{notices}</ul>{report}'))
+    server.add(GOOD, REPORT, _article("济南市历下区人民政府网站2025年度工作报表", "2026-01-20",
+                                      "一、网站基本信息……", GOOD))
     server.add(GOOD, "/ywdt/", _page("要闻动态", f'<ul>{news}</ul>',
                                      '<meta name="ColumnName" content="要闻动态"><meta name="ColumnType" content="要闻">'))
     server.add(GOOD, "/tzgg/", _page("通知公告", f'<ul>{notices}</ul>',

@@ -165,6 +165,28 @@ class ExternalPage:
 
 
 @dataclass
+class EmblemImage:
+    """An image on the site that may show the national emblem, with its perceptual hash."""
+
+    url: str
+    parent_url: str  # the page it is shown on
+    phash: str  # 64-bit pHash, hex (emblem/phash.py)
+    text: str = ""  # alt or title
+    position: str | None = None
+    rect: tuple[float, float, float, float] | None = None
+    injected: bool = False
+
+
+@dataclass
+class EmblemReference:
+    """A reference image of the emblem loaded through the API (current or superseded)."""
+
+    name: str
+    status: str  # current / superseded
+    phash: str
+
+
+@dataclass
 class SiteSnapshot:
     """Everything the rules may look at for one website in one run."""
 
@@ -177,6 +199,11 @@ class SiteSnapshot:
     ipv6: Ipv6Result | None = None
     registry_sites: set[str] = field(default_factory=set)  # every registered domain
     external_pages: dict[str, ExternalPage] = field(default_factory=dict)  # keyed by link URL
+    emblems: list[EmblemImage] = field(default_factory=list)  # candidate 国徽 images, hashed
+    emblem_references: list[EmblemReference] = field(default_factory=list)  # loaded via the API
+    ocr_pages: list[Page] = field(default_factory=list)  # text read by OCR from pictures (ocr/)
+    # Filed accounts as discovery/profiles.key() strings; None when the registry did not answer.
+    registry_accounts: set[str] | None = None
 
     @property
     def home(self) -> Page | None:

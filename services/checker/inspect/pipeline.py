@@ -39,6 +39,8 @@ from services.checker.crawl.external import (
 from services.checker.crawl.linkcheck import LinkCheckSettings, RedisLinkCache, check_links
 from services.checker.crawl.rendered import RenderedReader
 from services.checker.crawl.search import check_search
+from services.checker.discovery.registry import filed_accounts
+from services.checker.emblem.inputs import emblem_inputs, judged
 from services.checker.evidence import EvidenceStore
 from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.reader import FeedConfig, read_account
@@ -51,11 +53,12 @@ from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
 from services.checker.net.politeness import Politeness, polite_to
+from services.checker.ocr.inputs import attach_crops, ocr_inputs
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import WordLists
-from services.checker.rules.site import external_links, unreachable
+from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
 from shared.principal import Principal, Role, region_prefix, sign_principal
@@ -64,7 +67,7 @@ log = logging.getLogger("govinspect.checker.pipeline")
 # Findings worth a picture: what a person must see on the page to believe it.
 # The page was rendered once already: evidence shots need not wait as long for it to settle.
 EVIDENCE_TIMING = Timing(load_wait_ms=8_000, idle_wait_ms=500, settle_ms=100)
-SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.personal_info")
+SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.personal_info", "deduct.emblem")
 # The crawl stops taking new pages after this share of the site's time budget, so rendering,
 # links, rules and evidence still have time (our split: the crawl is most of the fetching).
 CRAWL_SHARE = 0.5
@@ -93,6 +96,7 @@ class Inspector:
     registry_transport: httpx.AsyncBaseTransport | None = None
     limits: PlatformLimiter = field(default_factory=PlatformLimiter.unlimited)
     _domains: dict[UUID, set[str]] = field(default_factory=dict)
+    _accounts: dict[UUID, set[str] | None] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, settings: CheckerSettings, sessionmaker: async_sessionmaker[AsyncSession],
@@ -145,6 +149,16 @@ class Inspector:
                 return set()
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
         return self._domains[run_id]
+
+    async def _registry_accounts(self, run: Any) -> set[str] | None:
+        """Every filed account, read once per run when the run judges registry.unfiled_account."""
+        block = run.profile["rules"].get(unfiled_accounts.CODE)
+        if block is None or block.get("enabled", True) is False or (
+                run.rules and unfiled_accounts.CODE not in run.rules):
+            return None
+        if run.id not in self._accounts:
+            self._accounts = {run.id: await filed_accounts(self.settings, self.registry_transport)}
+        return self._accounts[run.id]
 
     async def _lists(self, region_code: str) -> WordLists:
         """The added word entries that apply to a target in `region_code`: national ones and
@@ -211,6 +225,9 @@ class Inspector:
             window = int(profile["rules"].get("veto.unreachable", {}).get("window_days", 7))
             async with self.sessionmaker() as s:
                 avail = await availability(s, target.id, run.as_of, window)
+            emblems, references = await emblem_inputs(self.sessionmaker, self.fetcher, pages[0], profile,
+                                                      run.rules)
+            ocr = await ocr_inputs(pages, self.fetcher, self.settings, profile, run.rules)
             site = SiteSnapshot(
                 target=target, as_of=run.as_of, pages=pages, link_status=link_status,
                 availability=avail,
@@ -218,10 +235,13 @@ class Inspector:
                 ipv6=await check_ipv6(host, self._resolve_aaaa, self.fetcher,
                                       url=target.home_url) if host else None,
                 registry_sites=await self._registry_domains(run.id),
-                external_pages=await self._external_pages(pages, target, run))
-            clock.lap("search+ipv6+external")
+                external_pages=await self._external_pages(pages, target, run),
+                emblems=emblems, emblem_references=references, ocr_pages=[r.page for r in ocr],
+                registry_accounts=await self._registry_accounts(run))
+            clock.lap(f"search+ipv6+external+emblems+ocr ({len(ocr)} pictures read)")
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
+            attach_crops(findings, ocr, self.evidence)
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:
@@ -246,12 +266,16 @@ class Inspector:
 
     @staticmethod
     def _notes(site: SiteSnapshot, profile: dict[str, Any], rules: list[str] | None) -> list[dict[str, Any]]:
-        """Facts about the run beside the findings: availability not judged for want of probes."""
+        """Facts about the run beside the findings: availability not judged for want of probes,
+        emblems not judged for want of a reference image."""
+        notes = []
+        if site.pages and site.pages[0].failure is None and judged(profile, rules):
+            notes.append(emblem.reference_note(site))
         block = profile["rules"].get(unreachable.CODE)
-        if block is None or block.get("enabled", True) is False or (rules and unreachable.CODE not in rules):
-            return []
-        note = unreachable.availability_note(site, unreachable.Params.model_validate(block))
-        return [note] if note else []
+        if block is not None and block.get("enabled", True) is not False and (
+                not rules or unreachable.CODE in rules):
+            notes.append(unreachable.availability_note(site, unreachable.Params.model_validate(block)))
+        return [note for note in notes if note]
 
     async def _uninspectable(self, target: Target, run: Any, home: Page | None) -> Outcome:
         """A site whose home page could not be fetched is 未能检查, with the reason; only the
@@ -270,7 +294,8 @@ class Inspector:
         # Nothing past the home page was fetched: the page-based inputs are empty by fact.
         site = SiteSnapshot(target=target, as_of=run.as_of, pages=[home] if home else [],
                             availability=avail, link_status={}, search=None, ipv6=None,
-                            registry_sites=set(), external_pages={})
+                            registry_sites=set(), external_pages={}, emblems=[], emblem_references=[],
+                            ocr_pages=[], registry_accounts=None)
         only = set(WITHOUT_PAGES) & (set(run.rules) if run.rules else set(WITHOUT_PAGES))
         findings = evaluate(site, run.profile, await self._lists(target.region_code), only=only)
         log.warning("%s not inspected: %s", target.site_code, reason)

@@ -15,6 +15,7 @@ from services.checker.ground.account import AccountSnapshot
 from services.checker.ground.finding import FindingDraft
 from services.checker.rules.account import (
     advertising,
+    announced_end,
     closed_active,
     empty,
     filing_mismatch,
@@ -54,4 +55,5 @@ RULES: list[AccountRuleModule] = [
     closed_active,
     redundant,
     filing_mismatch,
+    announced_end,
 ]

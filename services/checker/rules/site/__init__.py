@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from services.checker.rules.base import RuleModule
 from services.checker.rules.site import (
+    annual_report,
     columns_stale,
     dark_links,
     domain,
+    emblem,
     error_entrance,
     external_links,
     foreign_scripts,
@@ -22,6 +24,7 @@ from services.checker.rules.site import (
     reply_stale,
     search,
     service_guides,
+    unfiled_accounts,
     unreachable,
 )
 
@@ -47,4 +50,7 @@ RULES: list[RuleModule] = [
     https,
     external_links,
     registry_compliance,
+    annual_report,
+    emblem,
+    unfiled_accounts,
 ]
