@@ -1,12 +1,18 @@
-"""Gateway overhead: p50/p99 of the same reads through the gateway and directly to the registry.
+"""Gateway figures (issue 13): overhead, reads per second and p99 through the gateway.
 
 The registry and the gateway run as real uvicorn processes on loopback (on PostgreSQL, a
 database of their own, when --postgres reaches one; else SQLite under a temporary var
-directory); load comes from this process over HTTP with a fixed number of concurrent clients.
-Direct calls carry a signed principal header, gateway calls the bootstrap API key, so the
-difference is what a user pays for the door: key lookup, rate limit, signing, the extra hop.
+directory). Load comes from this process (benchmarks/loadgen.py: keep-alive connections,
+requests encoded once, so the client costs a tenth of a millisecond per request, not the
+servers' CPU) with 1, 16 and 200 clients at once. Direct calls carry a signed principal
+header, gateway calls the bootstrap API key, so the difference is what a user pays for the
+door: key lookup, rate limit, audit, signing, the extra hop.
+
 Latency on a shared machine measures the neighbours as much as the code, so each row also
-gives the CPU time the gateway process (and the registry) spent per request, read from /proc.
+gives the CPU milliseconds per request of the gateway, the registry and the load generator
+(from /proc, load-independent), how many cores other processes kept busy meanwhile, and the
+load average before and after. The first rows compare with the goals: overhead ≤ 5 ms at p50
+(one client, so queueing does not count), ≥ 500 reads/s, p99 ≤ 100 ms at 200 clients.
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ async def _stop(procs: Sequence[asyncio.subprocess.Process]) -> None:
 
 Headline = tuple[str, str, str, str]  # (name, figure, unit, notes), as benchmarks.table.Row
 MANY = 200  # clients at once: the issue's "200 concurrent clients"
+GOAL_RPS = 500  # the issue's goal for registry reads through the gateway
+READ = "GET /websites/{id}"
 
 
 def _cpu_s(pid: int) -> float:
@@ -144,13 +152,15 @@ def _machine_cpu_s() -> float:
 
 
 async def _timed(count: int, client: Client, target: Callable[[int], bytes],
-                 pids: dict[str, int], concurrency: int) -> dict[str, float]:
+                 pids: dict[str, int], concurrency: int,
+                 rate: float | None = None) -> dict[str, float]:
     """Measure a load and the CPU milliseconds per request each process spent on it; also the
     load generator's (this process) and everyone else's on the machine (the neighbours)."""
     before = {name: _tree_cpu_s(pid) for name, pid in pids.items()}
     own, machine = time.process_time(), _machine_cpu_s()
     started = time.perf_counter()
-    m = await client.run(count, target, concurrency)
+    m = await client.run(count, target, concurrency, rate)
+    m["offered"] = rate or 0.0
     wall = time.perf_counter() - started
     ours = 0.0
     for name, pid in pids.items():
@@ -171,13 +181,15 @@ def _cpu(m: dict[str, float]) -> str:
 
 
 def _row(name: str, m: dict[str, float]) -> Headline:
-    return (f"{name} at {int(m['clients'])} clients", f"{m['rps']:,.0f}", "req/s",
+    paced = f", {m['offered']:,.0f} req/s offered" if m.get("offered") else ""
+    return (f"{name} at {int(m['clients'])} clients{paced}", f"{m['rps']:,.0f}", "req/s",
             f"p50 {m['p50']:.1f} ms, p99 {m['p99']:.1f} ms ({int(m['n'])} requests, "
             f"{int(m['errors'])} errors); {_cpu(m)}")
 
 
 def _overhead(name: str, direct: dict[str, float], gateway: dict[str, float]) -> Headline:
-    return (f"gateway overhead {name} p50 at {int(gateway['clients'])} clients",
+    paced = f", {gateway['offered']:,.0f} req/s offered" if gateway.get("offered") else ""
+    return (f"gateway overhead {name} p50 at {int(gateway['clients'])} clients{paced}",
             f"{gateway['p50'] - direct['p50']:+.1f}", "ms",
             f"direct p50 {direct['p50']:.1f} ms, via gateway {gateway['p50']:.1f} ms; p99 "
             f"{gateway['p99'] - direct['p99']:+.1f} ms; gateway CPU "
@@ -213,12 +225,12 @@ async def _load(registry_port: int, gateway_port: int, key: str,
     page = {c: [c.request(f"{root}/websites?limit=50&offset={(i * 50) % sites}&region=370100")
                 for i in range(sites // 50)] for c, root in ((direct, ""), (gw, "/api/v1"))}
     out: list[Headline] = []
-    m: dict[tuple[str, str, int], dict[str, float]] = {}
+    m: dict[tuple[str, str, int, float | None], dict[str, float]] = {}
     async with direct, gw:
-        for path, requests, count, clients in (
-                ("GET /websites/{id}", one, n // 4, 1), ("GET /websites/{id}", one, n, CONCURRENCY),
-                ("GET /websites/{id}", one, n * 2, MANY),
-                ("GET /websites (page of 50)", page, n // 4, CONCURRENCY)):
+        for path, requests, count, clients, rate in (
+                (READ, one, n // 4, 1, None), (READ, one, n, CONCURRENCY, None),
+                (READ, one, n * 2, MANY, GOAL_RPS), (READ, one, n * 2, MANY, None),
+                ("GET /websites (page of 50)", page, n // 4, CONCURRENCY, None)):
             for label, client in (("registry direct", direct), ("via gateway", gw)):
                 reqs = requests[client]
 
@@ -226,20 +238,44 @@ async def _load(registry_port: int, gateway_port: int, key: str,
                     return r[(i * 7919) % len(r)]  # a prime stride: not the same rows in turn
 
                 await client.run(clients * 2, spread, clients)  # warm the connections
-                m[label, path, clients] = await _timed(count, client, spread, pids, clients)
-                out.append(_row(f"{label} {path}", m[label, path, clients]))
-            out.append(_overhead(path, m["registry direct", path, clients],
-                                 m["via gateway", path, clients]))
-    read = "GET /websites/{id}"
-    single = m["via gateway", read, 1]["p50"] - m["registry direct", read, 1]["p50"]
-    at16 = m["via gateway", read, CONCURRENCY]["p50"] - m["registry direct", read, CONCURRENCY]["p50"]
-    many = m["via gateway", read, MANY]
-    best = max((m["via gateway", read, c] for c in (CONCURRENCY, MANY)), key=lambda x: x["rps"])
+                m[label, path, clients, rate] = await _timed(count, client, spread, pids,
+                                                             clients, rate)
+                out.append(_row(f"{label} {path}", m[label, path, clients, rate]))
+            out.append(_overhead(path, m["registry direct", path, clients, rate],
+                                 m["via gateway", path, clients, rate]))
+    single = m["via gateway", READ, 1, None]["p50"] - m["registry direct", READ, 1, None]["p50"]
+    at16 = m["via gateway", READ, CONCURRENCY, None]
+    at16_overhead = at16["p50"] - m["registry direct", READ, CONCURRENCY, None]["p50"]
+    paced = m["via gateway", READ, MANY, GOAL_RPS]
+    closed = m["via gateway", READ, MANY, None]
     return [
         _goal("gateway overhead p50 (same read, 1 client)", single, "ms", single <= 5, "≤ 5 ms",
-              f"at {CONCURRENCY} clients {at16:+.1f} ms"),
-        _goal("registry reads via gateway", best["rps"], "req/s", best["rps"] >= 500, "≥ 500 req/s",
-              f"at {int(best['clients'])} clients; p99 {best['p99']:.1f} ms; {_cpu(best)}"),
-        _goal(f"registry read p99 via gateway at {MANY} clients", many["p99"], "ms",
-              many["p99"] <= 100, "≤ 100 ms", f"{many['rps']:,.0f} req/s, p50 {many['p50']:.1f} ms"),
+              f"at {CONCURRENCY} clients {at16_overhead:+.1f} ms (queueing for the CPU included)"),
+        _goal(f"registry reads via gateway, {CONCURRENCY} clients", at16["rps"], "req/s",
+              at16["rps"] >= GOAL_RPS, f"≥ {GOAL_RPS} req/s",
+              f"p50 {at16['p50']:.1f} ms, p99 {at16['p99']:.1f} ms; {_cpu(at16)}"),
+        _goal(f"registry read p99 via gateway, {CONCURRENCY} clients", at16["p99"], "ms",
+              at16["p99"] <= 100, "≤ 100 ms", f"{at16['rps']:,.0f} req/s"),
+        _goal(f"registry read p99 via gateway, {MANY} clients at {GOAL_RPS} req/s", paced["p99"],
+              "ms", paced["p99"] <= 100 and paced["rps"] >= 0.95 * GOAL_RPS, "≤ 100 ms",
+              f"{paced['rps']:,.0f} of {GOAL_RPS} req/s offered served, p50 {paced['p50']:.1f} ms; "
+              f"{_cpu(paced)}"),
+        _goal(f"registry read p99 via gateway, {MANY} clients without pause", closed["p99"], "ms",
+              closed["p99"] <= 100, "≤ 100 ms",
+              f"{closed['rps']:,.0f} req/s, p50 {closed['p50']:.1f} ms: each client waits for "
+              f"the others, so the mean is {MANY} / req/s = {MANY * 1000 / closed['rps']:,.0f} ms "
+              "(Little's law) whatever the code; ≤ 100 ms would take 2,000 req/s"),
+        _capacity(at16),
         *out]
+
+
+def _capacity(m: dict[str, float]) -> Headline:
+    """What the machine would serve were it ours alone: its cores over the CPU one read costs
+    the gateway, the registry and the load generator (PostgreSQL's share is not counted: its
+    server processes also serve the neighbours). Not a measurement of throughput."""
+    cores = os.cpu_count() or 1
+    per_request = m["cpu_gateway"] + m["cpu_registry"] + m["cpu_loadgen"]
+    return ("reads via gateway, CPU-bound estimate", f"{cores * 1000 / per_request:,.0f}", "req/s",
+            f"{cores} cores / {per_request:.2f} CPU-ms per read (gateway {m['cpu_gateway']:.2f}, "
+            f"registry {m['cpu_registry']:.2f}, load generator {m['cpu_loadgen']:.2f}; "
+            "PostgreSQL not counted): the ceiling on an idle machine, not a measurement")

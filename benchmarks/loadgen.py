@@ -41,17 +41,30 @@ class Client:
         self._conns.clear()
 
     async def run(self, n: int, target: Callable[[int], bytes],
-                  concurrency: int | None = None) -> dict[str, float]:
+                  concurrency: int | None = None, rate: float | None = None) -> dict[str, float]:
         """Send n requests, `concurrency` at a time (one per connection): p50, p99 (ms),
-        requests per second, errors (status >= 400)."""
+        requests per second, errors (status >= 400).
+
+        Without `rate` each client sends its next request as soon as it has an answer (a closed
+        loop: latency is then clients / throughput, whatever the server). With `rate` (requests
+        per second from all clients together) each client keeps to its own schedule, like people
+        who pause between clicks; a late answer delays only that client's next request."""
         latencies: list[float] = []
         errors = 0
         counter = iter(range(n))
+        clients = min(concurrency or len(self._conns), len(self._conns))
+        interval = clients / rate if rate else 0.0
 
         async def one(slot: int) -> None:
             nonlocal errors
             reader, writer = self._conns[slot]
+            due = time.perf_counter() + interval * slot / clients  # spread the first requests
             for i in counter:
+                if interval:
+                    wait = due - time.perf_counter()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    due = max(due + interval, time.perf_counter())
                 data = target(i)
                 t = time.perf_counter()
                 writer.write(data)
@@ -67,7 +80,6 @@ class Client:
                 latencies.append((time.perf_counter() - t) * 1000)
                 errors += status >= 400
 
-        clients = min(concurrency or len(self._conns), len(self._conns))
         started = time.perf_counter()
         await asyncio.gather(*(one(slot) for slot in range(clients)))
         elapsed = time.perf_counter() - started

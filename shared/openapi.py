@@ -81,6 +81,10 @@ def normalise_problems(doc: dict[str, Any], extra_statuses: tuple[int, ...] = ()
                 described = response.get("description") or ""
                 generic = described in ("", "Validation Error", "Successful Response")
                 response.update(problem_response(int(code), None if generic else described))
+        if "428" in responses:  # answers 428 without If-Match: the document says it is required
+            for parameter in op.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match":
+                    parameter["required"] = True
     used = _refs(doc.get("paths", {})) | _refs(doc.get("components", {}))
     for name in FASTAPI_VALIDATION_SCHEMAS:
         if f"#/components/schemas/{name}" not in used:

@@ -203,6 +203,13 @@ async def test_no_server_errors_and_responses_match_the_document(
         if case.headers and "Idempotency-Key" in case.headers:
             # A key reused with another body is refused (422) by design; each request is new.
             case.headers["Idempotency-Key"] = f"{case.headers['Idempotency-Key'][:200]}-{counts['requests']}"
+        if mode is GenerationMode.POSITIVE and case.headers and "If-Match" in case.headers:
+            # A valid request names the version it read: the resource's (or its parent's) ETag.
+            path = case.formatted_path.removesuffix("/filings")
+            read = asyncio.run_coroutine_threadsafe(
+                gw.client.get(path, headers=auth), loop).result(timeout=120)
+            if "etag" in read.headers:
+                case.headers["If-Match"] = read.headers["etag"]
         kwargs = _request_kwargs(case.as_transport_kwargs(base_url="http://gateway",
                                                           headers=auth))
         future = asyncio.run_coroutine_threadsafe(gw.client.request(**kwargs), loop)

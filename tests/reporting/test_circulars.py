@@ -100,6 +100,10 @@ async def test_narrative_is_editable_in_a_draft_and_figures_are_not(reporting: R
     assert r.status_code == 200 and r.json()["narrative"]["practices"] == "新的主要做法。"
     r = await reporting.client.patch(f"/circulars/{c['id']}", json={"data": {"figures": {}}})
     assert r.status_code == 422
+    # A misspelt paragraph is refused (the document says additionalProperties: false), not lost.
+    r = await reporting.client.patch(f"/circulars/{c['id']}", json={
+        "narrative": {"practise": "拼错的段落名。"}})
+    assert r.status_code == 422 and "practise" in r.text
 
 
 async def test_publishing_numbers_freezes_and_opens_rectification(reporting: Reporting) -> None:

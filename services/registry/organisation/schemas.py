@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from services.registry.region.schemas import REGION_CODE
 from shared.contracts.registry import OrganisationRead, OrgKind
@@ -30,12 +32,15 @@ class OrganisationCreate(BaseModel):
 class OrganisationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = Field(default=None, min_length=2, max_length=200)
-    kind: OrgKind | None = None
-    region_code: str | None = Field(default=None, pattern=REGION_CODE)
+    # Left out: unchanged. name, kind, region_code and provides_services cannot be cleared: the
+    # document does not offer null for them (the service refuses it, 422, as before); parent_id
+    # and credit_code can be (null).
+    name: Name | SkipJsonSchema[None] = Field(default=None, min_length=2, max_length=200)
+    kind: OrgKind | SkipJsonSchema[None] = None
+    region_code: Annotated[str, StringConstraints(pattern=REGION_CODE)] | SkipJsonSchema[None] = None
     parent_id: UUID | None = None
     credit_code: str | None = Field(default=None, pattern=CREDIT_CODE)
-    provides_services: bool | None = None
+    provides_services: bool | SkipJsonSchema[None] = None
 
 
 class OrganisationPage(BaseModel):

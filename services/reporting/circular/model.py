@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Figure(BaseModel):
@@ -160,6 +160,9 @@ class CircularData(BaseModel):
 
 class Narrative(BaseModel):
     """The editable paragraphs of a draft."""
+
+    # A misspelt paragraph name is refused, not silently dropped (additionalProperties: false).
+    model_config = ConfigDict(extra="forbid")
 
     intro: str = ""  # 开头段落
     practices: str = ""  # 主要做法
