@@ -45,7 +45,8 @@ RULE_DIRS = (Path(rules_package.__file__).parent, Path(support_package.__file__)
 SNAPSHOTS = (site.SiteSnapshot, account.AccountSnapshot)
 RECORDS = (site.Target, account.AccountTarget, account.Sibling)
 PRODUCED = (site.Page, site.Link, site.LinkStatus, site.Availability, site.SearchResult,
-            site.Ipv6Result, site.ExternalPage, feed.FeedRead, feed.Post, feed.Comment)
+            site.Ipv6Result, site.ExternalPage, site.EmblemImage, site.EmblemReference, feed.FeedRead,
+            feed.Post, feed.Comment)
 
 
 def defaulted_fields(cls: type) -> set[str]:
