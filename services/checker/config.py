@@ -78,6 +78,11 @@ class CheckerSettings(ServiceSettings):
     # Evidence screenshots per target, most serious findings first (findings on one page share
     # one page load: each of its elements is outlined in turn, one picture per element).
     max_screenshots: int = 8
+    evidence_tabs: int = Field(default=2, ge=1)
+    """Browser tabs loading the pages of evidence screenshots at once. Our figure: each load
+    mostly waits for the page to settle (EVIDENCE_TIMING), so two tabs halve the evidence
+    phase of an inspection (benchmarks/checker_bench.py: ~7 s for 8 pages in one tab) for a
+    few per cent more browser CPU; more would crowd a 2-core worker."""
     # A failing link is checked again after this long before it is reported as unstable.
     link_recheck_delay_s: float = 10.0
     external_max_pages: int = 50

@@ -7,6 +7,7 @@ per-platform feed limiter); each website gets a fresh browser context, closed wh
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -343,9 +344,14 @@ class Inspector:
         for f in chosen:
             where: Outline = f.element_rect or f.position  # type: ignore[assignment]
             pages.setdefault(f.parent_url or f.url or "", {}).setdefault(where, []).append(f)
-        wanted = {url: [(where, about[0].indicator) for where, about in elements.items()]
-                  for url, elements in pages.items()}
-        shots = await outline_pages(ctx, wanted, timing=EVIDENCE_TIMING)
+        wanted = [(url, [(where, about[0].indicator) for where, about in elements.items()])
+                  for url, elements in pages.items()]
+        # A few tabs at once, each loading its share of the pages one after another.
+        tabs = max(1, min(self.settings.evidence_tabs, len(wanted)))
+        shots: dict[str, list[bytes | None] | RenderFailed] = {}
+        for part in await asyncio.gather(*(outline_pages(ctx, dict(wanted[i::tabs]), timing=EVIDENCE_TIMING)
+                                           for i in range(tabs))):
+            shots.update(part)
         for page_url, elements in pages.items():
             taken = shots[page_url]
             if isinstance(taken, RenderFailed):
