@@ -103,8 +103,7 @@ async def result_pages(ctx: Ctx, region_code: str, start: date, end: date,
     stream = await ctx.session.stream(_latest_statement(region_code, start, end, with_problems))
     try:
         async for page in stream.partitions():
-            with paused_gc():  # the driver decodes up to thousands of problem dicts per row
-                yield _rows(page, with_problems)
+            yield _rows(page, with_problems)
     finally:
         await stream.close()
 
@@ -117,11 +116,15 @@ async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
     what a circular keeps of 2,000,000 problems, not the problems themselves.
     """
     out: list[ResultRow] = []
-    async for page in result_pages(ctx, region_code, start, end, with_problems):
-        if index is not None:
-            for r in page:
-                index.take(r, drop=True)
-        out.extend(page)
+    # The collector paused for the whole read: the driver decodes millions of acyclic problem
+    # dicts, and each burst would otherwise rescan every row kept so far (reference counting
+    # still frees each page's dicts once taken).
+    with paused_gc():
+        async for page in result_pages(ctx, region_code, start, end, with_problems):
+            if index is not None:
+                for r in page:
+                    index.take(r, drop=True)
+            out.extend(page)
     return out
 
 
