@@ -30,6 +30,7 @@ from services.reporting.circular.model import (
     Rectification,
     RegionRate,
     TargetRow,
+    UnitProblem,
 )
 from shared.contracts.registry import Platform, SiteKind
 from shared.principal import region_prefix
@@ -179,15 +180,17 @@ def _named_groups(by_rule: list[tuple[GroupKey, dict[str, Entry]]],
     for (rule, indicator), targets in by_rule:
         entries = sorted(targets.values(),
                          key=lambda e: (e[0].region_code, e[0].organisation_name, e[0].target_code))
-        # Plain dicts, validated into UnitProblem by the group in one call (up to millions of units).
-        units = [{"organisation_id": r.organisation_id, "organisation_name": r.organisation_name,
-                  "region_code": r.region_code, "target_name": r.target_name,
-                  "target_code": r.target_code, "details": details} for r, details in entries]
+        # Built without validation (the values are the index's own, already of the right type):
+        # no transient dicts nor copied detail lists for up to hundreds of thousands of units.
+        units = [UnitProblem.model_construct(
+            organisation_id=r.organisation_id, organisation_name=r.organisation_name,
+            region_code=r.region_code, target_name=r.target_name, target_code=r.target_code,
+            details=details) for r, details in entries]
         count = figs.add(f"{prefix}.{rule}.{indicator}", indicator, len(entries), "个",
                          [r for r, _ in entries])
-        groups.append(ProblemGroup.model_validate({"rule": rule, "indicator": indicator,
-                                                   "severity": severity, "count": count,
-                                                   "units": units}))
+        targets.clear()  # the units now hold what the index held for this group
+        groups.append(ProblemGroup.model_construct(rule=rule, indicator=indicator,
+                                                   severity=severity, count=count, units=units))
     return sorted(groups, key=lambda g: (SEVERITY_ORDER.get(g.severity, 9), -g.count.value,
                                          g.rule, g.indicator))
 
