@@ -37,7 +37,8 @@ async def _build(url: str, secret: str, code: str, label: str, names: dict[str, 
                  period: tuple[date, date], paged: bool) -> Build:
     from services.reporting.circular.accumulate import ProblemIndex
     from services.reporting.circular.compute import ComputeInput, compute
-    from services.reporting.circular.service import default_title, results_in
+    from services.reporting.circular.service import default_title
+    from services.reporting.circular.sources import results_in
     from services.reporting.common.context import Ctx
     from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
     from services.reporting.config import ReportingSettings

@@ -459,7 +459,8 @@ async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, 
     """Time reporting's circular aggregation: results_in() + compute(), nation and province."""
     from services.reporting.circular.accumulate import ProblemIndex
     from services.reporting.circular.compute import ComputeInput, compute
-    from services.reporting.circular.service import default_title, results_in
+    from services.reporting.circular.service import default_title
+    from services.reporting.circular.sources import results_in
     from services.reporting.common.context import Ctx
     from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
     from services.reporting.config import ReportingSettings

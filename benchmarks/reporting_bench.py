@@ -221,7 +221,7 @@ async def _load(url: str, rows: list[dict[str, Any]]) -> tuple[list[Any], Any]:
     from sqlalchemy import insert
 
     from services.reporting.circular.accumulate import ProblemIndex
-    from services.reporting.circular.service import results_in
+    from services.reporting.circular.sources import results_in
     from services.reporting.common.context import Ctx
     from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
     from services.reporting.config import ReportingSettings

@@ -81,7 +81,7 @@ class ComputeInput:
     region_names: dict[str, str] = field(default_factory=dict)
     deadline_text: str = ""
     # Given when `results` are already the latest per target and were taken into this index as
-    # they were read (service.results_in): their problem lists may be gone.
+    # they were read (sources.results_in): their problem lists may be gone.
     index: ProblemIndex | None = None
     # The region's targets running in the registry (None: the registry did not answer).
     running: list[RunningTarget] | None = None
