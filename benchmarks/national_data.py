@@ -1,6 +1,7 @@
 """National scale on PostgreSQL: generate, load with COPY, time the heaviest queries, before/after indexes.
 
-`python -m benchmarks.national_data [--scale 0.05] [--postgres DSN] [--plans]`
+`python -m benchmarks.national_data [--scale 0.05] [--postgres DSN] [--plans] [--circulars-only]
+[--no-list-build]`
 
 A database of its own (created here, dropped at the end) gets the registry's, the checker's and
 reporting's schemas from their migrations, with the scale-index migrations' indexes dropped
@@ -12,6 +13,9 @@ after the index migrations — it times the registry's and the checker's heavies
 endpoints (in-process ASGI, national administrator and a provincial supervisor), and the
 circular aggregation for the whole country and for one province (`results_in` + `compute`),
 printing the PostgreSQL plan (EXPLAIN ANALYZE) of each measured statement with `--plans`.
+Last, the national circular is built in processes of their own, paged (as the service builds it)
+and list-based (every problem loaded), each printing its time, its own peak RSS and a digest of
+the computed data (`benchmarks/circular_build.py`); `--circulars-only` measures only the circulars.
 """
 
 from __future__ import annotations
