@@ -1,6 +1,7 @@
 """National scale on PostgreSQL: generate, load with COPY, time the heaviest queries, before/after indexes.
 
-`python -m benchmarks.national_data [--scale 0.05] [--postgres DSN] [--plans]`
+`python -m benchmarks.national_data [--scale 0.05] [--postgres DSN] [--plans] [--circulars-only]
+[--no-list-build]`
 
 A database of its own (created here, dropped at the end) gets the registry's, the checker's and
 reporting's schemas from their migrations, with the scale-index migrations' indexes dropped
@@ -12,6 +13,9 @@ after the index migrations — it times the registry's and the checker's heavies
 endpoints (in-process ASGI, national administrator and a provincial supervisor), and the
 circular aggregation for the whole country and for one province (`results_in` + `compute`),
 printing the PostgreSQL plan (EXPLAIN ANALYZE) of each measured statement with `--plans`.
+Last, the national circular is built in processes of their own, paged (as the service builds it)
+and list-based (every problem loaded), each printing its time, its own peak RSS and a digest of
+the computed data (`benchmarks/circular_build.py`); `--circulars-only` measures only the circulars.
 """
 
 from __future__ import annotations
@@ -245,8 +249,9 @@ RESULT_COLS = ["task_id", "run_id", "as_of", "target_id", "target_type", "target
                "vetoes", "deductions", "problems", "received_at"]
 
 
-async def load(dsn: str, data: Data, total_findings: int) -> list[tuple[str, float, str]]:
-    """COPY everything in; return (step, seconds, note) rows."""
+async def load(dsn: str, data: Data, total_findings: int,
+               checker: bool = True) -> list[tuple[str, float, str]]:
+    """COPY everything in (the checker's findings only with `checker`); return (step, seconds, note) rows."""
     steps: list[tuple[str, float, str]] = []
     conn: Any = await asyncpg.connect(dsn)
     try:
@@ -290,20 +295,23 @@ async def load(dsn: str, data: Data, total_findings: int) -> list[tuple[str, flo
             if len(batch_f) >= 50_000:
                 gen_s += time.perf_counter() - g
                 c = time.perf_counter()
-                await _copy(conn, "checker", "finding", FINDING_COLS, batch_f)
-                await _copy(conn, "checker", "sighting", SIGHTING_COLS, batch_s)
+                if checker:
+                    await _copy(conn, "checker", "finding", FINDING_COLS, batch_f)
+                    await _copy(conn, "checker", "sighting", SIGHTING_COLS, batch_s)
                 copy_s += time.perf_counter() - c
                 count += len(batch_f)
                 batch_f, batch_s = [], []
                 g = time.perf_counter()
         gen_s += time.perf_counter() - g
         c = time.perf_counter()
-        await _copy(conn, "checker", "finding", FINDING_COLS, batch_f)
-        await _copy(conn, "checker", "sighting", SIGHTING_COLS, batch_s)
+        if checker:
+            await _copy(conn, "checker", "finding", FINDING_COLS, batch_f)
+            await _copy(conn, "checker", "sighting", SIGHTING_COLS, batch_s)
         count += len(batch_f)
         copy_s += time.perf_counter() - c
         steps.append(("generate findings + results", gen_s, "Python, seeded"))
-        steps.append(("COPY checker", copy_s, f"{count:,} findings + {count:,} sightings"))
+        steps.append(("COPY checker", copy_s, f"{count:,} findings + {count:,} sightings" if checker
+                      else "skipped (--circulars-only)"))
         t = time.perf_counter()
         for i in range(0, len(results), 20_000):
             await _copy(conn, "reporting", "result", RESULT_COLS, results[i:i + 20_000])
@@ -453,8 +461,10 @@ def _peak_rss_mb() -> float:
 async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, Measure],
                             names: dict[str, str], plans: bool) -> None:
     """Time reporting's circular aggregation: results_in() + compute(), nation and province."""
+    from services.reporting.circular.accumulate import ProblemIndex
     from services.reporting.circular.compute import ComputeInput, compute
-    from services.reporting.circular.service import default_title, results_in
+    from services.reporting.circular.service import default_title
+    from services.reporting.circular.sources import results_in
     from services.reporting.common.context import Ctx
     from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
     from services.reporting.config import ReportingSettings
@@ -482,13 +492,14 @@ async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, 
                     ctx = Ctx(session=session, token="", clock=clock, settings=settings, principal=ADMIN,
                               outbox=Outbox("reporting", OutboxEvent, OutboxDelivery, {}, clock))
                     t, cpu = time.perf_counter(), time.process_time()
-                    loaded = await results_in(ctx, code, *PERIOD)
+                    index = ProblemIndex()
+                    loaded = await results_in(ctx, code, *PERIOD, index=index)
                     measures[f"{code} results_in"].__dict__[phase].append(time.perf_counter() - t)
                 t = time.perf_counter()
                 data, figures = compute(ComputeInput(
                     title=default_title(*PERIOD, label), period_start=PERIOD[0], period_end=PERIOD[1],
                     region_code=code, region_name=label, issuing_office="国务院办公厅",
-                    results=loaded, region_names=children,
+                    results=loaded, region_names=children, index=index,
                     deadline_text="务必于通报印发之日起15个工作日内完成整改及复核"))
                 measures[f"{code} compute"].__dict__[phase].append(time.perf_counter() - t)
                 cpu = time.process_time() - cpu
@@ -499,15 +510,17 @@ async def measure_circulars(url: str, dsn: str, phase: str, measures: dict[str, 
             async with make_sessionmaker(engine)() as session:
                 ctx = Ctx(session=session, token="", clock=clock, settings=settings, principal=ADMIN,
                           outbox=Outbox("reporting", OutboxEvent, OutboxDelivery, {}, clock))
-                loaded = await results_in(ctx, code, *PERIOD)
+                index = ProblemIndex()
+                loaded = await results_in(ctx, code, *PERIOD, index=index)
             data, figures = compute(ComputeInput(
                 title=default_title(*PERIOD, label), period_start=PERIOD[0], period_end=PERIOD[1],
                 region_code=code, region_name=label, issuing_office="国务院办公厅",
-                results=loaded, region_names=children, deadline_text=""))
+                results=loaded, region_names=children, deadline_text="", index=index))
             allocated = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-            problems = sum(len(getattr(r, "problems", ())) for r in loaded)
-            measures[f"{code} results_in"].note = f"{len(loaded):,} results, {problems:,} problems"
+            named = sum(len(g.units) for g in (*data.vetoes, *data.problems))
+            measures[f"{code} results_in"].note = (f"{len(loaded):,} results (problems reduced page by "
+                                                   f"page: {named:,} units named in the groups)")
             measures[f"{code} compute"].note = (
                 f"{len(data.rows):,} rows, {len(figures)} figures; load+compute {cpu:.1f} s CPU, "
                 f"peak {allocated:,.0f} MB allocated (tracemalloc), process peak RSS "
@@ -600,9 +613,20 @@ class Report:
     load: list[tuple[str, float, str]]
     measures: list[Measure]
     load_average: str = ""
+    builds: list[Any] = field(default_factory=list)  # circular_build.Build, paged first
 
 
-async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.stdout) -> Report:
+def national_builds(url: str, names: dict[str, str], list_based: bool) -> list[Any]:
+    """The national circular built in processes of their own: paged, then (optionally) list-based."""
+    from benchmarks.circular_build import build_in_own_process
+
+    children = {k: v for k, v in names.items() if k == "100000" or (k.endswith("0000") and k != "100000")}
+    return [build_in_own_process(url, SECRET, "100000", "全国", children, PERIOD, paged)
+            for paged in ((True, False) if list_based else (True,))]
+
+
+async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.stdout,
+                    list_based: bool = True, circulars_only: bool = False) -> Report:
     """Create the database, load it, measure before and after the indexes, drop it."""
     logging.disable(logging.INFO)  # the services' access and migration logs would drown the table
     for module in ("services.registry.main", "services.checker.main", "services.reporting.circular.service"):
@@ -627,28 +651,31 @@ async def run_async(admin_dsn: str, scale: float, plans: bool, out: Any = sys.st
         t = time.perf_counter()
         data = generate(scale, provinces)
         steps.append(("generate registry rows", time.perf_counter() - t, f"scale {scale}"))
-        steps += await load(dsn, data, round(FINDINGS * scale))
+        steps += await load(dsn, data, round(FINDINGS * scale), checker=not circulars_only)
         names, run_id = data.region_names, data.run_id
         del data
         print(f"national data loaded into {name}:", file=out)
         for s, secs, note in steps:
             print(f"  {s:<40} {secs:8.1f} s  {note}", file=out)
-        await measure_apps(url, dsn, "before", measures, run_id, plans)
-        await measure_circulars(url, dsn, "before", measures, names, plans)
+        if not circulars_only:
+            await measure_apps(url, dsn, "before", measures, run_id, plans)
+            await measure_circulars(url, dsn, "before", measures, names, plans)
         t = time.perf_counter()
         await _scale_indexes(url, "upgrade")
         conn = await asyncpg.connect(dsn)
         await conn.execute("ANALYZE")
         await conn.close()
         steps.append(("index migrations + ANALYZE", time.perf_counter() - t, ""))
-        await measure_apps(url, dsn, "after", measures, run_id, plans)
+        if not circulars_only:
+            await measure_apps(url, dsn, "after", measures, run_id, plans)
         await measure_circulars(url, dsn, "after", measures, names, plans)
+        builds = await asyncio.to_thread(national_builds, url, names, list_based)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     pg = f"{version.major}.{version.micro}" if version.major >= 10 else f"{version.major}.{version.minor}"
     return Report(scale, machine(pg), steps, list(measures.values()),
-                  f"{os.getloadavg()[0]:.1f} (other work on the machine)")
+                  f"{os.getloadavg()[0]:.1f} (other work on the machine)", builds)
 
 
 def print_report(report: Report, plans: bool, out: Any = sys.stdout) -> None:
@@ -660,6 +687,15 @@ def print_report(report: Report, plans: bool, out: Any = sys.stdout) -> None:
           f"{'before':>10}  {'after':>10}  notes", file=out)
     for m in report.measures:
         print(f"  {m.name:<{width}}  {_median(m.before):>10}  {_median(m.after):>10}  {m.note}", file=out)
+    for b in report.builds:
+        how = "paged (problems reduced page by page)" if b.paged else "list-based (every problem loaded)"
+        print(f"  national circular build, own process, {how}: {b.seconds:.1f} s, peak RSS "
+              f"{b.peak_rss_mb:,.0f} MB; {b.rows:,} rows, {b.problems_named:,} units named; "
+              f"data sha256 {b.digest[:16]}", file=out)
+    if len({b.digest for b in report.builds}) > 1:
+        print("  OUTPUT DIFFERS between the paged and the list-based build", file=out)
+    elif len(report.builds) > 1:
+        print("  paged and list-based builds computed identical data", file=out)
     if plans:
         for m in report.measures:
             for phase in ("before", "after"):
@@ -677,6 +713,10 @@ def rows(report: Report) -> list[Row]:
         before = statistics.median(m.before) * 1000 if m.before else float("nan")
         out.append(Row(f"national {m.name}", f"{after:,.0f}", "ms",
                     f"before indexes {before:,.0f} ms; {m.note}; scale {report.scale}"))
+    for b in report.builds:
+        how = "paged" if b.paged else "list-based"
+        out.append(Row(f"national circular build ({how}, own process)", f"{b.seconds:.1f}", "s",
+                       f"peak RSS {b.peak_rss_mb:,.0f} MB; {b.rows:,} rows; scale {report.scale}"))
     return out
 
 
@@ -688,8 +728,14 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="admin DSN of the PostgreSQL server")
     parser.add_argument("--plans", action="store_true", help="print the EXPLAIN ANALYZE plans")
+    parser.add_argument("--no-list-build", action="store_true",
+                        help="skip the list-based national build (it peaks at several GB at full scale)")
+    parser.add_argument("--circulars-only", action="store_true",
+                        help="measure only the circular builds (no checker findings, no endpoint timings)")
     args = parser.parse_args()
-    report = asyncio.run(run_async(args.postgres, args.scale, args.plans))
+    report = asyncio.run(run_async(args.postgres, args.scale, args.plans,
+                                   list_based=not args.no_list_build,
+                                   circulars_only=args.circulars_only))
     print_report(report, args.plans)
 
 

@@ -217,10 +217,11 @@ def _emit(name: str, seconds: float, note: str = "") -> None:
           flush=True)
 
 
-async def _load(url: str, rows: list[dict[str, Any]]) -> list[Any]:
+async def _load(url: str, rows: list[dict[str, Any]]) -> tuple[list[Any], Any]:
     from sqlalchemy import insert
 
-    from services.reporting.circular.service import results_in
+    from services.reporting.circular.accumulate import ProblemIndex
+    from services.reporting.circular.sources import results_in
     from services.reporting.common.context import Ctx
     from services.reporting.common.outbox import OutboxDelivery, OutboxEvent
     from services.reporting.config import ReportingSettings
@@ -248,14 +249,15 @@ async def _load(url: str, rows: list[dict[str, Any]]) -> list[Any]:
                       principal=Principal(subject="bench", roles=[Role.administrator], all_regions=True),
                       outbox=Outbox("reporting", OutboxEvent, OutboxDelivery, {}, clock))
             t = time.perf_counter()
-            results = await results_in(ctx, CITY[0], *PERIOD)
+            index = ProblemIndex()  # as the service builds: problems reduced page by page
+            results = await results_in(ctx, CITY[0], *PERIOD, index=index)
             _emit("load: results_in()", time.perf_counter() - t, f"{len(results):,} results")
-        return results
+        return results, index
     finally:
         await engine.dispose()
 
 
-def _render(results: list[Any]) -> None:
+def _render(results: list[Any], index: Any) -> None:
     from services.reporting.circular.compute import ComputeInput, compute
     from services.reporting.circular.model import CircularDocument, Narrative
     from services.reporting.circular.render import render_docx, render_html, render_markdown, render_xlsx
@@ -265,7 +267,7 @@ def _render(results: list[Any]) -> None:
     data, figure_rows = compute(ComputeInput(
         title=default_title(*PERIOD, CITY[1]), period_start=PERIOD[0], period_end=PERIOD[1],
         region_code=CITY[0], region_name=CITY[1], issuing_office="济南市人民政府办公厅",
-        results=results, region_names=REGIONS,
+        results=results, region_names=REGIONS, index=index,
         deadline_text="务必于通报印发之日起15个工作日内完成整改及复核"))
     _emit("compute()", time.perf_counter() - t,
           f"{len(data.rows):,} rows, {len(data.problem_rows):,} problem rows, "
@@ -295,8 +297,8 @@ def worker(url: str, quick: bool) -> None:
     t = time.perf_counter()
     rows = generate(WEBSITES // scale, ACCOUNTS // scale, FINDINGS // scale)
     _emit("generate data", time.perf_counter() - t)
-    results = asyncio.run(_load(url, rows))
-    _render(results)
+    results, index = asyncio.run(_load(url, rows))
+    _render(results, index)
 
 
 # ── parent: start workers, bound them, print the table ─────────────────────────────────

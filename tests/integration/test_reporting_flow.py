@@ -70,6 +70,11 @@ async def test_inspection_to_circular_to_recheck(
             "deadline_working_days": 10})).json()
         assert draft["data"]["websites_total"]["checked"]["value"] == 2
         assert "首页不更新" in [g["indicator"] for g in draft["data"]["vetoes"]]
+        # Both running sites were inspected: 检查比例 100 %, nobody in the gap list.
+        coverage = draft["data"]["coverage"]["kinds"]
+        assert [(k["kind"], k["running"]["value"], k["ratio"]["value"]) for k in coverage] == [
+            ("website", 2, 100.0)]
+        assert draft["data"]["gaps"] == []
         published = await rep.post(f"/circulars/{draft['id']}/publish",
                                    json={"number": "济政办字〔2026〕30号"})
         assert published.status_code == 200, published.text

@@ -85,3 +85,26 @@ def test_comparison_with_the_previous_period() -> None:
     assert change_sentence(4.3, "季度") == "比上季度提升4个多百分点"
     assert change_sentence(-0.4, "季度") == "比上季度下降0.4个百分点"
     assert change_sentence(0.0, "季度") == "与上季度持平"
+
+
+def test_a_deduction_group_keeps_the_details_of_the_units_it_names_whatever_the_row_order() -> None:
+    from services.reporting.circular.accumulate import NAMED, ProblemIndex
+
+    rows = [_r(n, "department", "370102", True, [LINKS]) for n in range(1, 31)]
+    rows += [_r(31, "department", "370102", False, [STALE])]
+    index = ProblemIndex()
+    for r in reversed(rows):  # pages may come in any order
+        index.take(r, drop=True)
+    inp = _input()
+    inp.results, inp.index, inp.previous_items = list(reversed(rows)), index, None
+    data, figure_rows = compute(inp)
+    links = next(g for g in data.problems if g.indicator == "链接不可用")
+    assert links.count.value == 30 and links.unit_total == 30 and links.target_types == ["website"]
+    first = sorted(range(1, 31), key=lambda n: f"单位{n}")[:NAMED]  # the circular's unit order
+    assert [u.target_name for u in links.units] == [f"网站{n}" for n in first]
+    assert [u.details for u in links.units] == [[f"http://s{n}.gov.cn/"] for n in first]
+    assert len(figure_rows["problems.deduct.links.链接不可用"]) == 30  # every unit is still traceable
+    assert data.problem_targets is not None and data.problem_targets.count == 30
+    assert data.veto_targets is not None and (data.veto_targets.count, data.veto_targets.types) == (
+        1, ["website"])
+    assert [len(g.units) for g in data.vetoes] == [1]

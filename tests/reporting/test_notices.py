@@ -152,7 +152,8 @@ async def test_without_a_relay_only_callbacks_are_logged(settings: ReportingSett
         env.clock.set(DEADLINE + timedelta(seconds=1))
         assert (await env.watch())["notices_mailed"] == 0
         log = await env.ok("GET", "/notices", SUPERVISOR)
-        assert [(n["channel"], n["kind"]) for n in log["items"]] == [("callback", "overdue")]
+        assert [(n["channel"], n["kind"], n["status"]) for n in log["items"]] == [
+            ("callback", "overdue", "queued")]
 
 
 async def test_contacts_are_validated_and_scoped(settings: ReportingSettings) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.reporting.circular.accumulate import Entry, GroupKey, ProblemIndex
+from services.reporting.circular.accumulate import NAMED, Entry, GroupKey, ProblemIndex
 from services.reporting.circular.coverage import RunningTarget, coverage
 from services.reporting.circular.model import (
     CircularData,
@@ -30,6 +30,8 @@ from services.reporting.circular.model import (
     Rectification,
     RegionRate,
     TargetRow,
+    TargetSet,
+    UnitProblem,
 )
 from shared.contracts.registry import Platform, SiteKind
 from shared.principal import region_prefix
@@ -80,7 +82,7 @@ class ComputeInput:
     region_names: dict[str, str] = field(default_factory=dict)
     deadline_text: str = ""
     # Given when `results` are already the latest per target and were taken into this index as
-    # they were read (service.results_in): their problem lists may be gone.
+    # they were read (sources.results_in): their problem lists may be gone.
     index: ProblemIndex | None = None
     # The region's targets running in the registry (None: the registry did not answer).
     running: list[RunningTarget] | None = None
@@ -162,15 +164,17 @@ def change_sentence(change: float, period_word: str) -> str:
     return f"比上{period_word}{verb}{whole}个{more}百分点"
 
 
-def _groups(results: Sequence[ResultRow], index: ProblemIndex | None,
-            figs: _Figures) -> tuple[list[ProblemGroup], list[ProblemGroup]]:
-    """The veto groups and the deduction groups, from the index (built here when not given)."""
+def _index(results: Sequence[ResultRow], index: ProblemIndex | None) -> ProblemIndex:
+    """The index given (rows taken as they were read), or one built from the rows here."""
     if index is None:
         index = ProblemIndex()
         for r in results:
             index.take(r)
-    return (_named_groups(index.groups("veto"), "veto", figs, "vetoes"),
-            _named_groups(index.groups("deduct"), "deduct", figs, "problems"))
+    return index
+
+
+def _target_set(targets: dict[str, str]) -> TargetSet:
+    return TargetSet(count=len(targets), types=sorted(set(targets.values())))
 
 
 def _named_groups(by_rule: list[tuple[GroupKey, dict[str, Entry]]],
@@ -179,15 +183,20 @@ def _named_groups(by_rule: list[tuple[GroupKey, dict[str, Entry]]],
     for (rule, indicator), targets in by_rule:
         entries = sorted(targets.values(),
                          key=lambda e: (e[0].region_code, e[0].organisation_name, e[0].target_code))
-        # Plain dicts, validated into UnitProblem by the group in one call (up to millions of units).
-        units = [{"organisation_id": r.organisation_id, "organisation_name": r.organisation_name,
-                  "region_code": r.region_code, "target_name": r.target_name,
-                  "target_code": r.target_code, "details": details} for r, details in entries]
+        # Built without validation (the values are the index's own, already of the right type).
+        # A deduction group keeps only the units its paragraph names; vetoes keep all (单项否决表).
+        kept = entries if severity == "veto" else entries[:NAMED]
+        units = [UnitProblem.model_construct(
+            organisation_id=r.organisation_id, organisation_name=r.organisation_name,
+            region_code=r.region_code, target_name=r.target_name, target_code=r.target_code,
+            details=details) for r, details in kept]
         count = figs.add(f"{prefix}.{rule}.{indicator}", indicator, len(entries), "个",
                          [r for r, _ in entries])
-        groups.append(ProblemGroup.model_validate({"rule": rule, "indicator": indicator,
-                                                   "severity": severity, "count": count,
-                                                   "units": units}))
+        types = sorted({r.target_type for r, _ in entries})
+        targets.clear()  # the units now hold what the index held for this group
+        groups.append(ProblemGroup.model_construct(
+            rule=rule, indicator=indicator, severity=severity, count=count, units=units,
+            unit_total=len(entries), target_types=types))
     return sorted(groups, key=lambda g: (SEVERITY_ORDER.get(g.severity, 9), -g.count.value,
                                          g.rule, g.indicator))
 
@@ -272,7 +281,9 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
             closed=figs.add("rectification.closed", "已整改问题数", closed, "个"),
             rate=figs.add("rectification.rate", "整改率", _rate(closed, inp.previous_items), "%"))
 
-    vetoes, problems = _groups(results, inp.index, figs)
+    index = _index(results, inp.index)
+    vetoes = _named_groups(index.groups("veto"), "veto", figs, "vetoes")
+    problems = _named_groups(index.groups("deduct"), "deduct", figs, "problems")
     cover, unseen = coverage(results, prev, inp.running, figs, inp.region_names,
                              {r.target_id for r in gaps})
     rows = [_row(r, inp.region_names) for r in results]
@@ -283,7 +294,8 @@ def _compute(inp: ComputeInput) -> tuple[CircularData, dict[str, list[str]]]:
         issuing_office=inp.issuing_office, websites=site_kinds, websites_total=site_total,
         accounts=account_kinds, accounts_total=account_total,
         region_rates=_region_rates(results, inp.region_code, inp.region_names),
-        vetoes=vetoes, problems=problems,
+        vetoes=vetoes, problems=problems, veto_targets=_target_set(index.targets["veto"]),
+        problem_targets=_target_set(index.targets["deduct"]),
         comparison=comparison, rectification=rect, rows=rows, problem_rows=problem_rows,
         deadline_text=inp.deadline_text, figures=figs.figures, coverage=cover,
         gaps=sorted([_row(r, inp.region_names) for r in gaps] + unseen,

@@ -49,7 +49,18 @@ class ProblemGroup(BaseModel):
     indicator: str  # Chinese name of the problem type
     severity: str  # veto / deduct / warn
     count: Figure  # number of targets with this problem
+    # In order; a deduction group keeps only the units the circular's body names (the first 20),
+    # a veto group all of them (the 单项否决 sheet lists each).
     units: list[UnitProblem]
+    unit_total: int | None = None  # every unit with the problem (None: all are in `units`)
+    target_types: list[str] | None = None  # website / account among all of them
+
+
+class TargetSet(BaseModel):
+    """How many targets have any problem of a class (vetoes, or others), and of which types."""
+
+    count: int
+    types: list[str]  # website / account
 
 
 class TargetRow(BaseModel):
@@ -144,6 +155,9 @@ class CircularData(BaseModel):
     region_rates: list[RegionRate]
     vetoes: list[ProblemGroup]  # 单项否决 reasons
     problems: list[ProblemGroup]  # other problems by category
+    # Targets with any veto / any other problem (None: count them from the groups' units).
+    veto_targets: TargetSet | None = None
+    problem_targets: TargetSet | None = None
     comparison: Comparison
     rectification: Rectification
     rows: list[TargetRow]  # every target checked (检查情况表)

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import case, func
-from sqlalchemy import select as core_select
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.reporting.circular.accumulate import ProblemIndex
-from services.reporting.circular.compute import ComputeInput, ResultRow, compute, paused_gc
-from services.reporting.circular.coverage import RunningTarget
+from services.reporting.circular.compute import ComputeInput, compute
 from services.reporting.circular.model import CircularData, CircularDocument, Narrative, TargetRow
 from services.reporting.circular.models import Circular
 from services.reporting.circular.schemas import CircularCreate, CircularRead
+from services.reporting.circular.sources import (
+    region_names,
+    result_pages,
+    results_in,
+    running_targets,
+)
 from services.reporting.common.calendar import load_calendar
 from services.reporting.common.context import Ctx
 from services.reporting.rectification.models import RectificationItem
@@ -26,9 +29,8 @@ from services.reporting.rectification.service import OpenItem, open_items
 from services.reporting.result.models import Result
 from services.reporting.unit.circulars import naming
 from shared.calendar import SHANGHAI
-from shared.clients.base import ServiceClient, UpstreamProblem
 from shared.contracts.events import CIRCULAR_PUBLISHED, CircularPublished
-from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound, ServiceUnavailable
+from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from shared.principal import region_prefix
 from shared.tabular import xml_safe
 
@@ -58,134 +60,6 @@ def default_title(start: date, end: date, region_name: str) -> str:
     else:
         period = f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
     return f"关于{period}{region_name}政府网站和政务新媒体检查情况的通报"
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time(), SHANGHAI),
-            datetime.combine(end + timedelta(days=1), time(), SHANGHAI))
-
-
-# The columns compute reads, selected as plain rows (no ORM entities: a national circular loads
-# ~164,000 results carrying ~2,000,000 problems).
-_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
-    Result.task_id, Result.target_id, Result.target_type, Result.target_code, Result.target_name,
-    Result.kind, Result.organisation_id, Result.organisation_name, Result.region_code, Result.score,
-    Result.passed, Result.vetoes, Result.problems, Result.as_of, Result.uninspected_reason))
-
-
-# Rows read per round trip: a page of national results carries ~12 problems each on average
-# (Pareto-skewed: some thousands), so 2,000 rows keep the decoded JSON in the tens of megabytes.
-PAGE_ROWS = 2_000
-
-
-def _latest_statement(region_code: str, start: date, end: date, with_problems: bool) -> Any:
-    lo, hi = _bounds(start, end)
-    columns = [c for c in _COLUMNS if with_problems or c.key not in ("vetoes", "problems")]
-    # Ranked on the narrow columns only: sorting the wide rows (problem lists) would spill to disk.
-    # A judged result ranks before any not judged (未能检查): the latter counts only alone.
-    ranked = core_select(col(Result.task_id), func.row_number().over(
-        partition_by=col(Result.target_id),
-        order_by=(case((col(Result.passed).is_(None), 1), else_=0), col(Result.as_of).desc(),
-                  col(Result.task_id))).label("rank")).where(
-        col(Result.region_code).like(f"{region_prefix(region_code)}%"),
-        col(Result.as_of) >= lo, col(Result.as_of) < hi).subquery()
-    return core_select(*columns).join(ranked, ranked.c.task_id == col(Result.task_id)).where(
-        ranked.c.rank == 1).execution_options(yield_per=PAGE_ROWS)
-
-
-async def result_pages(ctx: Ctx, region_code: str, start: date, end: date,
-                       with_problems: bool = True) -> AsyncIterator[list[ResultRow]]:
-    """The latest result of each target in the region subtree in the period, a page at a time.
-
-    The database keeps each target's latest result (a window function, on SQLite too) and hands
-    the rows over through a server-side cursor, so only one page of problem lists is decoded at
-    a time; without problems (a previous period counts only verdicts) they are not read at all.
-    """
-    stream = await ctx.session.stream(_latest_statement(region_code, start, end, with_problems))
-    try:
-        async for page in stream.partitions():
-            with paused_gc():  # the driver decodes up to thousands of problem dicts per row
-                yield _rows(page, with_problems)
-    finally:
-        await stream.close()
-
-
-async def results_in(ctx: Ctx, region_code: str, start: date, end: date,
-                     with_problems: bool = True, index: ProblemIndex | None = None) -> list[ResultRow]:
-    """The latest result of each target in the region subtree with a monitoring point in the period.
-
-    With an `index`, each row's problems are taken into it as its page arrives and then dropped:
-    what a circular keeps of 2,000,000 problems, not the problems themselves.
-    """
-    out: list[ResultRow] = []
-    async for page in result_pages(ctx, region_code, start, end, with_problems):
-        if index is not None:
-            for r in page:
-                index.take(r, drop=True)
-        out.extend(page)
-    return out
-
-
-def _rows(rows: Sequence[Any], with_problems: bool) -> list[ResultRow]:
-    if not with_problems:
-        return [ResultRow(str(task), str(target), ttype, code, name, kind, str(org), org_name, region,
-                          score, passed, [], [], as_of, reason)
-                for task, target, ttype, code, name, kind, org, org_name, region, score, passed, as_of,
-                reason in rows]
-    return [ResultRow(str(task), str(target), ttype, code, name, kind, str(org), org_name, region,
-                      score, passed, vetoes, problems, as_of, reason)
-            for task, target, ttype, code, name, kind, org, org_name, region, score, passed, vetoes,
-            problems, as_of, reason in rows]
-
-
-REGISTRY_PAGE = 1000  # the registry's largest page
-
-
-async def running_targets(ctx: Ctx, code: str,
-                          transport: httpx.AsyncBaseTransport | None) -> list[RunningTarget] | None:
-    """The region's websites and accounts running in the registry, as the caller sees them.
-
-    None when the registry does not answer: the circular then states no 检查比例 rather than a
-    wrong one.
-    """
-    out: list[RunningTarget] = []
-    try:
-        async with ServiceClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-            for path in ("/websites", "/accounts"):
-                offset = 0
-                while True:
-                    page = (await reg.request("GET", path, params={
-                        "region": code, "status": "running", "limit": REGISTRY_PAGE,
-                        "offset": offset})).json()
-                    out += [_running(path, item) for item in page["items"]]
-                    offset += REGISTRY_PAGE
-                    if offset >= page["total"] or not page["items"]:
-                        break
-    except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
-        return None
-    return out
-
-
-def _running(path: str, item: dict[str, Any]) -> RunningTarget:
-    if path == "/websites":
-        return RunningTarget(item["id"], "website", item["site_code"], item["name"], item["kind"],
-                             item["organisation_name"], item["region_code"])
-    return RunningTarget(item["id"], "account", item["platform_account_id"], item["name"],
-                         item["platform"], item["sponsor_name"], item["region_code"])
-
-
-async def region_names(ctx: Ctx, code: str, transport: httpx.AsyncBaseTransport | None) -> dict[str, str]:
-    """Names of the region and its children, from the registry (codes when it is down)."""
-    names: dict[str, str] = {}
-    try:
-        async with ServiceClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-            names[code] = (await reg.request("GET", f"/regions/{code}")).json()["name"]
-            children = (await reg.request("GET", "/regions", params={"parent": code,
-                                                                     "limit": 1000})).json()
-            names.update({c["code"]: c["name"] for c in children["items"]})
-    except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
-        pass
-    return names
 
 
 async def _previous_circular(ctx: Ctx, circular: Circular) -> tuple[Circular | None, int, int]:

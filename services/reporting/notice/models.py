@@ -44,7 +44,8 @@ class Notice(ReportingTable, table=True):
     item_ids: list[str] = Field(default_factory=list, sa_type=JSON)
     recipients: list[str] = Field(default_factory=list, sa_type=JSON)
     subject: str | None = Field(default=None, max_length=300)
-    # callback: sent (to the outbox). email: sent / failed / no_recipients.
+    # callback: queued (in the outbox, which delivers it with retries). email: sent / failed /
+    # no_recipients.
     status: str = Field(max_length=16)
     error: str | None = Field(default=None, max_length=1000)
     # On a callback row: whether its e-mail is still to go (pending), went (done), or no relay

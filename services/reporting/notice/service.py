@@ -46,7 +46,7 @@ def log_callback(session: AsyncSession, settings: ReportingSettings, kind: str,
         kind=kind, channel="callback", organisation_id=item.organisation_id,
         organisation_name=item.organisation_name, region_code=item.region_code,
         circular_id=item.circular_id, deadline_at=item.deadline_at, item_ids=[str(item.id)],
-        status="sent", mail_state="pending" if settings.smtp_host else "none",
+        status="queued", mail_state="pending" if settings.smtp_host else "none",
         created_at=now, sent_at=now))
 
 

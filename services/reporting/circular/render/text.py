@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from services.reporting.circular.accumulate import NAMED
 from services.reporting.circular.model import (
     CircularData,
     CircularDocument,
@@ -28,7 +29,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMERALS = "一二三四五六七八九十"
 # Past this many units a problem paragraph stops naming them and points to 附件2: circulars keep
 # the body readable and leave the full list to the attachment.
-UNITS_NAMED = 20
+UNITS_NAMED = NAMED  # compute keeps the details of exactly these units of a deduction group
 DETAILS_NAMED = 3
 _LEAD = re.compile(r"^(（[一二三四五六七八九十]+）[^。：！？]{1,30}[。：])")
 
@@ -173,7 +174,9 @@ class _Words:
         self.checked_noun = "政府网站和政务新媒体" if self.has_accounts else "政府网站"
 
     def noun(self, codes: list[str]) -> str:
-        types = {self.rows[c].target_type for c in codes if c in self.rows}
+        return self.noun_of({self.rows[c].target_type for c in codes if c in self.rows})
+
+    def noun_of(self, types: set[str]) -> str:
         if types == {"account"}:
             return "政务新媒体账号"
         return "网站和账号" if "account" in types else "网站"
@@ -349,7 +352,12 @@ def _problems(data: CircularData, words: _Words) -> list[Block]:
         out.append(Paragraph("本次检查未发现单项否决问题和其他突出问题。"))
         return out
     parts = []
-    for groups, what in ((data.vetoes, "单项否决问题"), (data.problems, "其他问题")):
+    for groups, what, targets in ((data.vetoes, "单项否决问题", data.veto_targets),
+                                  (data.problems, "其他问题", data.problem_targets)):
+        if targets is not None:  # counted by compute over every unit, not only those named
+            if targets.count:
+                parts.append(f"{targets.count}个{words.noun_of(set(targets.types))}存在{what}")
+            continue
         codes = sorted({u.target_code for g in groups for u in g.units})
         if codes:
             parts.append(f"{len(codes)}个{words.noun(codes)}存在{what}")
@@ -368,13 +376,13 @@ def _problems(data: CircularData, words: _Words) -> list[Block]:
 
 def _group(group: ProblemGroup, words: _Words, lead: str) -> Paragraph:
     codes = [u.target_code for u in group.units]
-    noun = words.noun(codes)
+    noun = words.noun(codes) if group.target_types is None else words.noun_of(set(group.target_types))
     count = num(group.count.value) if group.count.value else str(len(set(codes)))
     named = [_unit(u, words) for u in group.units[:UNITS_NAMED]]
     text = f"涉及{count}个{noun}"
     if named:
         text += "：" + "；".join(named)
-        if len(group.units) > UNITS_NAMED:
+        if (group.unit_total if group.unit_total is not None else len(group.units)) > UNITS_NAMED:
             text += f"等{count}个{noun}（详见附件）"
     return Paragraph(text + "。", lead=lead)
 

@@ -91,7 +91,7 @@ def _sheet(ws: Any, table: Table) -> None:
         ws.append([_cell(ws, value, border) for value in values])
 
 
-def _cell(ws: Any, value: Cell, border: Border) -> WriteOnlyCell:
+def _cell(ws: Any, value: Cell, border: Border) -> Any:
     cell = as_text(WriteOnlyCell(ws, value=xml_safe(_value(value))))
     cell.border = border
     if isinstance(value, datetime):
