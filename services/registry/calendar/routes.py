@@ -7,7 +7,7 @@ from datetime import date, datetime
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registry.calendar.models import CalendarYear
+from services.registry.calendar import service
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx, get_ctx
 from shared.calendar import SHANGHAI, YearSchedule
@@ -74,9 +74,8 @@ async def get_year(year: int = Path(ge=1949, le=2100),
                    ctx: Ctx = Depends(get_ctx)) -> YearScheduleRead:
     """Return a year's holidays and adjusted working days (422 if the year is not loaded)."""
     s = (await load_calendar(ctx.session)).schedule(year)
-    row = await ctx.session.get(CalendarYear, year)
     return YearScheduleRead(year=year, source=s.source, holidays=sorted(s.holidays),
-                            workdays=sorted(s.workdays), note=row.note if row else None)
+                            workdays=sorted(s.workdays), note=await service.year_note(ctx.session, year))
 
 
 @router.put("/years/{year}", operation_id="loadCalendarYear", response_model=YearScheduleRead,
@@ -96,14 +95,8 @@ async def put_year(body: YearScheduleBody, year: int = Path(ge=1949, le=2100),
         schedule.validate()
     except ValueError as exc:
         raise ValidationFailed(f"节假日安排无效：{exc}") from exc
-    row = await ctx.session.get(CalendarYear, year)
-    if row is None:
-        row = CalendarYear(year=year, holidays=[], workdays=[], loaded_by="", loaded_at=ctx.clock.now())
-        ctx.session.add(row)
-    row.holidays = [d.isoformat() for d in sorted(schedule.holidays)]
-    row.workdays = [d.isoformat() for d in sorted(schedule.workdays)]
-    row.note, row.loaded_by, row.loaded_at = body.note, ctx.actor, ctx.clock.now()
-    await ctx.session.commit()
+    await service.store_year(ctx.session, schedule, note=body.note, loaded_by=ctx.actor,
+                             now=ctx.clock.now())
     return YearScheduleRead(year=year, source="loaded", holidays=sorted(schedule.holidays),
                             workdays=sorted(schedule.workdays), note=body.note)
 
