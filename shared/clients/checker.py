@@ -17,12 +17,17 @@ class RecheckStarted(BaseModel):
     status: str
 
 
+# How long a re-check request may take: it is asked for while a person waits (or by the
+# deadline watcher, which stops at the first timeout). Our own figure.
+RECHECK_TIMEOUT_S = 10.0
+
+
 class CheckerClient(ServiceClient):
     """Re-checks, and runs and findings for reporting's backfill."""
 
     async def recheck(self, target_id: UUID, rules: list[str], reason: str) -> RecheckStarted:
         """Ask for a re-check of exactly this target and these rules."""
-        r = await self.request("POST", "/rechecks", json={
+        r = await self.request("POST", "/rechecks", timeout=RECHECK_TIMEOUT_S, json={
             "target_id": str(target_id), "rules": rules, "reason": reason})
         return RecheckStarted.model_validate(r.json())
 

@@ -11,16 +11,10 @@ from services.registry.calendar import service
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx, get_ctx
 from shared.calendar import SHANGHAI, YearSchedule
+from shared.contracts.registry import YearScheduleRead, YearSummary
 from shared.errors import ValidationFailed, problem_responses
 
 router = APIRouter(prefix="/calendar", tags=["calendar"], responses=problem_responses(401, 422))
-
-
-class YearSummary(BaseModel):
-    year: int
-    source: str = Field(description="bundled（随软件提供）或 loaded（监管单位载入）")
-    holidays: int
-    adjusted_workdays: int
 
 
 class YearScheduleBody(BaseModel):
@@ -31,15 +25,6 @@ class YearScheduleBody(BaseModel):
     holidays: list[date] = Field(description="放假日期（含周末）", max_length=120)
     workdays: list[date] = Field(description="调休上班日期（周六、周日）", max_length=30)
     note: str | None = Field(default=None, max_length=500, description="依据，如通知文号")
-
-
-class YearScheduleRead(YearScheduleBody):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "year": 2027, "source": "loaded", "holidays": ["2027-01-01", "2027-02-06", "2027-02-07"],
-        "workdays": ["2027-02-20"], "note": "国务院办公厅关于2027年部分节假日安排的通知"}]})
-
-    year: int
-    source: str
 
 
 class WorkingDaysAnswer(BaseModel):

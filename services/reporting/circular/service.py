@@ -16,16 +16,24 @@ from sqlmodel import col, select
 from services.reporting.circular.compute import ComputeInput, ResultRow, compute, paused_gc
 from services.reporting.circular.model import CircularData, CircularDocument, Narrative
 from services.reporting.circular.models import Circular
-from services.reporting.circular.schemas import CircularCreate, CircularRead
+from services.reporting.circular.schemas import CircularCreate, CircularRead, CircularUpdate
 from services.reporting.common.calendar import load_calendar
 from services.reporting.common.context import Ctx
 from services.reporting.rectification.models import RectificationItem
 from services.reporting.rectification.service import OpenItem, open_items
 from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
-from shared.clients.base import ServiceClient, UpstreamProblem
+from shared.clients.base import UpstreamProblem
+from shared.clients.registry import RegistryClient
 from shared.contracts.events import CIRCULAR_PUBLISHED
-from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound, ServiceUnavailable
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    PreconditionFailed,
+    ServiceUnavailable,
+)
 from shared.principal import region_prefix
 from shared.tabular import xml_safe
 
@@ -105,15 +113,12 @@ def _rows(rows: Sequence[Any], with_problems: bool) -> list[ResultRow]:
             problems, as_of, reason in rows]
 
 
-async def region_names(ctx: Ctx, code: str, transport: httpx.AsyncBaseTransport | None) -> dict[str, str]:
+async def region_names(registry: RegistryClient, code: str) -> dict[str, str]:
     """Names of the region and its children, from the registry (codes when it is down)."""
     names: dict[str, str] = {}
     try:
-        async with ServiceClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-            names[code] = (await reg.request("GET", f"/regions/{code}")).json()["name"]
-            children = (await reg.request("GET", "/regions", params={"parent": code,
-                                                                     "limit": 1000})).json()
-            names.update({c["code"]: c["name"] for c in children["items"]})
+        names[code] = (await registry.region(code)).name
+        names.update({c.code: c.name for c in (await registry.regions(parent=code)).items})
     except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
         pass
     return names
@@ -143,11 +148,11 @@ def deadline_text(deadline: datetime | None, days: int | None) -> str:
 
 
 async def build(ctx: Ctx, circular: Circular,
-                transport: httpx.AsyncBaseTransport | None) -> tuple[CircularData, dict[str, list[str]]]:
+                registry: RegistryClient) -> tuple[CircularData, dict[str, list[str]]]:
     """Compute a circular's content now (drafts) or return what was frozen (published)."""
     if circular.content is not None:
         return CircularData.model_validate(circular.content["data"]), circular.content["rows"]
-    names = await region_names(ctx, circular.region_code, transport)
+    names = await region_names(registry, circular.region_code)
     length = circular.period_end - circular.period_start
     prev_end = circular.period_start - timedelta(days=1)
     prev_start = prev_end - length
@@ -183,6 +188,31 @@ async def get(ctx: Ctx, circular_id: uuid.UUID) -> Circular:
     return circular
 
 
+async def list_visible(ctx: Ctx, status: str | None) -> list[Circular]:
+    """Circulars the caller may see, newest period first."""
+    stmt = select(Circular).order_by(col(Circular.period_end).desc(), col(Circular.created_at).desc())
+    if status:
+        stmt = stmt.where(Circular.status == status)
+    return [c for c in (await ctx.session.execute(stmt)).scalars() if visible(ctx, c)]
+
+
+async def update(ctx: Ctx, circular: Circular, body: CircularUpdate, if_match: str | None) -> None:
+    """Edit a draft's narrative, title, office or deadline; a published circular never changes."""
+    require_editor(ctx, circular)
+    if circular.status != "draft":
+        raise InvalidTransition("已发布的通报不能修改；如需更正请发更正通报", allowed_next_states=[])
+    if if_match is not None and if_match.strip('W/"') != str(circular.version):
+        raise PreconditionFailed(f"If-Match 为 {if_match}，当前版本为 \"{circular.version}\"")
+    changes = body.model_dump(exclude_unset=True)
+    if "narrative" in changes and body.narrative is not None:
+        changes["narrative"] = body.narrative.model_dump()
+    for key, value in changes.items():
+        if value is not None or key in ("deadline_at", "deadline_working_days"):
+            setattr(circular, key, value)
+    circular.updated_at = ctx.clock.now()
+    await ctx.session.flush()
+
+
 def require_editor(ctx: Ctx, circular: Circular) -> None:
     """Only supervisors of the circular's region write it."""
     ctx.require_admin_or_supervisor()
@@ -190,7 +220,7 @@ def require_editor(ctx: Ctx, circular: Circular) -> None:
         raise Forbidden(f"区划 {circular.region_code} 不在当前调用者的管辖范围内")
 
 
-async def create(ctx: Ctx, body: CircularCreate, transport: httpx.AsyncBaseTransport | None,
+async def create(ctx: Ctx, body: CircularCreate, registry: RegistryClient,
                  corrects: Circular | None = None) -> Circular:
     """Create a draft for a period and a region."""
     ctx.require_admin_or_supervisor()
@@ -201,7 +231,7 @@ async def create(ctx: Ctx, body: CircularCreate, transport: httpx.AsyncBaseTrans
         start, end = body.period_start, body.period_end
     else:
         start, end = quarter_period(body.quarter or previous_quarter(now.astimezone(SHANGHAI).date()))
-    names = await region_names(ctx, body.region_code, transport)
+    names = await region_names(registry, body.region_code)
     circular = Circular(
         title=body.title or default_title(start, end, names.get(body.region_code, "")),
         region_code=body.region_code, period_start=start, period_end=end,
@@ -217,7 +247,7 @@ async def create(ctx: Ctx, body: CircularCreate, transport: httpx.AsyncBaseTrans
 
 
 async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | None,
-                  transport: httpx.AsyncBaseTransport | None) -> int:
+                  registry: RegistryClient) -> int:
     """Number, date and freeze a draft; open one rectification item per problem."""
     require_editor(ctx, circular)
     if circular.status != "draft":
@@ -230,11 +260,11 @@ async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | N
     now = ctx.clock.now()
     deadline = circular.deadline_at
     if deadline is None:
-        calendar = await load_calendar(ctx.settings.registry_url, ctx.token, transport)
+        calendar = await load_calendar(registry)
         deadline = calendar.deadline(now, circular.deadline_working_days
                                      or ctx.settings.default_deadline_working_days)
     circular.deadline_at = deadline
-    data, rows = await build(ctx, circular, transport)
+    data, rows = await build(ctx, circular, registry)
     data.deadline_text = deadline_text(deadline, None)
     circular.content = {"data": data.model_dump(mode="json"), "rows": rows}
     circular.status, circular.number = "published", number
@@ -272,9 +302,9 @@ async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | N
     return opened
 
 
-async def to_read(ctx: Ctx, circular: Circular, transport: httpx.AsyncBaseTransport | None) -> CircularRead:
+async def to_read(ctx: Ctx, circular: Circular, registry: RegistryClient) -> CircularRead:
     """Render a circular with its (computed or frozen) content."""
-    data, _ = await build(ctx, circular, transport)
+    data, _ = await build(ctx, circular, registry)
     return CircularRead(
         id=circular.id, title=circular.title, region_code=circular.region_code,
         period_start=circular.period_start, period_end=circular.period_end,
@@ -288,9 +318,9 @@ async def to_read(ctx: Ctx, circular: Circular, transport: httpx.AsyncBaseTransp
 
 
 async def document(ctx: Ctx, circular: Circular, traditional: bool,
-                   transport: httpx.AsyncBaseTransport | None) -> CircularDocument:
+                   registry: RegistryClient) -> CircularDocument:
     """What the renderers receive."""
-    data, _ = await build(ctx, circular, transport)
+    data, _ = await build(ctx, circular, registry)
     doc = CircularDocument(data=data, narrative=Narrative.model_validate(circular.narrative),
                            number=circular.number, issued_on=circular.issued_on,
                            draft=circular.status != "published", traditional=traditional)
@@ -298,9 +328,9 @@ async def document(ctx: Ctx, circular: Circular, traditional: bool,
 
 
 async def figure_rows(ctx: Ctx, circular: Circular, key: str,
-                      transport: httpx.AsyncBaseTransport | None) -> tuple[Any, list[dict[str, Any]]]:
+                      registry: RegistryClient) -> tuple[Any, list[dict[str, Any]]]:
     """A figure and the result rows it counts."""
-    data, rows = await build(ctx, circular, transport)
+    data, rows = await build(ctx, circular, registry)
     if key not in data.figures:
         raise NotFound(f"通报中没有数字 {key!r}")
     ids = rows.get(key, [])

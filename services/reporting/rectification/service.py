@@ -19,7 +19,6 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select, update
-from sqlmodel.sql.expression import SelectOfScalar
 
 from services.reporting.circular.models import Circular
 from services.reporting.common.context import Ctx
@@ -37,9 +36,9 @@ from services.reporting.rectification.schemas import (
 from shared.calendar import SHANGHAI, WorkingCalendar
 from shared.clients.base import UpstreamProblem
 from shared.clients.checker import CheckerClient
-from shared.errors import InvalidTransition, NotFound, ServiceUnavailable
-from shared.principal import Principal, region_prefix
-from shared.scope import scope_condition
+from shared.errors import InvalidTransition, ServiceUnavailable
+from shared.principal import region_prefix
+from shared.scope import ScopedLoader
 
 log = logging.getLogger("govinspect.reporting.rectification")
 
@@ -112,19 +111,15 @@ async def open_items(session: AsyncSession, circular: Circular, problems: Sequen
     return len(created)
 
 
-def scoped(principal: Principal) -> SelectOfScalar[RectificationItem]:
-    """Items the principal may see: its region subtrees and its own organisations."""
-    return select(RectificationItem).where(scope_condition(
-        principal, col(RectificationItem.region_code), col(RectificationItem.organisation_id)))
+# The items in the caller's scope (region subtrees and own units), and one of them or 404.
+ITEMS = ScopedLoader(RectificationItem, col(RectificationItem.region_code),
+                     col(RectificationItem.organisation_id), missing="整改项 {id} 不存在")
+scoped = ITEMS.select
 
 
 async def get_item(ctx: Ctx, item_id: uuid.UUID) -> RectificationItem:
-    """Load an item in the caller's scope; out of scope answers 404 like a missing one."""
-    item = (await ctx.session.execute(
-        scoped(ctx.principal).where(col(RectificationItem.id) == item_id))).scalar_one_or_none()
-    if item is None:
-        raise NotFound(f"整改项 {item_id} 不存在")
-    return item
+    """Load one in the caller's scope; out of scope answers 404 like a missing one."""
+    return await ITEMS.get(ctx.session, ctx.principal, item_id)
 
 
 async def list_items(ctx: Ctx, *, circular_id: uuid.UUID | None, status: str | None,
