@@ -24,11 +24,15 @@ def _transport(request: Request, name: str) -> httpx.AsyncBaseTransport | None:
     return transport
 
 
+def registry_as(request: Request, token: str) -> RegistryClient:
+    """A registry client of this app acting as `token` (a service's own principal, say)."""
+    return RegistryClient(request.app.state.settings.registry_url, token,
+                          transport=_transport(request, "registry_transport"))
+
+
 async def registry_client(request: Request) -> AsyncIterator[RegistryClient]:
     """The registry, asked as the caller."""
-    async with RegistryClient(request.app.state.settings.registry_url,
-                              request.headers.get(PRINCIPAL_HEADER, ""),
-                              transport=_transport(request, "registry_transport")) as client:
+    async with registry_as(request, request.headers.get(PRINCIPAL_HEADER, "")) as client:
         yield client
 
 
