@@ -6,7 +6,7 @@ import base64
 import binascii
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.audit.middleware import record_refusal
