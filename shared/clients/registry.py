@@ -9,16 +9,8 @@ from pydantic import BaseModel, TypeAdapter
 
 from shared.calendar import WorkingCalendar, YearSchedule, bundled_schedules
 from shared.clients.base import ServiceClient
-from shared.contracts.registry import (
-    AccountRead,
-    FilingRead,
-    OrganisationRead,
-    RegionPage,
-    RegionRead,
-    WebsiteRead,
-    YearScheduleRead,
-    YearSummary,
-)
+from shared.contracts.reference import RegionPage, RegionRead, YearScheduleRead, YearSummary
+from shared.contracts.registry import AccountRead, FilingRead, OrganisationRead, WebsiteRead
 
 T = TypeVar("T")
 

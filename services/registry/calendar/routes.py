@@ -11,7 +11,7 @@ from services.registry.calendar import service
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx, get_ctx
 from shared.calendar import SHANGHAI, YearSchedule
-from shared.contracts.registry import YearScheduleRead, YearSummary
+from shared.contracts.reference import YearScheduleRead, YearSummary
 from shared.errors import ValidationFailed, problem_responses
 
 router = APIRouter(prefix="/calendar", tags=["calendar"], responses=problem_responses(401, 422))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.registry import RegionPage, RegionRead
+from shared.contracts.reference import RegionPage, RegionRead
 from shared.errors import named_pattern
 from shared.text import Name
 

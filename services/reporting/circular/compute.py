@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.reporting.circular.model import (
+from services.reporting.circular.content import (
     CircularData,
     Comparison,
     Figure,

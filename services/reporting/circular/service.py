@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.reporting.circular.compute import ComputeInput, ResultRow, compute, paused_gc
-from services.reporting.circular.model import CircularData, CircularDocument, Narrative
+from services.reporting.circular.content import CircularData, CircularDocument, Narrative
 from services.reporting.circular.models import Circular
 from services.reporting.circular.schemas import CircularCreate, CircularRead, CircularUpdate
 from services.reporting.common.calendar import load_calendar
