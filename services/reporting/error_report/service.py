@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import func
 from sqlmodel import col, update
 
 from services.reporting.common.context import Ctx
@@ -97,7 +96,6 @@ async def submit(ctx: Ctx, calendar: WorkingCalendar, body: ErrorReportCreate,
 # The reports in the caller's scope (region subtrees and own units), and one of them or 404.
 REPORTS = ScopedLoader(ErrorReport, col(ErrorReport.region_code),
                        col(ErrorReport.organisation_id), missing="找错留言 {id} 不存在")
-scoped = REPORTS.select
 
 
 async def get(ctx: Ctx, report_id: uuid.UUID) -> ErrorReport:
@@ -109,23 +107,16 @@ async def page(ctx: Ctx, *, status: str | None, organisation_id: uuid.UUID | Non
                website_id: uuid.UUID | None, region: str | None, overdue_only: bool,
                limit: int, offset: int) -> tuple[list[ErrorReport], int]:
     """Return one page of reports in scope, soonest deadline first, and the total."""
-    stmt = scoped(ctx.principal)
+    stmt = REPORTS.select(ctx.principal, region=region, organisation_id=organisation_id)
     if status:
         stmt = stmt.where(col(ErrorReport.status) == status)
-    if organisation_id:
-        stmt = stmt.where(col(ErrorReport.organisation_id) == organisation_id)
     if website_id:
         stmt = stmt.where(col(ErrorReport.website_id) == website_id)
-    if region:
-        stmt = stmt.where(col(ErrorReport.region_code).like(f"{region_prefix(region)}%"))
     if overdue_only:
         stmt = stmt.where(col(ErrorReport.status) == "open",
                           col(ErrorReport.deadline_at) <= ctx.clock.now())
-    total = (await ctx.session.execute(
-        stmt.with_only_columns(func.count()).order_by(None))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(
-        col(ErrorReport.deadline_at), col(ErrorReport.id)).limit(limit).offset(offset))).scalars().all()
-    return list(rows), int(total)
+    return await REPORTS.page(ctx.session, stmt, [col(ErrorReport.deadline_at), col(ErrorReport.id)],
+                              limit=limit, offset=offset)
 
 
 async def answer(ctx: Ctx, report: ErrorReport, body: AnswerBody) -> None:
@@ -167,7 +158,7 @@ async def stats(ctx: Ctx, *, region: str | None, submitted_from: date | None,
     """Count each unit's reports: open, overdue, answered on time, late and a month late."""
     if submitted_from and submitted_to and submitted_to < submitted_from:
         raise ValidationFailed(f"字段 submitted_to 的值 {submitted_to}：早于 submitted_from {submitted_from}")
-    stmt = scoped(ctx.principal)
+    stmt = REPORTS.select(ctx.principal)
     if region:
         stmt = stmt.where(col(ErrorReport.region_code).like(f"{region_prefix(region)}%"))
     if submitted_from:
