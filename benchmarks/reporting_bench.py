@@ -259,7 +259,7 @@ async def _load(url: str, rows: list[dict[str, Any]]) -> tuple[list[Any], Any]:
 
 def _render(results: list[Any], index: Any) -> None:
     from services.reporting.circular.compute import ComputeInput, compute
-    from services.reporting.circular.model import CircularDocument, Narrative
+    from services.reporting.circular.content import CircularDocument, Narrative
     from services.reporting.circular.render import render_docx, render_html, render_markdown, render_xlsx
     from services.reporting.circular.service import default_title
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock
 from shared.config import ServiceSettings
-from shared.db import get_session
+from shared.db import request_session
 from shared.errors import Forbidden
 from shared.events import Outbox
 from shared.principal import (
@@ -63,7 +63,7 @@ class Ctx(Generic[S]):
 
 async def get_ctx(
     request: Request,
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = request_session,
     principal: Principal = Depends(current_principal),
 ) -> Ctx[Any]:
     """FastAPI dependency: the request's context."""

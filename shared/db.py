@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -68,11 +68,27 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """FastAPI dependency: a session for this request; the route commits once."""
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: one session that commits when the route returns and rolls
+    back when it raises.
+
+    Routes and service functions only flush. A route commits early itself only where a call to
+    another service follows, so the remote side can see what was written (say why at the call).
+    Used with `scope="function"` (see `request_session`) so the commit happens before the answer
+    is sent: a failing commit is the answer, never a 2xx for data that was not kept.
+    """
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with factory() as session:
-        yield session
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+# FastAPI dependency: the request's session, committed on success (see `unit_of_work`).
+request_session = Depends(unit_of_work, scope="function")
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.audit.schemas import AuditPage, AuditRead
 from gateway.audit.service import AuditFilter, search
 from gateway.auth.deps import require_roles
-from shared.db import MAX_OFFSET, get_session
+from shared.db import MAX_OFFSET, request_session
 from shared.errors import problem_responses
 from shared.principal import Principal, Role
 
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"],
 @router.get("", operation_id="listAuditEntries", response_model=AuditPage, summary="查询审计日志")
 async def list_audit_entries(
     _: Principal = Depends(require_roles(Role.administrator)),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = request_session,
     subject: str | None = Query(None, max_length=200, description="调用者（如 apikey:…、client:gic_…）"),
     method: str | None = Query(None, pattern="^(POST|PUT|PATCH|DELETE)$", description="请求方法"),
     path: str | None = Query(None, max_length=2048, description="路径前缀，如 /api/v1/websites"),

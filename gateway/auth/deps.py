@@ -15,7 +15,7 @@ from gateway.auth.cache import CredentialCache
 from gateway.config import GatewaySettings
 from gateway.proxy.upstream import Upstreams
 from shared.clock import Clock
-from shared.db import get_session
+from shared.db import request_session
 from shared.errors import Forbidden, Unauthorized
 from shared.principal import Principal, Role
 
@@ -77,7 +77,7 @@ class GatewayCtx:
 
 async def get_ctx(
     request: Request,
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = request_session,
     principal: Principal = Depends(current_principal),
 ) -> GatewayCtx:
     """FastAPI dependency: the request's context."""

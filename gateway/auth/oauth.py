@@ -6,7 +6,7 @@ import base64
 import binascii
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.audit.middleware import record_refusal
@@ -14,7 +14,7 @@ from gateway.auth import tokens
 from gateway.auth.authenticate import InvalidClient, client_for
 from gateway.auth.schemas import TokenResponse
 from gateway.proxy.asgi import client_address
-from shared.db import get_session
+from shared.db import request_session
 from shared.errors import BadRequest, ProblemError, problem_responses
 
 router = APIRouter(tags=["auth"])
@@ -51,7 +51,7 @@ async def issue_token(
     grant_type: str | None = Form(None, description="固定为 client_credentials"),
     client_id: str | None = Form(None, description="客户端 id（gic_…）；也可用 HTTP Basic 认证"),
     client_secret: str | None = Form(None, description="客户端密钥；也可用 HTTP Basic 认证"),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = request_session,
 ) -> TokenResponse:
     """Exchange a client's id and secret for a short-lived access token (a JWT carrying the
     client's roles and scope). Send it as `Authorization: Bearer <access_token>`; ask for a new

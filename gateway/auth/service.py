@@ -22,6 +22,8 @@ from gateway.auth.schemas import (
 from gateway.auth.scope import manages, outside
 from gateway.proxy.upstream import signed_principal
 from gateway.webhooks.service import deactivate_owner
+from shared.clients.base import UpstreamProblem
+from shared.clients.registry import RegistryClient
 from shared.errors import (
     Forbidden,
     InvalidTransition,
@@ -29,7 +31,7 @@ from shared.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from shared.principal import PRINCIPAL_HEADER, Principal
+from shared.principal import Principal
 
 C = TypeVar("C", ApiKey, OAuthClient)
 KIND_NAMES = {ApiKey: "API 密钥", OAuthClient: "OAuth2 客户端"}
@@ -67,24 +69,26 @@ def client_read(client: OAuthClient, now: datetime) -> ClientRead:
 
 async def organisation_regions(ctx: GatewayCtx, organisations: list[uuid.UUID]) -> list[str]:
     """Return each organisation's region, asking the registry as the caller (so in its scope)."""
-    client = ctx.upstreams.client("registry")
     token = signed_principal(ctx.principal, ctx.settings.principal_secret,
                              ctx.clock.now().timestamp(), ctx.settings.principal_ttl_s)
+    registry = RegistryClient.over(ctx.upstreams.client("registry"), token)
+    retry = {"Retry-After": str(ctx.settings.upstream_retry_after_s)}
     regions = []
     for org in organisations:
         try:
-            response = await client.get(f"/organisations/{org}", headers={PRINCIPAL_HEADER: token})
-        except httpx.HTTPError as exc:
+            found = await registry.organisation(org)
+        except (httpx.HTTPError, ServiceUnavailable) as exc:
+            cause = exc.__cause__ if isinstance(exc, ServiceUnavailable) else exc
             raise ServiceUnavailable(
-                f"备案库（registry）暂不可用，无法核对单位 {org}：{type(exc).__name__}",
-                headers={"Retry-After": str(ctx.settings.upstream_retry_after_s)}) from exc
-        if response.status_code == 404:
-            raise ValidationFailed(f"字段 organisations 的值 '{org}'：单位不存在或不在管辖范围内")
-        if response.status_code != 200:
-            raise ServiceUnavailable(
-                f"备案库（registry）核对单位 {org} 时答复 HTTP {response.status_code}",
-                headers={"Retry-After": str(ctx.settings.upstream_retry_after_s)})
-        regions.append(str(response.json().get("region_code") or ""))
+                f"备案库（registry）暂不可用，无法核对单位 {org}：{type(cause).__name__}",
+                headers=retry) from exc
+        except UpstreamProblem as exc:
+            if exc.status == 404:
+                raise ValidationFailed(
+                    f"字段 organisations 的值 '{org}'：单位不存在或不在管辖范围内") from exc
+            raise ServiceUnavailable(f"备案库（registry）核对单位 {org} 时答复 HTTP {exc.status}",
+                                     headers=retry) from exc
+        regions.append(found.region_code)
     return regions
 
 

@@ -82,7 +82,6 @@ async def create_webhook(body: WebhookCreate, response: Response,
     # The secret is shown once: never cached, never kept for an Idempotency-Key replay.
     response.headers.update(NO_STORE)
     sub = await service.create(ctx, body)
-    await ctx.session.commit()
     return service.to_read_with_secret(sub, ctx.clock.now())
 
 
@@ -111,7 +110,6 @@ async def update_webhook(webhook_id: uuid.UUID, body: WebhookUpdate,
     refreshes the data scope the subscription receives events for to the owner's current scope.
     """
     sub = await service.update(ctx, await service.get(ctx, webhook_id), body)
-    await ctx.session.commit()
     return service.to_read(sub)
 
 
@@ -120,7 +118,6 @@ async def update_webhook(webhook_id: uuid.UUID, body: WebhookUpdate,
 async def delete_webhook(webhook_id: uuid.UUID, ctx: Ctx[Any] = Depends(get_ctx)) -> Response:
     """Delete a subscription together with its deliveries and their log; pending ones are dropped."""
     await service.remove(ctx, await service.get(ctx, webhook_id))
-    await ctx.session.commit()
     return Response(status_code=204)
 
 
@@ -135,7 +132,6 @@ async def rotate_webhook_secret(webhook_id: uuid.UUID, response: Response,
     """
     response.headers.update(NO_STORE)
     sub = await service.rotate_secret(ctx, await service.get(ctx, webhook_id))
-    await ctx.session.commit()
     return service.to_read_with_secret(sub, ctx.clock.now())
 
 
@@ -176,5 +172,4 @@ async def replay_webhook_delivery(delivery_id: uuid.UUID,
     """
     delivery, sub = await service.get_delivery(ctx, delivery_id)
     read = await service.replay(ctx, delivery, sub)
-    await ctx.session.commit()
     return read

@@ -20,6 +20,7 @@ from services.reporting.config import ReportingSettings
 from services.reporting.jobs.watch_deadlines import watch_deadlines
 from services.reporting.result.intake import handle
 from shared.calendar import WorkingCalendar
+from shared.clients.registry import RegistryClient
 from shared.clock import Clock, SystemClock
 from shared.contracts.events import DELIVER_JOB, EventEnvelope
 from shared.events import Outbox, consume_once
@@ -53,8 +54,9 @@ class Resources(WorkerResources):
 
     async def calendar_loader(self) -> WorkingCalendar:
         """The working-day calendar with the years loaded in the registry."""
-        return await load_calendar(self.settings.registry_url, self.service_token,
-                                   self.registry_transport)
+        async with RegistryClient(self.settings.registry_url, self.service_token,
+                                  transport=self.registry_transport) as registry:
+            return await load_calendar(registry)
 
 
 async def deliver(ctx: dict[str, Any], envelope: dict[str, Any]) -> bool:

@@ -35,6 +35,16 @@ class ServiceClient:
         self._http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout,
                                        headers={PRINCIPAL_HEADER: principal_token},
                                        event_hooks={"request": [self._add_request_id]})
+        self._owned, self._principal = True, principal_token
+
+    @classmethod
+    def over(cls, http: httpx.AsyncClient, principal_token: str) -> Self:
+        """A client sending through a connection pool someone else owns (the gateway's upstream
+        clients) as this principal; closing it leaves the pool open."""
+        client = cls.__new__(cls)
+        client._http, client._owned = http, False
+        client._principal = principal_token
+        return client
 
     @staticmethod
     async def _add_request_id(request: httpx.Request) -> None:
@@ -44,6 +54,11 @@ class ServiceClient:
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send a request; raise UpstreamProblem for any error status, 503 when it does not answer."""
+        if not self._owned:  # a borrowed pool: the principal and request id go with each request
+            headers = {PRINCIPAL_HEADER: self._principal, **kwargs.pop("headers", {})}
+            if (rid := current_request_id()) and REQUEST_ID_HEADER not in headers:
+                headers[REQUEST_ID_HEADER] = rid
+            kwargs["headers"] = headers
         try:
             response = await self._http.request(method, url, **kwargs)
         except httpx.TransportError as exc:  # down, refusing, timing out: not this caller's fault
@@ -55,8 +70,9 @@ class ServiceClient:
         return response
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+        """Close the connection pool (unless it is borrowed)."""
+        if self._owned:
+            await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -33,6 +33,9 @@ class FindingRef(BaseModel):
     indicator: str
     message: str
     verdict: str | None = None
+# How long a re-check request may take: it is asked for while a person waits (or by the
+# deadline watcher, which stops at the first timeout). Our own figure.
+RECHECK_TIMEOUT_S = 10.0
 
 
 class CheckerClient(ServiceClient):
@@ -40,7 +43,7 @@ class CheckerClient(ServiceClient):
 
     async def recheck(self, target_id: UUID, rules: list[str], reason: str) -> RecheckStarted:
         """Ask for a re-check of exactly this target and these rules."""
-        r = await self.request("POST", "/rechecks", json={
+        r = await self.request("POST", "/rechecks", timeout=RECHECK_TIMEOUT_S, json={
             "target_id": str(target_id), "rules": rules, "reason": reason})
         return RecheckStarted.model_validate(r.json())
 

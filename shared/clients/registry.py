@@ -7,7 +7,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, TypeAdapter
 
+from shared.calendar import WorkingCalendar, YearSchedule, bundled_schedules
 from shared.clients.base import ServiceClient
+from shared.contracts.reference import RegionPage, RegionRead, YearScheduleRead, YearSummary
 from shared.contracts.registry import AccountRead, FilingRead, OrganisationRead, WebsiteRead
 
 T = TypeVar("T")
@@ -21,7 +23,8 @@ class Page(BaseModel, Generic[T]):
 
 
 class RegistryClient(ServiceClient):
-    """What other services ask the registry: websites, accounts, organisations, filings."""
+    """What other services ask the registry: websites, accounts, organisations, filings,
+    regions and the working-day calendar."""
 
     async def website(self, site_id: UUID) -> WebsiteRead:
         """Fetch one website."""
@@ -83,6 +86,36 @@ class RegistryClient(ServiceClient):
         """Fetch every filing of a website with its timeliness."""
         r = await self.request("GET", f"/websites/{site_id}/filings")
         return TypeAdapter(list[FilingRead]).validate_json(r.content)
+
+    async def region(self, code: str) -> RegionRead:
+        """Fetch one region (行政区划)."""
+        r = await self.request("GET", f"/regions/{code}")
+        return RegionRead.model_validate(r.json())
+
+    async def regions(self, *, parent: str | None = None, limit: int = 1000) -> RegionPage:
+        """Fetch regions, e.g. the children of one."""
+        r = await self.request("GET", "/regions", params=_params({"parent": parent, "limit": limit}))
+        return RegionPage.model_validate(r.json())
+
+    async def calendar_years(self) -> list[YearSummary]:
+        """Every year the registry's working-day calendar knows, and where it came from."""
+        r = await self.request("GET", "/calendar/years")
+        return TypeAdapter(list[YearSummary]).validate_json(r.content)
+
+    async def calendar_year(self, year: int) -> YearScheduleRead:
+        """One year's holidays and adjusted working days."""
+        r = await self.request("GET", f"/calendar/years/{year}")
+        return YearScheduleRead.model_validate(r.json())
+
+    async def working_calendar(self) -> WorkingCalendar:
+        """The registry's calendar: the bundled years and the ones a supervisor loaded."""
+        schedules = list(bundled_schedules().values())
+        for y in await self.calendar_years():
+            if y.source == "loaded":
+                body = await self.calendar_year(y.year)
+                schedules.append(YearSchedule(year=y.year, holidays=frozenset(body.holidays),
+                                              workdays=frozenset(body.workdays), source="loaded"))
+        return WorkingCalendar(schedules)
 
 
 def _params(filters: dict[str, Any]) -> dict[str, Any]:

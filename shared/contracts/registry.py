@@ -369,3 +369,4 @@ class FilingRead(BaseModel):
     due_on: date | None = Field(description="最迟报备日期（上海时间）")
     on_time: bool | None = Field(description="是否按时报备；日历缺少年份时为 null")
     timeliness_note: str | None = None
+

@@ -123,6 +123,13 @@ class CheckerStub:
         return httpx.ASGITransport(app=self.app)
 
 
+FILED_DEFAULTS: dict[str, Any] = {
+    "kind": "department", "kind_label": "部门网站", "domains": ["example.gov.cn"],
+    "home_url": "https://example.gov.cn/", "icp_number": None, "psb_number": None,
+    "status": "running", "status_label": "运行中", "compliance_flags": [], "version": 1,
+    "created_at": "2026-11-01T00:00:00Z", "updated_at": "2026-11-01T00:00:00Z"}
+
+
 @dataclass
 class RegistryStub:
     """A stand-in for the registry's `GET /websites/{id}` (the filed sites) and
@@ -142,7 +149,9 @@ class RegistryStub:
                 return JSONResponse({"type": "https://govinspect.cn/problems/not-found",
                                      "title": "资源不存在", "status": 404, "detail": site_id},
                                     status_code=404, media_type="application/problem+json")
-            return JSONResponse(site)
+            # The registry's whole record (shared.contracts.registry.WebsiteRead), the fields
+            # a test does not care about filled in.
+            return JSONResponse({**FILED_DEFAULTS, **site})
 
         @self.app.get("/organisations/{org_id}")
         async def organisation(org_id: str, request: Request) -> JSONResponse:

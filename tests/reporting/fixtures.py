@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.reporting.circular.model import (
+from services.reporting.circular.content import (
     CircularData,
     CircularDocument,
     Comparison,

@@ -18,7 +18,7 @@ from docx.shared import Length
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from services.reporting.circular.model import CircularDocument
+from services.reporting.circular.content import CircularDocument
 from services.reporting.circular.render import charts, render_docx, render_html, render_markdown, render_xlsx
 from tests.reporting.fixtures import circular_data, circular_document, target_rows
 

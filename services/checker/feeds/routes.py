@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.exc import IntegrityError
 
+from services.checker.common.clients import service_token
 from services.checker.common.context import Ctx, get_ctx
 from services.checker.feeds import push
 from services.checker.feeds.schemas import (
@@ -27,10 +28,9 @@ from services.checker.feeds.schemas import (
     PushResult,
 )
 from shared.clients.base import UpstreamProblem
-from shared.clients.registry import RegistryClient
+from shared.clients.deps import registry_as
 from shared.contracts.registry import AccountRead
 from shared.errors import Conflict, NotFound, ValidationFailed, problem_responses, summarise
-from shared.principal import Principal, Role, sign_principal
 
 router = APIRouter(tags=["posts"], responses=problem_responses(401, 422))
 
@@ -40,12 +40,9 @@ _LOOKUPS = 8  # registry requests at once while checking a bulk push's accounts
 async def _registry_accounts(request: Request, ctx: Ctx,
                              ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, AccountRead]:
     """The registry's record of each account that exists (read with the checker's own scope)."""
-    token = sign_principal(Principal(subject="service:checker", name="检查服务", roles=[Role.viewer],
-                                     all_regions=True), ctx.settings.principal_secret)
     found: dict[uuid.UUID, AccountRead] = {}
     gate = asyncio.Semaphore(_LOOKUPS)
-    async with RegistryClient(ctx.settings.registry_url, token,
-                              transport=request.app.state.registry_transport) as registry:
+    async with registry_as(request, service_token(ctx.settings.principal_secret)) as registry:
 
         async def one(account_id: uuid.UUID) -> None:
             async with gate:
@@ -88,9 +85,7 @@ def _no_repeats(posts: list[tuple[uuid.UUID, PostIn]], prefix: str) -> None:
 async def _store(ctx: Ctx, posts: list[tuple[uuid.UUID, PostIn]]) -> PushResult:
     try:
         result = await push.store_posts(ctx.session, posts, pushed_by=ctx.actor, now=ctx.clock.now())
-        await ctx.session.commit()
-    except IntegrityError as exc:
-        await ctx.session.rollback()
+    except IntegrityError as exc:  # the request's unit of work rolls the batch back
         raise Conflict("另一推送同时写入了相同的文章，本批未保存，请重试") from exc
     return result
 

@@ -94,3 +94,9 @@ async def get(ctx: Ctx, finding_id: uuid.UUID) -> Finding:
     if row is None:
         raise NotFound(f"问题 {finding_id} 不存在")
     return row
+
+
+async def with_screenshot(ctx: Ctx, evidence_id: str) -> Finding | None:
+    """A finding in the caller's scope whose screenshot is this one, if any."""
+    return (await ctx.session.execute(filtered(ctx).where(
+        Finding.screenshot == evidence_id).limit(1))).scalar()

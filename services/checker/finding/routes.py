@@ -10,7 +10,6 @@ from fastapi.responses import Response
 
 from services.checker.common.context import Ctx, get_ctx
 from services.checker.finding import queries, verdict
-from services.checker.finding.models import Finding
 from services.checker.finding.schemas import (
     BulkVerdictBody,
     BulkVerdictResult,
@@ -107,7 +106,6 @@ async def set_verdict(finding_id: uuid.UUID, body: VerdictBody,
     ctx.require_admin_or_supervisor()
     finding = await queries.get(ctx, finding_id)
     await verdict.set_verdicts(ctx, [finding], body)
-    await ctx.session.commit()
     return queries.to_read(finding)
 
 
@@ -125,7 +123,6 @@ async def set_verdicts(body: BulkVerdictBody, ctx: Ctx = Depends(get_ctx)) -> Bu
     ctx.require_admin_or_supervisor()
     rows = await verdict.chosen(ctx, body)
     rescored = await verdict.set_verdicts(ctx, rows, body)
-    await ctx.session.commit()
     return BulkVerdictResult(updated=len(rows), rescored=rescored)
 
 
@@ -134,8 +131,7 @@ async def set_verdicts(body: BulkVerdictBody, ctx: Ctx = Depends(get_ctx)) -> Bu
                                                 **problem_responses(404)})
 async def get_evidence(evidence_id: str, request: Request, ctx: Ctx = Depends(get_ctx)) -> Response:
     """A screenshot with the offending element outlined, if it belongs to a finding in scope."""
-    owned = (await ctx.session.execute(queries.filtered(ctx).where(
-        Finding.screenshot == evidence_id).limit(1))).scalar()
+    owned = await queries.with_screenshot(ctx, evidence_id)
     store = request.app.state.evidence
     try:
         stored = owned is not None and store.exists(evidence_id)

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
 
 from services.checker.common.context import Ctx, get_ctx
 from services.checker.plan import service
@@ -15,9 +14,8 @@ from services.checker.plan.models import Plan
 from services.checker.profile.service import profile_for_body
 from services.checker.run import service as runs
 from services.checker.run.schemas import Instant, RunRead, Scope
-from shared.clients.registry import RegistryClient
-from shared.errors import NotFound, problem_responses
-from shared.principal import Principal
+from shared.clients.deps import RegistryDep
+from shared.errors import problem_responses
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(401, 422))
 
@@ -52,39 +50,19 @@ def _read(p: Plan) -> PlanRead:
                     enabled=p.enabled, created_at=p.created_at)
 
 
-def visible(principal: Principal, plan: Plan) -> bool:
-    """The caller's own plans, and those whose creator's scope lies inside the caller's (a city
-    sees its counties' plans, a county never its neighbour's, nobody a national plan but a
-    national principal)."""
-    owner = plan.owner
-    if principal.all_regions or owner.get("subject") == principal.subject:
-        return True
-    if owner.get("all_regions"):
-        return False
-    regions, units = owner.get("regions") or [], owner.get("organisations") or []
-    named = {str(o) for o in principal.organisations}
-    return bool(regions or units) and all(principal.sees_region(r) for r in regions) and all(
-        str(o) in named for o in units)
-
-
 async def _get(ctx: Ctx, plan_id: uuid.UUID) -> Plan:
-    plan = await ctx.session.get(Plan, plan_id)
-    if plan is None or not visible(ctx.principal, plan):
-        raise NotFound(f"检查计划 {plan_id} 不存在")
-    return plan
+    return await service.get_visible(ctx.session, ctx.principal, plan_id)
 
 
 @router.post("", operation_id="createPlan", response_model=PlanRead,
              status_code=status.HTTP_201_CREATED, summary="创建检查计划",
              responses=problem_responses(403, 404))
-async def create_plan(body: PlanCreate, request: Request,
+async def create_plan(body: PlanCreate, registry: RegistryDep,
                       ctx: Ctx = Depends(get_ctx)) -> PlanRead:
     """Create a plan; scheduled runs read the registry with the creator's scope. A scope
     reaching outside the caller's (a region apart from it, a unit or site it cannot see) is 422."""
     ctx.require_writer()
-    async with RegistryClient(ctx.settings.registry_url, ctx.token,
-                              transport=request.app.state.registry_transport) as registry:
-        await service.check_scope(registry, ctx.principal, body.scope)
+    await service.check_scope(registry, ctx.principal, body.scope)
     await profile_for_body(ctx.session, body.profile)
     now = ctx.clock.now()
     first = body.first_run_at or (now + timedelta(hours=body.interval_hours)
@@ -92,8 +70,7 @@ async def create_plan(body: PlanCreate, request: Request,
     plan = Plan(name=body.name, scope=body.scope.model_dump(mode="json"), profile=body.profile,
                 interval_hours=body.interval_hours, next_run_at=first,
                 owner=ctx.principal.model_dump(mode="json"), created_at=now)
-    ctx.session.add(plan)
-    await ctx.session.commit()
+    await service.add(ctx.session, plan)
     return _read(plan)
 
 
@@ -101,8 +78,7 @@ async def create_plan(body: PlanCreate, request: Request,
 async def list_plans(ctx: Ctx = Depends(get_ctx)) -> list[PlanRead]:
     """Plans the caller created and those of creators inside its scope (every plan for a
     national principal)."""
-    rows = (await ctx.session.execute(select(Plan).order_by(col(Plan.created_at)))).scalars()
-    return [_read(p) for p in rows if visible(ctx.principal, p)]
+    return [_read(p) for p in await service.list_visible(ctx.session, ctx.principal)]
 
 
 @router.post("/{plan_id}/runs", operation_id="startPlanRun", response_model=RunRead,
@@ -117,7 +93,7 @@ async def start_plan_run(plan_id: uuid.UUID, request: Request,
                               secret=ctx.settings.principal_secret, now=ctx.clock.now(),
                               probes_per_day=ctx.settings.probes_per_day,
                               transport=request.app.state.registry_transport)
+    # Committed before the tasks are queued: a worker may pick one up at once and must find it.
     await ctx.session.commit()
     await runs.enqueue_pending(ctx.session, request.app.state.redis, run.id, ctx.clock.now())
-    await ctx.session.commit()
     return await runs.to_read(ctx, run)

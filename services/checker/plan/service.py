@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
+from services.checker.common.clients import service_token
 from services.checker.plan.models import Plan
 from services.checker.run import service as runs
 from services.checker.run.models import Run
@@ -14,7 +17,7 @@ from services.checker.run.schemas import Scope
 from shared.calendar import SHANGHAI
 from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
-from shared.errors import ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.principal import Principal, region_prefix, sign_principal
 
 
@@ -27,7 +30,8 @@ async def start(session: AsyncSession, plan: Plan, *, registry_url: str, secret:
     scope = Scope.model_validate(plan.scope)
     async with RegistryClient(registry_url, token, transport=transport) as registry:
         targets = await runs.fetch_targets(registry, scope)
-    portals = await runs.fetch_portals(registry_url, secret, targets, transport)
+    async with RegistryClient(registry_url, service_token(secret), transport=transport) as checker:
+        portals = await runs.fetch_portals(checker, targets)
     stamp = now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     run = await runs.create_run(session, name=f"{plan.name}（{stamp}）", scope=scope,
                                 profile_name=plan.profile, owner=owner, targets=targets,
@@ -66,3 +70,38 @@ async def check_scope(registry: RegistryClient, principal: Principal, scope: Sco
 def _outside(field: str, value: str, what: str) -> ValidationFailed:
     return ValidationFailed(f"字段 {field} 中的{what} {value} 不存在或不在管辖范围内",
                             errors=[{"field": field, "value": value, "message": "不存在"}])
+
+
+def visible(principal: Principal, plan: Plan) -> bool:
+    """The caller's own plans, and those whose creator's scope lies inside the caller's (a city
+    sees its counties' plans, a county never its neighbour's, nobody a national plan but a
+    national principal)."""
+    owner = plan.owner
+    if principal.all_regions or owner.get("subject") == principal.subject:
+        return True
+    if owner.get("all_regions"):
+        return False
+    regions, units = owner.get("regions") or [], owner.get("organisations") or []
+    named = {str(o) for o in principal.organisations}
+    return bool(regions or units) and all(principal.sees_region(r) for r in regions) and all(
+        str(o) in named for o in units)
+
+
+async def get_visible(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
+    """A plan the principal may see, or 404."""
+    plan = await session.get(Plan, plan_id)
+    if plan is None or not visible(principal, plan):
+        raise NotFound(f"检查计划 {plan_id} 不存在")
+    return plan
+
+
+async def list_visible(session: AsyncSession, principal: Principal) -> list[Plan]:
+    """The plans the principal may see, oldest first."""
+    rows = (await session.execute(select(Plan).order_by(col(Plan.created_at)))).scalars()
+    return [p for p in rows if visible(principal, p)]
+
+
+async def add(session: AsyncSession, plan: Plan) -> None:
+    """Store a new plan."""
+    session.add(plan)
+    await session.flush()

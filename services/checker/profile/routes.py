@@ -9,18 +9,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 
 from services.checker.common.context import Ctx, get_ctx
+from services.checker.profile import service
 from services.checker.profile.loader import NATIONAL, national_profile
-from services.checker.profile.models import RuleProfile, WordEntry
+from services.checker.profile.models import WordEntry
 from services.checker.profile.service import merged, resolve_profile
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import validate_profile
 from shared.errors import (
     Conflict,
     Forbidden,
-    NotFound,
     ValidationFailed,
     describe_errors,
     problem_responses,
@@ -109,8 +108,7 @@ async def list_profiles(ctx: Ctx = Depends(get_ctx)) -> list[ProfileRead]:
     """The national profile and every local one, each with its merged result."""
     out = [ProfileRead(name=NATIONAL, description="全国政府网站检查指标（2019）", base=NATIONAL,
                        overrides={}, profile=national_profile())]
-    for row in (await ctx.session.execute(select(RuleProfile).order_by(
-            col(RuleProfile.name)))).scalars():
+    for row in await service.local_profiles(ctx.session):
         out.append(ProfileRead(name=row.name, description=row.description, base=row.base,
                                overrides=row.overrides, profile=merged(row.overrides)))
     return out
@@ -120,7 +118,7 @@ async def list_profiles(ctx: Ctx = Depends(get_ctx)) -> list[ProfileRead]:
             summary="查看规则配置", responses=problem_responses(404))
 async def get_profile(name: str, ctx: Ctx = Depends(get_ctx)) -> ProfileRead:
     """One profile with its thresholds merged over the national ones."""
-    row = (await ctx.session.execute(select(RuleProfile).where(RuleProfile.name == name))).scalar()
+    row = await service.local_profile(ctx.session, name)
     return ProfileRead(name=name, description=row.description if row else None,
                        base=NATIONAL, overrides=row.overrides if row else {},
                        profile=await resolve_profile(ctx.session, name))
@@ -137,16 +135,11 @@ async def put_profile(name: str, body: ProfileCreate, ctx: Ctx = Depends(get_ctx
         raise Conflict(f"不能修改国家规则配置，且路径中的名称须与 name 一致（{name!r}）")
     profile = merged(body.overrides)
     validate_profile(profile)
-    now = ctx.clock.now()
-    row = (await ctx.session.execute(select(RuleProfile).where(RuleProfile.name == name))).scalar()
+    row = await service.local_profile(ctx.session, name)
     if row is not None:
         _require_maker(ctx, row.created_by, f"规则配置 {name!r} ")
-    if row is None:
-        row = RuleProfile(name=name, overrides={}, created_by=ctx.actor, created_at=now,
-                          updated_at=now)
-        ctx.session.add(row)
-    row.description, row.overrides, row.updated_at = body.description, body.overrides, now
-    await ctx.session.commit()
+    row = await service.save_profile(ctx.session, row, name, description=body.description,
+                                     overrides=body.overrides, actor=ctx.actor, now=ctx.clock.now())
     return ProfileRead(name=name, description=row.description, base=NATIONAL,
                        overrides=row.overrides, profile=profile)
 
@@ -156,10 +149,7 @@ async def put_profile(name: str, body: ProfileCreate, ctx: Ctx = Depends(get_ctx
 async def list_words(list_name: ListName, ctx: Ctx = Depends(get_ctx),
                      q: str | None = Query(None, max_length=50)) -> list[WordEntryRead]:
     """Entries added to the shipped typo or expression list through the API."""
-    stmt = select(WordEntry).where(WordEntry.list_name == list_name)
-    if q:
-        stmt = stmt.where(col(WordEntry.wrong).contains(q))
-    rows = (await ctx.session.execute(stmt.order_by(col(WordEntry.wrong)))).scalars().all()
+    rows = await service.word_entries(ctx.session, list_name, q)
     return [WordEntryRead.model_validate(r) for r in rows]
 
 
@@ -184,9 +174,8 @@ async def add_word(list_name: ListName, body: WordEntryCreate,
         raise ValidationFailed(summarise(items), errors=items) from exc
     row = WordEntry(list_name=list_name, created_by=ctx.actor, created_at=ctx.clock.now(),
                     **{**body.model_dump(), "level": level})
-    ctx.session.add(row)
     try:
-        await ctx.session.commit()
+        await service.add_word_entry(ctx.session, row)
     except IntegrityError as exc:
         raise Conflict(f"区划 {body.region_code} 的词库中已有错误写法 {body.wrong!r}") from exc
     return WordEntryRead.model_validate(row)
@@ -198,11 +187,8 @@ async def add_word(list_name: ListName, body: WordEntryCreate,
 async def delete_word(list_name: ListName, entry_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> None:
     """Remove an entry added through the API (shipped entries cannot be removed)."""
     ctx.require_admin_or_supervisor()
-    row = await ctx.session.get(WordEntry, entry_id)
-    if row is None or row.list_name != list_name:
-        raise NotFound(f"词条 {entry_id} 不存在")
+    row = await service.word_entry(ctx.session, list_name, entry_id)
     if row.region_code == NATION:
         ctx.require_national_admin(f"全国词条 {row.wrong!r} ")
     _require_maker(ctx, row.created_by, f"词条 {row.wrong!r} ")
-    await ctx.session.delete(row)
-    await ctx.session.commit()
+    await service.delete_word_entry(ctx.session, row)

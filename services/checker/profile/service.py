@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.checker.profile.loader import NATIONAL, deep_merge, national_profile
-from services.checker.profile.models import RuleProfile
+from services.checker.profile.models import RuleProfile, WordEntry
 from shared.errors import NotFound, ValidationFailed, describe_errors
 
 # Keys a rule block may carry besides its thresholds: the switch evaluate() reads; keys starting
@@ -110,3 +113,53 @@ def _check_rule_blocks(rules: dict[str, Any], national: dict[str, Any]) -> None:
     if errors:
         raise ValidationFailed("规则配置无效：" + "；".join(
             f"{e['field']}：{e['message']}" for e in errors[:5]), errors=errors)
+
+
+async def local_profiles(session: AsyncSession) -> Sequence[RuleProfile]:
+    """Every local profile, by name."""
+    return (await session.execute(select(RuleProfile).order_by(col(RuleProfile.name)))).scalars().all()
+
+
+async def local_profile(session: AsyncSession, name: str) -> RuleProfile | None:
+    """The local profile of that name, if there is one."""
+    return (await session.execute(select(RuleProfile).where(RuleProfile.name == name))).scalar()
+
+
+async def save_profile(session: AsyncSession, row: RuleProfile | None, name: str, *,
+                       description: str | None, overrides: dict[str, Any], actor: str,
+                       now: datetime) -> RuleProfile:
+    """Create (row None) or replace a local profile, validated by the caller."""
+    if row is None:
+        row = RuleProfile(name=name, overrides={}, created_by=actor, created_at=now, updated_at=now)
+        session.add(row)
+    row.description, row.overrides, row.updated_at = description, overrides, now
+    await session.flush()
+    return row
+
+
+async def word_entries(session: AsyncSession, list_name: str, q: str | None) -> Sequence[WordEntry]:
+    """The entries added to a word list through the API, by wrong form; `q` narrows them."""
+    stmt = select(WordEntry).where(WordEntry.list_name == list_name)
+    if q:
+        stmt = stmt.where(col(WordEntry.wrong).contains(q))
+    return (await session.execute(stmt.order_by(col(WordEntry.wrong)))).scalars().all()
+
+
+async def word_entry(session: AsyncSession, list_name: str, entry_id: uuid.UUID) -> WordEntry:
+    """One entry of a word list, or 404."""
+    row = await session.get(WordEntry, entry_id)
+    if row is None or row.list_name != list_name:
+        raise NotFound(f"词条 {entry_id} 不存在")
+    return row
+
+
+async def add_word_entry(session: AsyncSession, row: WordEntry) -> None:
+    """Store a new entry (IntegrityError when its region's list has that wrong form already)."""
+    session.add(row)
+    await session.flush()
+
+
+async def delete_word_entry(session: AsyncSession, row: WordEntry) -> None:
+    """Remove an entry."""
+    await session.delete(row)
+    await session.flush()

@@ -6,10 +6,11 @@ import uuid
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
+from services.checker.common.clients import ServiceRegistryDep
 from services.checker.common.context import Ctx, get_ctx
 from services.checker.run import service
 from services.checker.run.schemas import RecheckCreate, RunCreate, RunPage, RunRead, Scope, TaskRead
-from shared.clients.registry import RegistryClient
+from shared.clients.deps import RegistryDep
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
@@ -19,7 +20,8 @@ router = APIRouter(prefix="/runs", tags=["runs"], responses=problem_responses(40
 @router.post("", operation_id="startRun", response_model=RunRead,
              status_code=status.HTTP_201_CREATED, summary="发起检查批次",
              responses=problem_responses(403, 404))
-async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ctx)) -> RunRead:
+async def start_run(body: RunCreate, request: Request, registry: RegistryDep,
+                    checker_registry: ServiceRegistryDep, ctx: Ctx = Depends(get_ctx)) -> RunRead:
     """Start a run over a scope (region subtrees, organisations, listed websites or accounts).
 
     The targets are the websites — and, with `scope.target_types` including `account`, the
@@ -28,19 +30,16 @@ async def start_run(body: RunCreate, request: Request, ctx: Ctx = Depends(get_ct
     `GET /runs/{id}`; findings appear under `/findings?run_id=`.
     """
     ctx.require_writer()
-    async with RegistryClient(ctx.settings.registry_url, ctx.token,
-                              transport=request.app.state.registry_transport) as registry:
-        targets = await service.fetch_targets(registry, body.scope)
-    portals = await service.fetch_portals(ctx.settings.registry_url, ctx.settings.principal_secret,
-                                          targets, request.app.state.registry_transport)
+    targets = await service.fetch_targets(registry, body.scope)
+    portals = await service.fetch_portals(checker_registry, targets)
     run = await service.create_run(ctx.session, name=body.name, scope=body.scope,
                                    profile_name=body.profile, owner=ctx.principal,
                                    targets=targets, portals=portals, now=ctx.clock.now(),
                                    as_of=body.as_of,
                                    probes_per_day=ctx.settings.probes_per_day)
+    # Committed before the tasks are queued: a worker may pick one up at once and must find it.
     await ctx.session.commit()
     await service.enqueue_pending(ctx.session, request.app.state.redis, run.id, ctx.clock.now())
-    await ctx.session.commit()
     return await service.to_read(ctx, run)
 
 
@@ -76,7 +75,6 @@ async def cancel_run(run_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> RunRead:
     ctx.require_writer()
     run = await service.get_run(ctx, run_id)
     await service.cancel_run(ctx, run)
-    await ctx.session.commit()
     return await service.to_read(ctx, run)
 
 
@@ -86,8 +84,8 @@ recheck_router = APIRouter(prefix="/rechecks", tags=["runs"], responses=problem_
 @recheck_router.post("", operation_id="startRecheck", response_model=RunRead,
                      status_code=status.HTTP_201_CREATED, summary="发起复核",
                      responses=problem_responses(403))
-async def start_recheck(body: RecheckCreate, request: Request,
-                        ctx: Ctx = Depends(get_ctx)) -> RunRead:
+async def start_recheck(body: RecheckCreate, request: Request, registry: RegistryDep,
+                        checker_registry: ServiceRegistryDep, ctx: Ctx = Depends(get_ctx)) -> RunRead:
     """Re-check (复核) exactly one website or account for the given rules, e.g. after a fix.
 
     A unit may ask for its own websites. The run has one task; only findings of these rules
@@ -96,17 +94,14 @@ async def start_recheck(body: RecheckCreate, request: Request,
     ctx.require_writer(unit_allowed=True)
     scope = (Scope(account_ids=[body.target_id]) if body.target_type == "account"
              else Scope(website_ids=[body.target_id]))
-    async with RegistryClient(ctx.settings.registry_url, ctx.token,
-                              transport=request.app.state.registry_transport) as registry:
-        targets = await service.fetch_targets(registry, scope)
-    portals = await service.fetch_portals(ctx.settings.registry_url, ctx.settings.principal_secret,
-                                          targets, request.app.state.registry_transport)
+    targets = await service.fetch_targets(registry, scope)
+    portals = await service.fetch_portals(checker_registry, targets)
     run = await service.create_run(ctx.session, name=body.reason, scope=scope,
                                    profile_name=body.profile, owner=ctx.principal,
                                    targets=targets, portals=portals, now=ctx.clock.now(), as_of=None,
                                    probes_per_day=ctx.settings.probes_per_day,
                                    rules=list(dict.fromkeys(body.rules)))
+    # Committed before the tasks are queued: a worker may pick one up at once and must find it.
     await ctx.session.commit()
     await service.enqueue_pending(ctx.session, request.app.state.redis, run.id, ctx.clock.now())
-    await ctx.session.commit()
     return await service.to_read(ctx, run)

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import httpx
 from arq.connections import ArqRedis
 from pydantic import BaseModel
 from sqlalchemy import case, func
@@ -29,7 +28,7 @@ from shared.clients.registry import RegistryClient
 from shared.contracts.events import AccountSibling, AccountTarget, WebsiteTarget
 from shared.contracts.registry import AccountRead, WebsiteRead, platform_family
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
-from shared.principal import Principal, Role, sign_principal
+from shared.principal import Principal
 from shared.queue import queue_name
 from shared.scope import scope_condition
 
@@ -113,31 +112,28 @@ def _sort_key(target: RunTarget) -> tuple[int, str]:
     return 1, f"{target.platform.value}:{target.platform_account_id}"
 
 
-async def fetch_portals(registry_url: str, secret: str, targets: Sequence[RunTarget],
-                        transport: httpx.AsyncBaseTransport | None = None) -> dict[str, str]:
+async def fetch_portals(registry: RegistryClient, targets: Sequence[RunTarget]) -> dict[str, str]:
     """The main domain of the portal of each department site's region, keyed by region code.
 
     The portal is the registry's portal website (kind portal) whose sponsor sits in exactly that
     region. It is read as the checker service, across regions: a unit re-checking its own
     department site cannot see its portal, and a re-check must judge as the inspection did. A
     region with no portal filed has none, and deduct.domain then judges no portal form.
+    `registry` acts as the checker (services.checker.common.clients).
     """
     regions = sorted({t.region_code for t in targets
                       if isinstance(t, WebsiteRead) and t.kind.value == "department"})
     if not regions:
         return {}
-    token = sign_principal(Principal(subject="service:checker", name="检查服务", roles=[Role.viewer],
-                                     all_regions=True), secret)
     portals: dict[str, str] = {}
-    async with RegistryClient(registry_url, token, transport=transport) as registry:
-        for region in regions:
-            found = [s for s in await registry.all_websites(region=region, kind="portal",
-                                                            status=INSPECTED_STATUSES)
-                     if s.region_code == region and s.domains]
-            # A running portal before one being closed; then the lowest site code, for stability.
-            found.sort(key=lambda s: (s.status.value != "running", s.site_code))
-            if found:
-                portals[region] = found[0].domains[0]
+    for region in regions:
+        found = [s for s in await registry.all_websites(region=region, kind="portal",
+                                                        status=INSPECTED_STATUSES)
+                 if s.region_code == region and s.domains]
+        # A running portal before one being closed; then the lowest site code, for stability.
+        found.sort(key=lambda s: (s.status.value != "running", s.site_code))
+        if found:
+            portals[region] = found[0].domains[0]
     return portals
 
 

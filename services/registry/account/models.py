@@ -33,6 +33,11 @@ class Account(RegistryTable, table=True):
     created_at: datetime = instant_field()
     updated_at: datetime = instant_field()
 
+    @property
+    def filing_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        """The units its filings are scoped by: the sponsor and the operator."""
+        return self.sponsor_id, self.operator_id
+
     @declared_attr  # type: ignore[arg-type]
     def __mapper_args__(cls) -> dict[str, object]:
         # Optimistic locking: an UPDATE names the version it read, so a concurrent write fails.

@@ -13,7 +13,6 @@ from services.registry.account.schemas import (
     AccountPage,
     AccountStats,
 )
-from services.registry.common import target
 from services.registry.common.context import Ctx, get_ctx
 from services.registry.common.http import check_if_match, set_etag
 from services.registry.filing import service as filings
@@ -79,7 +78,6 @@ async def register_account(body: AccountCreate, response: Response,
     """
     ctx.require_writer(unit_allowed=True)
     acc, sponsor = await service.register_account(ctx, body)
-    await ctx.session.commit()
     set_etag(response, acc.version)
     return service.to_read(acc, sponsor)
 
@@ -118,4 +116,5 @@ async def file_account_action(
     acc, sponsor = await service.get_account(ctx, account_id)
     check_if_match(if_match, acc.version)
     filing, _ = await service.file_action(ctx, acc, sponsor, body)
-    return await target.filed_reply(ctx, acc, filing, response)
+    set_etag(response, acc.version)
+    return await filings.read(ctx, filing)

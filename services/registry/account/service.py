@@ -120,7 +120,7 @@ async def register_account(ctx: Ctx, body: AccountCreate,
     acc = Account(platform=body.platform.value, platform_account_id=body.platform_account_id,
                   name=body.name, url=body.url, sponsor_id=sponsor.id, operator_id=operator_id,
                   status=body.status.value, feed=feed_value(body.feed), created_at=now, updated_at=now)
-    await target.file_registration(ctx, acc, sponsor, body, occurred_at, calendar, target=TARGET,
+    await filings.file_registration(ctx, acc, sponsor, body, occurred_at, calendar, target=TARGET,
                                    snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, [sponsor.id])
     return acc, sponsor
@@ -129,7 +129,7 @@ async def register_account(ctx: Ctx, body: AccountCreate,
 async def file_action(ctx: Ctx, acc: Account, sponsor: Organisation, body: AccountFilingCreate,
                       calendar: WorkingCalendar | None = None) -> tuple[Filing, Organisation]:
     """Apply a lifecycle action to an account and file it."""
-    changes = target.requested_changes(body, ("name", "sponsor_id"))
+    changes = filings.requested_changes(body, ("name", "sponsor_id"))
     if "feed" in changes:
         changes["feed"] = feed_value(changes["feed"])
     new_sponsor = sponsor
@@ -138,7 +138,7 @@ async def file_action(ctx: Ctx, acc: Account, sponsor: Organisation, body: Accou
                                                     "changes.sponsor_id")
     if changes.get("operator_id") is not None:
         await referenced_organisation(ctx, changes["operator_id"], "changes.operator_id")
-    filing = await target.file_change(ctx, acc, new_sponsor, body, changes, calendar,
+    filing = await filings.file_change(ctx, acc, new_sponsor, body, changes, calendar,
                                       target=TARGET, snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, {sponsor.id, new_sponsor.id})
     return filing, new_sponsor

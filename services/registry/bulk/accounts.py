@@ -24,7 +24,7 @@ from services.registry.bulk.transitions import file_actions, plan_actions
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import INITIAL
-from services.registry.common.target import record_registration
+from services.registry.filing.service import record_registration
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import load_by_keys
 from shared.contracts.registry import FilingAction as A
@@ -69,7 +69,7 @@ class AccountPlan(Plan[NewAccount, ChangedAccount]):
                                 new.body.note, target=TARGET, snapshot=snapshot,
                                 payload=event_payload)
         for u in self.updates:
-            file_actions(ctx, calendar, target_type=TARGET, row=u.account, actions=u.actions,
+            await file_actions(ctx, calendar, target_type=TARGET, row=u.account, actions=u.actions,
                          changes=u.changes, snapshot=snapshot,
                          payload=partial(event_payload, sponsor=u.new_sponsor),
                          occurred_at=u.changed_at, note=u.note)

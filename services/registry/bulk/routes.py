@@ -96,10 +96,7 @@ async def _import(request: Request, ctx: Ctx, sheet: Sheet, fmt: str | None,
                   dry_run: bool) -> ImportReport:
     ctx.require_writer()
     upload = await read_upload(request, ctx.settings.max_import_bytes)
-    report = await service.import_file(ctx, sheet, upload, fmt, dry_run)
-    if not dry_run:
-        await ctx.session.commit()
-    return report
+    return await service.import_file(ctx, sheet, upload, fmt, dry_run)
 
 
 @router.post("/organisations/import", operation_id="importOrganisations",

@@ -42,12 +42,13 @@ def plan_actions(current: S, target: S, content: A | None) -> list[A]:
     raise ValueError(f"{where}状态下不能变更登记内容")
 
 
-def file_actions(ctx: Ctx, calendar: WorkingCalendar, *, target_type: str, row: Lifecycled,
-                 actions: list[A], changes: dict[str, Any],
-                 snapshot: Callable[[Any], dict[str, Any]],
-                 payload: Callable[[Any], dict[str, Any]], occurred_at: datetime,
-                 note: str | None) -> None:
+async def file_actions(ctx: Ctx, calendar: WorkingCalendar, *, target_type: str,
+                       row: Lifecycled, actions: list[A], changes: dict[str, Any],
+                       snapshot: Callable[[Any], dict[str, Any]],
+                       payload: Callable[[Any], dict[str, Any]], occurred_at: datetime,
+                       note: str | None) -> None:
     """Apply the actions to a stored row, filing each with its events, as the single-row API does."""
+    scope_before = row.filing_scope
     for action in actions:
         before = snapshot(row)
         from_status = filings.transition(ctx, row, action)
@@ -57,3 +58,4 @@ def file_actions(ctx: Ctx, calendar: WorkingCalendar, *, target_type: str, row: 
         filings.record(ctx, calendar, target_type=target_type, row=row, action=action,
                        from_status=from_status, before=before, after=snapshot(row),
                        occurred_at=occurred_at, note=note, event_payload=payload(row))
+    await filings.carry_scope(ctx, target_type, row, scope_before)

@@ -23,7 +23,7 @@ from services.registry.bulk.transitions import file_actions, plan_actions
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
 from services.registry.common.lifecycle import ACTIVE, INITIAL
-from services.registry.common.target import record_registration
+from services.registry.filing.service import record_registration
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import in_scope, load_by_keys
 from services.registry.website.models import Website
@@ -87,7 +87,7 @@ class WebsitePlan(Plan[NewSite, ChangedSite]):
                                 new.body.note, target=TARGET, snapshot=snapshot,
                                 payload=event_payload)
         for u in self.updates:
-            file_actions(ctx, calendar, target_type=TARGET, row=u.site, actions=u.actions,
+            await file_actions(ctx, calendar, target_type=TARGET, row=u.site, actions=u.actions,
                          changes=u.changes, snapshot=snapshot,
                          payload=partial(event_payload, org=u.new_org),
                          occurred_at=u.changed_at, note=u.note)

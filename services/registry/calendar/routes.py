@@ -7,20 +7,14 @@ from datetime import date, datetime
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registry.calendar.models import CalendarYear
+from services.registry.calendar import service
 from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx, get_ctx
 from shared.calendar import SHANGHAI, YearSchedule
+from shared.contracts.reference import YearScheduleRead, YearSummary
 from shared.errors import ValidationFailed, problem_responses
 
 router = APIRouter(prefix="/calendar", tags=["calendar"], responses=problem_responses(401, 422))
-
-
-class YearSummary(BaseModel):
-    year: int
-    source: str = Field(description="bundled（随软件提供）或 loaded（监管单位载入）")
-    holidays: int
-    adjusted_workdays: int
 
 
 class YearScheduleBody(BaseModel):
@@ -31,15 +25,6 @@ class YearScheduleBody(BaseModel):
     holidays: list[date] = Field(description="放假日期（含周末）", max_length=120)
     workdays: list[date] = Field(description="调休上班日期（周六、周日）", max_length=30)
     note: str | None = Field(default=None, max_length=500, description="依据，如通知文号")
-
-
-class YearScheduleRead(YearScheduleBody):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "year": 2027, "source": "loaded", "holidays": ["2027-01-01", "2027-02-06", "2027-02-07"],
-        "workdays": ["2027-02-20"], "note": "国务院办公厅关于2027年部分节假日安排的通知"}]})
-
-    year: int
-    source: str
 
 
 class WorkingDaysAnswer(BaseModel):
@@ -74,9 +59,8 @@ async def get_year(year: int = Path(ge=1949, le=2100),
                    ctx: Ctx = Depends(get_ctx)) -> YearScheduleRead:
     """Return a year's holidays and adjusted working days (422 if the year is not loaded)."""
     s = (await load_calendar(ctx.session)).schedule(year)
-    row = await ctx.session.get(CalendarYear, year)
     return YearScheduleRead(year=year, source=s.source, holidays=sorted(s.holidays),
-                            workdays=sorted(s.workdays), note=row.note if row else None)
+                            workdays=sorted(s.workdays), note=await service.year_note(ctx.session, year))
 
 
 @router.put("/years/{year}", operation_id="loadCalendarYear", response_model=YearScheduleRead,
@@ -96,14 +80,8 @@ async def put_year(body: YearScheduleBody, year: int = Path(ge=1949, le=2100),
         schedule.validate()
     except ValueError as exc:
         raise ValidationFailed(f"节假日安排无效：{exc}") from exc
-    row = await ctx.session.get(CalendarYear, year)
-    if row is None:
-        row = CalendarYear(year=year, holidays=[], workdays=[], loaded_by="", loaded_at=ctx.clock.now())
-        ctx.session.add(row)
-    row.holidays = [d.isoformat() for d in sorted(schedule.holidays)]
-    row.workdays = [d.isoformat() for d in sorted(schedule.workdays)]
-    row.note, row.loaded_by, row.loaded_at = body.note, ctx.actor, ctx.clock.now()
-    await ctx.session.commit()
+    await service.store_year(ctx.session, schedule, note=body.note, loaded_by=ctx.actor,
+                             now=ctx.clock.now())
     return YearScheduleRead(year=year, source="loaded", holidays=sorted(schedule.holidays),
                             workdays=sorted(schedule.workdays), note=body.note)
 

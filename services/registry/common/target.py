@@ -1,5 +1,5 @@
 """What websites and accounts (the filing targets) do alike: scoped loading, shared filters,
-paging, derived compliance flags, and filing a registration or a lifecycle action.
+paging and derived compliance flags. Filing itself is `services.registry.filing.service`.
 
 Each target module keeps what differs: its validation, its compliance rules, its snapshot and
 event payload, and its schemas; it passes those in here.
@@ -7,29 +7,19 @@ event payload, and its schemas; it passes those in here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Response
 from sqlalchemy import Text, cast, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
-from services.registry.calendar.service import load_calendar
 from services.registry.common.context import Ctx
-from services.registry.common.http import set_etag
-from services.registry.filing import service as filings
-from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
-from shared.calendar import WorkingCalendar
-from shared.contracts.registry import ComplianceFlag, FilingAction, FilingRead, LifecycleStatus
-from shared.errors import NotFound, ValidationFailed
+from shared.contracts.registry import ComplianceFlag, LifecycleStatus
+from shared.errors import NotFound
 from shared.principal import region_prefix
-
-Snapshot = Callable[[Any], dict[str, Any]]
-Payload = Callable[[Any, Organisation], dict[str, Any]]
 
 
 async def load_one(ctx: Ctx, stmt: Select[Any, Organisation], missing: str) -> tuple[Any, Organisation]:
@@ -70,63 +60,3 @@ async def store_flags(ctx: Ctx, model: Any, row: Any, flags: list[str]) -> None:
             update(model).where(col(model.id) == row.id).values(compliance_flags=flags)
             .execution_options(synchronize_session=False))
         set_committed_value(row, "compliance_flags", flags)
-
-
-def requested_changes(body: Any, required: Iterable[str]) -> dict[str, Any]:
-    """The fields a filing sets in `changes`, refusing null for the `required` ones."""
-    changes: dict[str, Any] = {}
-    if body.changes is not None:
-        changes = {k: getattr(body.changes, k) for k in body.changes.model_fields_set}
-    for key in required:
-        if key in changes and changes[key] is None:
-            raise ValidationFailed(f"字段 changes.{key} 不能为空")
-    return changes
-
-
-async def file_registration(ctx: Ctx, row: Any, org: Organisation, body: Any,
-                            occurred_at: datetime, calendar: WorkingCalendar | None, *,
-                            target: str, snapshot: Snapshot, payload: Payload) -> None:
-    """Add a new row and its `register` filing (occurred_at as checked by the caller)."""
-    ctx.session.add(row)
-    calendar = calendar or await load_calendar(ctx.session)
-    record_registration(ctx, calendar, row, org, occurred_at, body.note, target=target,
-                        snapshot=snapshot, payload=payload)
-
-
-def record_registration(ctx: Ctx, calendar: WorkingCalendar, row: Any, org: Organisation,
-                        occurred_at: datetime, note: str | None, *, target: str,
-                        snapshot: Snapshot, payload: Payload) -> Filing:
-    """File the `register` filing of a row just added to the session."""
-    return filings.record(ctx, calendar, target_type=target, row=row,
-                          action=FilingAction.register, from_status=None, before=None,
-                          after=snapshot(row), occurred_at=occurred_at, note=note,
-                          event_payload=payload(row, org))
-
-
-async def file_change(ctx: Ctx, row: Any, new_org: Organisation, body: Any,
-                      changes: dict[str, Any], calendar: WorkingCalendar | None, *, target: str,
-                      snapshot: Snapshot, payload: Payload) -> Filing:
-    """Apply a lifecycle action and the fields it really changes to a row, and file it."""
-    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
-    if body.action in (FilingAction.change, FilingAction.migrate) and not changes:
-        raise ValidationFailed("changes 与当前登记内容相同，无需变更")
-    occurred_at = filings.check_occurred_at(ctx, body.occurred_at)
-    calendar = calendar or await load_calendar(ctx.session)
-    before = snapshot(row)
-    action = FilingAction(body.action)
-    from_status = filings.transition(ctx, row, action)
-    for key, value in changes.items():
-        setattr(row, key, value)
-    return filings.record(ctx, calendar, target_type=target, row=row, action=action,
-                          from_status=from_status, before=before, after=snapshot(row),
-                          occurred_at=occurred_at, note=body.note,
-                          event_payload=payload(row, new_org))
-
-
-
-async def filed_reply(ctx: Ctx, row: Any, filing: Filing, response: Response) -> FilingRead:
-    """Commit a filing and answer with it, judged on time or late, and the row's new ETag."""
-    await ctx.session.commit()
-    set_etag(response, row.version)
-    calendar = await load_calendar(ctx.session)
-    return filings.to_read(filing, calendar, ctx.settings.filing_limits)

@@ -19,6 +19,11 @@ class Filing(RegistryTable, table=True):
     id: uuid.UUID = id_field()
     target_type: str = Field(max_length=16)
     target_id: uuid.UUID
+    # The scope of the target, so a list of filings is scoped and paged in SQL: its sponsor
+    # (a website's organisation, an account's sponsor) and an account's operator. They follow
+    # the target: when a filing moves it to another unit, its earlier filings move with it.
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    operator_id: uuid.UUID | None = Field(default=None, foreign_key="organisation.id", index=True)
     action: str = Field(max_length=24, index=True)
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str = Field(max_length=16)

@@ -49,7 +49,6 @@ async def create_organisation(body: OrganisationCreate, response: Response,
     """Register an organisation (单位) in a region; (region, name) must be unique."""
     ctx.require_writer()
     org = await service.create_organisation(ctx, body)
-    await ctx.session.commit()
     set_etag(response, org.version)
     return service.to_read(org)
 
@@ -76,6 +75,5 @@ async def update_organisation(
     org = await service.get_organisation(ctx, org_id)
     check_if_match(if_match, org.version)
     await service.update_organisation(ctx, org, body)
-    await ctx.session.commit()
     set_etag(response, org.version)
     return service.to_read(org)

@@ -43,5 +43,4 @@ async def create_region(body: RegionCreate, ctx: Ctx = Depends(get_ctx)) -> Regi
     if not ctx.principal.sees_region(body.code):
         raise Forbidden(f"区划 {body.code} 不在当前调用者的管辖范围内")
     region = await service.create_region(ctx.session, body)
-    await ctx.session.commit()
     return RegionRead.model_validate(region)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.reference import RegionPage, RegionRead
 from shared.errors import named_pattern
 from shared.text import Name
+
+__all__ = ["REGION_CODE", "RegionCreate", "RegionPage", "RegionRead"]
 
 REGION_CODE = named_pattern(r"^\d{6}$", "区划代码应为六位数字")
 
@@ -18,18 +21,3 @@ class RegionCreate(BaseModel):
     name: Name = Field(min_length=1, max_length=100)
     parent_code: str | None = Field(default=None, pattern=REGION_CODE,
                                     description="上级区划代码；省级为空")
-
-
-class RegionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"code": "370102", "name": "历下区", "parent_code": "370100", "level": "county"}]})
-
-    code: str
-    name: str
-    parent_code: str | None
-    level: str = Field(description="national / province / city / county")
-
-
-class RegionPage(BaseModel):
-    items: list[RegionRead]
-    total: int

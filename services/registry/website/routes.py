@@ -6,7 +6,6 @@ import uuid
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from services.registry.common import target
 from services.registry.common.context import Ctx, get_ctx
 from services.registry.common.http import check_if_match, set_etag
 from services.registry.filing import service as filings
@@ -91,7 +90,6 @@ async def register_website(body: WebsiteCreate, response: Response,
     """
     ctx.require_writer(unit_allowed=True)
     site, org = await service.register_website(ctx, body)
-    await ctx.session.commit()
     set_etag(response, site.version)
     return service.to_read(site, org)
 
@@ -134,4 +132,5 @@ async def file_website_action(
     site, org = await service.get_website(ctx, site_id)
     check_if_match(if_match, site.version)
     filing, _ = await service.file_action(ctx, site, org, body)
-    return await target.filed_reply(ctx, site, filing, response)
+    set_etag(response, site.version)
+    return await filings.read(ctx, filing)

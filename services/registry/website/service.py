@@ -151,7 +151,7 @@ async def register_website(ctx: Ctx, body: WebsiteCreate,
                    home_url=body.home_url, icp_number=body.icp_number,
                    psb_number=body.psb_number, status=body.status.value,
                    politeness=politeness_value(body.politeness), created_at=now, updated_at=now)
-    await target.file_registration(ctx, site, org, body, occurred_at, calendar, target=TARGET,
+    await filings.file_registration(ctx, site, org, body, occurred_at, calendar, target=TARGET,
                                    snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, [org.id])
     return site, org
@@ -160,7 +160,7 @@ async def register_website(ctx: Ctx, body: WebsiteCreate,
 async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteFilingCreate,
                       calendar: WorkingCalendar | None = None) -> tuple[Filing, Organisation]:
     """Apply a lifecycle action to a website and file it."""
-    changes = target.requested_changes(
+    changes = filings.requested_changes(
         body, ("name", "organisation_id", "kind", "domains", "home_url"))
     new_org = org
     if changes.get("organisation_id") is not None:
@@ -179,7 +179,7 @@ async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteF
             raise ValidationFailed(f"字段 changes.home_url：{exc}") from exc
         changes["main_domain"] = domains[0]
         await _check_unique(ctx, None, domains[0], site.id)
-    filing = await target.file_change(ctx, site, new_org, body, changes, calendar, target=TARGET,
+    filing = await filings.file_change(ctx, site, new_org, body, changes, calendar, target=TARGET,
                                       snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, {org.id, new_org.id})
     return filing, new_org

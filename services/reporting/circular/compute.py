@@ -20,8 +20,7 @@ from datetime import date
 from typing import Any
 
 from services.reporting.circular.accumulate import NAMED, Entry, GroupKey, ProblemIndex
-from services.reporting.circular.coverage import RunningTarget, coverage
-from services.reporting.circular.model import (
+from services.reporting.circular.content import (
     CircularData,
     Comparison,
     Figure,
@@ -33,6 +32,7 @@ from services.reporting.circular.model import (
     TargetSet,
     UnitProblem,
 )
+from services.reporting.circular.coverage import RunningTarget, coverage
 from shared.contracts.registry import Platform, SiteKind
 from shared.principal import region_prefix
 

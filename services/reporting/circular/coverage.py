@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from services.reporting.circular.model import Coverage, FollowUp, KindCoverage, TargetRow
+from services.reporting.circular.content import Coverage, FollowUp, KindCoverage, TargetRow
 from shared.contracts.registry import Platform, SiteKind
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from services.reporting.circular.model import CircularData, Narrative
+from services.reporting.circular.content import CircularData, Narrative
 
 QUARTER = r"^\d{4}Q[1-4]$"
 

@@ -6,16 +6,15 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.reporting.circular.accumulate import ProblemIndex
 from services.reporting.circular.compute import ComputeInput, compute
-from services.reporting.circular.model import CircularData, CircularDocument, Narrative, TargetRow
+from services.reporting.circular.content import CircularData, CircularDocument, Narrative, TargetRow
 from services.reporting.circular.models import Circular
-from services.reporting.circular.schemas import CircularCreate, CircularRead
+from services.reporting.circular.schemas import CircularCreate, CircularRead, CircularUpdate
 from services.reporting.circular.sources import (
     region_names,
     result_pages,
@@ -29,8 +28,9 @@ from services.reporting.rectification.service import OpenItem, open_items
 from services.reporting.result.models import Result
 from services.reporting.unit.circulars import naming
 from shared.calendar import SHANGHAI
+from shared.clients.registry import RegistryClient
 from shared.contracts.events import CIRCULAR_PUBLISHED, CircularPublished
-from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound
+from shared.errors import Conflict, Forbidden, InvalidTransition, NotFound, PreconditionFailed
 from shared.principal import region_prefix
 from shared.tabular import xml_safe
 
@@ -86,11 +86,11 @@ def deadline_text(deadline: datetime | None, days: int | None) -> str:
 
 
 async def build(ctx: Ctx, circular: Circular,
-                transport: httpx.AsyncBaseTransport | None) -> tuple[CircularData, dict[str, list[str]]]:
+                registry: RegistryClient) -> tuple[CircularData, dict[str, list[str]]]:
     """Compute a circular's content now (drafts) or return what was frozen (published)."""
     if circular.content is not None:
         return CircularData.model_validate(circular.content["data"]), circular.content["rows"]
-    names = await region_names(ctx, circular.region_code, transport)
+    names = await region_names(registry, circular.region_code)
     length = circular.period_end - circular.period_start
     prev_end = circular.period_start - timedelta(days=1)
     prev_start = prev_end - length
@@ -109,7 +109,7 @@ async def build(ctx: Ctx, circular: Circular,
         previous_circular_title=prev.title if prev else None, previous_items=items or None,
         previous_closed=closed, region_names=names,
         deadline_text=deadline_text(circular.deadline_at, circular.deadline_working_days),
-        running=await running_targets(ctx, circular.region_code, transport)))
+        running=await running_targets(registry, circular.region_code)))
 
 
 def visible(ctx: Ctx, circular: Circular) -> bool:
@@ -127,6 +127,33 @@ async def names_caller(ctx: Ctx, circular: Circular) -> bool:
     return circular.status == "published" and circular.id in await naming(ctx, circular.id)
 
 
+async def list_visible(ctx: Ctx, status: str | None) -> list[Circular]:
+    """Circulars the caller may see, newest period first (a unit: the published ones naming it)."""
+    stmt = select(Circular).order_by(col(Circular.period_end).desc(), col(Circular.created_at).desc())
+    if status:
+        stmt = stmt.where(Circular.status == status)
+    named = await naming(ctx)
+    return [c for c in (await ctx.session.execute(stmt)).scalars()
+            if visible(ctx, c) or (c.status == "published" and c.id in named)]
+
+
+async def update(ctx: Ctx, circular: Circular, body: CircularUpdate, if_match: str | None) -> None:
+    """Edit a draft's narrative, title, office or deadline; a published circular never changes."""
+    require_editor(ctx, circular)
+    if circular.status != "draft":
+        raise InvalidTransition("已发布的通报不能修改；如需更正请发更正通报", allowed_next_states=[])
+    if if_match is not None and if_match.strip('W/"') != str(circular.version):
+        raise PreconditionFailed(f"If-Match 为 {if_match}，当前版本为 \"{circular.version}\"")
+    changes = body.model_dump(exclude_unset=True)
+    if "narrative" in changes and body.narrative is not None:
+        changes["narrative"] = body.narrative.model_dump()
+    for key, value in changes.items():
+        if value is not None or key in ("deadline_at", "deadline_working_days"):
+            setattr(circular, key, value)
+    circular.updated_at = ctx.clock.now()
+    await ctx.session.flush()
+
+
 async def get(ctx: Ctx, circular_id: uuid.UUID) -> Circular:
     """Load a circular the caller may see, or 404."""
     circular = await ctx.session.get(Circular, circular_id)
@@ -142,7 +169,7 @@ def require_editor(ctx: Ctx, circular: Circular) -> None:
         raise Forbidden(f"区划 {circular.region_code} 不在当前调用者的管辖范围内")
 
 
-async def create(ctx: Ctx, body: CircularCreate, transport: httpx.AsyncBaseTransport | None,
+async def create(ctx: Ctx, body: CircularCreate, registry: RegistryClient,
                  corrects: Circular | None = None) -> Circular:
     """Create a draft for a period and a region."""
     ctx.require_admin_or_supervisor()
@@ -153,7 +180,7 @@ async def create(ctx: Ctx, body: CircularCreate, transport: httpx.AsyncBaseTrans
         start, end = body.period_start, body.period_end
     else:
         start, end = quarter_period(body.quarter or previous_quarter(now.astimezone(SHANGHAI).date()))
-    names = await region_names(ctx, body.region_code, transport)
+    names = await region_names(registry, body.region_code)
     circular = Circular(
         title=body.title or default_title(start, end, names.get(body.region_code, "")),
         region_code=body.region_code, period_start=start, period_end=end,
@@ -169,7 +196,7 @@ async def create(ctx: Ctx, body: CircularCreate, transport: httpx.AsyncBaseTrans
 
 
 async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | None,
-                  transport: httpx.AsyncBaseTransport | None) -> int:
+                  registry: RegistryClient) -> int:
     """Number, date and freeze a draft; open one rectification item per problem."""
     require_editor(ctx, circular)
     if circular.status != "draft":
@@ -182,11 +209,11 @@ async def publish(ctx: Ctx, circular: Circular, number: str, issued_on: date | N
     now = ctx.clock.now()
     deadline = circular.deadline_at
     if deadline is None:
-        calendar = await load_calendar(ctx.settings.registry_url, ctx.token, transport)
+        calendar = await load_calendar(registry)
         deadline = calendar.deadline(now, circular.deadline_working_days
                                      or ctx.settings.default_deadline_working_days)
     circular.deadline_at = deadline
-    data, rows = await build(ctx, circular, transport)
+    data, rows = await build(ctx, circular, registry)
     data.deadline_text = deadline_text(deadline, None)
     circular.content = {"data": data.model_dump(mode="json"), "rows": rows}
     circular.status, circular.number = "published", number
@@ -230,9 +257,9 @@ async def _open_problems(ctx: Ctx, circular: Circular, rows: dict[str, TargetRow
     return sorted(problems.values(), key=lambda i: order[str(i.target_id)])
 
 
-async def to_read(ctx: Ctx, circular: Circular, transport: httpx.AsyncBaseTransport | None) -> CircularRead:
+async def to_read(ctx: Ctx, circular: Circular, registry: RegistryClient) -> CircularRead:
     """Render a circular with its (computed or frozen) content."""
-    data, _ = await build(ctx, circular, transport)
+    data, _ = await build(ctx, circular, registry)
     return CircularRead(
         id=circular.id, title=circular.title, region_code=circular.region_code,
         period_start=circular.period_start, period_end=circular.period_end,
@@ -246,9 +273,9 @@ async def to_read(ctx: Ctx, circular: Circular, transport: httpx.AsyncBaseTransp
 
 
 async def document(ctx: Ctx, circular: Circular, traditional: bool,
-                   transport: httpx.AsyncBaseTransport | None) -> CircularDocument:
+                   registry: RegistryClient) -> CircularDocument:
     """What the renderers receive."""
-    data, _ = await build(ctx, circular, transport)
+    data, _ = await build(ctx, circular, registry)
     doc = CircularDocument(data=data, narrative=Narrative.model_validate(circular.narrative),
                            number=circular.number, issued_on=circular.issued_on,
                            draft=circular.status != "published", traditional=traditional)
@@ -256,9 +283,9 @@ async def document(ctx: Ctx, circular: Circular, traditional: bool,
 
 
 async def figure_rows(ctx: Ctx, circular: Circular, key: str,
-                      transport: httpx.AsyncBaseTransport | None) -> tuple[Any, list[dict[str, Any]]]:
+                      registry: RegistryClient) -> tuple[Any, list[dict[str, Any]]]:
     """A figure and the result rows it counts."""
-    data, rows = await build(ctx, circular, transport)
+    data, rows = await build(ctx, circular, registry)
     if key not in data.figures:
         raise NotFound(f"通报中没有数字 {key!r}")
     ids = rows.get(key, [])

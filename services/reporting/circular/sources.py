@@ -18,7 +18,8 @@ from services.reporting.circular.coverage import RunningTarget
 from services.reporting.common.context import Ctx
 from services.reporting.result.models import Result
 from shared.calendar import SHANGHAI
-from shared.clients.base import ServiceClient, UpstreamProblem
+from shared.clients.base import UpstreamProblem
+from shared.clients.registry import RegistryClient
 from shared.errors import ServiceUnavailable
 from shared.principal import region_prefix
 
@@ -107,48 +108,29 @@ def _rows(rows: Sequence[Any], with_problems: bool) -> list[ResultRow]:
 REGISTRY_PAGE = 1000  # the registry's largest page
 
 
-async def running_targets(ctx: Ctx, code: str,
-                          transport: httpx.AsyncBaseTransport | None) -> list[RunningTarget] | None:
+async def running_targets(registry: RegistryClient, code: str) -> list[RunningTarget] | None:
     """The region's websites and accounts running in the registry, as the caller sees them.
 
     None when the registry does not answer: the circular then states no 检查比例 rather than a
     wrong one.
     """
-    out: list[RunningTarget] = []
     try:
-        async with ServiceClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-            for path in ("/websites", "/accounts"):
-                offset = 0
-                while True:
-                    page = (await reg.request("GET", path, params={
-                        "region": code, "status": "running", "limit": REGISTRY_PAGE,
-                        "offset": offset})).json()
-                    out += [_running(path, item) for item in page["items"]]
-                    offset += REGISTRY_PAGE
-                    if offset >= page["total"] or not page["items"]:
-                        break
+        sites = await registry.all_websites(REGISTRY_PAGE, region=code, status="running")
+        accounts = await registry.all_accounts(REGISTRY_PAGE, region=code, status="running")
     except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
         return None
-    return out
+    return [*(RunningTarget(str(w.id), "website", w.site_code, w.name, w.kind.value,
+                            w.organisation_name, w.region_code) for w in sites),
+            *(RunningTarget(str(a.id), "account", a.platform_account_id, a.name, a.platform.value,
+                            a.sponsor_name, a.region_code) for a in accounts)]
 
 
-def _running(path: str, item: dict[str, Any]) -> RunningTarget:
-    if path == "/websites":
-        return RunningTarget(item["id"], "website", item["site_code"], item["name"], item["kind"],
-                             item["organisation_name"], item["region_code"])
-    return RunningTarget(item["id"], "account", item["platform_account_id"], item["name"],
-                         item["platform"], item["sponsor_name"], item["region_code"])
-
-
-async def region_names(ctx: Ctx, code: str, transport: httpx.AsyncBaseTransport | None) -> dict[str, str]:
+async def region_names(registry: RegistryClient, code: str) -> dict[str, str]:
     """Names of the region and its children, from the registry (codes when it is down)."""
     names: dict[str, str] = {}
     try:
-        async with ServiceClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-            names[code] = (await reg.request("GET", f"/regions/{code}")).json()["name"]
-            children = (await reg.request("GET", "/regions", params={"parent": code,
-                                                                     "limit": 1000})).json()
-            names.update({c["code"]: c["name"] for c in children["items"]})
+        names[code] = (await registry.region(code)).name
+        names.update({c.code: c.name for c in (await registry.regions(parent=code)).items})
     except (httpx.HTTPError, UpstreamProblem, ServiceUnavailable):
         pass
     return names

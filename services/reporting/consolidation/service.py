@@ -79,6 +79,7 @@ async def report(ctx: Ctx, region: str, quarter: str, registry_transport: httpx.
     as_of = min(ctx.clock.now(), hi)
     async with RegistryClient(ctx.settings.registry_url, ctx.token, transport=registry_transport) as reg:
         accounts = await reg.all_accounts(region=region, status=["running"])
+        names = await region_names(reg, region)
     gate = asyncio.Semaphore(CHECKER_CONCURRENCY)
 
     async def one(a: AccountRead, checker: CheckerClient) -> AccountStats:
@@ -88,7 +89,6 @@ async def report(ctx: Ctx, region: str, quarter: str, registry_transport: httpx.
 
     async with CheckerClient(ctx.settings.checker_url, ctx.token, transport=checker_transport) as checker:
         stats = list(await asyncio.gather(*(one(a, checker) for a in accounts)))
-    names = await region_names(ctx, region, registry_transport)
     suggestions = analyse(stats, t, as_of, names)
     decided = await _latest_decisions(ctx, [a.id for a in accounts])
     rows = [_row(s, as_of, decided.get(s.account.id)) for s in suggestions]

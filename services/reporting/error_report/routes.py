@@ -19,7 +19,7 @@ from services.reporting.error_report.schemas import (
     ReportStatus,
 )
 from shared.calendar import WorkingCalendar
-from shared.clients.base import ServiceClient
+from shared.clients.deps import RegistryDep
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
@@ -27,19 +27,18 @@ router = APIRouter(prefix="/error-reports", tags=["error-reports"],
                    responses=problem_responses(401, 422))
 
 
-async def get_calendar(request: Request, ctx: Ctx = Depends(get_ctx)) -> WorkingCalendar:
+async def get_calendar(request: Request, registry: RegistryDep) -> WorkingCalendar:
     """FastAPI dependency: the working calendar, with the years loaded in the registry."""
     loader = getattr(request.app.state, "calendar_loader", None)
     if loader is not None:
         calendar: WorkingCalendar = await loader()
         return calendar
-    return await load_calendar(ctx.settings.registry_url, ctx.token,
-                               getattr(request.app.state, "registry_transport", None))
+    return await load_calendar(registry)
 
 
 @router.post("", operation_id="submitErrorReport", response_model=ErrorReportRead, status_code=201,
              summary="接收网民找错留言", responses=problem_responses(403))
-async def submit_error_report(body: ErrorReportCreate, request: Request, ctx: Ctx = Depends(get_ctx),
+async def submit_error_report(body: ErrorReportCreate, registry: RegistryDep, ctx: Ctx = Depends(get_ctx),
                               calendar: WorkingCalendar = Depends(get_calendar)) -> ErrorReportRead:
     """Record a 我为政府网站找错 message from the public channel (integration or supervisor callers).
 
@@ -50,10 +49,7 @@ async def submit_error_report(body: ErrorReportCreate, request: Request, ctx: Ct
     field. A year without a loaded holiday schedule answers 422 `calendar-year-missing` naming
     the year.
     """
-    async with ServiceClient(ctx.settings.registry_url, ctx.token,
-                             transport=getattr(request.app.state, "registry_transport", None)) as registry:
-        report = await service.submit(ctx, calendar, body, registry)
-    await ctx.session.commit()
+    report = await service.submit(ctx, calendar, body, registry)
     return service.to_read(report, ctx.clock.now())
 
 
@@ -110,5 +106,4 @@ async def answer_error_report(report_id: uuid.UUID, body: AnswerBody,
     """The unit (or a supervisor for it) answers a message; answering twice answers 409."""
     report = await service.get(ctx, report_id)
     await service.answer(ctx, report, body)
-    await ctx.session.commit()
     return service.to_read(report, ctx.clock.now())

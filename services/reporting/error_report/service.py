@@ -12,9 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import func
-from sqlmodel import col, select, update
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import col, update
 
 from services.reporting.common.context import Ctx
 from services.reporting.error_report.models import ErrorReport
@@ -28,10 +26,11 @@ from services.reporting.error_report.schemas import (
     WebsiteRef,
 )
 from shared.calendar import SHANGHAI, WorkingCalendar
-from shared.clients.base import ServiceClient, UpstreamProblem
-from shared.errors import InvalidTransition, NotFound, ValidationFailed
-from shared.principal import Principal, region_prefix
-from shared.scope import scope_condition
+from shared.clients.base import UpstreamProblem
+from shared.clients.registry import RegistryClient
+from shared.errors import InvalidTransition, ValidationFailed
+from shared.principal import region_prefix
+from shared.scope import ScopedLoader
 
 # 《监管工作年度考核指标》: not closed −3 each, closed more than a month late −2 each.
 UNANSWERED_POINTS = 3.0
@@ -42,14 +41,14 @@ MONTH_LATE_POINTS = 2.0
 FILED_FIELDS = ("site_code", "organisation_id", "region_code")
 
 
-async def check_filed(registry: ServiceClient, site: WebsiteRef) -> None:
+async def check_filed(registry: RegistryClient, site: WebsiteRef) -> None:
     """Refuse (422) a website the registry does not show the caller, or one described otherwise.
 
     The registry is asked as the caller, so its scope decides: a county cannot pin a message on
     another county's unit by describing that county's site as its own.
     """
     try:
-        filed = (await registry.request("GET", f"/websites/{site.id}")).json()
+        filed = await registry.website(site.id)
     except UpstreamProblem as exc:
         if exc.status != 404:
             raise
@@ -58,7 +57,7 @@ async def check_filed(registry: ServiceClient, site: WebsiteRef) -> None:
             errors=[{"field": "website.id", "value": str(site.id),
                      "message": "不存在或不在管辖范围内"}]) from exc
     for name in FILED_FIELDS:
-        given, on_file = str(getattr(site, name)), str(filed.get(name))
+        given, on_file = str(getattr(site, name)), str(getattr(filed, name))
         if given != on_file:
             raise ValidationFailed(
                 f"字段 website.{name} 的值 {given!r} 与备案库不符（备案为 {on_file!r}）",
@@ -67,7 +66,7 @@ async def check_filed(registry: ServiceClient, site: WebsiteRef) -> None:
 
 
 async def submit(ctx: Ctx, calendar: WorkingCalendar, body: ErrorReportCreate,
-                 registry: ServiceClient) -> ErrorReport:
+                 registry: RegistryClient) -> ErrorReport:
     """Record a citizen's message for the site's unit, with its answer deadline."""
     ctx.require_writer()
     site = body.website
@@ -94,42 +93,30 @@ async def submit(ctx: Ctx, calendar: WorkingCalendar, body: ErrorReportCreate,
     return report
 
 
-def scoped(principal: Principal) -> SelectOfScalar[ErrorReport]:
-    """Reports the principal may see: its region subtrees and its own organisations."""
-    return select(ErrorReport).where(scope_condition(
-        principal, col(ErrorReport.region_code), col(ErrorReport.organisation_id)))
+# The reports in the caller's scope (region subtrees and own units), and one of them or 404.
+REPORTS = ScopedLoader(ErrorReport, col(ErrorReport.region_code),
+                       col(ErrorReport.organisation_id), missing="找错留言 {id} 不存在")
 
 
 async def get(ctx: Ctx, report_id: uuid.UUID) -> ErrorReport:
-    """Load a report in the caller's scope; out of scope answers 404 like a missing one."""
-    report = (await ctx.session.execute(
-        scoped(ctx.principal).where(col(ErrorReport.id) == report_id))).scalar_one_or_none()
-    if report is None:
-        raise NotFound(f"找错留言 {report_id} 不存在")
-    return report
+    """Load one in the caller's scope; out of scope answers 404 like a missing one."""
+    return await REPORTS.get(ctx.session, ctx.principal, report_id)
 
 
 async def page(ctx: Ctx, *, status: str | None, organisation_id: uuid.UUID | None,
                website_id: uuid.UUID | None, region: str | None, overdue_only: bool,
                limit: int, offset: int) -> tuple[list[ErrorReport], int]:
     """Return one page of reports in scope, soonest deadline first, and the total."""
-    stmt = scoped(ctx.principal)
+    stmt = REPORTS.select(ctx.principal, region=region, organisation_id=organisation_id)
     if status:
         stmt = stmt.where(col(ErrorReport.status) == status)
-    if organisation_id:
-        stmt = stmt.where(col(ErrorReport.organisation_id) == organisation_id)
     if website_id:
         stmt = stmt.where(col(ErrorReport.website_id) == website_id)
-    if region:
-        stmt = stmt.where(col(ErrorReport.region_code).like(f"{region_prefix(region)}%"))
     if overdue_only:
         stmt = stmt.where(col(ErrorReport.status) == "open",
                           col(ErrorReport.deadline_at) <= ctx.clock.now())
-    total = (await ctx.session.execute(
-        stmt.with_only_columns(func.count()).order_by(None))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(
-        col(ErrorReport.deadline_at), col(ErrorReport.id)).limit(limit).offset(offset))).scalars().all()
-    return list(rows), int(total)
+    return await REPORTS.page(ctx.session, stmt, [col(ErrorReport.deadline_at), col(ErrorReport.id)],
+                              limit=limit, offset=offset)
 
 
 async def answer(ctx: Ctx, report: ErrorReport, body: AnswerBody) -> None:
@@ -171,7 +158,7 @@ async def stats(ctx: Ctx, *, region: str | None, submitted_from: date | None,
     """Count each unit's reports: open, overdue, answered on time, late and a month late."""
     if submitted_from and submitted_to and submitted_to < submitted_from:
         raise ValidationFailed(f"字段 submitted_to 的值 {submitted_to}：早于 submitted_from {submitted_from}")
-    stmt = scoped(ctx.principal)
+    stmt = REPORTS.select(ctx.principal)
     if region:
         stmt = stmt.where(col(ErrorReport.region_code).like(f"{region_prefix(region)}%"))
     if submitted_from:

@@ -24,6 +24,7 @@ from services.reporting.practice.schemas import (
     PracticeUpdate,
     ShortlistBody,
 )
+from shared.clients.deps import RegistryDep
 from shared.db import MAX_OFFSET
 from shared.errors import PreconditionFailed, PreconditionRequired, problem_responses
 from shared.text import Text
@@ -160,7 +161,7 @@ class DraftPracticesBody(BaseModel):
 @router.post("/circulars/{circular_id}/practices/draft", operation_id="draftCircularPractices",
              response_model=CircularRead, summary="由入选做法起草“主要做法”",
              responses=problem_responses(403, 404, 409, 412))
-async def draft_practices(circular_id: uuid.UUID, body: DraftPracticesBody, request: Request,
+async def draft_practices(circular_id: uuid.UUID, body: DraftPracticesBody, registry: RegistryDep,
                           response: Response, ctx: Ctx = Depends(get_ctx),
                           if_match: str | None = Header(None)) -> CircularRead:
     """Replace the draft's 主要做法 (narrative `practices`) with the shortlisted write-ups in
@@ -172,4 +173,4 @@ async def draft_practices(circular_id: uuid.UUID, body: DraftPracticesBody, requ
     await service.draft_section(ctx, circular, body.opening)
     await ctx.session.commit()
     response.headers["ETag"] = f'"{circular.version}"'
-    return await circulars.to_read(ctx, circular, _transport(request))
+    return await circulars.to_read(ctx, circular, registry)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from services.reporting.common.context import Ctx, get_ctx
 from services.reporting.rectification import service
@@ -15,14 +15,12 @@ from services.reporting.rectification.schemas import (
     ReportBody,
     Status,
 )
-from shared.clients.checker import CheckerClient
+from shared.clients.deps import CheckerDep
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/rectifications", tags=["rectifications"],
                    responses=problem_responses(401, 422))
-
-CHECKER_TIMEOUT_S = 10.0
 
 
 @router.get("", operation_id="listRectifications", response_model=RectificationPage,
@@ -62,7 +60,7 @@ async def get_rectification(item_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> 
 @router.post("/{item_id}/report", operation_id="reportRectification",
              response_model=RectificationDetail, summary="上报整改完成",
              responses=problem_responses(403, 404, 409))
-async def report_rectification(item_id: uuid.UUID, body: ReportBody, request: Request,
+async def report_rectification(item_id: uuid.UUID, body: ReportBody, checker: CheckerDep,
                                ctx: Ctx = Depends(get_ctx)) -> RectificationDetail:
     """The unit reports the problem fixed; the checker then re-checks exactly that site and rule.
 
@@ -76,11 +74,7 @@ async def report_rectification(item_id: uuid.UUID, body: ReportBody, request: Re
     # The report is committed before the checker is called: it must survive a checker outage,
     # and no transaction should stay open across another service's response time.
     await ctx.session.commit()
-    async with CheckerClient(ctx.settings.checker_url, ctx.token, timeout=CHECKER_TIMEOUT_S,
-                             transport=getattr(request.app.state, "checker_transport", None)
-                             ) as checker:
-        await service.request_recheck(ctx.session, item, checker, ctx.clock.now())
-    await ctx.session.commit()
+    await service.request_recheck(ctx.session, item, checker, ctx.clock.now())
     return await service.to_detail(ctx.session, item, ctx.clock.now())
 
 
@@ -92,7 +86,6 @@ async def close_rectification(item_id: uuid.UUID, body: NoteBody,
     """A supervisor closes an item by hand (e.g. after checking it in person); the note is kept."""
     item = await service.get_item(ctx, item_id)
     await service.decide(ctx, item, "close", body.note)
-    await ctx.session.commit()
     return await service.to_detail(ctx.session, item, ctx.clock.now())
 
 
@@ -107,5 +100,4 @@ async def reopen_rectification(item_id: uuid.UUID, body: NoteBody,
     """
     item = await service.get_item(ctx, item_id)
     await service.decide(ctx, item, "reopen", body.note)
-    await ctx.session.commit()
     return await service.to_detail(ctx.session, item, ctx.clock.now())

@@ -15,11 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import httpx
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select, update
-from sqlmodel.sql.expression import SelectOfScalar
 
 from services.reporting.attachment import service as attachments
 from services.reporting.circular.models import Circular
@@ -38,9 +36,8 @@ from services.reporting.rectification.schemas import (
 from shared.calendar import SHANGHAI, WorkingCalendar
 from shared.clients.base import UpstreamProblem
 from shared.clients.checker import CheckerClient
-from shared.errors import InvalidTransition, NotFound, ServiceUnavailable
-from shared.principal import Principal, region_prefix
-from shared.scope import scope_condition
+from shared.errors import InvalidTransition, ServiceUnavailable
+from shared.scope import ScopedLoader
 
 log = logging.getLogger("govinspect.reporting.rectification")
 
@@ -113,43 +110,32 @@ async def open_items(session: AsyncSession, circular: Circular, problems: Sequen
     return len(created)
 
 
-def scoped(principal: Principal) -> SelectOfScalar[RectificationItem]:
-    """Items the principal may see: its region subtrees and its own organisations."""
-    return select(RectificationItem).where(scope_condition(
-        principal, col(RectificationItem.region_code), col(RectificationItem.organisation_id)))
+# The items in the caller's scope (region subtrees and own units), and one of them or 404.
+ITEMS = ScopedLoader(RectificationItem, col(RectificationItem.region_code),
+                     col(RectificationItem.organisation_id), missing="整改项 {id} 不存在")
 
 
 async def get_item(ctx: Ctx, item_id: uuid.UUID) -> RectificationItem:
-    """Load an item in the caller's scope; out of scope answers 404 like a missing one."""
-    item = (await ctx.session.execute(
-        scoped(ctx.principal).where(col(RectificationItem.id) == item_id))).scalar_one_or_none()
-    if item is None:
-        raise NotFound(f"整改项 {item_id} 不存在")
-    return item
+    """Load one in the caller's scope; out of scope answers 404 like a missing one."""
+    return await ITEMS.get(ctx.session, ctx.principal, item_id)
 
 
 async def list_items(ctx: Ctx, *, circular_id: uuid.UUID | None, status: str | None,
                      organisation_id: uuid.UUID | None, region: str | None, overdue_only: bool,
                      limit: int, offset: int) -> tuple[list[RectificationItem], int]:
     """Return one page of items in scope, soonest deadline first, and the total."""
-    stmt = scoped(ctx.principal)
+    stmt = ITEMS.select(ctx.principal, region=region, organisation_id=organisation_id)
     if circular_id:
         stmt = stmt.where(col(RectificationItem.circular_id) == circular_id)
     if status:
         stmt = stmt.where(col(RectificationItem.status) == status)
-    if organisation_id:
-        stmt = stmt.where(col(RectificationItem.organisation_id) == organisation_id)
-    if region:
-        stmt = stmt.where(col(RectificationItem.region_code).like(f"{region_prefix(region)}%"))
     if overdue_only:
         stmt = stmt.where(col(RectificationItem.deadline_at) <= ctx.clock.now(),
                           col(RectificationItem.status) != CLOSED)
-    total = (await ctx.session.execute(
-        stmt.with_only_columns(func.count()).order_by(None))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(
-        col(RectificationItem.deadline_at), col(RectificationItem.target_code),
-        col(RectificationItem.rule)).limit(limit).offset(offset))).scalars().all()
-    return list(rows), int(total)
+    return await ITEMS.page(ctx.session, stmt, [col(RectificationItem.deadline_at),
+                                                 col(RectificationItem.target_code),
+                                                 col(RectificationItem.rule)],
+                            limit=limit, offset=offset)
 
 
 def to_read(item: RectificationItem, now: datetime) -> RectificationRead:

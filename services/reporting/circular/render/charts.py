@@ -13,7 +13,7 @@ import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from services.reporting.circular.model import CircularData
+from services.reporting.circular.content import CircularData
 from services.reporting.circular.render.convert import to_traditional
 
 if TYPE_CHECKING:

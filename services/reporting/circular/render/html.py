@@ -9,16 +9,16 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from services.reporting.circular.model import CircularDocument
+from services.reporting.circular.content import CircularDocument
 from services.reporting.circular.render import charts
-from services.reporting.circular.render.text import (
+from services.reporting.circular.render.layout import (
     ChartSlot,
     Composition,
     Heading,
     Paragraph,
     Table,
-    compose,
 )
+from services.reporting.circular.render.text import compose
 
 # Font stacks name the 公文 fonts first, then what Windows, macOS and Linux ship.
 FANGSONG = ('"仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", '

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from services.reporting.circular.model import CircularDocument
-from services.reporting.circular.render.text import ChartSlot, Heading, Paragraph, Table, compose
+from services.reporting.circular.content import CircularDocument
+from services.reporting.circular.render.layout import ChartSlot, Heading, Paragraph, Table
+from services.reporting.circular.render.text import compose
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&!])")
 # What would start a block at the beginning of a line: a heading, list, quote or rule.

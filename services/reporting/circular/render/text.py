@@ -10,22 +10,30 @@ deadline; 附件说明, 落款; attachments 检查情况表 and 问题名单.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from dataclasses import replace
 
 from services.reporting.circular.accumulate import NAMED
-from services.reporting.circular.model import (
+from services.reporting.circular.content import (
     CircularData,
     CircularDocument,
     KindTotals,
     ProblemGroup,
-    TargetRow,
     UnitProblem,
 )
+from services.reporting.circular.render import attachments as tables
+from services.reporting.circular.render import coverage
 from services.reporting.circular.render.convert import convert_tree
+from services.reporting.circular.render.layout import (
+    Block,
+    ChartSlot,
+    Composition,
+    Heading,
+    Paragraph,
+    cn_date,
+    num,
+)
+from services.reporting.circular.render.words import Words, recipients
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMERALS = "一二三四五六七八九十"
 # Past this many units a problem paragraph stops naming them and points to 附件2: circulars keep
 # the body readable and leave the full list to the attachment.
@@ -34,176 +42,31 @@ DETAILS_NAMED = 3
 _LEAD = re.compile(r"^(（[一二三四五六七八九十]+）[^。：！？]{1,30}[。：])")
 
 
-@dataclass(frozen=True)
-class Heading:
-    """一级标题 such as 一、总体情况."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A body paragraph; `lead` is a run-in 二级标题 such as （一）首页不更新。"""
-
-    text: str
-    lead: str = ""
-
-
-@dataclass(frozen=True)
-class ChartSlot:
-    """Where a chart goes: `kind` is "pass_rate" or "problems"."""
-
-    kind: str
-    caption: str
-
-
-Block = Heading | Paragraph | ChartSlot
-Cell = str | int | float | datetime | None
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column; `printed` is False for columns only the spreadsheet carries."""
-
-    header: str
-    width_mm: float = 20
-    numeric: bool = False
-    printed: bool = True
-
-
-@dataclass(frozen=True)
-class Table:
-    """An attachment table (label 附件N) or a spreadsheet-only sheet (empty label)."""
-
-    label: str
-    title: str
-    sheet: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-
-    def printed_columns(self) -> tuple[Column, ...]:
-        """Return the columns shown in the DOCX, HTML and Markdown attachments."""
-        return tuple(c for c in self.columns if c.printed)
-
-    def printed_rows(self) -> list[list[str]]:
-        """Return the printed cells as text, row by row."""
-        keep = [i for i, c in enumerate(self.columns) if c.printed]
-        return [[cell_text(row[i]) for i in keep] for row in self.rows]
-
-
-@dataclass(frozen=True)
-class Composition:
-    """The whole circular in reading order, already in the output script."""
-
-    lang: str
-    title: str
-    number: str | None
-    draft_mark: str | None
-    recipients: str
-    body: tuple[Block, ...]
-    attachment_note: tuple[str, ...]  # "1.检查情况表", "2.问题网站名单"
-    signature: str
-    date: str
-    attachments: tuple[Table, ...]
-    sheets: tuple[Table, ...]  # the workbook: attachments plus the spreadsheet-only tables
-
-
-def num(value: float) -> str:
-    """Format a figure the way circulars print it: 12, 96.5, 100."""
-    if abs(value - round(value)) < 1e-9:
-        return str(round(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def cn_date(day: date) -> str:
-    """Format a date as 2026年12月31日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def cell_text(value: Cell) -> str:
-    """Format one table cell for print."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, float):
-        return num(value)
-    return str(value)
-
-
 def compose(doc: CircularDocument) -> Composition:
     """Lay out the circular's text; in Traditional Chinese when the document asks for it."""
     data = doc.data
-    words = _Words(data)
-    attachments = _attachments(data, words)
+    words = Words(data)
+    attachments = tables.attachments(data, words)
     overview = _overview(doc, words)
     composition = Composition(
         lang="zh-CN",
         title=data.title,
         number=doc.number if doc.number and not doc.draft else None,
         draft_mark="（征求意见稿）" if doc.draft else None,
-        recipients=_recipients(data.region_code, data.region_name),
-        body=(*_intro(doc, words), *overview, *_coverage(data, words, overview),
+        recipients=recipients(data.region_code, data.region_name),
+        body=(*_intro(doc, words), *overview,
+              *coverage.paragraph(data, words, _cn_number(_subsections(overview) + 1)),
               *_problems(data, words), *_requirements(doc, words)),
         attachment_note=tuple(f"{i}.{t.title}" for i, t in enumerate(attachments, 1)),
         signature=data.issuing_office,
         date=cn_date(doc.issued_on) if doc.issued_on else "年　月　日",
         attachments=attachments,
-        sheets=(*attachments, _veto_table(data, words), *_coverage_sheet(data),
-                _figure_table(data)),
+        sheets=(*attachments, tables.veto_table(data, words), *coverage.sheet(data),
+                tables.figure_table(data)),
     )
     if doc.traditional:
         return replace(convert_tree(composition), lang="zh-Hant")
     return composition
-
-
-class _Words:
-    """Words that depend on the region and on what was checked: 全市, 各区县, 网站/账号."""
-
-    def __init__(self, data: CircularData) -> None:
-        name = data.region_name
-        self.scope = "全区" if name.endswith("自治区") else (
-            f"全{name[-1]}" if name and name[-1] in "省市区县旗" else "全")
-        level = _level(data.region_code)
-        self.subregions = {"province": "各市", "municipality": "各区", "city": "各区县"}.get(
-            level, "各乡镇（街道）")
-        self.rows = {r.target_code: r for r in data.rows}
-        self.region_names = {r.region_code: r.region_name for r in data.region_rates}
-        self.region_names.update({r.region_code: r.region_name for r in data.rows})
-        self.has_accounts = data.accounts_total is not None and data.accounts_total.checked.value > 0
-        self.checked_noun = "政府网站和政务新媒体" if self.has_accounts else "政府网站"
-
-    def noun(self, codes: list[str]) -> str:
-        return self.noun_of({self.rows[c].target_type for c in codes if c in self.rows})
-
-    def noun_of(self, types: set[str]) -> str:
-        if types == {"account"}:
-            return "政务新媒体账号"
-        return "网站和账号" if "account" in types else "网站"
-
-    def region_of(self, code: str) -> str:
-        return self.region_names.get(code, "")
-
-
-def _level(code: str) -> str:
-    if code[:2] in {"11", "12", "31", "50"} and code[2:] in {"0000", "0100"}:
-        return "municipality"
-    if code[2:] == "0000":
-        return "province"
-    return "city" if code[4:] == "00" else "county"
-
-
-def _recipients(code: str, name: str) -> str:
-    level = _level(code)
-    if level == "municipality":
-        return "各区人民政府，市政府各部门："
-    if level == "province":
-        if name.endswith("自治区"):
-            return "各市、县（区）人民政府，自治区政府各部门、各直属机构："
-        return "各市人民政府，省政府各部门、各直属机构："
-    if level == "city":
-        return "各区县人民政府，市政府各部门："
-    return f"各乡镇人民政府、街道办事处，{name[-1:] or '县'}政府各部门："
 
 
 def _narrative(text: str) -> list[Paragraph]:
@@ -225,7 +88,7 @@ def _period(data: CircularData) -> str:
     return f"{cn_date(start)}至{tail}"
 
 
-def _intro(doc: CircularDocument, words: _Words) -> list[Block]:
+def _intro(doc: CircularDocument, words: Words) -> list[Block]:
     if doc.narrative.intro.strip():
         return list(_narrative(doc.narrative.intro))
     data = doc.data
@@ -240,7 +103,7 @@ def _kinds(kinds: list[KindTotals], what: str) -> str:
     return "、".join(f"{k.label}{num(k.checked.value)}{what}" for k in kinds if k.checked.value)
 
 
-def _overview(doc: CircularDocument, words: _Words) -> list[Block]:
+def _overview(doc: CircularDocument, words: Words) -> list[Block]:
     data = doc.data
     out: list[Block] = [Heading("一、总体情况")]
     subs = _Numbering()
@@ -295,32 +158,6 @@ def _overview(doc: CircularDocument, words: _Words) -> list[Block]:
     return out
 
 
-def _coverage(data: CircularData, words: _Words, overview: list[Block]) -> list[Block]:
-    """（N）检查覆盖和复查情况: 检查比例 per kind, the targets not inspected, 复查比例, 整改率 and the
-    pass rate of each sub-region — numbered after the overview's own sub-sections."""
-    cover = data.coverage
-    if cover is None:
-        return []
-    parts = []
-    kinds = [f"{k.label}{num(k.running.value)}个，已检查{num(k.inspected.value)}个，"
-             f"检查比例为{num(k.ratio.value)}%" for k in cover.kinds]
-    if kinds:
-        parts.append(f"{words.scope}备案运行中的" + "；".join(kinds) + "。")
-    if cover.not_inspected is not None and cover.not_inspected.value:
-        parts.append(f"{num(cover.not_inspected.value)}个备案运行的网站和账号本期未检查，"
-                     "已列入未能检查名单。")
-    f = cover.follow_up
-    if f is not None:
-        parts.append(f"上期检查不合格的{num(f.previous_problems.value)}个网站和账号中，本期复查"
-                     f"{num(f.rechecked.value)}个，复查比例为{num(f.recheck_ratio.value)}%；"
-                     f"已整改合格{num(f.rectified.value)}个，整改率为{num(f.rectified_rate.value)}%。")
-    rates = [f"{r.region_name}{num(r.pass_rate)}%" for r in data.region_rates if r.checked]
-    if rates:
-        parts.append(f"{words.subregions}合格率：" + "、".join(rates) + "。")
-    n = sum(1 for b in overview if isinstance(b, Paragraph) and b.lead.startswith("（"))
-    return [Paragraph("".join(parts), lead=f"（{_cn_number(n + 1)}）检查覆盖和复查情况。")]
-
-
 def _counted(scope: str, noun: str, totals: KindTotals, kinds: str, summarised: bool) -> str:
     """Open a sub-section: 共检查全市政府网站48个，其中门户网站8个… (just the kinds after a summary)."""
     if summarised:
@@ -339,6 +176,11 @@ class _Numbering:
         return f"（{_cn_number(self.n)}）{title}。"
 
 
+def _subsections(blocks: list[Block]) -> int:
+    """How many （一）… sub-sections the blocks open (the coverage paragraph is numbered after them)."""
+    return sum(1 for b in blocks if isinstance(b, Paragraph) and b.lead.startswith("（"))
+
+
 def _cn_number(n: int) -> str:
     if n <= 10:
         return NUMERALS[n - 1]
@@ -346,7 +188,7 @@ def _cn_number(n: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def _problems(data: CircularData, words: _Words) -> list[Block]:
+def _problems(data: CircularData, words: Words) -> list[Block]:
     out: list[Block] = [Heading("二、存在的问题")]
     if not data.vetoes and not data.problems:
         out.append(Paragraph("本次检查未发现单项否决问题和其他突出问题。"))
@@ -374,7 +216,7 @@ def _problems(data: CircularData, words: _Words) -> list[Block]:
     return out
 
 
-def _group(group: ProblemGroup, words: _Words, lead: str) -> Paragraph:
+def _group(group: ProblemGroup, words: Words, lead: str) -> Paragraph:
     codes = [u.target_code for u in group.units]
     noun = words.noun(codes) if group.target_types is None else words.noun_of(set(group.target_types))
     count = num(group.count.value) if group.count.value else str(len(set(codes)))
@@ -387,7 +229,7 @@ def _group(group: ProblemGroup, words: _Words, lead: str) -> Paragraph:
     return Paragraph(text + "。", lead=lead)
 
 
-def _unit(unit: UnitProblem, words: _Words) -> str:
+def _unit(unit: UnitProblem, words: Words) -> str:
     row = words.rows.get(unit.target_code)
     region = words.region_of(unit.region_code)
     if row is not None and row.target_type == "account":
@@ -413,7 +255,7 @@ def _with_region(name: str, region: str) -> str:
     return region + name
 
 
-def _requirements(doc: CircularDocument, words: _Words) -> list[Block]:
+def _requirements(doc: CircularDocument, words: Words) -> list[Block]:
     deadline = doc.data.deadline_text.strip("，。 ")
     out: list[Block] = [Heading("三、整改要求")]
     given = _narrative(doc.narrative.requirements)
@@ -428,100 +270,3 @@ def _requirements(doc: CircularDocument, words: _Words) -> list[Block]:
         f"{words.subregions}、各部门要严格落实主管主办责任，加强日常巡查和内容审核，"
         "建立健全问题台账，举一反三，防止问题反弹。", lead="（二）强化日常监管。"))
     return out
-
-
-# ── tables ──────────────────────────────────────────────────────────────────────────────
-
-TARGET_COLUMNS = (
-    Column("序号", 12, numeric=True),
-    Column("区划", 18),
-    Column("区划代码", 14, printed=False),
-    Column("类别", 22, printed=False),
-    Column("网站/账号名称", 50),
-    Column("标识码", 26),
-    Column("主办单位", 45),
-    Column("得分", 14, numeric=True),
-    Column("结论", 19),
-    Column("单项否决", 30, printed=False),
-    Column("主要问题", 58),
-    Column("检查时间", 18, printed=False),
-)
-
-
-def _target_rows(rows: list[TargetRow]) -> tuple[tuple[Cell, ...], ...]:
-    out = []
-    for i, r in enumerate(rows, 1):
-        issues = ([f"单项否决：{'、'.join(r.vetoes)}"] if r.vetoes else []) + list(r.problems)
-        out.append((i, r.region_name, r.region_code, r.kind_label, r.target_name, r.target_code,
-                    r.organisation_name, r.score, r.verdict_label, "、".join(r.vetoes),
-                    "；".join(issues), r.checked_at))
-    return tuple(out)
-
-
-GAP_COLUMNS = (
-    Column("序号", 12, numeric=True),
-    Column("区划", 18),
-    Column("类别", 22, printed=False),
-    Column("网站/账号名称", 50),
-    Column("标识码", 26),
-    Column("主办单位", 45),
-    Column("未能检查原因", 70),
-    Column("检查时间", 18, printed=False),
-)
-
-
-def _gap_rows(rows: list[TargetRow]) -> tuple[tuple[Cell, ...], ...]:
-    return tuple((i, r.region_name, r.kind_label, r.target_name, r.target_code,
-                  r.organisation_name, r.reason or r.verdict_label, r.checked_at)
-                 for i, r in enumerate(rows, 1))
-
-
-def _attachments(data: CircularData, words: _Words) -> tuple[Table, ...]:
-    tables = []
-    if data.rows:
-        tables.append(Table("", f"{words.checked_noun}检查情况表", "检查情况表", TARGET_COLUMNS,
-                            _target_rows(data.rows)))
-    if data.problem_rows:
-        types = {r.target_type for r in data.problem_rows}
-        what = {frozenset({"account"}): "问题新媒体名单", frozenset({"website"}): "问题网站名单"}.get(
-            frozenset(types), "问题网站和政务新媒体名单")
-        tables.append(Table("", what, "问题名单", TARGET_COLUMNS, _target_rows(data.problem_rows)))
-    if data.gaps:  # never counted 合格: named with the reason they could not be inspected
-        tables.append(Table("", "未能检查名单", "未能检查", GAP_COLUMNS, _gap_rows(data.gaps)))
-    return tuple(replace(t, label=f"附件{i}") for i, t in enumerate(tables, 1))
-
-
-def _veto_table(data: CircularData, words: _Words) -> Table:
-    columns = (Column("序号", numeric=True), Column("否决类型"), Column("区划"), Column("主办单位"),
-               Column("网站/账号名称"), Column("标识码"), Column("问题详情"))
-    rows: list[tuple[Cell, ...]] = []
-    for group in data.vetoes:
-        for u in group.units:
-            rows.append((len(rows) + 1, group.indicator, words.region_of(u.region_code),
-                         u.organisation_name, u.target_name, u.target_code, "；".join(u.details)))
-    return Table("", "单项否决问题", "单项否决", columns, tuple(rows))
-
-
-def _coverage_sheet(data: CircularData) -> tuple[Table, ...]:
-    """The spreadsheet's 覆盖与复查 sheet: each ratio with its base and count, then each region."""
-    cover = data.coverage
-    if cover is None:
-        return ()
-    columns = (Column("指标"), Column("对象"), Column("基数", numeric=True),
-               Column("数量", numeric=True), Column("比例（%）", numeric=True))
-    rows: list[tuple[Cell, ...]] = [("检查比例", f"{k.label}（备案运行中）", k.running.value,
-                                     k.inspected.value, k.ratio.value) for k in cover.kinds]
-    f = cover.follow_up
-    if f is not None:
-        rows.append(("复查比例", "上期不合格网站和账号", f.previous_problems.value,
-                     f.rechecked.value, f.recheck_ratio.value))
-        rows.append(("整改率", "上期不合格网站和账号", f.previous_problems.value,
-                     f.rectified.value, f.rectified_rate.value))
-    rows += [("合格率", r.region_name, r.checked, r.passed, r.pass_rate) for r in data.region_rates]
-    return (Table("", "检查覆盖和复查情况", "覆盖与复查", columns, tuple(rows)),)
-
-
-def _figure_table(data: CircularData) -> Table:
-    columns = (Column("指标代码"), Column("指标"), Column("数值", numeric=True), Column("单位"))
-    rows = tuple((f.key, f.label, f.value, f.unit) for f in data.figures.values())
-    return Table("", "通报数据", "通报数据", columns, rows)

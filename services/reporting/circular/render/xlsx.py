@@ -16,8 +16,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.reporting.circular.model import CircularDocument
-from services.reporting.circular.render.text import SHANGHAI, Cell, Table, compose
+from services.reporting.circular.content import CircularDocument
+from services.reporting.circular.render.layout import SHANGHAI, Cell, Table
+from services.reporting.circular.render.text import compose
 from shared.tabular import as_text, xml_safe
 
 HEADER_FONT = Font(name="黑体", bold=True)
