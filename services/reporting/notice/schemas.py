@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.text import Name
 
@@ -49,23 +49,35 @@ class NoticePage(BaseModel):
     offset: int
 
 
-class ContactCreate(BaseModel):
+class _ContactFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: str = Field(pattern=r"^\d{6}$", description="单位所在区划；监管单位为其发文的区划")
+    name: Name = Field(min_length=1, max_length=200, description="收件人或科室名称")
+    email: str = Field(max_length=254, pattern=EMAIL, description="电子邮箱")
+
+
+class UnitContactCreate(_ContactFields):
+    """A unit's address: it receives the e-mails about its own rectification items."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"role": "unit", "region_code": "370102",
          "organisation_id": "00000000-0000-4000-8000-0000000000a1",
          "name": "历下区教体局办公室", "email": "jtj@lixia.gov.cn"}]})
 
-    role: Literal["unit", "supervisor"] = Field(description="unit 被通报单位 / supervisor 通报发文单位")
-    region_code: str = Field(pattern=r"^\d{6}$", description="单位所在区划；监管单位为其发文的区划")
-    organisation_id: UUID | None = Field(None, description="被通报单位（role 为 unit 时必填）")
-    name: Name = Field(min_length=1, max_length=200, description="收件人或科室名称")
-    email: str = Field(max_length=254, pattern=EMAIL, description="电子邮箱")
+    role: Literal["unit"] = Field(description="unit 被通报单位")
+    organisation_id: UUID = Field(description="被通报单位")
 
-    @model_validator(mode="after")
-    def _unit_has_organisation(self) -> ContactCreate:
-        if self.role == "unit" and self.organisation_id is None:
-            raise ValueError("organisation_id 缺失：role 为 unit 时必须给出被通报单位")
-        return self
+
+class SupervisorContactCreate(_ContactFields):
+    """A supervising office's address: the e-mails about the items of its region's circulars."""
+
+    role: Literal["supervisor"] = Field(description="supervisor 通报发文单位")
+    organisation_id: None = Field(None, description="监管单位不填")
+
+
+# The document states what the service enforces: a unit's address names its organisation.
+ContactCreate = Annotated[UnitContactCreate | SupervisorContactCreate, Field(discriminator="role")]
 
 
 class ContactRead(BaseModel):
