@@ -22,11 +22,15 @@ gets a 2xx.
 
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from PIL import Image
 
 from shared.principal import Role
 from tests.gateway.conftest import Gateway
@@ -60,6 +64,16 @@ CALLERS: dict[str, tuple[Role, set[str]]] = {
 }
 _n = itertools.count(1)
 IMAGE = b"\x89PNG\r\n\x1a\n" + bytes(32)
+
+
+def _png(size: int = 32) -> bytes:
+    """A real picture (the emblem references are hashed, so they must decode)."""
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+EMBLEM = _png()
 
 Body = Callable[[World, str], Any]
 
@@ -158,6 +172,14 @@ MATRIX: dict[tuple[str, str], Op] = {
         {ADMIN}, "national", _u("/api/v1/calendar/years/2028"),
         lambda w, t: {"holidays": ["2028-01-01"], "workdays": []}, 200,
         "节假日安排是全国数据：仅全国管理员"),
+    ("POST", "/api/v1/emblems"): Op(
+        {ADMIN}, "national", _u("/api/v1/emblems"),
+        lambda w, t: {"name": f"矩阵国徽{next(_n)}", "status": "superseded",
+                      "image": base64.b64encode(EMBLEM).decode()}, 201,
+        "国徽参考图是全国数据：仅全国管理员"),
+    ("DELETE", "/api/v1/emblems/{emblem_id}"): Op(
+        {ADMIN}, "national", lambda w, t: f"/api/v1/emblems/{w.ids['emblems'][t]}", None, 204,
+        "国徽参考图是全国数据：仅全国管理员"),
     # --- checker
     ("POST", "/api/v1/runs"): Op(
         WRITERS, "body", _u("/api/v1/runs"),
@@ -344,6 +366,8 @@ WRITTEN: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/accounts"): "/api/v1/accounts",
     ("POST", "/api/v1/accounts/{account_id}/filings"): "/api/v1/filings",
     ("PUT", "/api/v1/calendar/years/{year}"): "/api/v1/calendar/years/2028",
+    ("POST", "/api/v1/emblems"): "/api/v1/emblems",
+    ("DELETE", "/api/v1/emblems/{emblem_id}"): "/api/v1/emblems",
     ("POST", "/api/v1/runs"): "/api/v1/runs",
     ("POST", "/api/v1/runs/{run_id}/cancel"): "/api/v1/runs",
     ("POST", "/api/v1/rechecks"): "/api/v1/runs",
@@ -405,7 +429,7 @@ async def _snapshot(w: World) -> dict[str, Any]:
             "/api/v1/filings", "/api/v1/runs", "/api/v1/plans", "/api/v1/findings",
             "/api/v1/circulars", "/api/v1/rectifications", "/api/v1/error-reports",
             "/api/v1/results", "/api/v1/notice-contacts", "/api/v1/keys", "/api/v1/clients", "/api/v1/webhooks",
-            "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026"]
+            "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026", "/api/v1/emblems"]
     urls += [f"/api/v1/accounts/{row}/posts" for row in w.ids["accounts"].values()]
     return {url: await _read(w, url) for url in urls}
 
@@ -413,7 +437,8 @@ async def _snapshot(w: World) -> dict[str, Any]:
 async def _read(w: World, url: str) -> tuple[int, Any]:
     """Status and body of a GET by the national administrator."""
     unpaged = url.startswith(("/api/v1/plans", "/api/v1/circulars", "/api/v1/profiles",
-                              "/api/v1/wordlists", "/api/v1/calendar", "/api/v1/notice-contacts"))
+                              "/api/v1/wordlists", "/api/v1/calendar", "/api/v1/notice-contacts",
+                              "/api/v1/emblems"))
     r = await w.gw.call("GET", url.format(account=w.ids["accounts"]["lx"]),
                         params={} if unpaged else {"limit": 200})
     year_not_loaded = r.status_code == 422 and url.startswith("/api/v1/calendar/years/")
@@ -445,6 +470,10 @@ async def _prepare(w: World) -> None:
             "name": f"矩阵下级客户端{tag}", "roles": ["viewer"], "regions": [region]})
         w.add("clients", tag, c["client_id"])
     w.keys["lx_owner"] = w.keys["lixia_system"]
+    for tag in ("lx", "sz"):  # national data: the tag only names which row a caller acts on
+        e = await gw.ok("POST", "/api/v1/emblems", gw.admin, json={
+            "name": f"矩阵国徽{tag}", "status": "superseded", "image": base64.b64encode(EMBLEM).decode()})
+        w.add("emblems", tag, e["id"])
     for tag, who in (("lx", "lixia"), ("lxu", "lixia"), ("sz", "shizhong")):
         p = await gw.ok("POST", "/api/v1/practices", w.keys[who], json={
             "organisation_id": w.orgs[tag]["id"], "title": f"矩阵做法{tag}", "text": "矩阵正文"})
@@ -492,7 +521,7 @@ def _expected(op: Op, who: str, tag: str) -> set[int]:
 
 def _scoped(op: Op, who: str, tag: str, sees: set[str]) -> int:
     if op.scope == "national":
-        return 200 if who == "admin" else 403
+        return 0 if who == "admin" else 403  # 0: allowed (made once, below)
     if op.scope == "own" and op.roles == {ADMIN, INTEG}:  # webhooks: the owner's only
         return 0 if who == "admin" or OWNER.get(who) == tag else 404
     if tag in sees or op.scope == "none":
