@@ -57,6 +57,7 @@ from services.checker.net.politeness import Politeness, polite_to
 from services.checker.ocr.inputs import attach_crops, ocr_inputs
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
+from services.checker.repost.record import record_account, record_site
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import WordLists
 from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
@@ -243,6 +244,8 @@ class Inspector:
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
             attach_crops(findings, ocr, self.evidence)
+            if run.kind != "recheck":  # a re-check looks at findings, not at repost tasks
+                await record_site(self.sessionmaker, site, run)
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:
@@ -318,6 +321,8 @@ class Inspector:
             # after its last attempt target.failed tells reporting), never passes empty.
             raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
         snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
+        if run.kind != "recheck":
+            await record_account(self.sessionmaker, snapshot, run)
         findings = evaluate_account(snapshot, run.profile,
                                     await self._lists(account.region_code),
                                     only=set(run.rules) if run.rules else None)

@@ -1,0 +1,104 @@
+"""What an inspection does for repost tasks: find each open task's repost on the target, record it.
+
+Called by the pipeline with the site's snapshot (its crawled pages: home, column lists and
+articles) or the account's posts. The first repost found is kept: a later inspection that no
+longer reaches it (the article slid off the crawled lists) does not undo it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
+
+from services.checker.ground.account import AccountSnapshot
+from services.checker.ground.site import SiteSnapshot
+from services.checker.repost.match import Article, Found, Params, find_in_posts, find_on_site
+from services.checker.repost.models import RepostResult, RepostTask
+from shared.calendar import SHANGHAI
+from shared.principal import region_prefix
+
+
+def covers(scope: dict[str, Any], *, region_code: str, organisation_id: UUID, kinds: set[str]) -> bool:
+    """Whether a task's scope names the target: every criterion given must hold.
+
+    `regions`: the target lies in one of the region subtrees; `organisation_ids`: it is one of
+    these units'; `kinds`: its kind (portal / department / account / the account's platform).
+    """
+    regions = scope.get("regions") or []
+    units = scope.get("organisation_ids") or []
+    wanted = scope.get("kinds") or []
+    return ((not regions or any(region_code.startswith(region_prefix(r)) for r in regions))
+            and (not units or str(organisation_id) in units)
+            and (not wanted or bool(kinds & set(wanted))))
+
+
+async def _open_tasks(s: AsyncSession, run: Any, params: Params) -> list[RepostTask]:
+    today = run.as_of.astimezone(SHANGHAI).date()
+    rows = (await s.execute(select(RepostTask).where(
+        col(RepostTask.published_on) <= today,
+        col(RepostTask.due_on) >= today - timedelta(days=params.follow_days)))).scalars().all()
+    return list(rows)
+
+
+async def _record(s: AsyncSession, task: RepostTask, found: Found | None, fields: dict[str, Any],
+                  run: Any) -> None:
+    row = (await s.execute(select(RepostResult).where(
+        RepostResult.task_id == task.id, RepostResult.target_id == fields["target_id"]))).scalar_one_or_none()
+    if row is not None and row.found_url is not None:
+        return
+    if row is None:
+        row = RepostResult(task_id=task.id, run_id=run.id, checked_at=run.as_of, **fields)
+        s.add(row)
+    row.run_id, row.checked_at = run.id, run.as_of
+    if found is not None:
+        row.found_url, row.found_title = found.url[:2000], found.title[:500]
+        row.found_published_at, row.similarity = found.published_at or run.as_of, found.similarity
+        if task.column:
+            row.in_column = any(task.column in name for name in found.columns)
+
+
+async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: SiteSnapshot, run: Any) -> int:
+    """Look for every open task covering the site among its pages; return how many were judged."""
+    t = site.target
+    params = Params.of(run.profile)
+    judged = 0
+    async with sessionmaker() as s:
+        for task in await _open_tasks(s, run, params):
+            if not covers(task.scope, region_code=t.region_code, organisation_id=t.organisation_id,
+                          kinds={t.kind, "website"}):
+                continue
+            found = find_on_site(Article(task.title, task.body, task.source_url), site, params)
+            await _record(s, task, found, {
+                "target_type": "website", "target_id": t.id, "target_code": t.site_code,
+                "target_name": t.name, "organisation_id": t.organisation_id,
+                "organisation_name": t.organisation_name, "region_code": t.region_code}, run)
+            judged += 1
+        await s.commit()
+    return judged
+
+
+async def record_account(sessionmaker: async_sessionmaker[AsyncSession], account: AccountSnapshot,
+                         run: Any) -> int:
+    """Look for every open task covering the account among its posts; return how many were judged."""
+    if not account.readable:
+        return 0
+    t = account.target
+    params = Params.of(run.profile)
+    judged = 0
+    async with sessionmaker() as s:
+        for task in await _open_tasks(s, run, params):
+            if not covers(task.scope, region_code=t.region_code, organisation_id=t.organisation_id,
+                          kinds={t.platform, "account"}):
+                continue
+            found = find_in_posts(Article(task.title, task.body, task.source_url), account, params)
+            await _record(s, task, found, {
+                "target_type": "account", "target_id": t.id, "target_code": t.code,
+                "target_name": t.name, "organisation_id": t.organisation_id,
+                "organisation_name": t.organisation_name, "region_code": t.region_code}, run)
+            judged += 1
+        await s.commit()
+    return judged
