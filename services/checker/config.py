@@ -114,7 +114,8 @@ class CheckerSettings(ServiceSettings):
         "target.rescored": ["govinspect:reporting"],
         "target.failed": ["govinspect:reporting"],
         "inspection.completed": ["govinspect:reporting", "govinspect:gateway"],
-        "system.stalled": ["govinspect:gateway"]})
+        "system.stalled": ["govinspect:gateway"],
+        "repost.checked": ["govinspect:gateway"]})
     reconcile_interval_s: int = 60
     """How often the reconciler re-queues what Redis lost, completes finished runs and starts
     due plans (a dead worker's task is taken back sooner, every heartbeat_interval_s)."""

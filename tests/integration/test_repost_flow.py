@@ -15,14 +15,19 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import delete
 
+from gateway.webhooks import models as webhook_models
+from gateway.webhooks.delivery import WebhookSettings
+from gateway.webhooks.signing import EVENT_HEADER, SIGNATURE_HEADER, verify
 from services.checker.config import CheckerSettings
 from services.checker.feeds.limits import FeedPollSettings
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
+from tests.gateway.webhook_fixtures import Receiver
 from tests.integration.conftest import Suite, checker_settings, suite
-from tests.integration.flow_helpers import csv_bytes, run_checker
+from tests.integration.flow_helpers import csv_bytes, relay_checker, run_checker, run_gateway
 from tests.integration.sites import GOOD, serve
 from tests.registry.conftest import registry, registry_settings
 
@@ -91,11 +96,28 @@ def sites() -> Iterator[SiteServer]:
 
 
 @pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
 async def gw(open_gateway: OpenGateway, suite: Suite) -> AsyncIterator[Gateway]:
-    async with open_gateway(transports={"checker": httpx.ASGITransport(app=suite.checker)}) as gateway:
+    """The gateway in front of the registry and the checker, calling back a loopback receiver."""
+    hooks = WebhookSettings(allowed_private_networks=["127.0.0.0/8"], timeout_s=5.0)
+    async with open_gateway(transports={"checker": httpx.ASGITransport(app=suite.checker)},
+                            webhooks=hooks) as gateway:
         await gateway.app.state.redis.flushdb()
-        yield gateway
-        await gateway.app.state.redis.flushdb()
+        try:
+            yield gateway
+        finally:
+            async with gateway.app.state.sessionmaker() as s:
+                for model in (webhook_models.WebhookAttempt, webhook_models.WebhookDelivery,
+                              webhook_models.WebhookSubscription, webhook_models.WebhookProcessedEvent):
+                    await s.execute(delete(model))
+                await s.commit()
+            await gateway.app.state.redis.flushdb()
 
 
 async def _import(gw: Gateway, key: str, entity: str, header: list[str], rows: list[list[Any]]) -> None:
@@ -129,7 +151,7 @@ def _task(**over: Any) -> dict[str, Any]:
 
 
 async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, checker_settings: CheckerSettings,
-                                                sites: SiteServer) -> None:
+                                                sites: SiteServer, receiver: Receiver, redis_url: str) -> None:
     now = gw.clock.now()
     feed = serve_account(sites, "rss", [
         post("w1", now=now, days_ago=9, title="【转发】优化营商环境，这些措施要知道", text=BODY),
@@ -139,6 +161,10 @@ async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, check
         "host_map": sites.host_map(), "use_browser": False,
         "feed_polling": FeedPollSettings(default_rate=0, retries=1, backoff_s=0.05)})
     city = await _file(gw, feed)
+    # The provincial system that issues tasks hears back about each site and account.
+    system = await gw.key(["integration"], regions=["370100"])
+    sub = await gw.ok("POST", "/api/v1/webhooks", system, json={
+        "url": receiver.url, "events": ["repost.checked"], "description": "省级重点信息转载系统"})
 
     # 1. Issue the task; import one from the provincial system (portals only). Input is checked.
     task = await gw.ok("POST", "/api/v1/repost-tasks", city, json=_task())
@@ -183,6 +209,21 @@ async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, check
                      UNITS[MISSING]: (1, 0, 0, 1)}, units
     imported_detail = await gw.ok("GET", f"/api/v1/repost-tasks/{imported['id']}", city)
     assert [(r["target_code"], r["status"]) for r in imported_detail["results"]] == [(SITES[GOOD], "on_time")]
+
+    # The callback: one signed repost.checked per site and account and task, with the status.
+    gateway_settings = gw.app.state.settings.model_copy(update={"redis_url": redis_url})
+    for _ in range(3):
+        await relay_checker(suite.checker, gw.clock)
+        await run_gateway(gateway_settings, gw.clock, gw.app)
+        if len(receiver.requests) >= 6:
+            break
+    calls = [q for q in receiver.requests if q.headers.get(EVENT_HEADER) == "repost.checked"]
+    assert all(verify(sub["secret"], q.headers[SIGNATURE_HEADER], q.body, gw.clock.now()) for q in calls)
+    told = sorted((b["data"]["external_id"] or "", b["data"]["target_code"], b["data"]["status"])
+                  for b in (json.loads(q.body) for q in calls))
+    assert told == [("", SITES[GOOD], "on_time"), ("", SITES[LOOKALIKE], "missing"),
+                    ("", SITES[LATE], "late"), ("", SITES[MISSING], "missing"),
+                    ("", "weibo:lixiafabu", "on_time"), ("SD-2026-0417", SITES[GOOD], "on_time")], told
 
     # 4. What the circular says about the quarter.
     summary = await gw.ok("GET", "/api/v1/repost-tasks/summary", city,

@@ -63,6 +63,7 @@ from services.checker.rules.params import WordLists
 from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
+from shared.events import Outbox
 from shared.principal import Principal, Role, region_prefix, sign_principal
 
 log = logging.getLogger("govinspect.checker.pipeline")
@@ -97,6 +98,7 @@ class Inspector:
     host_map: HostMap
     registry_transport: httpx.AsyncBaseTransport | None = None
     limits: PlatformLimiter = field(default_factory=PlatformLimiter.unlimited)
+    outbox: Outbox | None = None  # repost.checked goes out with the repost results
     _domains: dict[UUID, set[str]] = field(default_factory=dict)
     _accounts: dict[UUID, set[str] | None] = field(default_factory=dict)
 
@@ -245,7 +247,7 @@ class Inspector:
                                 only=set(run.rules) if run.rules else None)
             attach_crops(findings, ocr, self.evidence)
             if run.kind != "recheck":  # a re-check looks at findings, not at repost tasks
-                await record_site(self.sessionmaker, site, run)
+                await record_site(self.sessionmaker, site, run, self.outbox)
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:
@@ -322,7 +324,7 @@ class Inspector:
             raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
         snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
         if run.kind != "recheck":
-            await record_account(self.sessionmaker, snapshot, run)
+            await record_account(self.sessionmaker, snapshot, run, self.outbox)
         findings = evaluate_account(snapshot, run.profile,
                                     await self._lists(account.region_code),
                                     only=set(run.rules) if run.rules else None)

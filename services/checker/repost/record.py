@@ -2,7 +2,9 @@
 
 Called by the pipeline with the site's snapshot (its crawled pages: home, column lists and
 articles) or the account's posts. The first repost found is kept: a later inspection that no
-longer reaches it (the article slid off the crawled lists) does not undo it.
+longer reaches it (the article slid off the crawled lists) does not undo it. The first result of
+a task on a target, and a repost found later, are announced as `repost.checked` (the callback
+to the issuing system through the gateway's webhooks), in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from services.checker.ground.account import AccountSnapshot
 from services.checker.ground.site import SiteSnapshot
 from services.checker.repost.match import Article, Found, Params, find_in_posts, find_on_site
 from services.checker.repost.models import RepostResult, RepostTask
+from services.checker.repost.service import status_of
 from shared.calendar import SHANGHAI
+from shared.contracts.events import REPOST_CHECKED, RepostChecked
+from shared.events import Outbox
 from shared.principal import region_prefix
 
 
@@ -45,11 +50,12 @@ async def _open_tasks(s: AsyncSession, run: Any, params: Params) -> list[RepostT
 
 
 async def _record(s: AsyncSession, task: RepostTask, found: Found | None, fields: dict[str, Any],
-                  run: Any) -> None:
+                  run: Any, outbox: Outbox | None) -> None:
     row = (await s.execute(select(RepostResult).where(
         RepostResult.task_id == task.id, RepostResult.target_id == fields["target_id"]))).scalar_one_or_none()
     if row is not None and row.found_url is not None:
         return
+    news = row is None or found is not None  # first judged, or found at last: the issuer hears of it
     if row is None:
         row = RepostResult(task_id=task.id, run_id=run.id, checked_at=run.as_of, **fields)
         s.add(row)
@@ -59,9 +65,19 @@ async def _record(s: AsyncSession, task: RepostTask, found: Found | None, fields
         row.found_published_at, row.similarity = found.published_at or run.as_of, found.similarity
         if task.column:
             row.in_column = any(task.column in name for name in found.columns)
+    if news and outbox is not None:
+        outbox.publish(s, REPOST_CHECKED, RepostChecked(
+            task_id=task.id, external_id=task.external_id, title=task.title, due_on=task.due_on,
+            target_type=row.target_type, target_id=row.target_id, target_code=row.target_code,
+            target_name=row.target_name, organisation_id=row.organisation_id,
+            organisation_name=row.organisation_name, region_code=row.region_code,
+            status=status_of(row, task.due_on, run.as_of.astimezone(SHANGHAI).date()),
+            found_url=row.found_url, found_published_at=row.found_published_at, run_id=run.id,
+            checked_at=run.as_of))
 
 
-async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: SiteSnapshot, run: Any) -> int:
+async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: SiteSnapshot, run: Any,
+                      outbox: Outbox | None = None) -> int:
     """Look for every open task covering the site among its pages; return how many were judged."""
     t = site.target
     params = Params.of(run.profile)
@@ -75,14 +91,14 @@ async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: Site
             await _record(s, task, found, {
                 "target_type": "website", "target_id": t.id, "target_code": t.site_code,
                 "target_name": t.name, "organisation_id": t.organisation_id,
-                "organisation_name": t.organisation_name, "region_code": t.region_code}, run)
+                "organisation_name": t.organisation_name, "region_code": t.region_code}, run, outbox)
             judged += 1
         await s.commit()
     return judged
 
 
 async def record_account(sessionmaker: async_sessionmaker[AsyncSession], account: AccountSnapshot,
-                         run: Any) -> int:
+                         run: Any, outbox: Outbox | None = None) -> int:
     """Look for every open task covering the account among its posts; return how many were judged."""
     if not account.readable:
         return 0
@@ -98,7 +114,7 @@ async def record_account(sessionmaker: async_sessionmaker[AsyncSession], account
             await _record(s, task, found, {
                 "target_type": "account", "target_id": t.id, "target_code": t.code,
                 "target_name": t.name, "organisation_id": t.organisation_id,
-                "organisation_name": t.organisation_name, "region_code": t.region_code}, run)
+                "organisation_name": t.organisation_name, "region_code": t.region_code}, run, outbox)
             judged += 1
         await s.commit()
     return judged
