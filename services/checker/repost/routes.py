@@ -38,7 +38,8 @@ class RepostScope(BaseModel):
 class RepostTaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "title": "国务院办公厅关于进一步优化政务服务的意见", "source_url": "https://www.gov.cn/zhengce/content/1.htm",
-        "body": "各省、自治区、直辖市人民政府……", "published_on": "2026-11-02", "region_code": "370100",
+        "body": "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：为进一步优化政务服务……",
+        "published_on": "2026-11-02", "region_code": "370100",
         "scope": {"regions": ["370100"], "kinds": ["portal", "department"]}, "column": "重要信息",
         "deadline_working_days": 3}]})
 
