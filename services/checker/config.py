@@ -115,7 +115,7 @@ class CheckerSettings(ServiceSettings):
         "target.failed": ["govinspect:reporting"],
         "inspection.completed": ["govinspect:reporting", "govinspect:gateway"],
         "system.stalled": ["govinspect:gateway"],
-        "repost.checked": ["govinspect:gateway"]})
+        "repost.checked": ["govinspect:reporting", "govinspect:gateway"]})
     reconcile_interval_s: int = 60
     """How often the reconciler re-queues what Redis lost, completes finished runs and starts
     due plans (a dead worker's task is taken back sooner, every heartbeat_interval_s)."""

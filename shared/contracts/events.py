@@ -298,6 +298,7 @@ class RepostChecked(EventPayload):
     task_id: UUID
     external_id: str | None  # the issuing system's task id, when the task was imported
     title: str
+    published_on: date
     due_on: date
     target_type: Literal["website", "account"]
     target_id: UUID

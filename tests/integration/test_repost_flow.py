@@ -9,12 +9,15 @@ Completion reads per task and per unit, and the circular's sentence names who di
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import docx
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlmodel import delete
 
 from gateway.webhooks import models as webhook_models
@@ -22,17 +25,26 @@ from gateway.webhooks.delivery import WebhookSettings
 from gateway.webhooks.signing import EVENT_HEADER, SIGNATURE_HEADER, verify
 from services.checker.config import CheckerSettings
 from services.checker.feeds.limits import FeedPollSettings
+from services.reporting.config import ReportingSettings
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
 from tests.gateway.webhook_fixtures import Receiver
 from tests.integration.conftest import Suite, checker_settings, suite
-from tests.integration.flow_helpers import csv_bytes, relay_checker, run_checker, run_gateway
+from tests.integration.flow_helpers import (
+    csv_bytes,
+    deliver_checker_events,
+    relay_checker,
+    run_checker,
+    run_gateway,
+)
 from tests.integration.sites import GOOD, serve
 from tests.registry.conftest import registry, registry_settings
+from tests.reporting.conftest import reporting_settings
 
 pytestmark = pytest.mark.integration
-__all__ = ["checker_settings", "gw_settings", "open_gateway", "registry", "registry_settings", "suite"]
+__all__ = ["checker_settings", "gw_settings", "open_gateway", "registry", "registry_settings",
+           "reporting_settings", "suite"]
 
 LIXIA = "370102"
 LOOKALIKE, LATE, MISSING = "www.zz-lookalike.gov.cn", "www.zz-late.gov.cn", "www.zz-missing.gov.cn"
@@ -103,10 +115,11 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-async def gw(open_gateway: OpenGateway, suite: Suite) -> AsyncIterator[Gateway]:
-    """The gateway in front of the registry and the checker, calling back a loopback receiver."""
+async def gw(open_gateway: OpenGateway, suite: Suite, reporting_app: FastAPI) -> AsyncIterator[Gateway]:
+    """The gateway in front of the three services, calling back a loopback receiver."""
     hooks = WebhookSettings(allowed_private_networks=["127.0.0.0/8"], timeout_s=5.0)
-    async with open_gateway(transports={"checker": httpx.ASGITransport(app=suite.checker)},
+    async with open_gateway(transports={"checker": httpx.ASGITransport(app=suite.checker),
+                                        "reporting": httpx.ASGITransport(app=reporting_app)},
                             webhooks=hooks) as gateway:
         await gateway.app.state.redis.flushdb()
         try:
@@ -151,7 +164,8 @@ def _task(**over: Any) -> dict[str, Any]:
 
 
 async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, checker_settings: CheckerSettings,
-                                                sites: SiteServer, receiver: Receiver, redis_url: str) -> None:
+                                                sites: SiteServer, receiver: Receiver, redis_url: str,
+                                                reporting_settings: ReportingSettings) -> None:
     now = gw.clock.now()
     feed = serve_account(sites, "rss", [
         post("w1", now=now, days_ago=9, title="【转发】优化营商环境，这些措施要知道", text=BODY),
@@ -231,6 +245,18 @@ async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, check
     assert summary["assigned"] == 2 and summary["reposted"] == 1, summary
     assert summary["sentence"] == (f"转载重要信息2篇，1篇全部完成转发；{UNITS[LOOKALIKE]}、{UNITS[MISSING]}未按要求转载；"
                                    f"{UNITS[LATE]}逾期转载。"), summary
+    # The quarter's circular says the same, in its data and its DOCX.
+    await deliver_checker_events(reporting_settings, gw.clock, suite.registry.app, suite.checker)
+    draft = await gw.ok("POST", "/api/v1/circulars", city, json={
+        "region_code": LIXIA, "quarter": "2026Q4", "issuing_office": "济南市历下区人民政府办公室",
+        "deadline_working_days": 10})
+    assert draft["data"]["reposts"]["sentence"] == summary["sentence"], draft["data"]["reposts"]
+    assert draft["data"]["reposts"]["assigned"] == 2
+    r = await gw.call("GET", f"/api/v1/circulars/{draft['id']}/document", city, params={"format": "docx"})
+    assert r.status_code == 200, r.text
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+    assert "重点信息转载情况。" + summary["sentence"] in text, text
+
     # A unit outside the city does not see the city's tasks.
     other = await gw.key(["supervisor"], regions=["370200"])
     assert await gw.ok("GET", "/api/v1/repost-tasks", other) == []

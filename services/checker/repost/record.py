@@ -67,7 +67,8 @@ async def _record(s: AsyncSession, task: RepostTask, found: Found | None, fields
             row.in_column = any(task.column in name for name in found.columns)
     if news and outbox is not None:
         outbox.publish(s, REPOST_CHECKED, RepostChecked(
-            task_id=task.id, external_id=task.external_id, title=task.title, due_on=task.due_on,
+            task_id=task.id, external_id=task.external_id, title=task.title,
+            published_on=task.published_on, due_on=task.due_on,
             target_type=row.target_type, target_id=row.target_id, target_code=row.target_code,
             target_name=row.target_name, organisation_id=row.organisation_id,
             organisation_name=row.organisation_name, region_code=row.region_code,

@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -20,9 +20,10 @@ from services.checker.repost.models import RepostResult, RepostTask
 from shared.calendar import SHANGHAI, WorkingCalendar
 from shared.errors import Conflict, ValidationFailed
 from shared.principal import Principal, region_prefix
+from shared.reposts import RepostStatus, repost_sentence, repost_status
 from shared.scope import ScopedLoader, region_condition, scope_condition
 
-Status = Literal["on_time", "late", "missing", "pending"]
+Status = RepostStatus
 
 
 @dataclass
@@ -42,10 +43,8 @@ class TaskInput:
 
 def status_of(result: RepostResult, due_on: date, today: date) -> Status:
     """How a target did on a task, judged now."""
-    if result.found_url is not None:
-        found = result.found_published_at or result.checked_at
-        return "on_time" if found.astimezone(SHANGHAI).date() <= due_on else "late"
-    return "missing" if today > due_on else "pending"
+    found = (result.found_published_at or result.checked_at) if result.found_url is not None else None
+    return repost_status(found, due_on, today)
 
 
 def _refuse(field: str, value: Any, why: str) -> ValidationFailed:
@@ -189,20 +188,8 @@ def summarise(tasks: list[RepostTask], results: list[RepostResult], today: date)
             late[r.organisation_name] = None
     reposted = sum(1 for t in tasks
                    if per_task[t.id] and all(s in ("on_time", "late") for s in per_task[t.id]))
-    n = len(tasks)
-    if n == 0:
-        sentence = "本期未下达重要信息转载任务。"
-    elif not missing and reposted == n:
-        sentence = f"转载重要信息{n}篇，全部完成转发。"
-    else:
-        sentence = f"转载重要信息{n}篇，{reposted}篇全部完成转发"
-        if missing:
-            sentence += f"；{'、'.join(missing)}未按要求转载"
-        sentence += "。"
-    if late:
-        sentence = sentence[:-1] + f"；{'、'.join(late)}逾期转载。"
-    return Summary(assigned=n, reposted=reposted, units_missing=list(missing), units_late=list(late),
-                   sentence=sentence)
+    return Summary(assigned=len(tasks), reposted=reposted, units_missing=list(missing), units_late=list(late),
+                   sentence=repost_sentence(len(tasks), reposted, list(missing), list(late)))
 
 
 def today_of(now: datetime) -> date:
