@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -185,6 +186,9 @@ async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, check
     assert task["due_on"] == "2026-11-13", task
     bad = await gw.call("POST", "/api/v1/repost-tasks", city, json=_task(scope={"regions": ["110000"]}))
     assert bad.status_code == 422 and "scope.regions[0]" in bad.json()["detail"], bad.text
+    nobody = str(uuid.uuid4())
+    bad = await gw.call("POST", "/api/v1/repost-tasks", city, json=_task(scope={"organisation_ids": [nobody]}))
+    assert bad.status_code == 422 and f"scope.organisation_ids[0] 的值 '{nobody}'" in bad.json()["detail"], bad.text
     brief = _task(title=BRIEF, body=BRIEF_BODY, published_on="2026-11-09", column=None,
                   scope={"regions": [LIXIA], "kinds": ["portal"]}, external_id="SD-2026-0417")
     [imported] = await gw.ok("POST", "/api/v1/repost-tasks/import", city, json={"tasks": [brief]})

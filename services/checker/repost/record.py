@@ -9,10 +9,12 @@ to the issuing system through the gateway's webhooks), in the same transaction.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
@@ -25,6 +27,8 @@ from shared.calendar import SHANGHAI
 from shared.contracts.events import REPOST_CHECKED, RepostChecked
 from shared.events import Outbox
 from shared.principal import region_prefix
+
+log = logging.getLogger("govinspect.checker.repost")
 
 
 def covers(scope: dict[str, Any], *, region_code: str, organisation_id: UUID, kinds: set[str]) -> bool:
@@ -77,6 +81,16 @@ async def _record(s: AsyncSession, task: RepostTask, found: Found | None, fields
             checked_at=run.as_of))
 
 
+async def _commit(s: AsyncSession) -> None:
+    """Commit the results; when another run recorded the same target at the same moment (the
+    unique task × target key), its results stand and these are dropped: the next run judges again."""
+    try:
+        await s.commit()
+    except IntegrityError:
+        await s.rollback()
+        log.warning("repost results recorded concurrently by another run; kept the other run's")
+
+
 async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: SiteSnapshot, run: Any,
                       outbox: Outbox | None = None) -> int:
     """Look for every open task covering the site among its pages; return how many were judged."""
@@ -94,7 +108,7 @@ async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: Site
                 "target_name": t.name, "organisation_id": t.organisation_id,
                 "organisation_name": t.organisation_name, "region_code": t.region_code}, run, outbox)
             judged += 1
-        await s.commit()
+        await _commit(s)
     return judged
 
 
@@ -117,5 +131,5 @@ async def record_account(sessionmaker: async_sessionmaker[AsyncSession], account
                 "target_name": t.name, "organisation_id": t.organisation_id,
                 "organisation_name": t.organisation_name, "region_code": t.region_code}, run, outbox)
             judged += 1
-        await s.commit()
+        await _commit(s)
     return judged

@@ -160,8 +160,8 @@ async def create_task(body: RepostTaskCreate, registry: RegistryDep,
     lists and articles) and in each account's posts in the scope, by the body's similarity.
     """
     ctx.require_admin_or_supervisor()
-    [row] = await service.create_tasks(ctx.session, ctx.principal, ctx.actor, ctx.clock.now(),
-                                       await registry.working_calendar(), [body.as_input()])
+    [row] = await service.create_tasks(ctx.session, ctx.principal, ctx.actor, ctx.clock.now(), registry,
+                                       [body.as_input()])
     return RepostTaskRead.model_validate(row)
 
 
@@ -175,8 +175,7 @@ async def import_tasks(body: RepostTaskImport, registry: RegistryDep,
     An item's `external_id` already imported is refused (409), so an import can be retried.
     """
     ctx.require_admin_or_supervisor()
-    rows = await service.create_tasks(ctx.session, ctx.principal, ctx.actor, ctx.clock.now(),
-                                      await registry.working_calendar(),
+    rows = await service.create_tasks(ctx.session, ctx.principal, ctx.actor, ctx.clock.now(), registry,
                                       [t.as_input() for t in body.tasks], prefix="tasks")
     return [RepostTaskRead.model_validate(r) for r in rows]
 

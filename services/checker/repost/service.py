@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from services.checker.repost.models import RepostResult, RepostTask
-from shared.calendar import SHANGHAI, WorkingCalendar
+from shared.calendar import SHANGHAI
+from shared.clients.base import UpstreamProblem
+from shared.clients.registry import RegistryClient
 from shared.errors import Conflict, ValidationFailed
 from shared.principal import Principal, region_prefix
 from shared.reposts import RepostStatus, repost_sentence, repost_status
@@ -58,19 +60,41 @@ def _check_scope(principal: Principal, item: TaskInput, where: str) -> None:
     for i, region in enumerate(item.regions):
         if not principal.sees_region(region):
             raise _refuse(f"{where}scope.regions[{i}]", region, "不在您的管辖范围内")
-    if not item.regions and not principal.all_regions:
-        raise _refuse(f"{where}scope.regions", [], "须指定转载范围所在区划")
+    if not item.regions and not item.organisation_ids and not principal.all_regions:
+        raise _refuse(f"{where}scope.regions", [], "须指定转载范围所在区划或单位")
+
+
+async def _check_units(registry: RegistryClient, items: list[TaskInput], prefix: str) -> None:
+    """Every unit a scope names exists and is the caller's to see (asked as the caller): 422 else."""
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"{prefix}[{i}]." if prefix else ""
+        for j, unit in enumerate(item.organisation_ids):
+            if unit in seen:
+                continue
+            try:
+                await registry.organisation(uuid.UUID(unit))
+            except UpstreamProblem as exc:
+                if exc.status != 404:
+                    raise
+                raise _refuse(f"{where}scope.organisation_ids[{j}]", unit,
+                              "单位不存在或不在您的管辖范围内") from None
+            seen.add(unit)
 
 
 async def create_tasks(session: AsyncSession, principal: Principal, actor: str, now: datetime,
-                       calendar: WorkingCalendar, items: list[TaskInput], *, prefix: str = "",
+                       registry: RegistryClient, items: list[TaskInput], *, prefix: str = "",
                        ) -> list[RepostTask]:
-    """Add tasks (all or none: a refused item refuses the lot), their deadlines on the calendar."""
+    """Add tasks (all or none: a refused item refuses the lot), their deadlines on the registry's
+    working-day calendar."""
+    for i, item in enumerate(items):
+        _check_scope(principal, item, f"{prefix}[{i}]." if prefix else "")
+    await _check_units(registry, items, prefix)
+    calendar = await registry.working_calendar()
     rows: list[RepostTask] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
         where = f"{prefix}[{i}]." if prefix else ""
-        _check_scope(principal, item, where)
         if item.external_id is not None:
             taken = (await session.execute(select(RepostTask.id).where(
                 RepostTask.external_id == item.external_id))).first()
