@@ -27,6 +27,7 @@ from gateway.webhooks.signing import EVENT_HEADER, SIGNATURE_HEADER, verify
 from services.checker.config import CheckerSettings
 from services.checker.feeds.limits import FeedPollSettings
 from services.reporting.config import ReportingSettings
+from shared.tabular import xlsx_bytes
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
 from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
@@ -198,6 +199,18 @@ async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, check
         _task(title="另一篇文章的标题", external_id="SD-2026-0500"), brief]})
     assert again.status_code == 409 and "tasks[1].external_id" in again.json()["detail"], again.text
     assert len(await gw.ok("GET", "/api/v1/repost-tasks", city)) == 2
+    # The same from an XLSX sheet: a bad date on row 3 refuses the whole sheet, by row and column.
+    header = ["任务编号", "标题", "原文链接", "正文", "发布日期", "下达区划", "转载区划", "转载类型", "转载期限（工作日）"]
+    row = ["SD-2026-0301", "关于做好秋季防汛工作的通知", "http://www.shandong.gov.cn/art/2026/9/1/art_1_9.html",
+           BRIEF_BODY, "2026-09-01", "370100", LIXIA, "portal、department", 5]
+    sheet = xlsx_bytes("转载任务", header, [row, [*row[:4], "九月一日", *row[5:]]])
+    files = {"file": ("tasks.xlsx", sheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    refused = await gw.call("POST", "/api/v1/repost-tasks/import-sheet", city, files=files)
+    assert refused.status_code == 422 and refused.json()["detail"].startswith("第 3 行 发布日期"), refused.text
+    assert len(await gw.ok("GET", "/api/v1/repost-tasks", city)) == 2
+    files["file"] = ("tasks.xlsx", xlsx_bytes("转载任务", header, [row]), files["file"][2])
+    [sheeted] = await gw.ok("POST", "/api/v1/repost-tasks/import-sheet", city, files=files)
+    assert sheeted["scope"]["kinds"] == ["portal", "department"] and sheeted["due_on"] == "2026-09-08", sheeted
 
     # 2. The inspection looks for the reposts.
     run = await gw.ok("POST", "/api/v1/runs", city, json={"name": "四季度检查", "scope": {

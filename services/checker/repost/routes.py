@@ -6,15 +6,15 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, status
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 
 from services.checker.common.context import Ctx, get_ctx
-from services.checker.repost import service
+from services.checker.repost import service, sheet
 from services.checker.repost.models import RepostTask
 from shared.clients.deps import RegistryDep
 from shared.contracts.registry import Platform
-from shared.errors import NotFound, problem_responses
+from shared.errors import NotFound, PayloadTooLarge, problem_responses
 from shared.text import Name, Text
 
 router = APIRouter(tags=["repost-tasks"], responses=problem_responses(401, 422))
@@ -177,6 +177,35 @@ async def import_tasks(body: RepostTaskImport, registry: RegistryDep,
     ctx.require_admin_or_supervisor()
     rows = await service.create_tasks(ctx.session, ctx.principal, ctx.actor, ctx.clock.now(), registry,
                                       [t.as_input() for t in body.tasks], prefix="tasks")
+    return [RepostTaskRead.model_validate(r) for r in rows]
+
+
+@router.post("/repost-tasks/import-sheet", operation_id="importRepostTaskSheet",
+             response_model=list[RepostTaskRead], status_code=status.HTTP_201_CREATED,
+             summary="以 XLSX 导入重点信息转载任务", responses=problem_responses(403, 409, 413))
+async def import_sheet(registry: RegistryDep, file: Annotated[UploadFile, File(description="XLSX 文件")],
+                       ctx: Ctx = Depends(get_ctx)) -> list[RepostTaskRead]:
+    """Import tasks from an XLSX sheet (multipart field `file`), one task per row: all or none.
+
+    Headers (any order): 任务编号, 标题, 原文链接, 正文, 发布日期, 下达区划, 转载区划, 转载单位ID,
+    转载类型, 栏目, 转载期限（工作日）; the three scope columns take several values joined by 、.
+    An error names the row and the column, and nothing is written.
+    """
+    ctx.require_admin_or_supervisor()
+    limit = ctx.settings.repost_import_max_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"文件超过上限 {limit} 字节（repost_import_max_bytes）",
+                              limit_name="repost_import_max_bytes", limit=limit)
+    items = []
+    for number, fields in sheet.read_sheet(data, max_unpacked=ctx.settings.repost_import_unpacked_bytes,
+                                           max_rows=MAX_IMPORT):
+        try:
+            items.append(RepostTaskCreate.model_validate(fields).as_input())
+        except ValidationError as exc:
+            raise sheet.refuse_row(number, exc) from None
+    rows = await service.create_tasks(ctx.session, ctx.principal, ctx.actor, ctx.clock.now(), registry,
+                                      items, prefix="rows")
     return [RepostTaskRead.model_validate(r) for r in rows]
 
 
