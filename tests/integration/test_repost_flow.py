@@ -50,8 +50,11 @@ __all__ = ["checker_settings", "gw_settings", "open_gateway", "registry", "regis
 
 LIXIA = "370102"
 LOOKALIKE, LATE, MISSING = "www.zz-lookalike.gov.cn", "www.zz-late.gov.cn", "www.zz-missing.gov.cn"
-SITES = {GOOD: "3701020001", LOOKALIKE: "3701020005", LATE: "3701020006", MISSING: "3701020007"}
-UNITS = {GOOD: "历下区政府办", LOOKALIKE: "历下区发改局", LATE: "历下区商务局", MISSING: "历下区民政局"}
+SEARCHED = "www.zz-search.gov.cn"  # its repost is linked from no crawled page: the site's search finds it
+SITES = {GOOD: "3701020001", LOOKALIKE: "3701020005", LATE: "3701020006", MISSING: "3701020007",
+         SEARCHED: "3701020008"}
+UNITS = {GOOD: "历下区政府办", LOOKALIKE: "历下区发改局", LATE: "历下区商务局", MISSING: "历下区民政局",
+         SEARCHED: "历下区科技局"}
 ORG_HEADER = ["单位名称", "单位类型", "所在区划"]
 SITE_HEADER = ["网站标识码", "网站名称", "主办单位", "主办单位区划", "网站类型", "域名", "首页网址", "状态"]
 ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "主办单位区划", "状态", "订阅源"]
@@ -106,6 +109,12 @@ def sites() -> Iterator[SiteServer]:
         _site(server, LOOKALIKE, [("关于进一步优化营商环境若干措施的工作会议", "2026-11-12", OTHER)])
         _site(server, LATE, [(TITLE, "2026-11-18", BODY)])
         _site(server, MISSING, [("民政局召开冬季救助工作会议", "2026-11-12", "会议部署了冬季救助工作。" * 4)])
+        _site(server, SEARCHED, [("科技局召开创新工作会议", "2026-11-12", "会议部署了科技创新工作。" * 4)])
+        home = server.resources[(SEARCHED, "/")]
+        home.body = home.body.replace(b"<body>", b'<body><form action="/search.html"><input name="q"></form>')
+        server.add(SEARCHED, "/search.html", '<html><head><meta charset="utf-8"><title>检索结果</title></head><body>'
+                   f'<ul><li><a href="/old/77.html">{TITLE}</a></li></ul></body></html>')
+        server.add(SEARCHED, "/old/77.html", _article(TITLE, "2026-11-11", BODY, SEARCHED))
         yield server
 
 
@@ -149,11 +158,11 @@ async def _file(gw: Gateway, feed: dict[str, Any]) -> str:
         await gw.ok("POST", "/api/v1/regions", json={"code": code, "name": name, "parent_code": parent})
     await _import(gw, system, "organisations", ORG_HEADER, [
         [UNITS[GOOD], "county_government", LIXIA],
-        *[[UNITS[h], "county_department", LIXIA] for h in (LOOKALIKE, LATE, MISSING)]])
+        *[[UNITS[h], "county_department", LIXIA] for h in (LOOKALIKE, LATE, MISSING, SEARCHED)]])
     await _import(gw, system, "websites", SITE_HEADER, [
         [SITES[GOOD], "济南市历下区人民政府", UNITS[GOOD], LIXIA, "portal", GOOD, f"http://{GOOD}/", "运行中"],
         *[[SITES[h], f"{UNITS[h]}网站", UNITS[h], LIXIA, "department", h, f"http://{h}/", "运行中"]
-          for h in (LOOKALIKE, LATE, MISSING)]])
+          for h in (LOOKALIKE, LATE, MISSING, SEARCHED)]])
     await _import(gw, system, "accounts", ACCOUNT_HEADER, [
         ["新浪微博", "lixiafabu", "历下发布", UNITS[GOOD], LIXIA, "运行中", json.dumps(feed, ensure_ascii=False)]])
     return city
@@ -230,14 +239,17 @@ async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, check
         SITES[LOOKALIKE]: ("missing", None),  # similar title, other body
         SITES[LATE]: ("late", f"http://{LATE}/zyxx/0.html"),  # published 2026-11-18
         SITES[MISSING]: ("missing", None),
+        SITES[SEARCHED]: ("on_time", f"http://{SEARCHED}/old/77.html"),  # through the site's search
         "weibo:lixiafabu": ("on_time", "http://feeds.example.cn/posts/w1"),
     }, got
+    searched = [p for (_, h, p) in sites.requests if h == SEARCHED and p.startswith("/search.html?")]
+    assert searched and "/old/77.html" not in sites.resources[(SEARCHED, "/zyxx/")].body.decode(), searched
     portal = next(r for r in detail["results"] if r["target_code"] == SITES[GOOD])
     assert portal["in_column"] is True and portal["similarity"] >= 0.9
-    assert detail["completion"] == {"assigned": 5, "on_time": 2, "late": 1, "missing": 2, "pending": 0}
+    assert detail["completion"] == {"assigned": 6, "on_time": 3, "late": 1, "missing": 2, "pending": 0}
     units = {u["organisation_name"]: (u["assigned"], u["on_time"], u["late"], u["missing"]) for u in detail["units"]}
     assert units == {UNITS[GOOD]: (2, 2, 0, 0), UNITS[LOOKALIKE]: (1, 0, 0, 1), UNITS[LATE]: (1, 0, 1, 0),
-                     UNITS[MISSING]: (1, 0, 0, 1)}, units
+                     UNITS[MISSING]: (1, 0, 0, 1), UNITS[SEARCHED]: (1, 1, 0, 0)}, units
     imported_detail = await gw.ok("GET", f"/api/v1/repost-tasks/{imported['id']}", city)
     assert [(r["target_code"], r["status"]) for r in imported_detail["results"]] == [(SITES[GOOD], "on_time")]
 
@@ -246,14 +258,14 @@ async def test_repost_tasks_through_the_gateway(gw: Gateway, suite: Suite, check
     for _ in range(3):
         await relay_checker(suite.checker, gw.clock)
         await run_gateway(gateway_settings, gw.clock, gw.app)
-        if len(receiver.requests) >= 6:
+        if len(receiver.requests) >= 7:
             break
     calls = [q for q in receiver.requests if q.headers.get(EVENT_HEADER) == "repost.checked"]
     assert all(verify(sub["secret"], q.headers[SIGNATURE_HEADER], q.body, gw.clock.now()) for q in calls)
     told = sorted((b["data"]["external_id"] or "", b["data"]["target_code"], b["data"]["status"])
                   for b in (json.loads(q.body) for q in calls))
     assert told == [("", SITES[GOOD], "on_time"), ("", SITES[LOOKALIKE], "missing"),
-                    ("", SITES[LATE], "late"), ("", SITES[MISSING], "missing"),
+                    ("", SITES[LATE], "late"), ("", SITES[MISSING], "missing"), ("", SITES[SEARCHED], "on_time"),
                     ("", "weibo:lixiafabu", "on_time"), ("SD-2026-0417", SITES[GOOD], "on_time")], told
 
     # 4. What the circular says about the quarter.

@@ -247,7 +247,7 @@ class Inspector:
                                 only=set(run.rules) if run.rules else None)
             attach_crops(findings, ocr, self.evidence)
             if run.kind != "recheck":  # a re-check looks at findings, not at repost tasks
-                await record_site(self.sessionmaker, site, run, self.outbox)
+                await record_site(self.sessionmaker, site, run, self.outbox, self.fetcher)
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:

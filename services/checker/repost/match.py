@@ -36,6 +36,7 @@ class Params(BaseModel):
     min_title_jaccard: float = Field(0.5, gt=0, le=1)
     min_containment_titled: float = Field(0.4, gt=0, le=1)
     follow_days: int = Field(60, ge=0, le=366)  # calendar days after the deadline a task is still looked for
+    search_results: int = Field(5, ge=0, le=20)  # pages of each site-search answer fetched (0: no search)
 
     @classmethod
     def of(cls, profile: dict[str, Any]) -> Params:

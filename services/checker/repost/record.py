@@ -20,8 +20,10 @@ from sqlmodel import col, select
 
 from services.checker.ground.account import AccountSnapshot
 from services.checker.ground.site import SiteSnapshot
+from services.checker.net.fetcher import Fetcher
 from services.checker.repost.match import Article, Found, Params, find_in_posts, find_on_site
 from services.checker.repost.models import RepostResult, RepostTask
+from services.checker.repost.search import search_site
 from services.checker.repost.service import status_of
 from shared.calendar import SHANGHAI
 from shared.contracts.events import REPOST_CHECKED, RepostChecked
@@ -51,6 +53,13 @@ async def _open_tasks(s: AsyncSession, run: Any, params: Params) -> list[RepostT
         col(RepostTask.published_on) <= today,
         col(RepostTask.due_on) >= today - timedelta(days=params.follow_days)))).scalars().all()
     return list(rows)
+
+
+async def _found_before(s: AsyncSession, task: RepostTask, target_id: UUID) -> bool:
+    """Whether an earlier run already found this task's repost on the target (no search then)."""
+    row = (await s.execute(select(RepostResult.found_url).where(
+        RepostResult.task_id == task.id, RepostResult.target_id == target_id))).first()
+    return row is not None and row[0] is not None
 
 
 async def _record(s: AsyncSession, task: RepostTask, found: Found | None, fields: dict[str, Any],
@@ -92,7 +101,7 @@ async def _commit(s: AsyncSession) -> None:
 
 
 async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: SiteSnapshot, run: Any,
-                      outbox: Outbox | None = None) -> int:
+                      outbox: Outbox | None = None, fetcher: Fetcher | None = None) -> int:
     """Look for every open task covering the site among its pages; return how many were judged."""
     t = site.target
     params = Params.of(run.profile)
@@ -102,7 +111,10 @@ async def record_site(sessionmaker: async_sessionmaker[AsyncSession], site: Site
             if not covers(task.scope, region_code=t.region_code, organisation_id=t.organisation_id,
                           kinds={t.kind, "website"}):
                 continue
-            found = find_on_site(Article(task.title, task.body, task.source_url), site, params)
+            article = Article(task.title, task.body, task.source_url)
+            found = find_on_site(article, site, params)
+            if found is None and fetcher is not None and not await _found_before(s, task, t.id):
+                found = await search_site(article, site, fetcher, params)
             await _record(s, task, found, {
                 "target_type": "website", "target_id": t.id, "target_code": t.site_code,
                 "target_name": t.name, "organisation_id": t.organisation_id,
