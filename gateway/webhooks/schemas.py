@@ -22,6 +22,7 @@ class EventName(StrEnum):
     filing_late = "filing.late"
     error_report_overdue = "error_report.overdue"
     system_stalled = "system.stalled"
+    repost_checked = "repost.checked"
 
 
 EVENT_LABELS: dict[EventName, str] = {
@@ -32,6 +33,7 @@ EVENT_LABELS: dict[EventName, str] = {
     EventName.filing_late: "备案逾期：开设、变更、关停等事项未按时报备",
     EventName.error_report_overdue: "找错留言逾期：网民留言超过答复期限仍未答复",
     EventName.system_stalled: "系统自检告警：检查批次停滞或检查计划逾期未启动（仅限全国范围）",
+    EventName.repost_checked: "转载任务核查结果：某网站或账号按时转载、逾期转载或未转载重点信息",
 }
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]

@@ -89,6 +89,12 @@ class CheckerSettings(ServiceSettings):
     """Distinct off-site link targets fetched per site for 外链变质 (content.external_link). Our
     own figure: a government home page links to a few dozen outside sites (friendly links, the
     national and provincial portals); targets beyond it are not judged in this run."""
+    repost_import_max_bytes: int = 5 * 1024 * 1024
+    """Largest XLSX of repost tasks taken at once (POST /repost-tasks/import-sheet). Our figure:
+    500 tasks (the import's row limit) with article bodies of ~5,000 characters zip to ~2 MB."""
+    repost_import_unpacked_bytes: int = 50 * 1024 * 1024
+    """What that XLSX may unpack to, checked before unpacking (a zip bomb); ours, as the
+    registry's max_import_unpacked_bytes reasons."""
     ocr_max_images: int = 20
     """Content images read by OCR per site (issue 15 item 4: a per-site budget). Our figure:
     Tesseract takes 1–3 CPU seconds per picture; 20 keep a site under a minute of OCR."""
@@ -114,7 +120,8 @@ class CheckerSettings(ServiceSettings):
         "target.rescored": ["govinspect:reporting"],
         "target.failed": ["govinspect:reporting"],
         "inspection.completed": ["govinspect:reporting", "govinspect:gateway"],
-        "system.stalled": ["govinspect:gateway"]})
+        "system.stalled": ["govinspect:gateway"],
+        "repost.checked": ["govinspect:reporting", "govinspect:gateway"]})
     reconcile_interval_s: int = 60
     """How often the reconciler re-queues what Redis lost, completes finished runs and starts
     due plans (a dead worker's task is taken back sooner, every heartbeat_interval_s)."""

@@ -19,6 +19,7 @@ from services.checker.finding.routes import router as finding_router
 from services.checker.health import browser_report
 from services.checker.plan.routes import router as plan_router
 from services.checker.profile.routes import router as profile_router
+from services.checker.repost.routes import router as repost_router
 from services.checker.run.routes import recheck_router
 from services.checker.run.routes import router as run_router
 from services.checker.watch.routes import router as alerts_router
@@ -35,6 +36,7 @@ TAGS = [
     {"name": "posts", "description": "新媒体账号文章：推送、查询与 JSON 订阅源格式"},
     {"name": "alerts", "description": "系统告警：检查停滞、计划逾期（自检）"},
     {"name": "emblems", "description": "国徽参考图：现行版与已废止版本"},
+    {"name": "repost-tasks", "description": "重点信息转载任务及完成情况"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -68,7 +70,7 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
 
     app.state.readiness_report = readiness
     for router in (run_router, recheck_router, plan_router, finding_router, profile_router,
-                   posts_router, emblem_router):
+                   posts_router, emblem_router, repost_router):
         app.include_router(router)
     app.include_router(alerts_router)
     return app

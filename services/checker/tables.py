@@ -8,11 +8,13 @@ from services.checker.finding.models import Finding, Sighting
 from services.checker.plan.models import Plan
 from services.checker.probe.models import MonitoredSite, ProbeSample
 from services.checker.profile.models import RuleProfile, WordEntry
+from services.checker.repost.models import RepostResult, RepostTask
 from services.checker.run.models import Run, Task
 
 metadata = mapper_registry.metadata
 
 
 __all__ = ["AccountPost", "EmblemReference", "Finding", "MonitoredSite", "OutboxDelivery", "OutboxEvent",
-           "Plan", "ProbeSample", "ProcessedEvent", "RuleProfile", "Run", "Sighting", "Task", "WordEntry",
+           "Plan", "ProbeSample", "ProcessedEvent",
+           "RepostResult", "RepostTask", "RuleProfile", "Run", "Sighting", "Task", "WordEntry",
            "metadata"]

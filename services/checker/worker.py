@@ -48,6 +48,7 @@ def build_worker(settings: CheckerSettings | None = None, clock: Clock | None = 
     async def resources(base: WorkerResources) -> InspectResources:
         inspector = await Inspector.open(settings, base.sessionmaker, base.redis,
                                          registry_transport)
+        inspector.outbox = checker_outbox(settings, clock)
         base.on_close(inspector.aclose)
         return InspectResources(**base.shared(), settings=settings,
                                 outbox=checker_outbox(settings, clock),

@@ -10,11 +10,13 @@ from services.reporting.error_report.models import ErrorReport
 from services.reporting.notice.models import Notice, NoticeContact
 from services.reporting.practice.models import Practice, PracticeVersion
 from services.reporting.rectification.models import RectificationEvent, RectificationItem
+from services.reporting.repost.models import RepostCopy
 from services.reporting.result.models import LateFiling, Result
 
 metadata = mapper_registry.metadata
 
 __all__ = ["Attachment", "Circular", "ConsolidationDecision", "Dispute", "ErrorReport",
            "LateFiling", "Notice", "NoticeContact", "OutboxDelivery", "OutboxEvent", "Practice",
-           "PracticeVersion", "ProcessedEvent", "RectificationEvent", "RectificationItem", "Result",
+           "PracticeVersion", "ProcessedEvent", "RectificationEvent", "RectificationItem", "RepostCopy",
+           "Result",
            "metadata"]

@@ -53,6 +53,7 @@ RECTIFICATION_OVERDUE = "rectification.overdue"
 RECTIFICATION_DUE_SOON = "rectification.due_soon"
 ERROR_REPORT_OVERDUE = "error_report.overdue"
 SYSTEM_STALLED = "system.stalled"
+REPOST_CHECKED = "repost.checked"
 
 
 def filing_event_name(target_type: str, action: str) -> str:
@@ -288,6 +289,35 @@ class SystemStalled(EventPayload):
     message: str
 
 
+class RepostChecked(EventPayload):
+    """`repost.checked`: an inspection judged a repost task on one site or account — the first
+    time, and again when it found the repost (the callback to the system that issued the task)."""
+
+    NAME: ClassVar[str] = REPOST_CHECKED
+
+    task_id: UUID
+    external_id: str | None  # the issuing system's task id, when the task was imported
+    title: str
+    published_on: date
+    due_on: date
+    target_type: Literal["website", "account"]
+    target_id: UUID
+    target_code: str
+    target_name: str
+    organisation_id: UUID
+    organisation_name: str
+    region_code: str
+    status: Literal["on_time", "late", "missing", "pending"]
+    found_url: str | None
+    found_published_at: Instant | None
+    run_id: UUID
+    checked_at: Instant
+
+    def scope(self) -> EventScope:
+        """The reposting site's or account's region and unit."""
+        return EventScope(self.region_code, [self.organisation_id])
+
+
 # --- registry ----------------------------------------------------------------------------
 
 
@@ -447,6 +477,7 @@ EVENT_MODELS: dict[str, Any] = {
     TARGET_FAILED: TargetFailed,
     INSPECTION_COMPLETED: InspectionCompleted,
     SYSTEM_STALLED: SystemStalled,
+    REPOST_CHECKED: RepostChecked,
     FILING_LATE: FilingLate,
     CIRCULAR_PUBLISHED: CircularPublished,
     RECTIFICATION_OVERDUE: RectificationOverdue,

@@ -305,7 +305,7 @@ async def test_subscription_urls_and_events_are_validated(env: Env, wh_database_
         types = (await c.get("/webhooks/event-types")).json()
     assert {t["name"] for t in types} == {"rectification.overdue", "rectification.due_soon",
                                           "circular.published", "inspection.completed", "filing.late",
-                                          "error_report.overdue", "system.stalled"}
+                                          "error_report.overdue", "system.stalled", "repost.checked"}
     assert all(t["label"] for t in types)
 
 

@@ -57,11 +57,13 @@ from services.checker.net.politeness import Politeness, polite_to
 from services.checker.ocr.inputs import attach_crops, ocr_inputs
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
+from services.checker.repost.record import record_account, record_site
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import WordLists
 from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
+from shared.events import Outbox
 from shared.principal import Principal, Role, region_prefix, sign_principal
 
 log = logging.getLogger("govinspect.checker.pipeline")
@@ -96,6 +98,7 @@ class Inspector:
     host_map: HostMap
     registry_transport: httpx.AsyncBaseTransport | None = None
     limits: PlatformLimiter = field(default_factory=PlatformLimiter.unlimited)
+    outbox: Outbox | None = None  # repost.checked goes out with the repost results
     _domains: dict[UUID, set[str]] = field(default_factory=dict)
     _accounts: dict[UUID, set[str] | None] = field(default_factory=dict)
 
@@ -243,6 +246,8 @@ class Inspector:
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
             attach_crops(findings, ocr, self.evidence)
+            if run.kind != "recheck":  # a re-check looks at findings, not at repost tasks
+                await record_site(self.sessionmaker, site, run, self.outbox, self.fetcher)
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:
@@ -318,6 +323,8 @@ class Inspector:
             # after its last attempt target.failed tells reporting), never passes empty.
             raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
         snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
+        if run.kind != "recheck":
+            await record_account(self.sessionmaker, snapshot, run, self.outbox)
         findings = evaluate_account(snapshot, run.profile,
                                     await self._lists(account.region_code),
                                     only=set(run.rules) if run.rules else None)

@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.reporting.repost.service import RepostParagraph
+
 
 class Figure(BaseModel):
     """A number in the text, traceable to the rows it counts."""
@@ -170,6 +172,8 @@ class CircularData(BaseModel):
     # 检查比例 / 复查比例 / 整改率; None when there is nothing to state (no registry answer and
     # no problem targets last period). Targets running but not inspected are in `gaps` too.
     coverage: Coverage | None = None
+    # 重点信息转载情况 (repost tasks published in the period; None: none, or an older circular).
+    reposts: RepostParagraph | None = None
 
 
 class Narrative(BaseModel):

@@ -25,6 +25,7 @@ from services.reporting.common.calendar import load_calendar
 from services.reporting.common.context import Ctx
 from services.reporting.rectification.models import RectificationItem
 from services.reporting.rectification.service import OpenItem, open_items
+from services.reporting.repost import service as reposts
 from services.reporting.result.models import Result
 from services.reporting.unit.circulars import naming
 from shared.calendar import SHANGHAI
@@ -96,7 +97,7 @@ async def build(ctx: Ctx, circular: Circular,
     prev_start = prev_end - length
     prev, items, closed = await _previous_circular(ctx, circular)
     index = ProblemIndex()
-    return compute(ComputeInput(
+    data, rows = compute(ComputeInput(
         title=circular.title, period_start=circular.period_start, period_end=circular.period_end,
         region_code=circular.region_code, region_name=names.get(circular.region_code, circular.region_code),
         issuing_office=circular.issuing_office,
@@ -110,6 +111,9 @@ async def build(ctx: Ctx, circular: Circular,
         previous_closed=closed, region_names=names,
         deadline_text=deadline_text(circular.deadline_at, circular.deadline_working_days),
         running=await running_targets(registry, circular.region_code)))
+    data.reposts = await reposts.paragraph(ctx.session, circular.region_code, circular.period_start,
+                                           circular.period_end, ctx.clock.now().astimezone(SHANGHAI).date())
+    return data, rows
 
 
 def visible(ctx: Ctx, circular: Circular) -> bool:

@@ -12,14 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
 
 from services.reporting.rectification.service import abandon_recheck, apply_recheck
+from services.reporting.repost import service as reposts
 from services.reporting.result.models import LateFiling, Result
 from shared.contracts.events import (
     FILING_LATE,
+    REPOST_CHECKED,
     TARGET_FAILED,
     TARGET_INSPECTED,
     TARGET_RESCORED,
     AccountFilingLate,
     EventEnvelope,
+    RepostChecked,
     TargetFailed,
     TargetInspected,
     TargetRescored,
@@ -28,7 +31,7 @@ from shared.contracts.events import (
 )
 
 # The events reporting consumes (its queue's routes in the other services' settings).
-HANDLED = {TARGET_INSPECTED, TARGET_RESCORED, TARGET_FAILED, FILING_LATE}
+HANDLED = {TARGET_INSPECTED, TARGET_RESCORED, TARGET_FAILED, FILING_LATE, REPOST_CHECKED}
 
 
 def result_from_payload(p: TargetInspected, now: datetime) -> Result:
@@ -90,6 +93,8 @@ async def handle(session: AsyncSession, envelope: EventEnvelope, now: datetime) 
         if p.run_kind == "recheck":
             await abandon_recheck(session, p.run_id, p.target.id,
                                   f"复核未能完成（{p.error or '检查失败'}），稍后将重新请求复核", now)
+    elif isinstance(p, RepostChecked):
+        await reposts.take(session, p, now)
     elif (isinstance(p, WebsiteFilingLate | AccountFilingLate)
           and await session.get(LateFiling, p.filing_id) is None):
         session.add(LateFiling(

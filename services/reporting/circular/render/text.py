@@ -56,6 +56,7 @@ def compose(doc: CircularDocument) -> Composition:
         recipients=recipients(data.region_code, data.region_name),
         body=(*_intro(doc, words), *overview,
               *coverage.paragraph(data, words, _cn_number(_subsections(overview) + 1)),
+              *_reposts(data, _cn_number(_subsections(overview) + (2 if data.coverage else 1))),
               *_problems(data, words), *_requirements(doc, words)),
         attachment_note=tuple(f"{i}.{t.title}" for i, t in enumerate(attachments, 1)),
         signature=data.issuing_office,
@@ -67,6 +68,13 @@ def compose(doc: CircularDocument) -> Composition:
     if doc.traditional:
         return replace(convert_tree(composition), lang="zh-Hant")
     return composition
+
+
+def _reposts(data: CircularData, number: str) -> list[Block]:
+    """（N）重点信息转载情况, after the coverage paragraph (none when no task was issued)."""
+    if data.reposts is None:
+        return []
+    return [Paragraph(data.reposts.sentence, lead=f"（{number}）重点信息转载情况。")]
 
 
 def _narrative(text: str) -> list[Paragraph]:
