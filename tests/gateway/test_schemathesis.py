@@ -12,6 +12,8 @@ Hypothesis drives generation from a worker thread.
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -24,6 +26,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from PIL import Image
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -91,7 +94,15 @@ async def _seed(gw: Gateway) -> dict[str, Any]:
         "name": "省平台对接", "roles": ["integration"], "regions": ["370102"]})
     word = await gw.ok("POST", "/api/v1/wordlists/typo", json={"wrong": "按步就班",
                                                                "right": "按部就班"})
+    practice = await gw.ok("POST", "/api/v1/practices", json={
+        "organisation_id": org["id"], "title": "历下区政务公开专栏建设", "text": "建立专栏，按周更新。"})
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(picture, format="PNG")
+    emblem = await gw.ok("POST", "/api/v1/emblems", json={
+        "name": "国徽（旧版）", "status": "superseded",
+        "image": base64.b64encode(picture.getvalue()).decode()})
     return {"client_id": client["client_id"], "list_name": "typo", "entry_id": word["id"],
+            "practice_id": practice["id"], "emblem_id": emblem["id"],
             "name": "national_2019","code": "370102", "org_id": org["id"], "site_id": site["id"],
             "account_id": account["id"], "run_id": run["id"], "plan_id": plan["id"],
             "circular_id": circular["id"], "report_id": report["id"], "key_id": key["id"],
@@ -115,6 +126,10 @@ BOUND_BY_DATA = {
     "fileWebsiteAction": "the changes must suit the action (change needs changes)",
     "setFindingVerdicts": "the ids must be findings of the caller's (the seed has none)",
     "publishCircular": "its deadline must fall in a loaded calendar year",
+    "createRepostTask": "published_on must fall in a loaded calendar year (deadlines are working days)",
+    "importRepostTasks": "each task's published_on must fall in a loaded calendar year",
+    "importRepostTaskSheet": "the file must be an XLSX sheet with the documented headers",
+    "uploadPracticeImage": "the picture goes in the multipart field `file` alone (other form fields are refused)",
     "createWebhook": "the URL's host must resolve, to an address the SSRF guard allows",
     "issueToken": "the client id and secret must be a registered client's",
     "raiseDispute": "the finding must be one of the caller's (the seed has none)",
@@ -126,7 +141,8 @@ BOUND_BY_DATA = {
 REFERENCES = {"organisation_id": "org_id", "sponsor_id": "org_id", "operator_id": "org_id",
               "parent_id": "org_id",
               "website_id": "site_id", "account_id": "account_id", "run_id": "run_id",
-              "region_code": "code", "parent_code": "parent", "profile": "profile"}
+              "region_code": "code", "parent_code": "parent", "profile": "profile",
+              "circular_id": "circular_id"}
 REFERENCE_LISTS = {"organisations": "org_id", "organisation_ids": "org_id",
                    "website_ids": "site_id", "account_ids": "account_id", "regions": "code"}
 

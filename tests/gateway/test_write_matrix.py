@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl import Workbook
 from PIL import Image
 
 from shared.principal import Role
@@ -90,6 +91,7 @@ class Op:
     version_of: str = ""  # the row whose ETag the write must carry (If-Match), by resource
     by: str = ""  # who makes the allowed call (default: 历下区's supervisor, or its system)
     upload: bool = False  # the body is an uploaded image (multipart field `file`)
+    sheet: bool = False  # the body's rows are an uploaded XLSX sheet (multipart field `file`)
 
 
 def _id(resource: str) -> Callable[[World, str], str]:
@@ -119,6 +121,21 @@ def _website(w: World, t: str) -> dict[str, Any]:
     return {"site_code": f"{_region(t)}{9000 + n:04d}", "name": f"矩阵网站{n}",
             "organisation_id": w.orgs[t]["id"], "kind": "department", "domains": [domain],
             "home_url": f"https://{domain}/"}
+
+
+def _repost_task(t: str) -> dict[str, Any]:
+    n = next(_n)
+    return {"title": f"矩阵转载任务{n}", "source_url": f"https://www.gov.cn/zhengce/{n}.htm",
+            "body": "各区县人民政府：为进一步做好重点信息转载工作，现将有关事项通知如下。" * 2,
+            "published_on": "2026-11-02", "region_code": _region(t),
+            "scope": {"regions": [_region(t)]}, "deadline_working_days": 3}
+
+
+def _repost_row(t: str) -> dict[str, Any]:
+    task = _repost_task(t)
+    return {"标题": task["title"], "原文链接": task["source_url"], "正文": task["body"],
+            "发布日期": task["published_on"], "下达区划": task["region_code"],
+            "转载区划": task["region_code"], "转载期限（工作日）": 3}
 
 
 def _import(w: World, t: str) -> list[dict[str, Any]]:
@@ -172,6 +189,15 @@ MATRIX: dict[tuple[str, str], Op] = {
         {ADMIN}, "national", _u("/api/v1/calendar/years/2028"),
         lambda w, t: {"holidays": ["2028-01-01"], "workdays": []}, 200,
         "节假日安排是全国数据：仅全国管理员"),
+    ("POST", "/api/v1/repost-tasks"): Op(
+        {ADMIN, SUP}, "body", _u("/api/v1/repost-tasks"), lambda w, t: _repost_task(t), 201,
+        "转载任务：下达区划与转载范围须在辖区内"),
+    ("POST", "/api/v1/repost-tasks/import"): Op(
+        {ADMIN, SUP}, "body", _u("/api/v1/repost-tasks/import"),
+        lambda w, t: {"tasks": [_repost_task(t)]}, 201, "批量导入转载任务：须在辖区内"),
+    ("POST", "/api/v1/repost-tasks/import-sheet"): Op(
+        {ADMIN, SUP}, "body", _u("/api/v1/repost-tasks/import-sheet"),
+        lambda w, t: [_repost_row(t)], 201, "以表格导入转载任务：须在辖区内", sheet=True),
     ("POST", "/api/v1/emblems"): Op(
         {ADMIN}, "national", _u("/api/v1/emblems"),
         lambda w, t: {"name": f"矩阵国徽{next(_n)}", "status": "superseded",
@@ -367,6 +393,9 @@ WRITTEN: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/accounts/{account_id}/filings"): "/api/v1/filings",
     ("PUT", "/api/v1/calendar/years/{year}"): "/api/v1/calendar/years/2028",
     ("POST", "/api/v1/emblems"): "/api/v1/emblems",
+    ("POST", "/api/v1/repost-tasks"): "/api/v1/repost-tasks",
+    ("POST", "/api/v1/repost-tasks/import"): "/api/v1/repost-tasks",
+    ("POST", "/api/v1/repost-tasks/import-sheet"): "/api/v1/repost-tasks",
     ("DELETE", "/api/v1/emblems/{emblem_id}"): "/api/v1/emblems",
     ("POST", "/api/v1/runs"): "/api/v1/runs",
     ("POST", "/api/v1/runs/{run_id}/cancel"): "/api/v1/runs",
@@ -429,7 +458,8 @@ async def _snapshot(w: World) -> dict[str, Any]:
             "/api/v1/filings", "/api/v1/runs", "/api/v1/plans", "/api/v1/findings",
             "/api/v1/circulars", "/api/v1/rectifications", "/api/v1/error-reports",
             "/api/v1/results", "/api/v1/notice-contacts", "/api/v1/keys", "/api/v1/clients", "/api/v1/webhooks",
-            "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026", "/api/v1/emblems"]
+            "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026", "/api/v1/emblems",
+            "/api/v1/repost-tasks"]
     urls += [f"/api/v1/accounts/{row}/posts" for row in w.ids["accounts"].values()]
     return {url: await _read(w, url) for url in urls}
 
@@ -438,7 +468,7 @@ async def _read(w: World, url: str) -> tuple[int, Any]:
     """Status and body of a GET by the national administrator."""
     unpaged = url.startswith(("/api/v1/plans", "/api/v1/circulars", "/api/v1/profiles",
                               "/api/v1/wordlists", "/api/v1/calendar", "/api/v1/notice-contacts",
-                              "/api/v1/emblems"))
+                              "/api/v1/emblems", "/api/v1/repost-tasks"))
     r = await w.gw.call("GET", url.format(account=w.ids["accounts"]["lx"]),
                         params={} if unpaged else {"limit": 200})
     year_not_loaded = r.status_code == 422 and url.startswith("/api/v1/calendar/years/")
@@ -501,10 +531,27 @@ def _unit_tag(op: Op, w: World) -> str:
     return "lxu"
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(rows: Any) -> bytes:
+    """A sheet with a header row (the keys of the first row) and one row per dict."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append(list(row.values()))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _call_args(op: Op, w: World, tag: str) -> dict[str, Any]:
     body = op.body(w, tag) if op.body else None
     if op.upload:
         return {"files": {"file": ("m.png", IMAGE, "image/png")}}
+    if op.sheet:
+        return {"files": {"file": ("m.xlsx", _xlsx(body), XLSX)}}
     if op.files:
         return {"params": {"format": "json"},
                 "files": {"file": ("m.json", json.dumps(body).encode(), "application/json")}}
