@@ -97,7 +97,7 @@ class Inspector:
     registry_transport: httpx.AsyncBaseTransport | None = None
     limits: PlatformLimiter = field(default_factory=PlatformLimiter.unlimited)
     _domains: dict[UUID, set[str]] = field(default_factory=dict)
-    _accounts: dict[UUID, set[str] | None] = field(default_factory=dict)
+    _accounts: dict[UUID, tuple[set[str], set[str]] | None] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, settings: CheckerSettings, sessionmaker: async_sessionmaker[AsyncSession],
@@ -151,8 +151,9 @@ class Inspector:
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
         return self._domains[run_id]
 
-    async def _registry_accounts(self, run: Any) -> set[str] | None:
-        """Every filed account, read once per run when the run judges registry.unfiled_account."""
+    async def _registry_accounts(self, run: Any) -> tuple[set[str], set[str]] | None:
+        """Every filed account's key and name, read once per run when the run judges
+        registry.unfiled_account."""
         block = run.profile["rules"].get(unfiled_accounts.CODE)
         if block is None or block.get("enabled", True) is False or (
                 run.rules and unfiled_accounts.CODE not in run.rules):
@@ -229,6 +230,7 @@ class Inspector:
             emblems, references = await emblem_inputs(self.sessionmaker, self.fetcher, pages[0], profile,
                                                       run.rules)
             ocr = await ocr_inputs(pages, self.fetcher, self.settings, profile, run.rules)
+            filed = await self._registry_accounts(run)
             site = SiteSnapshot(
                 target=target, as_of=run.as_of, pages=pages, link_status=link_status,
                 availability=avail,
@@ -238,7 +240,8 @@ class Inspector:
                 registry_sites=await self._registry_domains(run.id),
                 external_pages=await self._external_pages(pages, target, run),
                 emblems=emblems, emblem_references=references, ocr_pages=[r.page for r in ocr],
-                registry_accounts=await self._registry_accounts(run))
+                registry_accounts=filed[0] if filed else None,
+                registry_account_names=filed[1] if filed else None)
             clock.lap(f"search+ipv6+external+emblems+ocr ({len(ocr)} pictures read)")
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
@@ -296,7 +299,7 @@ class Inspector:
         site = SiteSnapshot(target=target, as_of=run.as_of, pages=[home] if home else [],
                             availability=avail, link_status={}, search=None, ipv6=None,
                             registry_sites=set(), external_pages={}, emblems=[], emblem_references=[],
-                            ocr_pages=[], registry_accounts=None)
+                            ocr_pages=[], registry_accounts=None, registry_account_names=None)
         only = set(WITHOUT_PAGES) & (set(run.rules) if run.rules else set(WITHOUT_PAGES))
         findings = evaluate(site, run.profile, await self._lists(target.region_code), only=only)
         log.warning("%s not inspected: %s", target.site_code, reason)
