@@ -224,6 +224,10 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     assert named["detail"]["platform"] == "wechat_subscription"
     assert named["detail"]["seen_on"] == [f"http://{MISSING}/"]
     await _registration_requests(gw, city, unfiled, named)
+    # The 公众号 the account says it moved to is filed nowhere either: named from the post.
+    [mention] = [f for f in findings if f["rule"] == "account.unfiled_mention"]
+    assert (mention["detail"]["platform"], mention["detail"]["shown_name"]) == ("wechat_subscription", "历下发布")
+    assert mention["target_id"] == ended["target_id"] and mention["detail"]["seen_on"] == [ended["url"]]
 
     # Text inside the picture and the scanned PDF: the ID number, masked, with the crop as evidence.
     read = sorted((f["url"], f["offending"]) for f in findings if (f["detail"] or {}).get("ocr"))

@@ -57,6 +57,7 @@ from services.checker.net.politeness import Politeness, polite_to
 from services.checker.ocr.inputs import attach_crops, ocr_inputs
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
+from services.checker.rules.account import unfiled_mentions
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import WordLists
 from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
@@ -151,12 +152,13 @@ class Inspector:
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
         return self._domains[run_id]
 
-    async def _registry_accounts(self, run: Any) -> tuple[set[str], set[str]] | None:
-        """Every filed account's key and name, read once per run when the run judges
-        registry.unfiled_account."""
-        block = run.profile["rules"].get(unfiled_accounts.CODE)
+    async def _registry_accounts(self, run: Any, code: str = unfiled_accounts.CODE
+                                 ) -> tuple[set[str], set[str]] | None:
+        """Every filed account's key and name, read once per run when the run judges `code`
+        (registry.unfiled_account, account.unfiled_mention)."""
+        block = run.profile["rules"].get(code)
         if block is None or block.get("enabled", True) is False or (
-                run.rules and unfiled_accounts.CODE not in run.rules):
+                run.rules and code not in run.rules):
             return None
         if run.id not in self._accounts:
             self._accounts = {run.id: await filed_accounts(self.settings, self.registry_transport)}
@@ -320,7 +322,9 @@ class Inspector:
             # A re-check that cannot read the account proves nothing fixed: the task fails (and
             # after its last attempt target.failed tells reporting), never passes empty.
             raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
-        snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
+        filed = await self._registry_accounts(run, unfiled_mentions.CODE)
+        snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read,
+                                   registry_account_names=filed[1] if filed else None)
         findings = evaluate_account(snapshot, run.profile,
                                     await self._lists(account.region_code),
                                     only=set(run.rules) if run.rules else None)

@@ -71,8 +71,8 @@ def _platform(clause: str, start: int, end: int) -> str | None:
 
 def named_accounts(text: str) -> Iterator[NamedAccount]:
     """Every (platform, name) a short text gives, clause by clause."""
-    for clause in _CLAUSES.finditer(to_simplified(_SPACES.sub(" ", text))):
-        said = clause[0].strip()
+    for clause in _CLAUSES.finditer(to_simplified(text)):
+        said = _SPACES.sub(" ", clause[0]).strip()
         for m in _NAMES.finditer(said):
             name = next(g for g in m.groups() if g)
             if any(w in name for w in _NOT_NAMES):
@@ -85,7 +85,7 @@ def named_accounts(text: str) -> Iterator[NamedAccount]:
 
 
 def _text(el: etree._Element) -> str:
-    return " ".join(el.itertext()) if isinstance(el.tag, str) else ""
+    return _SPACES.sub(" ", " ".join(el.itertext())) if isinstance(el.tag, str) else ""
 
 
 def _is_qr(img: etree._Element, hints: list[str]) -> bool:
