@@ -49,7 +49,7 @@ def default_routes() -> dict[str, str]:
         **dict.fromkeys(("regions", "organisations", "websites", "accounts", "filings",
                          "calendar", "registration-requests"), "registry"),
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
-                         "wordlists", "alerts", "emblems", "filing-offers"), "checker"),
+                         "wordlists", "alerts", "emblems", "filing-offers", "discoveries"), "checker"),
         **dict.fromkeys(("circulars", "rectifications", "error-reports", "results", "notices",
                          "notice-contacts", "disputes", "practices", "attachments", "consolidation",
                          "annual-reports"),

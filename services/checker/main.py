@@ -22,6 +22,7 @@ from services.checker.plan.routes import router as plan_router
 from services.checker.profile.routes import router as profile_router
 from services.checker.run.routes import recheck_router
 from services.checker.run.routes import router as run_router
+from services.checker.unfiled.routes import router as unfiled_router
 from services.checker.watch.routes import router as alerts_router
 from shared.app import build_app
 from shared.clock import Clock, SystemClock
@@ -69,7 +70,7 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
 
     app.state.readiness_report = readiness
     for router in (run_router, recheck_router, plan_router, finding_router, profile_router,
-                   posts_router, emblem_router, offers_router):
+                   posts_router, emblem_router, offers_router, unfiled_router):
         app.include_router(router)
     app.include_router(alerts_router)
     return app

@@ -45,6 +45,7 @@ ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "�
 EMBLEM = '<img src="/images/gh.png" alt="国徽" width="48" height="48">'
 MOBILE = "13912345678"
 DOUYIN, UNFILED = "www.douyin.com", "/user/MS4wLjABAAAAlixiajiaoti"
+UNFILED_SITE = "qsn.ndbb-missing.gov.cn"  # in MISSING's own domain family, filed nowhere
 MOVED = "因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注。"
 
 
@@ -82,8 +83,10 @@ def sites() -> Iterator[SiteServer]:
         home.body = home.body.replace(b'<div class="footer">', (
             f'<p>关注我们：<a href="https://{DOUYIN}{UNFILED}">历下教体（抖音）</a></p>'
             '<div class="ewm"><img src="/images/wx_ewm.png" alt="二维码" width="88" height="88">'
-            '<p>微信公众号：历下教体发布</p></div><div class="footer">').encode(), 1)
+            '<p>微信公众号：历下教体发布</p></div>'
+            f'<p><a href="http://{UNFILED_SITE}/">历下区青少年活动中心</a></p><div class="footer">').encode(), 1)
         server.add(MISSING, "/images/wx_ewm.png", emblem("current", 88), content_type="image/png")
+        server.add(UNFILED_SITE, "/", "<html><title>历下区青少年活动中心</title></html>")
         server.add(DOUYIN, UNFILED, "<html><title>历下教体的抖音</title></html>")
         # On LATE, a 公示 posted as a picture and a scanned attachment, both with a mobile number.
         article = server.resources[(LATE, "/ywdt/1.html")]
@@ -149,30 +152,41 @@ async def _file(gw: Gateway, feed: dict[str, Any]) -> str:
 
 async def _registration_requests(gw: Gateway, city: str, linked: dict[str, Any],
                                   named: dict[str, Any]) -> None:
-    """The supervisor turns both discoveries into registration requests to the unit; the unit
-    sees them; filing the 公众号 closes one, the supervisor withdraws the other."""
+    """The unit's discovered-not-filed list; the supervisor turns each into a registration
+    request; filing the 公众号 and the site closes theirs, the supervisor withdraws the other."""
     [unit_org] = [o for o in await _items(gw, "/api/v1/organisations", city, q="历下区教体局")
                   if o["name"] == "历下区教体局"]
-    made = {}
-    for f in (linked, named):
-        d = f["detail"]
-        made[d["kind"]] = await gw.ok("POST", "/api/v1/registration-requests", city, json={
-            "kind": "account", "organisation_id": unit_org["id"], "platform": d["platform"],
-            "platform_account_id": d.get("platform_account_id"), "name": d["shown_name"],
-            "url": f["url"] if d["kind"] == "unfiled_account" else None,
-            "seen_on": d["seen_on"], "finding_id": f["id"]})
     unit = await gw.key(["unit"], organisations=[unit_org["id"]])
+    found = {d["finding_id"]: d for d in await gw.ok("GET", "/api/v1/discoveries", unit)}
+    assert await gw.ok("GET", "/api/v1/discoveries", city, params={"organisation_id": unit_org["id"]}) == list(
+        found.values())
+    assert {(d["kind"], d["name"], tuple(d["seen_on"])) for d in found.values()} == {
+        ("account", "历下教体（抖音）", (f"http://{MISSING}/",)),
+        ("account", "历下教体发布", (f"http://{MISSING}/",)),
+        ("website", UNFILED_SITE, (f"http://{MISSING}/",))}
+    assert found[linked["id"]]["platform_account_id"] == UNFILED.rsplit("/", 1)[1]
+    assert found[named["id"]]["platform"] == "wechat_subscription"
+    made = {}
+    for d in found.values():
+        made[d["name"]] = await gw.ok("POST", "/api/v1/registration-requests", city,
+                                      json=d["registration_request"])
     listed = await gw.ok("GET", "/api/v1/registration-requests", unit, params={"status": "open"})
     assert {(r["name"], r["status_label"]) for r in listed} == {
-        ("历下教体（抖音）", "待补报"), ("历下教体发布", "待补报")}
-    # The unit files the 公众号: its request is closed by the filing.
+        ("历下教体（抖音）", "待补报"), ("历下教体发布", "待补报"), ("历下区青少年活动中心", "待补报")}
+    # The unit files the 公众号 and the site: their requests are closed by the filings.
     acc = await gw.ok("POST", "/api/v1/accounts", unit, json={
         "platform": "wechat_subscription", "platform_account_id": "gh_lixia_jiaoti",
         "name": "历下教体发布", "sponsor_id": unit_org["id"], "status": "running"})
-    done = await gw.ok("GET", f"/api/v1/registration-requests/{made['unfiled_account_named']['id']}", unit)
+    done = await gw.ok("GET", f"/api/v1/registration-requests/{made['历下教体发布']['id']}", unit)
     assert (done["status"], done["filed_target_id"]) == ("filed", acc["id"])
+    site = await gw.ok("POST", "/api/v1/websites", unit, json={
+        "site_code": "3701020009", "name": "历下区青少年活动中心网站", "organisation_id": unit_org["id"],
+        "kind": "department", "domains": [UNFILED_SITE], "home_url": f"http://{UNFILED_SITE}/",
+        "status": "running"})
+    done = await gw.ok("GET", f"/api/v1/registration-requests/{made[UNFILED_SITE]['id']}", unit)
+    assert (done["status"], done["filed_target_id"]) == ("filed", site["id"])
     # The Douyin account is not the unit's: the supervisor withdraws the request (If-Match).
-    other = made["unfiled_account"]
+    other = made["历下教体（抖音）"]
     r = await gw.call("GET", f"/api/v1/registration-requests/{other['id']}", city)
     gone = await gw.ok("POST", f"/api/v1/registration-requests/{other['id']}/dismissal", city,
                        headers={"If-Match": r.headers["etag"]}, json={"note": "经核实为个人账号"})
@@ -223,7 +237,6 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     assert named["target_id"] == unfiled["target_id"] and "历下教体发布" in named["message"]
     assert named["detail"]["platform"] == "wechat_subscription"
     assert named["detail"]["seen_on"] == [f"http://{MISSING}/"]
-    await _registration_requests(gw, city, unfiled, named)
     # The 公众号 the account says it moved to is filed nowhere either: named from the post.
     [mention] = [f for f in findings if f["rule"] == "account.unfiled_mention"]
     assert (mention["detail"]["platform"], mention["detail"]["shown_name"]) == ("wechat_subscription", "历下发布")
@@ -293,6 +306,9 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     again = await _inspect(gw, city, settings, suite, "四季度复查")
     rules = {f["rule"] for f in await _items(gw, "/api/v1/findings", city, run_id=again["id"], limit=500)}
     assert "account.announced_end" not in rules and "deduct.annual_report" in rules
+
+    # 4. What MISSING shows that nobody filed, per unit; registration requests from it.
+    await _registration_requests(gw, city, unfiled, named)
 
 
 async def test_the_national_emblem_through_the_gateway(
