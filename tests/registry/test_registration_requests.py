@@ -7,6 +7,7 @@ import uuid
 
 from shared.principal import Role
 from tests.registry.factories import JINAN, Registry, account, org, region_tree, site, token
+from tests.registry.test_bulk import csv_bytes
 
 SUPERVISOR = token([Role.supervisor], regions=["370100"], subject="jinan-supervisor")
 
@@ -94,3 +95,27 @@ async def test_bad_requests_name_the_field(registry: Registry) -> None:
         assert r.status_code == 422, (body, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
         assert field in r.text
+
+
+async def test_an_imported_account_and_a_migrated_site_close_their_requests(registry: Registry) -> None:
+    await region_tree(registry, *JINAN)
+    lixia = await org(registry, name="历下区文旅局")
+    ask = await registry.ok("POST", "/registration-requests", headers=SUPERVISOR, json={
+        "kind": "account", "organisation_id": lixia["id"], "platform": "weibo",
+        "platform_account_id": "5800000099", "name": "历下文旅"})
+    site_ask = await registry.ok("POST", "/registration-requests", headers=SUPERVISOR, json={
+        "kind": "website", "organisation_id": lixia["id"], "name": "历下文旅网",
+        "domain": "wl.lixia.gov.cn"})
+    header = ["平台", "平台账号ID", "账号名称", "主办单位", "主办单位区划", "状态"]
+    r = await registry.call("POST", "/accounts/import", files={"file": ("a.csv", csv_bytes(header, [
+        ["新浪微博", "5800000099", "历下文旅", "历下区文旅局", "370102", "运行中"]]), "text/csv")})
+    assert r.status_code == 200, r.text
+    assert (await registry.ok("GET", f"/registration-requests/{ask['id']}"))["status"] == "filed"
+    # A filed site that migrates onto the requested domain answers that request too.
+    s = await site(registry, lixia, domain="old-wl.lixia.gov.cn")
+    etag = (await registry.call("GET", f"/websites/{s['id']}")).headers["etag"]
+    await registry.ok("POST", f"/websites/{s['id']}/filings", headers={"If-Match": etag}, json={
+        "action": "migrate", "changes": {"domains": ["wl.lixia.gov.cn"],
+                                         "home_url": "https://wl.lixia.gov.cn/"}})
+    done = await registry.ok("GET", f"/registration-requests/{site_ask['id']}")
+    assert (done["status"], done["filed_target_id"]) == ("filed", s["id"])

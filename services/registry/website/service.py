@@ -184,6 +184,8 @@ async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteF
     filing = await filings.file_change(ctx, site, new_org, body, changes, calendar, target=TARGET,
                                       snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, {org.id, new_org.id})
+    if "domains" in changes:  # a site that now names a requested domain answers the request
+        await registration.close_filed_website(ctx, site)
     return filing, new_org
 
 
