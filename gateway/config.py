@@ -47,9 +47,10 @@ def default_routes() -> dict[str, str]:
         # Posts pushed for an account live with the checker, which inspects them.
         "accounts/*/posts": "checker", "posts:bulk": "checker", "feeds": "checker",
         **dict.fromkeys(("regions", "organisations", "websites", "accounts", "filings",
-                         "calendar"), "registry"),
+                         "calendar", "registration-requests"), "registry"),
         **dict.fromkeys(("runs", "rechecks", "plans", "findings", "evidence", "profiles",
-                         "wordlists", "alerts", "emblems", "repost-tasks"), "checker"),
+                         "wordlists", "alerts", "emblems", "repost-tasks", "filing-offers",
+                         "discoveries"), "checker"),
         **dict.fromkeys(("circulars", "rectifications", "error-reports", "results", "notices",
                          "notice-contacts", "disputes", "practices", "attachments", "consolidation",
                          "annual-reports"),

@@ -662,7 +662,17 @@ def natural_resources(today: date, cal: WorkingCalendar) -> BuiltSite:
         '<script src="https://js.bocai-tj.com/tj.js"></script>'
         # 关注我们: an account's profile nobody filed, and a post (not a profile) on another platform.
         f'<div class="box">关注我们：<a href="https://{DOUYIN}{UNFILED_DOUYIN}">济宁自然资源（抖音）</a>　'
-        f'<a href="https://{WEIBO}{WEIBO_POST}">转发：耕地保护宣传月</a></div>'))
+        f'<a href="https://{WEIBO}{WEIBO_POST}">转发：耕地保护宣传月</a></div>'
+        # QR codes: a 公众号 named only in its caption, nobody filed it; the provincial app and the
+        # national portal's account are not the unit's accounts.
+        '<div class="ewm"><img src="/images/wx_ewm.png" alt="二维码" width="88" height="88">'
+        '<p>微信公众号：济宁自然资源发布</p></div>'
+        '<div class="ewm"><img src="/images/app_ewm.png" alt="二维码" width="88" height="88">'
+        '<p>扫码下载“爱山东”客户端</p></div>'
+        '<div class="ewm"><img src="/images/zf_ewm.png" alt="二维码" width="88" height="88">'
+        '<p>微信公众号：中国政府网</p></div>'))
+    for qr in ("wx_ewm", "app_ewm", "zf_ewm"):
+        docs[(site.host, f"/images/{qr}.png")] = Doc(png(88, 88), "image/png")
     for host, path, title in ((DOUYIN, UNFILED_DOUYIN, "济宁自然资源的抖音"), (WEIBO, WEIBO_POST, "耕地保护宣传月")):
         docs.html(host, path, f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
                               f"<body><h1>{title}</h1></body></html>")

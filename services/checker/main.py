@@ -17,11 +17,13 @@ from services.checker.evidence import EvidenceStore
 from services.checker.feeds.routes import router as posts_router
 from services.checker.finding.routes import router as finding_router
 from services.checker.health import browser_report
+from services.checker.offers.routes import router as offers_router
 from services.checker.plan.routes import router as plan_router
 from services.checker.profile.routes import router as profile_router
 from services.checker.repost.routes import router as repost_router
 from services.checker.run.routes import recheck_router
 from services.checker.run.routes import router as run_router
+from services.checker.unfiled.routes import router as unfiled_router
 from services.checker.watch.routes import router as alerts_router
 from shared.app import build_app
 from shared.clock import Clock, SystemClock
@@ -70,7 +72,7 @@ def create_app(settings: CheckerSettings | None = None, clock: Clock | None = No
 
     app.state.readiness_report = readiness
     for router in (run_router, recheck_router, plan_router, finding_router, profile_router,
-                   posts_router, emblem_router, repost_router):
+                   posts_router, emblem_router, repost_router, offers_router, unfiled_router):
         app.include_router(router)
     app.include_router(alerts_router)
     return app

@@ -17,6 +17,7 @@ from services.registry.config import RegistrySettings
 from services.registry.filing.routes import router as filing_router
 from services.registry.organisation.routes import router as organisation_router
 from services.registry.region.routes import router as region_router
+from services.registry.registration.routes import router as registration_router
 from services.registry.website.routes import router as website_router
 from shared.app import build_app
 from shared.clock import Clock, SystemClock
@@ -29,6 +30,7 @@ TAGS = [
     {"name": "websites", "description": "政府网站及其备案（开设、变更、迁移、关停、注销）"},
     {"name": "accounts", "description": "政务新媒体账号及其备案"},
     {"name": "filings", "description": "报备记录与报备时效"},
+    {"name": "registration", "description": "补报备案通知（发现未备案的账号与网站）"},
     {"name": "calendar", "description": "工作日历（法定节假日与调休）"},
     {"name": "bulk", "description": "批量导入导出（CSV、XLSX、JSON）"},
     {"name": "health", "description": "存活与就绪检查"},
@@ -56,6 +58,6 @@ def create_app(settings: RegistrySettings | None = None, clock: Clock | None = N
 
     app.add_exception_handler(StaleDataError, on_stale)
     for router in (region_router, bulk_router, organisation_router, website_router,
-                   account_router, filing_router, calendar_router):
+                   account_router, filing_router, registration_router, calendar_router):
         app.include_router(router)
     return app

@@ -7,9 +7,10 @@ from services.registry.common.outbox import OutboxDelivery, OutboxEvent
 from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
 from services.registry.region.models import Region
+from services.registry.registration.models import RegistrationRequest
 from services.registry.website.models import Website
 
 metadata = mapper_registry.metadata
 
 __all__ = ["Account", "CalendarYear", "Filing", "Organisation", "OutboxDelivery",
-           "OutboxEvent", "Region", "Website", "metadata"]
+           "OutboxEvent", "Region", "RegistrationRequest", "Website", "metadata"]

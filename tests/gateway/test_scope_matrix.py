@@ -145,6 +145,10 @@ async def _registry(w: World) -> None:
         w.add("websites", tag, s["id"])
         w.add("accounts", tag, a["id"])
         w.add("filings", tag, f["id"])
+        q = await gw.ok("POST", "/api/v1/registration-requests", json={
+            "kind": "account", "organisation_id": o["id"], "platform": "douyin",
+            "name": f"{name}文旅", "seen_on": [f"https://{domain}/"]})
+        w.add("registration-requests", tag, q["id"])
 
 
 async def _keys(w: World) -> None:
@@ -271,6 +275,7 @@ LISTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "circulars": ("/api/v1/circulars", "id", {}),
     "rectifications": ("/api/v1/rectifications", "id", {"limit": 200}),
     "error-reports": ("/api/v1/error-reports", "id", {"limit": 200}),
+    "registration-requests": ("/api/v1/registration-requests", "id", {}),
 }
 # resource: URL of one row ({id})
 GETS: dict[str, str] = {
@@ -286,6 +291,7 @@ GETS: dict[str, str] = {
     "error-reports": "/api/v1/error-reports/{id}",
     "website filings": "/api/v1/websites/{site}/filings",
     "account filings": "/api/v1/accounts/{account}/filings",
+    "registration-requests": "/api/v1/registration-requests/{id}",
 }
 # resource: (method, URL, body, principals whose role may not do this at all: 403 before any
 # lookup; everyone else gets 404 for a row out of scope)

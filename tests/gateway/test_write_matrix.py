@@ -185,6 +185,15 @@ MATRIX: dict[tuple[str, str], Op] = {
         lambda w, t: {"action": "change", "changes": {"name": f"矩阵账号改名{next(_n)}"}}, 201,
         "账号备案变更：账号须在辖区内",
         version_of="accounts"),
+    ("POST", "/api/v1/registration-requests"): Op(
+        WRITERS, "body", _u("/api/v1/registration-requests"),
+        lambda w, t: {"kind": "account", "organisation_id": w.orgs[t]["id"], "platform": "douyin",
+                      "name": f"矩阵发现账号{next(_n)}"}, 201,
+        "通知单位补报备案：单位须在辖区内（单位自己不发通知）"),
+    ("POST", "/api/v1/registration-requests/{request_id}/dismissal"): Op(
+        WRITERS, "path", _u("/api/v1/registration-requests/{id}/dismissal", "registration-requests"),
+        lambda w, t: {"note": "经核实非本单位账号"}, 200, "撤销补报备案通知：通知须在辖区内",
+        version_of="registration-requests"),
     ("PUT", "/api/v1/calendar/years/{year}"): Op(
         {ADMIN}, "national", _u("/api/v1/calendar/years/2028"),
         lambda w, t: {"holidays": ["2028-01-01"], "workdays": []}, 200,
@@ -391,6 +400,9 @@ WRITTEN: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/websites/{site_id}/filings"): "/api/v1/filings",
     ("POST", "/api/v1/accounts"): "/api/v1/accounts",
     ("POST", "/api/v1/accounts/{account_id}/filings"): "/api/v1/filings",
+    ("POST", "/api/v1/registration-requests"): "/api/v1/registration-requests",
+    ("POST", "/api/v1/registration-requests/{request_id}/dismissal"):
+        "/api/v1/registration-requests",
     ("PUT", "/api/v1/calendar/years/{year}"): "/api/v1/calendar/years/2028",
     ("POST", "/api/v1/emblems"): "/api/v1/emblems",
     ("POST", "/api/v1/repost-tasks"): "/api/v1/repost-tasks",
@@ -459,7 +471,7 @@ async def _snapshot(w: World) -> dict[str, Any]:
             "/api/v1/circulars", "/api/v1/rectifications", "/api/v1/error-reports",
             "/api/v1/results", "/api/v1/notice-contacts", "/api/v1/keys", "/api/v1/clients", "/api/v1/webhooks",
             "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026", "/api/v1/emblems",
-            "/api/v1/repost-tasks"]
+            "/api/v1/repost-tasks", "/api/v1/registration-requests"]
     urls += [f"/api/v1/accounts/{row}/posts" for row in w.ids["accounts"].values()]
     return {url: await _read(w, url) for url in urls}
 
@@ -468,7 +480,8 @@ async def _read(w: World, url: str) -> tuple[int, Any]:
     """Status and body of a GET by the national administrator."""
     unpaged = url.startswith(("/api/v1/plans", "/api/v1/circulars", "/api/v1/profiles",
                               "/api/v1/wordlists", "/api/v1/calendar", "/api/v1/notice-contacts",
-                              "/api/v1/emblems", "/api/v1/repost-tasks"))
+                              "/api/v1/emblems", "/api/v1/repost-tasks",
+                              "/api/v1/registration-requests"))
     r = await w.gw.call("GET", url.format(account=w.ids["accounts"]["lx"]),
                         params={} if unpaged else {"limit": 200})
     year_not_loaded = r.status_code == 422 and url.startswith("/api/v1/calendar/years/")

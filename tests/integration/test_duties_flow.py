@@ -45,6 +45,7 @@ ACCOUNT_HEADER = ["平台", "平台账号ID", "账号名称", "主办单位", "�
 EMBLEM = '<img src="/images/gh.png" alt="国徽" width="48" height="48">'
 MOBILE = "13912345678"
 DOUYIN, UNFILED = "www.douyin.com", "/user/MS4wLjABAAAAlixiajiaoti"
+UNFILED_SITE = "qsn.ndbb-missing.gov.cn"  # in MISSING's own domain family, filed nowhere
 MOVED = "因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注。"
 
 
@@ -80,7 +81,12 @@ def sites() -> Iterator[SiteServer]:
         # MISSING's 关注我们 links a Douyin account nobody filed.
         home = server.resources[(MISSING, "/")]
         home.body = home.body.replace(b'<div class="footer">', (
-            f'<p>关注我们：<a href="https://{DOUYIN}{UNFILED}">历下教体（抖音）</a></p><div class="footer">').encode(), 1)
+            f'<p>关注我们：<a href="https://{DOUYIN}{UNFILED}">历下教体（抖音）</a></p>'
+            '<div class="ewm"><img src="/images/wx_ewm.png" alt="二维码" width="88" height="88">'
+            '<p>微信公众号：历下教体发布</p></div>'
+            f'<p><a href="http://{UNFILED_SITE}/">历下区青少年活动中心</a></p><div class="footer">').encode(), 1)
+        server.add(MISSING, "/images/wx_ewm.png", emblem("current", 88), content_type="image/png")
+        server.add(UNFILED_SITE, "/", "<html><title>历下区青少年活动中心</title></html>")
         server.add(DOUYIN, UNFILED, "<html><title>历下教体的抖音</title></html>")
         # On LATE, a 公示 posted as a picture and a scanned attachment, both with a mobile number.
         article = server.resources[(LATE, "/ywdt/1.html")]
@@ -144,6 +150,50 @@ async def _file(gw: Gateway, feed: dict[str, Any]) -> str:
     return city
 
 
+async def _registration_requests(gw: Gateway, city: str, linked: dict[str, Any],
+                                  named: dict[str, Any]) -> None:
+    """The unit's discovered-not-filed list; the supervisor turns each into a registration
+    request; filing the 公众号 and the site closes theirs, the supervisor withdraws the other."""
+    [unit_org] = [o for o in await _items(gw, "/api/v1/organisations", city, q="历下区教体局")
+                  if o["name"] == "历下区教体局"]
+    unit = await gw.key(["unit"], organisations=[unit_org["id"]])
+    found = {d["finding_id"]: d for d in await gw.ok("GET", "/api/v1/discoveries", unit)}
+    assert await gw.ok("GET", "/api/v1/discoveries", city, params={"organisation_id": unit_org["id"]}) == list(
+        found.values())
+    assert {(d["kind"], d["name"], tuple(d["seen_on"])) for d in found.values()} == {
+        ("account", "历下教体（抖音）", (f"http://{MISSING}/",)),
+        ("account", "历下教体发布", (f"http://{MISSING}/",)),
+        ("website", UNFILED_SITE, (f"http://{MISSING}/",))}
+    assert found[linked["id"]]["platform_account_id"] == UNFILED.rsplit("/", 1)[1]
+    assert found[named["id"]]["platform"] == "wechat_subscription"
+    made = {}
+    for d in found.values():
+        made[d["name"]] = await gw.ok("POST", "/api/v1/registration-requests", city,
+                                      json=d["registration_request"])
+    listed = await gw.ok("GET", "/api/v1/registration-requests", unit, params={"status": "open"})
+    assert {(r["name"], r["status_label"]) for r in listed} == {
+        ("历下教体（抖音）", "待补报"), ("历下教体发布", "待补报"), ("历下区青少年活动中心", "待补报")}
+    # The unit files the 公众号 and the site: their requests are closed by the filings.
+    acc = await gw.ok("POST", "/api/v1/accounts", unit, json={
+        "platform": "wechat_subscription", "platform_account_id": "gh_lixia_jiaoti",
+        "name": "历下教体发布", "sponsor_id": unit_org["id"], "status": "running"})
+    done = await gw.ok("GET", f"/api/v1/registration-requests/{made['历下教体发布']['id']}", unit)
+    assert (done["status"], done["filed_target_id"]) == ("filed", acc["id"])
+    site = await gw.ok("POST", "/api/v1/websites", unit, json={
+        "site_code": "3701020009", "name": "历下区青少年活动中心网站", "organisation_id": unit_org["id"],
+        "kind": "department", "domains": [UNFILED_SITE], "home_url": f"http://{UNFILED_SITE}/",
+        "status": "running"})
+    done = await gw.ok("GET", f"/api/v1/registration-requests/{made[UNFILED_SITE]['id']}", unit)
+    assert (done["status"], done["filed_target_id"]) == ("filed", site["id"])
+    # The Douyin account is not the unit's: the supervisor withdraws the request (If-Match).
+    other = made["历下教体（抖音）"]
+    r = await gw.call("GET", f"/api/v1/registration-requests/{other['id']}", city)
+    gone = await gw.ok("POST", f"/api/v1/registration-requests/{other['id']}/dismissal", city,
+                       headers={"If-Match": r.headers["etag"]}, json={"note": "经核实为个人账号"})
+    assert gone["status"] == "dismissed"
+    assert await gw.ok("GET", "/api/v1/registration-requests", unit, params={"status": "open"}) == []
+
+
 async def test_annual_reports_and_announced_ends_through_the_gateway(
         gw: Gateway, suite: Suite, reporting_app: FastAPI, checker_settings: CheckerSettings,
         reporting_settings: ReportingSettings, sites: SiteServer) -> None:
@@ -175,11 +225,22 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     assert ended["indicator"] == "宣布停更未报备" and "备案仍为运行中" in ended["message"]
     assert "【因机构职能调整，本账号已迁移至“历下发布”公众号，敬请关注】" in ended["excerpt"]
 
-    # The account MISSING links and nobody filed, listed for its unit with where it was seen.
-    [unfiled] = [f for f in findings if f["rule"] == "registry.unfiled_account"]
+    # The accounts MISSING shows and nobody filed, listed for its unit with where it was seen.
+    [unfiled] = [f for f in findings if f["rule"] == "registry.unfiled_account"
+                 and f["detail"]["kind"] == "unfiled_account"]
     assert unfiled["target_id"] == tasks[SITES[MISSING]]["target_id"] and unfiled["severity"] == "warn"
     assert unfiled["url"] == f"https://{DOUYIN}{UNFILED}" and "历下教体（抖音）" in unfiled["message"]
     assert unfiled["detail"]["seen_on"] == [f"http://{MISSING}/"]
+    # The 公众号 its QR code's caption names, filed under no name.
+    [named] = [f for f in findings if f["rule"] == "registry.unfiled_account"
+               and f["detail"]["kind"] == "unfiled_account_named"]
+    assert named["target_id"] == unfiled["target_id"] and "历下教体发布" in named["message"]
+    assert named["detail"]["platform"] == "wechat_subscription"
+    assert named["detail"]["seen_on"] == [f"http://{MISSING}/"]
+    # The 公众号 the account says it moved to is filed nowhere either: named from the post.
+    [mention] = [f for f in findings if f["rule"] == "account.unfiled_mention"]
+    assert (mention["detail"]["platform"], mention["detail"]["shown_name"]) == ("wechat_subscription", "历下发布")
+    assert mention["target_id"] == ended["target_id"] and mention["detail"]["seen_on"] == [ended["url"]]
 
     # Text inside the picture and the scanned PDF: the ID number, masked, with the crop as evidence.
     read = sorted((f["url"], f["offending"]) for f in findings if (f["detail"] or {}).get("ocr"))
@@ -224,17 +285,30 @@ async def test_annual_reports_and_announced_ends_through_the_gateway(
     r = await gw.call("GET", "/api/v1/annual-reports/370200/2026", city)
     assert r.status_code == 404, r.text
 
-    # 3. The unit makes the filing the finding names; the next inspection finds nothing more.
+    # 3. The unit is offered the filing the finding names and makes it in one call; the
+    # supervisor sees the offer pending until then; the next inspection finds nothing more.
     [task] = [t for t in tasks.values() if t["target_type"] == "account"]
     account = await gw.ok("GET", f"/api/v1/accounts/{task['target_id']}", city)
     unit = await gw.key(["unit"], organisations=[task["organisation_id"]])
-    assert ended["detail"]["suggested_filing"] == "announce_closure"
-    etag = (await gw.call("GET", f"/api/v1/accounts/{account['id']}", unit)).headers["etag"]
-    await gw.ok("POST", f"/api/v1/accounts/{account['id']}/filings", unit,
-                json={"action": ended["detail"]["suggested_filing"]}, headers={"If-Match": etag})
+    other_unit = await gw.key(["unit"], organisations=[unfiled["organisation_id"]])
+    assert await gw.ok("GET", "/api/v1/filing-offers", other_unit) == []
+    [pending] = await gw.ok("GET", "/api/v1/filing-offers", city, params={"region": LIXIA})
+    [offer] = await gw.ok("GET", "/api/v1/filing-offers", unit)
+    assert offer == pending and offer["finding_id"] == ended["id"]
+    assert (offer["account_id"], offer["account_name"], offer["suggested_filing"], offer["pending"]) == (
+        account["id"], "历下司法", "announce_closure", True)
+    assert offer["account_status"] == "running" and offer["suggested_filing_label"] == "关停公告（拟关停）"
+    await gw.ok("POST", f"/api/v1/accounts/{offer['account_id']}/filings", unit,
+                json={"action": offer["suggested_filing"]}, headers={"If-Match": offer["if_match"]})
+    assert await gw.ok("GET", "/api/v1/filing-offers", city) == []
+    [made] = await gw.ok("GET", "/api/v1/filing-offers", city, params={"pending_only": "false"})
+    assert (made["pending"], made["account_status"], made["if_match"]) == (False, "closing", None)
     again = await _inspect(gw, city, settings, suite, "四季度复查")
     rules = {f["rule"] for f in await _items(gw, "/api/v1/findings", city, run_id=again["id"], limit=500)}
     assert "account.announced_end" not in rules and "deduct.annual_report" in rules
+
+    # 4. What MISSING shows that nobody filed, per unit; registration requests from it.
+    await _registration_requests(gw, city, unfiled, named)
 
 
 async def test_the_national_emblem_through_the_gateway(

@@ -73,6 +73,8 @@ class AccountSnapshot:
     target: AccountTarget
     as_of: datetime  # the monitoring point
     feed: FeedRead
+    # Filed accounts' names (support/account_names.normalise_name); None when not read.
+    registry_account_names: set[str] | None = None
     # `as_site` of this snapshot, built on first use (not an input: nothing sets it).
     _as_site: SiteSnapshot | None = field(default=None, init=False, repr=False, compare=False)
 

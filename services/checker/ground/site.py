@@ -204,6 +204,8 @@ class SiteSnapshot:
     ocr_pages: list[Page] = field(default_factory=list)  # text read by OCR from pictures (ocr/)
     # Filed accounts as discovery/profiles.key() strings; None when the registry did not answer.
     registry_accounts: set[str] | None = None
+    # Filed accounts' names (support/account_names.normalise_name); None when not read.
+    registry_account_names: set[str] | None = None
 
     @property
     def home(self) -> Page | None:

@@ -58,6 +58,7 @@ from services.checker.ocr.inputs import attach_crops, ocr_inputs
 from services.checker.probe.service import availability
 from services.checker.profile.models import WordEntry
 from services.checker.repost.record import record_account, record_site
+from services.checker.rules.account import unfiled_mentions
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import WordLists
 from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
@@ -100,7 +101,7 @@ class Inspector:
     limits: PlatformLimiter = field(default_factory=PlatformLimiter.unlimited)
     outbox: Outbox | None = None  # repost.checked goes out with the repost results
     _domains: dict[UUID, set[str]] = field(default_factory=dict)
-    _accounts: dict[UUID, set[str] | None] = field(default_factory=dict)
+    _accounts: dict[UUID, tuple[set[str], set[str]] | None] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, settings: CheckerSettings, sessionmaker: async_sessionmaker[AsyncSession],
@@ -154,11 +155,13 @@ class Inspector:
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
         return self._domains[run_id]
 
-    async def _registry_accounts(self, run: Any) -> set[str] | None:
-        """Every filed account, read once per run when the run judges registry.unfiled_account."""
-        block = run.profile["rules"].get(unfiled_accounts.CODE)
+    async def _registry_accounts(self, run: Any, code: str = unfiled_accounts.CODE
+                                 ) -> tuple[set[str], set[str]] | None:
+        """Every filed account's key and name, read once per run when the run judges `code`
+        (registry.unfiled_account, account.unfiled_mention)."""
+        block = run.profile["rules"].get(code)
         if block is None or block.get("enabled", True) is False or (
-                run.rules and unfiled_accounts.CODE not in run.rules):
+                run.rules and code not in run.rules):
             return None
         if run.id not in self._accounts:
             self._accounts = {run.id: await filed_accounts(self.settings, self.registry_transport)}
@@ -232,6 +235,7 @@ class Inspector:
             emblems, references = await emblem_inputs(self.sessionmaker, self.fetcher, pages[0], profile,
                                                       run.rules)
             ocr = await ocr_inputs(pages, self.fetcher, self.settings, profile, run.rules)
+            filed = await self._registry_accounts(run)
             site = SiteSnapshot(
                 target=target, as_of=run.as_of, pages=pages, link_status=link_status,
                 availability=avail,
@@ -241,7 +245,8 @@ class Inspector:
                 registry_sites=await self._registry_domains(run.id),
                 external_pages=await self._external_pages(pages, target, run),
                 emblems=emblems, emblem_references=references, ocr_pages=[r.page for r in ocr],
-                registry_accounts=await self._registry_accounts(run))
+                registry_accounts=filed[0] if filed else None,
+                registry_account_names=filed[1] if filed else None)
             clock.lap(f"search+ipv6+external+emblems+ocr ({len(ocr)} pictures read)")
             findings = evaluate(site, profile, await self._lists(target.region_code),
                                 only=set(run.rules) if run.rules else None)
@@ -301,7 +306,7 @@ class Inspector:
         site = SiteSnapshot(target=target, as_of=run.as_of, pages=[home] if home else [],
                             availability=avail, link_status={}, search=None, ipv6=None,
                             registry_sites=set(), external_pages={}, emblems=[], emblem_references=[],
-                            ocr_pages=[], registry_accounts=None)
+                            ocr_pages=[], registry_accounts=None, registry_account_names=None)
         only = set(WITHOUT_PAGES) & (set(run.rules) if run.rules else set(WITHOUT_PAGES))
         findings = evaluate(site, run.profile, await self._lists(target.region_code), only=only)
         log.warning("%s not inspected: %s", target.site_code, reason)
@@ -322,7 +327,9 @@ class Inspector:
             # A re-check that cannot read the account proves nothing fixed: the task fails (and
             # after its last attempt target.failed tells reporting), never passes empty.
             raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
-        snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read)
+        filed = await self._registry_accounts(run, unfiled_mentions.CODE)
+        snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read,
+                                   registry_account_names=filed[1] if filed else None)
         if run.kind != "recheck":
             await record_account(self.sessionmaker, snapshot, run, self.outbox)
         findings = evaluate_account(snapshot, run.profile,

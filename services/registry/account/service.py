@@ -20,6 +20,7 @@ from services.registry.filing import service as filings
 from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import referenced_organisation
+from services.registry.registration import service as registration
 from shared.calendar import WorkingCalendar
 from shared.contracts.registry import (
     AccountFeed,
@@ -123,6 +124,7 @@ async def register_account(ctx: Ctx, body: AccountCreate,
     await filings.file_registration(ctx, acc, sponsor, body, occurred_at, calendar, target=TARGET,
                                    snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, [sponsor.id])
+    await registration.close_filed_account(ctx, acc)
     return acc, sponsor
 
 

@@ -27,6 +27,7 @@ from services.registry.common.lifecycle import INITIAL
 from services.registry.filing.service import record_registration
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import load_by_keys
+from services.registry.registration import service as registration
 from shared.contracts.registry import FilingAction as A
 from shared.contracts.registry import LifecycleStatus as S
 
@@ -73,6 +74,8 @@ class AccountPlan(Plan[NewAccount, ChangedAccount]):
                          changes=u.changes, snapshot=snapshot,
                          payload=partial(event_payload, sponsor=u.new_sponsor),
                          occurred_at=u.changed_at, note=u.note)
+        for acc in accounts:  # a registration request this filing answers is closed
+            await registration.close_filed_account(ctx, acc)
         await presume_account_flags(ctx, [*accounts, *(u.account for u in self.updates)])
         touched = {c.sponsor.id for c in self.creates}
         touched |= {o.id for u in self.updates for o in (u.sponsor, u.new_sponsor)}

@@ -26,6 +26,7 @@ from services.registry.common.lifecycle import ACTIVE, INITIAL
 from services.registry.filing.service import record_registration
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import in_scope, load_by_keys
+from services.registry.registration import service as registration
 from services.registry.website.models import Website
 from services.registry.website.schemas import WebsiteCreate
 from services.registry.website.service import (
@@ -91,6 +92,8 @@ class WebsitePlan(Plan[NewSite, ChangedSite]):
                          changes=u.changes, snapshot=snapshot,
                          payload=partial(event_payload, org=u.new_org),
                          occurred_at=u.changed_at, note=u.note)
+        for site in [*sites, *(u.site for u in self.updates)]:  # requests naming its domains
+            await registration.close_filed_website(ctx, site)
         orgs = {c.org.id: c.org for c in self.creates} | {u.new_org.id: u.new_org
                                                            for u in self.updates}
         await presume_site_flags(ctx, [*sites, *(u.site for u in self.updates)], orgs)

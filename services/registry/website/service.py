@@ -19,6 +19,7 @@ from services.registry.filing import service as filings
 from services.registry.filing.models import Filing
 from services.registry.organisation.models import Organisation
 from services.registry.organisation.service import referenced_organisation
+from services.registry.registration import service as registration
 from services.registry.website.compliance import site_flags
 from services.registry.website.models import Website
 from services.registry.website.schemas import WebsiteCreate, WebsiteFilingCreate
@@ -154,6 +155,7 @@ async def register_website(ctx: Ctx, body: WebsiteCreate,
     await filings.file_registration(ctx, site, org, body, occurred_at, calendar, target=TARGET,
                                    snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, [org.id])
+    await registration.close_filed_website(ctx, site)
     return site, org
 
 
@@ -182,6 +184,8 @@ async def file_action(ctx: Ctx, site: Website, org: Organisation, body: WebsiteF
     filing = await filings.file_change(ctx, site, new_org, body, changes, calendar, target=TARGET,
                                       snapshot=snapshot, payload=event_payload)
     await refresh_flags(ctx, {org.id, new_org.id})
+    if "domains" in changes:  # a site that now names a requested domain answers the request
+        await registration.close_filed_website(ctx, site)
     return filing, new_org
 
 

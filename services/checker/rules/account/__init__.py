@@ -25,6 +25,7 @@ from services.checker.rules.account import (
     security,
     stale,
     typos,
+    unfiled_mentions,
     unreadable,
     unrelated,
 )
@@ -56,4 +57,5 @@ RULES: list[AccountRuleModule] = [
     redundant,
     filing_mismatch,
     announced_end,
+    unfiled_mentions,
 ]
