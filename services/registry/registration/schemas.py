@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.registry.common.validators import DOMAIN, normalise_domain
 from shared.contracts.registry import Platform
@@ -28,21 +29,14 @@ STATUS_LABELS = {"open": "待补报", "filed": "已补报备案", "dismissed": "
 URL = r"^https?://\S+$"
 
 
-class RegistrationRequestCreate(BaseModel):
-    """A supervisor's request that a unit file a discovered account or site."""
+class _RequestFields(BaseModel):
+    """What every registration request carries, whatever was discovered."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "kind": "account", "organisation_id": "6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11",
-        "platform": "douyin", "platform_account_id": "MS4wLjABAAAA_lixia", "name": "历下文旅",
-        "seen_on": ["https://www.lixia.gov.cn/xmt/"]}]})
+    model_config = ConfigDict(extra="forbid")
 
-    kind: RequestKind = Field(description="account：新媒体账号；website：网站")
     organisation_id: UUID = Field(description="应补报备案的单位")
     name: Name = Field(min_length=1, max_length=200, description="发现时显示的名称")
-    platform: Platform | None = Field(default=None, description="账号所在平台（kind=account 必填）")
     platform_account_id: Name | None = Field(default=None, min_length=1, max_length=200)
-    domain: str | None = Field(default=None, max_length=253, pattern=DOMAIN,
-                               description="网站域名（kind=website 必填）")
     url: str | None = Field(default=None, max_length=2048, pattern=URL)
     seen_on: list[str] = Field(default_factory=list, max_length=20,
                                description="发现处（页面或文章网址）")
@@ -58,18 +52,36 @@ class RegistrationRequestCreate(BaseModel):
                 raise ValueError(f"{v!r} 不是 http 或 https 网址")
         return values
 
+
+class AccountRequestCreate(_RequestFields):
+    """A supervisor's request that a unit file a discovered new-media account."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "kind": "account", "organisation_id": "6f1c9e0a-6f7e-4a45-9a0c-4b8f1d2e3a11",
+        "platform": "douyin", "platform_account_id": "MS4wLjABAAAA_lixia", "name": "历下文旅",
+        "seen_on": ["https://www.lixia.gov.cn/xmt/"]}]})
+
+    kind: Literal[RequestKind.account] = Field(description="account：新媒体账号")
+    platform: Platform = Field(description="账号所在平台")
+    domain: None = None
+
+
+class WebsiteRequestCreate(_RequestFields):
+    """A supervisor's request that a unit file a discovered website."""
+
+    kind: Literal[RequestKind.website] = Field(description="website：网站")
+    domain: str = Field(max_length=253, pattern=DOMAIN, description="网站域名")
+    platform: None = None
+
     @field_validator("domain")
     @classmethod
-    def _domain(cls, value: str | None) -> str | None:
-        return normalise_domain(value) if value is not None else None
+    def _domain(cls, value: str) -> str:
+        return normalise_domain(value)
 
-    @model_validator(mode="after")
-    def _kind_fields(self) -> RegistrationRequestCreate:
-        if self.kind is RequestKind.account and self.platform is None:
-            raise ValueError("kind 为 account 时须填写 platform")
-        if self.kind is RequestKind.website and self.domain is None:
-            raise ValueError("kind 为 website 时须填写 domain")
-        return self
+
+# The document states what the registry enforces: an account names its platform, a site its domain.
+RegistrationRequestCreate = Annotated[AccountRequestCreate | WebsiteRequestCreate,
+                                      Field(discriminator="kind")]
 
 
 class RegistrationDismissal(BaseModel):
