@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util.concurrency import await_
@@ -112,6 +113,40 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+class ReadOnlySession(Session):
+    """The session of a GET in a service whose reads run without a transaction (see
+    `make_read_sessionmaker`): any write through it is a programming error."""
+
+
+READS = frozenset({"GET", "HEAD"})
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_write_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError(f"a GET request may not write: {state.statement}")
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a GET request may not write: it has pending changes")
+
+
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET requests that run each statement in autocommit: no BEGIN and COMMIT.
+
+    On PostgreSQL a read's unit of work cost three round trips (BEGIN, the query, COMMIT), and
+    every round trip costs the service CPU in its event loop (issue 13). Under READ COMMITTED,
+    PostgreSQL's default, each statement sees the data committed when it starts whether or
+    not a transaction is open, so a read answers the same. The session refuses writes
+    (RuntimeError), so a GET can never half-apply one. For services whose GET routes only read.
+    """
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"),
+                              expire_on_commit=False, autoflush=False,
+                              sync_session_class=ReadOnlySession)
+
+
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: one session that commits when the route returns and rolls
     back when it raises.
@@ -121,6 +156,12 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     Used with `scope="function"` (see `request_session`) so the commit happens before the answer
     is sent: a failing commit is the answer, never a 2xx for data that was not kept.
     """
+    reads: async_sessionmaker[AsyncSession] | None = getattr(
+        request.app.state, "read_sessionmaker", None)
+    if reads is not None and request.method in READS:
+        async with reads() as session:  # autocommit: nothing to commit or roll back
+            yield session
+        return
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with factory() as session:
         try:

@@ -1,14 +1,15 @@
-"""The pool's ping (issue 13): a connection that died while idle is replaced before a request
-uses it; one returned moments ago is lent without a round trip."""
+"""Round trips per request on PostgreSQL (issue 13): the pool's ping (a connection that died
+while idle is replaced before a request uses it; one returned moments ago is lent without a
+round trip) and GET sessions without a transaction."""
 
 from __future__ import annotations
 
 import asyncpg
 import pytest
-from sqlalchemy import exc, text
+from sqlalchemy import column, exc, insert, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db import make_engine
+from shared.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from tests.conftest import BACKENDS, PG_ADMIN_DSN
 
 pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL pool only")
@@ -54,5 +55,30 @@ async def test_a_recently_returned_connection_is_not_pinged_and_a_dead_one_reset
         assert failed.value.connection_invalidated
         # ...and the disconnect invalidated the whole pool: the next one gets a fresh connection.
         assert await _backend_pid(engine) not in pids
+    finally:
+        await engine.dispose()
+
+
+async def test_a_read_session_runs_each_statement_on_its_own_and_refuses_writes(
+        pg_url: str) -> None:
+    # GET requests of the registry (issue 13): no BEGIN/COMMIT round trips, and no way to
+    # half-apply a write from a GET.
+    engine = make_engine(pg_url, None, pool_size=1, max_overflow=0)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE IF NOT EXISTS pool_probe (n int)"))
+        txid = text("SELECT txid_current()")
+        async with make_sessionmaker(engine)() as session:
+            first, second = [(await session.execute(txid)).scalar_one() for _ in range(2)]
+            assert first == second  # one transaction for the unit of work
+        async with make_read_sessionmaker(engine)() as session:
+            first, second = [(await session.execute(txid)).scalar_one() for _ in range(2)]
+            assert first != second  # each statement is its own
+            with pytest.raises(RuntimeError, match="GET"):
+                await session.execute(insert(table("pool_probe", column("n"))).values(n=1))
+        async with make_sessionmaker(engine)() as session:  # the pool's default is back
+            first, second = [(await session.execute(txid)).scalar_one() for _ in range(2)]
+            assert first == second
+            assert (await session.execute(text("SELECT count(*) FROM pool_probe"))).scalar_one() == 0
     finally:
         await engine.dispose()
