@@ -60,21 +60,11 @@ class ScopedLoader(Generic[T]):
     @staticmethod
     async def page(session: AsyncSession, stmt: SelectOfScalar[T], order_by: Sequence[Any], *,
                    limit: int, offset: int) -> tuple[list[T], int]:
-        """One page of a scoped query in this order, and how many rows it has in all.
-
-        One query: the total rides on every row as a window count (issue 13: a count query per
-        page was a second statement and round trip). Only a page past the end asks for it alone.
-        """
-        rows = (await session.execute(
-            stmt.add_columns(func.count().over()).order_by(*order_by).limit(limit).offset(offset)
-        )).all()
-        if rows:
-            return [row[0] for row in rows], int(rows[0][1])
-        if offset == 0:
-            return [], 0
+        """One page of a scoped query in this order, and how many rows it has in all."""
         total = (await session.execute(
             stmt.with_only_columns(func.count()).order_by(None))).scalar_one()
-        return [], int(total)
+        rows = (await session.execute(stmt.order_by(*order_by).limit(limit).offset(offset))).scalars().all()
+        return list(rows), int(total)
 
     async def get(self, session: AsyncSession, principal: Principal, row_id: Any) -> T:
         """One row in the principal's scope, or 404."""

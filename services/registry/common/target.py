@@ -47,23 +47,10 @@ def common_filters(stmt: Select[Any, Organisation], model: Any, *, region: str |
 
 async def page(ctx: Ctx, stmt: Select[Any, Organisation], order_by: Sequence[Any], *,
                limit: int, offset: int) -> tuple[list[tuple[Any, Organisation]], int]:
-    """One page of a filtered query in the given order, and the total it has.
-
-    One query: the total rides on every row as a window count (issue 13: the separate count
-    query was a second round trip and a second statement to build per page). Only a page past
-    the end, which has no row to carry it, asks for the count on its own.
-    """
-    rows = (await ctx.session.execute(
-        stmt.add_columns(func.count().over()).order_by(*order_by).limit(limit).offset(offset)
-    )).all()
-    if rows:
-        total = int(rows[0][2])
-    elif offset == 0:
-        total = 0
-    else:
-        total = (await ctx.session.execute(
-            select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    return [(r, o) for r, o, _ in rows], total
+    """One page of a filtered query in the given order, and the total it has."""
+    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (await ctx.session.execute(stmt.order_by(*order_by).limit(limit).offset(offset))).all()
+    return [(r, o) for r, o in rows], total
 
 
 async def store_flags(ctx: Ctx, model: Any, row: Any, flags: list[str]) -> None:
