@@ -10,7 +10,13 @@ from fastapi import Depends, FastAPI
 
 from shared.clock import Clock, SystemClock
 from shared.config import ServiceSettings
-from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
+from shared.db import (
+    ensure_schema,
+    is_sqlite,
+    make_engine,
+    make_read_sessionmaker,
+    make_sessionmaker,
+)
 from shared.errors import install_problem_handlers
 from shared.health import router as health_router
 from shared.logging import RequestIdMiddleware, configure_logging
@@ -29,8 +35,13 @@ def build_app(
     extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     openapi_tags: list[dict[str, Any]] | None = None,
     configure_log: bool = True,
+    autocommit_reads: bool = False,
 ) -> FastAPI:
-    """Create a service app whose engine and state are made in the lifespan, not at import."""
+    """Create a service app whose engine and state are made in the lifespan, not at import.
+
+    `autocommit_reads`: GET requests on PostgreSQL get a session without a transaction
+    (`shared.db.make_read_sessionmaker`), for a service whose GET routes only read.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,6 +51,8 @@ def build_app(
         await ensure_schema(engine, settings.db_schema)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        if autocommit_reads and not is_sqlite(url):
+            app.state.read_sessionmaker = make_read_sessionmaker(engine)
         try:
             if extra_lifespan is not None:
                 async with extra_lifespan(app):

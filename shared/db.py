@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import DateTime, event, exc, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,7 +17,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util.concurrency import await_
 
 
 def is_sqlite(url: str) -> bool:
@@ -30,9 +35,12 @@ MAX_OFFSET = 2**31 - 1
 
 def make_engine(url: str, schema: str | None = None, **kwargs: Any) -> AsyncEngine:
     """Create an engine; on PostgreSQL, confine it to the service's schema. Pool options
-    (`ServiceSettings.engine_options`) apply to PostgreSQL only."""
+    (`ServiceSettings.engine_options`) apply to PostgreSQL only.
+
+    `pool_pre_ping` (default on) pings a pooled connection before lending it only when it lay
+    idle for `pool_ping_idle_s` or longer (see `_ping_idle_connections`)."""
     if is_sqlite(url):
-        for pool_option in ("pool_size", "max_overflow", "pool_pre_ping"):
+        for pool_option in ("pool_size", "max_overflow", "pool_pre_ping", "pool_ping_idle_s"):
             kwargs.pop(pool_option, None)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -51,8 +59,45 @@ def make_engine(url: str, schema: str | None = None, **kwargs: Any) -> AsyncEngi
         connect_args["server_settings"] = {"search_path": schema}
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, connect_args=connect_args, **kwargs)
+    pre_ping = kwargs.pop("pool_pre_ping", True)
+    idle_s = float(kwargs.pop("pool_ping_idle_s", 1.0))
+    engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+    if pre_ping:
+        _ping_idle_connections(engine, idle_s)
+    return engine
+
+
+IDLE_SINCE = "govinspect_idle_since"
+
+
+def _ping_idle_connections(engine: AsyncEngine, idle_s: float) -> None:
+    """Ping a pooled connection before lending it if it lay idle `idle_s` or longer.
+
+    SQLAlchemy's own `pool_pre_ping` costs three round trips on asyncpg (BEGIN, `;`, ROLLBACK)
+    on every checkout, a third of a read's CPU in the registry (issue 13). This ping is one
+    round trip (a simple-protocol `SELECT 1`, no prepared statement), and only after idleness: a
+    connection returned moments ago by a request that succeeded is alive. When PostgreSQL
+    restarts under load, the first request that meets a dead connection fails, and SQLAlchemy
+    then invalidates every older connection of the pool, so later requests get fresh ones.
+    A failed ping raises DisconnectionError: the pool drops that connection and lends another.
+    """
+
+    @event.listens_for(engine.sync_engine.pool, "connect")
+    def _fresh(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _returned(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _lend(dbapi_conn: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        if time.monotonic() - record.info.get(IDLE_SINCE, 0.0) < idle_s:
+            return
+        try:
+            await_(dbapi_conn._connection.execute("SELECT 1"))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise exc.DisconnectionError(f"pooled connection is dead: {error!r}") from error
 
 
 async def ensure_schema(engine: AsyncEngine, schema: str) -> None:
@@ -68,6 +113,40 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+class ReadOnlySession(Session):
+    """The session of a GET in a service whose reads run without a transaction (see
+    `make_read_sessionmaker`): any write through it is a programming error."""
+
+
+READS = frozenset({"GET", "HEAD"})
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_write_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError(f"a GET request may not write: {state.statement}")
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a GET request may not write: it has pending changes")
+
+
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET requests that run each statement in autocommit: no BEGIN and COMMIT.
+
+    On PostgreSQL a read's unit of work cost three round trips (BEGIN, the query, COMMIT), and
+    every round trip costs the service CPU in its event loop (issue 13). Under READ COMMITTED,
+    PostgreSQL's default, each statement sees the data committed when it starts whether or
+    not a transaction is open, so a read answers the same. The session refuses writes
+    (RuntimeError), so a GET can never half-apply one. For services whose GET routes only read.
+    """
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"),
+                              expire_on_commit=False, autoflush=False,
+                              sync_session_class=ReadOnlySession)
+
+
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: one session that commits when the route returns and rolls
     back when it raises.
@@ -77,6 +156,12 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     Used with `scope="function"` (see `request_session`) so the commit happens before the answer
     is sent: a failing commit is the answer, never a 2xx for data that was not kept.
     """
+    reads: async_sessionmaker[AsyncSession] | None = getattr(
+        request.app.state, "read_sessionmaker", None)
+    if reads is not None and request.method in READS:
+        async with reads() as session:  # autocommit: nothing to commit or roll back
+            yield session
+        return
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with factory() as session:
         try:

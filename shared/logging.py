@@ -6,6 +6,7 @@ import contextvars
 import json
 import logging
 import sys
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_HEADER = REQUEST_ID_HEADER.lower().encode()
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None)
 # The inspection run a job works for: every line it logs carries it (set per job task).
@@ -45,9 +47,10 @@ class JsonFormatter(logging.Formatter):
         run = run_id_var.get()
         if run:
             doc["run_id"] = run
+        fields = record.__dict__
         for key in ("event_id", "job_id", "run_id", "status", "path", "method", "duration_ms"):
-            if hasattr(record, key):
-                doc[key] = getattr(record, key)
+            if key in fields:
+                doc[key] = fields[key]
         if record.exc_info:
             doc["exc"] = self.formatException(record.exc_info)
         return json.dumps(doc, ensure_ascii=False, default=str)
@@ -75,27 +78,31 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
-        incoming = headers.get(REQUEST_ID_HEADER.lower(), "")
+        incoming = next((v.decode() for k, v in scope.get("headers", ())
+                         if k.lower() == _HEADER), "")  # ASGI servers send them lower-case
         rid = incoming if 0 < len(incoming) <= 128 else uuid.uuid4().hex
         token = request_id_var.set(rid)
-        started = datetime.now(UTC)
+        started = time.perf_counter()
         status = 500
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"],
-                                      (REQUEST_ID_HEADER.lower().encode(), rid.encode())]
+                message["headers"] = [*message.get("headers", ()), (_HEADER, rid.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            ms = (datetime.now(UTC) - started).total_seconds() * 1000
-            self.log.info("%s %s %s", scope.get("method"), scope.get("path"), status,
-                          extra={"status": status, "path": scope.get("path"),
-                                 "method": scope.get("method"), "duration_ms": round(ms, 1)})
+            if self.log.isEnabledFor(logging.INFO):
+                ms = (time.perf_counter() - started) * 1000
+                method, path = scope.get("method"), scope.get("path")
+                # makeRecord, not info(): no caller lookup (a stack walk) for a line whose
+                # origin is always this one (issue 13: per-request cost of every service).
+                self.log.handle(self.log.makeRecord(
+                    self.log.name, logging.INFO, __file__, 0, "%s %s %s",
+                    (method, path, status), None,
+                    extra={"status": status, "path": path, "method": method,
+                           "duration_ms": round(ms, 1)}))
             request_id_var.reset(token)

@@ -51,7 +51,8 @@ def create_app(settings: RegistrySettings | None = None, clock: Clock | None = N
     app = build_app(
         title="govinspect 备案库（registry）",
         description="政府网站与政务新媒体的登记、备案与报备时效。调用须携带网关签发的身份请求头。",
-        settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS)
+        settings=settings, clock=clock, extra_lifespan=lifespan, openapi_tags=TAGS,
+        autocommit_reads=True)  # every GET route only reads (issue 13: no BEGIN/COMMIT)
 
     async def on_stale(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(Conflict("数据已被他人同时修改，请重新读取后再提交。"), request)

@@ -437,3 +437,17 @@ async def test_exports_keep_formula_names_as_text(registry: Registry) -> None:
         # The apostrophe a CSV export adds is taken off again on import: nothing changes.
         report = await imported(registry, entity, csv_body.content, "export.csv")
         assert report["unchanged"] == report["total"] == len(PAYLOADS), (entity, report)
+
+
+async def test_every_page_reports_the_filtered_total_even_past_the_end(registry: Registry) -> None:
+    # The total rides on the page's rows (issue 13: one query per page); a page past the end,
+    # with no row to carry it, must still say how many there are.
+    await jinan(registry)
+    await imported(registry, "websites", csv_bytes(SITE_HEADER, [site_row(n) for n in range(1, 6)]))
+    pages = [await websites(registry, limit=2, offset=offset) for offset in (0, 2, 4, 5, 50)]
+    assert [(p["total"], len(p["items"])) for p in pages] == [(5, 2), (5, 2), (5, 1), (5, 0), (5, 0)]
+    codes = [item["site_code"] for p in pages for item in p["items"]]
+    assert codes == sorted(codes) and len(set(codes)) == 5
+    empty = await websites(registry, region="370103")
+    assert (empty["total"], empty["items"]) == (0, [])
+    assert (await registry.ok("GET", "/accounts", params={"limit": 1, "offset": 3}))["total"] == 0

@@ -34,6 +34,14 @@ async def test_county_supervisor_sees_only_its_county(registry: Registry) -> Non
         r = await registry.call("GET", url, headers=lixia)
         assert r.status_code == 404, url
         assert r.json()["title"] == "资源不存在"
+    # The by-id query is kept per scope (issue 13): each caller still gets only its own.
+    shizhong = token([Role.supervisor], regions=[SHIZHONG])
+    for headers, mine, theirs in ((lixia, "lx_site", "sz_site"), (shizhong, "sz_site", "lx_site"),
+                                  (lixia, "lx_site", "sz_site")):
+        assert (await registry.call("GET", f"/websites/{w[mine]['id']}", headers=headers)
+                ).status_code == 200
+        assert (await registry.call("GET", f"/websites/{w[theirs]['id']}", headers=headers)
+                ).status_code == 404
 
 
 async def test_city_supervisor_sees_both_counties(registry: Registry) -> None:

@@ -82,6 +82,10 @@ async def test_units_see_and_answer_only_their_own_messages(env: Env) -> None:
     assert [m["id"] for m in (await env.ok("GET", "/error-reports", COUNTY_SHIZHONG))["items"]] == [
         theirs["id"]]
     assert (await env.ok("GET", "/error-reports", SUPERVISOR))["total"] == 2
+    # The total rides on the page's rows (issue 13); pages short of rows still carry it.
+    for query, rows in (("limit=1", 1), ("limit=1&offset=1", 1), ("offset=2", 0), ("offset=9", 0)):
+        page = await env.ok("GET", f"/error-reports?{query}", SUPERVISOR)
+        assert (page["total"], len(page["items"])) == (2, rows), query
 
     env.clock.set(local(2026, 11, 16, 15, 0))
     answered = await env.ok("POST", f"/error-reports/{mine['id']}/answer", UNIT_A,

@@ -33,6 +33,18 @@ def test_expired_principal_is_refused() -> None:
     assert "过期" in err.value.detail
 
 
+def test_a_token_verified_once_still_expires_and_binds_its_secret() -> None:
+    # Verified tokens are remembered (issue 13: one HMAC per credential, not per request);
+    # what a remembered token may do must not change.
+    token = sign_principal(Principal(subject="k", roles=[Role.viewer], expires_at=1_000), "s")
+    assert verify_principal(token, "s", 999).subject == "k"
+    assert verify_principal(token, "s", 1_000).subject == "k"  # remembered now
+    with pytest.raises(Unauthorized, match="过期"):
+        verify_principal(token, "s", 1_001)
+    with pytest.raises(Unauthorized, match="签名"):
+        verify_principal(token, "another-secret", 999)
+
+
 def test_region_subtrees_follow_gb2260_structure() -> None:
     assert [region_prefix(c) for c in ("370000", "370100", "370102")] == ["37", "3701", "370102"]
     city = Principal(subject="c", roles=[Role.supervisor], regions=["370100"])

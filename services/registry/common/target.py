@@ -22,9 +22,10 @@ from shared.errors import NotFound
 from shared.principal import region_prefix
 
 
-async def load_one(ctx: Ctx, stmt: Select[Any, Organisation], missing: str) -> tuple[Any, Organisation]:
+async def load_one(ctx: Ctx, stmt: Select[Any, Organisation], missing: str,
+                   params: dict[str, Any] | None = None) -> tuple[Any, Organisation]:
     """The (row, organisation) a scoped query finds, or 404 with `missing` as if it did not exist."""
-    row = (await ctx.session.execute(stmt)).first()
+    row = (await ctx.session.execute(stmt, params)).first()
     if row is None:
         raise NotFound(missing)
     return row[0], row[1]

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_
+from sqlalchemy import Text, bindparam, cast, func, or_
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
@@ -98,10 +98,26 @@ def _scoped(ctx: Ctx) -> Select[Website, Organisation]:
             .where(scope_condition(ctx.principal, Organisation.region_code, Organisation.id)))
 
 
+# The by-id query of each scope, built once (issue 13): building it and its SQL cache key was
+# a tenth of a registry read. A scope is what `scope_condition` reads of a principal.
+_BY_ID: dict[tuple[object, ...], Select[Website, Organisation]] = {}
+
+
+def _by_id(ctx: Ctx) -> Select[Website, Organisation]:
+    p = ctx.principal
+    key = (p.all_regions, tuple(p.regions), tuple(p.organisations))
+    stmt = _BY_ID.get(key)
+    if stmt is None:
+        if len(_BY_ID) >= 1024:  # bounded: emptied when full
+            _BY_ID.clear()
+        stmt = _BY_ID[key] = _scoped(ctx).where(col(Website.id) == bindparam("site_id"))
+    return stmt
+
+
 async def get_website(ctx: Ctx, site_id: uuid.UUID) -> tuple[Website, Organisation]:
     """Load a website in the caller's scope, or 404 as if it did not exist."""
-    return await target.load_one(ctx, _scoped(ctx).where(Website.id == site_id),
-                                 f"网站 {site_id} 不存在")
+    return await target.load_one(ctx, _by_id(ctx), f"网站 {site_id} 不存在",
+                                 params={"site_id": site_id})
 
 
 async def refresh_flags(ctx: Ctx, org_ids: Iterable[uuid.UUID]) -> None:
