@@ -161,7 +161,12 @@ class RegistryStub:
                 return JSONResponse({"type": "https://govinspect.cn/problems/not-found",
                                      "title": "资源不存在", "status": 404, "detail": org_id},
                                     status_code=404, media_type="application/problem+json")
-            return JSONResponse({"id": org_id, "name": unit[0], "region_code": unit[1]})
+            # The registry's whole record (shared.contracts.registry.OrganisationRead).
+            return JSONResponse({"id": org_id, "name": unit[0], "region_code": unit[1],
+                                 "kind": "county_department", "kind_label": "区县部门", "parent_id": None,
+                                 "credit_code": None, "provides_services": True, "version": 1,
+                                 "created_at": "2026-11-01T00:00:00Z",
+                                 "updated_at": "2026-11-01T00:00:00Z"})
 
     def file(self, *sites: dict[str, Any]) -> None:
         """File these sites (dicts with id, site_code, organisation_id, region_code, …)."""
