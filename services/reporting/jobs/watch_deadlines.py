@@ -97,8 +97,8 @@ async def watch_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
         "rechecks_requested": await _retry_rechecks(res, now),
         "rectification_due_soon": await _due_soon(res, now),
     }
-    # After the claims committed: the e-mails of the notices just logged (and of any a crashed
-    # watcher left pending).
+    # After the claims committed: the e-mails they queued (and any a crashed watcher left
+    # pending, or a failed one whose retry is due).
     counts["notices_mailed"] = await notices.mail_pending(res.sessionmaker, res.settings, now)
     if any(counts.values()):
         log.info("deadline watch: %s", counts)
@@ -126,6 +126,7 @@ async def _claim(res: WatchResources, model: Any, marker: str, name: str, payloa
                  conditions: tuple[ColumnElement[bool], ...]) -> int:
     """Mark each row sent for its deadline and publish its event, in one transaction."""
     sent = 0
+    claimed: list[Any] = []
     async with res.sessionmaker() as s:
         # Ids in order, so two watchers lock rows in the same order and never deadlock.
         for row_id, deadline in sorted(batch):
@@ -138,8 +139,11 @@ async def _claim(res: WatchResources, model: Any, marker: str, name: str, payloa
             row = (await s.execute(select(model).where(col(model.id) == row_id))).scalar_one()
             res.outbox.publish(s, name, payload(row))
             if name in NOTICE_KINDS:  # logged with the event it records, in one transaction
-                notices.log_callback(s, res.settings, NOTICE_KINDS[name], row, res.clock.now())
+                notices.log_callback(s, NOTICE_KINDS[name], row, res.clock.now())
+                claimed.append(row)
             sent += 1
+        if name in NOTICE_KINDS:  # the e-mails wait as pending in the same transaction
+            notices.queue_mails(s, res.settings, NOTICE_KINDS[name], claimed, res.clock.now())
         await s.commit()
     return sent
 
