@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -189,6 +191,16 @@ class WorkerKilled(BaseException):
     """The reporting worker dying at this point (no handler of the service catches it)."""
 
 
+@asynccontextmanager
+async def _overdue(relay: ReportingSettings, organisation_id: uuid.UUID) -> AsyncIterator[Env]:
+    """One published item of the unit, just past its deadline, with the notice addresses set."""
+    async with rect_app(relay, FixedClock(PUBLISHED)) as env:
+        await _contacts(env)
+        await publish_items(env, [problem(organisation_id)], DEADLINE)
+        env.clock.set(DEADLINE + timedelta(seconds=1))
+        yield env
+
+
 async def _emails(env: Env) -> list[tuple[str, int]]:
     log = await env.ok("GET", "/notices", SUPERVISOR, params={"channel": "email"})
     return [(n["status"], n["attempts"]) for n in log["items"]]
@@ -198,10 +210,7 @@ async def test_a_worker_dying_between_the_claim_and_the_mail_loses_no_mail(
         settings: ReportingSettings, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
     inbox, port = smtp
     relay = _with_relay(settings, smtp_port=port)
-    async with rect_app(relay, FixedClock(PUBLISHED)) as env:
-        await _contacts(env)
-        await publish_items(env, [problem(ORG_A)], DEADLINE)
-        env.clock.set(DEADLINE + timedelta(seconds=1))
+    async with _overdue(relay, ORG_A) as env:
 
         # Dies right after the claim committed, before any e-mail went.
         async def die(*_: Any) -> int:
@@ -227,10 +236,7 @@ async def test_a_worker_dying_while_sending_leaves_the_mail_to_the_next_one(
         settings: ReportingSettings, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
     inbox, port = smtp
     relay = _with_relay(settings, smtp_port=port)
-    async with rect_app(relay, FixedClock(PUBLISHED)) as env:
-        await _contacts(env)
-        await publish_items(env, [problem(ORG_A)], DEADLINE)
-        env.clock.set(DEADLINE + timedelta(seconds=1))
+    async with _overdue(relay, ORG_A) as env:
 
         def die_before(*_: Any) -> None:  # dies holding the claim, before the relay took it
             raise WorkerKilled
@@ -259,10 +265,7 @@ async def test_a_worker_dying_after_the_relay_took_the_mail_sends_it_once_more_a
         real_send(settings, message)  # the relay has the message; the worker dies before marking it
         raise WorkerKilled
 
-    async with rect_app(relay, FixedClock(PUBLISHED)) as env:
-        await _contacts(env)
-        await publish_items(env, [problem(ORG_B)], DEADLINE)
-        env.clock.set(DEADLINE + timedelta(seconds=1))
+    async with _overdue(relay, ORG_B) as env:
         with monkeypatch.context() as patch:
             patch.setattr(notices, "_send", die_after)
             with pytest.raises(WorkerKilled):

@@ -7,11 +7,11 @@ import logging
 import httpx
 from pydantic import ValidationError
 
+from services.checker.common.clients import service_token
 from services.checker.config import CheckerSettings
 from services.checker.support.platform_links import filed_keys
 from shared.clients.registry import RegistryClient
 from shared.errors import ProblemError
-from shared.principal import Principal, Role, sign_principal
 
 log = logging.getLogger("govinspect.checker.discovery")
 
@@ -19,8 +19,7 @@ log = logging.getLogger("govinspect.checker.discovery")
 async def filed_accounts(settings: CheckerSettings,
                          transport: httpx.AsyncBaseTransport | None) -> set[str] | None:
     """Every filed account's key; None (check skipped) when the registry does not answer."""
-    token = sign_principal(Principal(subject="service:checker", name="检查服务", roles=[Role.viewer],
-                                     all_regions=True), settings.principal_secret)
+    token = service_token(settings.principal_secret)
     try:
         async with RegistryClient(settings.registry_url, token, transport=transport) as registry:
             accounts = await registry.all_accounts()
