@@ -22,6 +22,7 @@ gets a 2xx.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.principal import Role
+from tests.checker.emblemfixture import emblem
 from tests.gateway.conftest import Gateway
 from tests.gateway.test_scope_matrix import (
     CITY,
@@ -60,6 +62,7 @@ CALLERS: dict[str, tuple[Role, set[str]]] = {
 }
 _n = itertools.count(1)
 IMAGE = b"\x89PNG\r\n\x1a\n" + bytes(32)
+EMBLEM = base64.b64encode(emblem("current", size=64)).decode()  # a real PNG (perceptual hash)
 
 Body = Callable[[World, str], Any]
 
@@ -159,6 +162,13 @@ MATRIX: dict[tuple[str, str], Op] = {
         lambda w, t: {"holidays": ["2028-01-01"], "workdays": []}, 200,
         "节假日安排是全国数据：仅全国管理员"),
     # --- checker
+    ("POST", "/api/v1/emblems"): Op(
+        {ADMIN}, "national", _u("/api/v1/emblems"),
+        lambda w, t: {"name": "矩阵国徽", "status": "current", "image": EMBLEM}, 201,
+        "国徽参考图是全国数据：仅全国管理员"),
+    ("DELETE", "/api/v1/emblems/{emblem_id}"): Op(
+        {ADMIN}, "national", _u("/api/v1/emblems/{id}", "emblems"), None, 204,
+        "国徽参考图是全国数据：仅全国管理员"),
     ("POST", "/api/v1/runs"): Op(
         WRITERS, "body", _u("/api/v1/runs"),
         lambda w, t: {"name": "矩阵检查", "scope": {"website_ids": [w.sites[t]["id"]]}}, 201,
@@ -344,6 +354,8 @@ WRITTEN: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/accounts"): "/api/v1/accounts",
     ("POST", "/api/v1/accounts/{account_id}/filings"): "/api/v1/filings",
     ("PUT", "/api/v1/calendar/years/{year}"): "/api/v1/calendar/years/2028",
+    ("POST", "/api/v1/emblems"): "/api/v1/emblems",
+    ("DELETE", "/api/v1/emblems/{emblem_id}"): "/api/v1/emblems",
     ("POST", "/api/v1/runs"): "/api/v1/runs",
     ("POST", "/api/v1/runs/{run_id}/cancel"): "/api/v1/runs",
     ("POST", "/api/v1/rechecks"): "/api/v1/runs",
@@ -405,7 +417,8 @@ async def _snapshot(w: World) -> dict[str, Any]:
             "/api/v1/filings", "/api/v1/runs", "/api/v1/plans", "/api/v1/findings",
             "/api/v1/circulars", "/api/v1/rectifications", "/api/v1/error-reports",
             "/api/v1/results", "/api/v1/notice-contacts", "/api/v1/keys", "/api/v1/clients", "/api/v1/webhooks",
-            "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026"]
+            "/api/v1/profiles", "/api/v1/wordlists/typo", "/api/v1/calendar/years/2026",
+            "/api/v1/emblems"]
     urls += [f"/api/v1/accounts/{row}/posts" for row in w.ids["accounts"].values()]
     return {url: await _read(w, url) for url in urls}
 
@@ -413,7 +426,8 @@ async def _snapshot(w: World) -> dict[str, Any]:
 async def _read(w: World, url: str) -> tuple[int, Any]:
     """Status and body of a GET by the national administrator."""
     unpaged = url.startswith(("/api/v1/plans", "/api/v1/circulars", "/api/v1/profiles",
-                              "/api/v1/wordlists", "/api/v1/calendar", "/api/v1/notice-contacts"))
+                              "/api/v1/wordlists", "/api/v1/calendar", "/api/v1/notice-contacts",
+                              "/api/v1/emblems"))
     r = await w.gw.call("GET", url.format(account=w.ids["accounts"]["lx"]),
                         params={} if unpaged else {"limit": 200})
     year_not_loaded = r.status_code == 422 and url.startswith("/api/v1/calendar/years/")
@@ -445,6 +459,10 @@ async def _prepare(w: World) -> None:
             "name": f"矩阵下级客户端{tag}", "roles": ["viewer"], "regions": [region]})
         w.add("clients", tag, c["client_id"])
     w.keys["lx_owner"] = w.keys["lixia_system"]
+    emblem_ref = await gw.ok("POST", "/api/v1/emblems", gw.admin, json={
+        "name": "矩阵旧国徽", "status": "superseded", "image": EMBLEM})
+    for tag in ("lx", "sz"):  # national data: one row, whoever's scope
+        w.add("emblems", tag, emblem_ref["id"])
     for tag, who in (("lx", "lixia"), ("lxu", "lixia"), ("sz", "shizhong")):
         p = await gw.ok("POST", "/api/v1/practices", w.keys[who], json={
             "organisation_id": w.orgs[tag]["id"], "title": f"矩阵做法{tag}", "text": "矩阵正文"})
