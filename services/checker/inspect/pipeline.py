@@ -138,13 +138,18 @@ class Inspector:
             return [mapped.address] if ":" in mapped.address else []
         return await resolve_aaaa(host)
 
+    def _as_checker(self) -> RegistryClient:
+        """The registry asked as the checker itself: this worker's one client of it (the
+        inspection worker owns the Inspector among its resources)."""
+        return RegistryClient(self.settings.registry_url,
+                              service_token(self.settings.principal_secret),
+                              transport=self.registry_transport)
+
     async def _registry_domains(self, run_id: UUID) -> set[str]:
         """Every filed domain, read once per run; empty (check skipped) if the registry is down."""
         if run_id not in self._domains:
-            token = service_token(self.settings.principal_secret)
             try:
-                async with RegistryClient(self.settings.registry_url, token,
-                                          transport=self.registry_transport) as registry:
+                async with self._as_checker() as registry:
                     domains = set(await registry.filed_domains())
             except (httpx.HTTPError, ProblemError) as exc:  # an error answer, or none (503)
                 log.warning("registry domains unavailable, unregistered-site check skipped: %s", exc)
@@ -159,7 +164,8 @@ class Inspector:
                 run.rules and unfiled_accounts.CODE not in run.rules):
             return None
         if run.id not in self._accounts:
-            self._accounts = {run.id: await filed_accounts(self.settings, self.registry_transport)}
+            async with self._as_checker() as registry:
+                self._accounts = {run.id: await filed_accounts(registry)}
         return self._accounts[run.id]
 
     async def _lists(self, region_code: str) -> WordLists:
