@@ -39,6 +39,7 @@ from services.reporting.rectification.routes import router as rectification_rout
 from services.reporting.rectification.schemas import OpenItem
 from shared.app import build_app
 from shared.calendar import WorkingCalendar, bundled_schedules
+from shared.clients.checker import CheckerClient
 from shared.clock import FixedClock
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import Outbox
@@ -188,6 +189,10 @@ class WatchResources:
     def service_token(self) -> str:
         return sign_principal(Principal(subject="service:reporting", name="通报服务",
                                         roles=[Role.supervisor], all_regions=True), SECRET)
+
+    def checker(self, timeout: float) -> CheckerClient:
+        return CheckerClient(self.settings.checker_url, self.service_token, timeout=timeout,
+                             transport=self.checker_transport)
 
     async def calendar_loader(self) -> WorkingCalendar:
         return self.calendar

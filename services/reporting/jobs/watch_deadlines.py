@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import httpx
 from sqlalchemy import ColumnElement, exists
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select, update
@@ -68,8 +67,9 @@ class WatchResources(Protocol):
     @property
     def settings(self) -> ReportingSettings: ...
 
-    @property
-    def checker_transport(self) -> httpx.AsyncBaseTransport | None: ...
+    def checker(self, timeout: float) -> CheckerClient:
+        """The checker, asked as reporting itself (no person is behind the watcher's calls)."""
+        ...
 
     @property
     def service_token(self) -> str:
@@ -201,8 +201,7 @@ async def _retry_rechecks(res: WatchResources, now: datetime) -> int:
         return 0
     started = 0
     # No person is behind this retry: the watcher acts as reporting itself.
-    async with CheckerClient(res.settings.checker_url, res.service_token, timeout=CHECKER_TIMEOUT_S,
-                             transport=res.checker_transport) as checker:
+    async with res.checker(CHECKER_TIMEOUT_S) as checker:
         for item_id in ids:
             async with res.sessionmaker() as s:
                 row = await s.get(RectificationItem, item_id)
