@@ -212,6 +212,7 @@ async def _inspect_child(port: int, spec: dict[str, Any]) -> dict[str, Any]:
     from services.checker.inspect.pipeline import Inspector
     from services.checker.migrate import migrate
     from services.checker.profile.loader import national_profile
+    from shared.contracts.events import parse_target
     from shared.db import make_engine, make_sessionmaker
     from shared.queue import connect
 
@@ -246,7 +247,7 @@ async def _inspect_child(port: int, spec: dict[str, Any]) -> dict[str, Any]:
         with _TreeWatch() as watch:
             before = _tree_cpu()
             started = time.perf_counter()
-            outcome = await inspector.inspect(target, run)
+            outcome = await inspector.inspect(parse_target(target), run)
             seconds = time.perf_counter() - started
             after = _tree_cpu()
         by_name = {k: v - before.get(k, 0.0) for k, v in after.items()}

@@ -40,6 +40,7 @@ async def _inspect(port: int, tmp: Path, redis_url: str) -> dict[str, Any]:
     from services.checker.inspect.pipeline import Inspector
     from services.checker.migrate import migrate
     from services.checker.profile.loader import national_profile
+    from shared.contracts.events import parse_target
     from shared.db import make_engine, make_sessionmaker
     from shared.queue import connect
 
@@ -62,7 +63,7 @@ async def _inspect(port: int, tmp: Path, redis_url: str) -> dict[str, Any]:
                   "organisation_id": str(uuid.uuid4()), "organisation_name": "基准市人民政府办公室",
                   "region_code": "370100", "kind": "portal", "domains": [sitegen.SITE],
                   "home_url": sitegen.HOME_URL, "status": "running"}
-        outcome = await inspector.inspect(target, run)
+        outcome = await inspector.inspect(parse_target(target), run)
         inspect_s = time.perf_counter() - started
     finally:
         await inspector.aclose()

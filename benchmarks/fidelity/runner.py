@@ -63,6 +63,7 @@ async def _inspect_all(corpus: Corpus, work: Path, redis_url: str, only: set[str
     from services.checker.probe.models import ProbeSample
     from services.checker.profile.loader import national_profile
     from services.checker.support.phash import image_size, phash
+    from shared.contracts.events import parse_target
     from shared.db import make_engine, make_sessionmaker
     from shared.queue import connect
 
@@ -111,7 +112,7 @@ async def _inspect_all(corpus: Corpus, work: Path, redis_url: str, only: set[str
         async with gate:
             started = time.perf_counter()
             try:
-                outcome = await inspector.inspect(corpus.snapshots[key], run)
+                outcome = await inspector.inspect(parse_target(corpus.snapshots[key]), run)
             except Exception as exc:  # one failed target is reported, the others still count
                 return Outcome(key, [], time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
             return Outcome(key, [_as_dict(d) for d in outcome.findings], time.perf_counter() - started)

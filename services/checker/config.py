@@ -12,6 +12,7 @@ from services.checker.crawl.rendered import RenderSettings
 from services.checker.net.politeness import Politeness
 from services.checker.support.chromium import default_chromium
 from shared.config import ServiceSettings, var_dir
+from shared.contracts.events import AccountTarget, WebsiteTarget
 
 
 class FeedPollSettings(BaseModel):
@@ -165,14 +166,15 @@ class CheckerSettings(ServiceSettings):
     account_read_days: int = 92
 
     def politeness(self, profile: dict[str, Any] | None = None,
-                   target: dict[str, Any] | None = None) -> Politeness:
+                   target: WebsiteTarget | AccountTarget | None = None) -> Politeness:
         """Return the politeness for a target: these settings, then the profile's block, then
         the site's filing; the time budget never reaches the job's own timeout."""
         base = Politeness(per_host_interval_ms=self.per_host_interval_ms,
                           per_host_concurrency=self.per_host_concurrency, max_pages=self.max_pages,
                           max_depth=self.max_depth, target_budget_s=self.target_budget_s,
                           honour_crawl_delay=self.honour_crawl_delay)
-        out = base.layered((profile or {}).get("politeness"), (target or {}).get("politeness"))
+        filed = target.politeness if isinstance(target, WebsiteTarget) else None
+        out = base.layered((profile or {}).get("politeness"), filed)
         # A budget as long as the job would be cut by arq before our own timeout could say why.
         limit = max(1, self.job_timeout_s - 60)
         return out.model_copy(update={"target_budget_s": min(out.target_budget_s, limit)})

@@ -35,6 +35,16 @@ class ReportingSettings(ServiceSettings):
     smtp_password: str | None = Field(default=None, repr=False)
     smtp_sender: str = "govinspect@localhost"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    # A notice e-mail the relay refused or could not take is tried again after
+    # `mail_retry_after_s`, `mail_max_attempts` times in all, then left failed in the log.
+    # Our figures (no national source): three tries spread over half an hour ride out a relay
+    # restart without flooding a relay that is down.
+    mail_max_attempts: int = Field(default=3, ge=1, le=20)
+    mail_retry_after_s: int = Field(default=900, gt=0)
+    # How long a sender holds an e-mail it claimed before another sender may take it over (the
+    # first one is taken to have died). Our figure: far above one SMTP exchange
+    # (`smtp_timeout_s` per step), so a live sender is never overtaken.
+    mail_lease_s: int = Field(default=300, gt=0)
     # 我为政府网站找错: messages answered within 3 working days (RULES.md, local; default 3).
     error_report_working_days: int = 3
     # Default rectification deadline in working days from publication, when a circular names none.

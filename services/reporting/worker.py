@@ -20,6 +20,7 @@ from services.reporting.config import ReportingSettings
 from services.reporting.jobs.watch_deadlines import watch_deadlines
 from services.reporting.result.intake import handle
 from shared.calendar import WorkingCalendar
+from shared.clients.checker import CheckerClient
 from shared.clients.registry import RegistryClient
 from shared.clock import Clock, SystemClock
 from shared.contracts.events import DELIVER_JOB, EventEnvelope
@@ -51,6 +52,11 @@ class Resources(WorkerResources):
         return sign_principal(Principal(subject="service:reporting", name="通报服务",
                                         roles=[Role.supervisor], all_regions=True),
                               self.settings.principal_secret)
+
+    def checker(self, timeout: float) -> CheckerClient:
+        """The checker, asked as reporting itself (no person is behind the watcher's calls)."""
+        return CheckerClient(self.settings.checker_url, self.service_token, timeout=timeout,
+                             transport=self.checker_transport)
 
     async def calendar_loader(self) -> WorkingCalendar:
         """The working-day calendar with the years loaded in the registry."""

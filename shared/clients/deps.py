@@ -8,7 +8,8 @@ the other service there). Nothing else builds a URL to another service.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Annotated
 
 import httpx
@@ -24,10 +25,20 @@ def _transport(request: Request, name: str) -> httpx.AsyncBaseTransport | None:
     return transport
 
 
+# A registry client acting as a given signed principal (a plan's owner, a service's own);
+# routes take one from `RegistryAsDep`, workers from their resources. Open it with `async with`.
+RegistryAs = Callable[[str], RegistryClient]
+
+
 def registry_as(request: Request, token: str) -> RegistryClient:
     """A registry client of this app acting as `token` (a service's own principal, say)."""
     return RegistryClient(request.app.state.settings.registry_url, token,
                           transport=_transport(request, "registry_transport"))
+
+
+def registry_factory(request: Request) -> RegistryAs:
+    """This app's registry clients, each acting as the principal it is given."""
+    return partial(registry_as, request)
 
 
 async def registry_client(request: Request) -> AsyncIterator[RegistryClient]:
@@ -46,3 +57,4 @@ async def checker_client(request: Request) -> AsyncIterator[CheckerClient]:
 
 RegistryDep = Annotated[RegistryClient, Depends(registry_client, scope="function")]
 CheckerDep = Annotated[CheckerClient, Depends(checker_client, scope="function")]
+RegistryAsDep = Annotated[RegistryAs, Depends(registry_factory)]

@@ -177,6 +177,13 @@ TargetSnapshot = Annotated[
     Discriminator(_target_tag)]
 """A task's target: a website or an account, told apart by `target_type`."""
 
+_TARGET_ADAPTER: TypeAdapter[WebsiteTarget | AccountTarget] = TypeAdapter(TargetSnapshot)
+
+
+def parse_target(data: Any) -> WebsiteTarget | AccountTarget:
+    """A stored target snapshot read through its contract: a malformed one raises, never half-read."""
+    return _TARGET_ADAPTER.validate_python(data)
+
 
 # --- checker -----------------------------------------------------------------------------
 

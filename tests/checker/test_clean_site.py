@@ -31,6 +31,7 @@ from services.checker.probe.models import ProbeSample
 from services.checker.profile.loader import national_profile
 from services.checker.rules.params import WordLists
 from services.checker.run.service import target_snapshot
+from shared.contracts.events import parse_target
 from shared.contracts.registry import WebsiteRead
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.queue import connect
@@ -264,7 +265,7 @@ async def test_clean_site_through_the_real_pipeline(registry: Registry, checker_
             await inspector.fetcher.aclose()
             inspector.fetcher = Fetcher(FetchSettings(allow_private=True, ca_bundle=str(tls.ca)),
                                         inspector.host_map)
-            outcome = await inspector.inspect(target_snapshot(WebsiteRead.model_validate(filed)), run)
+            outcome = await inspector.inspect(parse_target(target_snapshot(WebsiteRead.model_validate(filed))), run)
         finally:
             await inspector.aclose()
             async with sessionmaker() as session:

@@ -8,6 +8,7 @@ import ssl
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -254,11 +255,16 @@ def test_crawl_delay_of_our_group_else_of_everyone() -> None:
 
 def test_politeness_layers_settings_then_profile_then_the_sites_filing() -> None:
     from services.checker.config import CheckerSettings
+    from shared.contracts.events import WebsiteTarget
 
     checker = CheckerSettings(per_host_interval_ms=200, per_host_concurrency=4, max_pages=200,
                               job_timeout_s=1800)
     profile = {"politeness": {"per_host_interval_ms": 500, "max_pages": 300, "honour_crawl_delay": False}}
-    site = {"politeness": {"per_host_interval_ms": 1000, "target_budget_s": 7200}}
+    site = WebsiteTarget(
+        id=uuid.uuid4(), site_code="3701000001", name="济南市人民政府门户网站",
+        kind="portal", organisation_id=uuid.uuid4(), organisation_name="济南市人民政府办公厅",
+        region_code="370100", home_url="https://www.jinan.gov.cn/", domains=["www.jinan.gov.cn"],
+        status="running", politeness={"per_host_interval_ms": 1000, "target_budget_s": 7200})
     assert checker.politeness().per_host_interval_ms == 200
     layered = checker.politeness(profile, site)
     assert (layered.per_host_interval_ms, layered.max_pages, layered.per_host_concurrency) == (1000, 300, 4)

@@ -10,8 +10,10 @@ another class (e.g. `status`) can only make the test stricter. Three kinds of in
 - the snapshots, built in one place: every `SiteSnapshot(...)` and `AccountSnapshot(...)` call in
   `inspect/pipeline.py` passes by name each defaulted field a rule reads;
 - the registry's records: each defaulted field of `Target` and `AccountTarget` a rule reads is
-  read back from the task snapshot (`pipeline._target`, `AccountTarget.from_snapshot`) and
-  written into it by the run (`run.service.target_snapshot`, `run.service.account_snapshot`);
+  read back from the task snapshot's contract model (`pipeline._target`,
+  `AccountTarget.from_contract`, from `shared.contracts.events.WebsiteTarget` / `AccountTarget`,
+  with no fallback between field names) and written into it by the run
+  (`run.service.target_snapshot`, `run.service.account_snapshot`);
 - what the crawler, the browser, the probes and the feed readers produce (pages, links, link
   status, search, IPv6, off-site pages, availability, feed reads, posts, comments): each
   defaulted field a rule reads is set somewhere in the checker's own code outside the rules,
@@ -94,14 +96,21 @@ def fields_written(function: object, model: str) -> set[str]:
     return set().union(*keywords_of_calls(function, model))
 
 
-def subscripts_read(function: object) -> set[str]:
-    """String keys read from a mapping (`data["x"]`, `data.get("x")`) in a function's source."""
-    tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(function)))  # type: ignore[arg-type]
-    keys = {n.slice.value for n in ast.walk(tree) if isinstance(n, ast.Subscript)
-            and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str)}
-    return keys | {n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call)
-                   and _callee(n) == "get" and n.args and isinstance(n.args[0], ast.Constant)
-                   and isinstance(n.args[0].value, str)}
+def _tree_of(function: object) -> ast.AST:
+    return ast.parse(inspect.cleandoc("\n" + inspect.getsource(function)))  # type: ignore[arg-type]
+
+
+def fields_read_from(function: object, name: str) -> set[str]:
+    """Attributes read from the variable `name` (a contract model) in a function's source."""
+    return {n.attr for n in ast.walk(_tree_of(function)) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == name}
+
+
+def falls_back(function: object) -> bool:
+    """Whether a function reads its record with a fallback (`a or b`, `x.get(k, default)`,
+    `data["k"]`): the contract model is read field by field, as typed."""
+    return any(isinstance(n, ast.BoolOp | ast.Subscript) or (
+        isinstance(n, ast.Call) and _callee(n) in ("get", "getattr")) for n in ast.walk(_tree_of(function)))
 
 
 def set_by_producers(cls: type) -> set[str]:
@@ -165,22 +174,30 @@ def test_every_target_field_a_rule_reads_reaches_it_from_the_registry() -> None:
         "rules read Target fields the pipeline never reads back from the task snapshot"
     written = fields_written(run_service.target_snapshot, "WebsiteTarget")  # shared.contracts.events
     assert wanted - written == set(), "rules read Target fields the run never writes into the task snapshot"
-    assert subscripts_read(pipeline._target) - written == set(), \
-        "the site is read back from task snapshot keys the run never writes"
+    read_back = fields_read_from(pipeline._target, "t")
+    assert {"site_code", "portal_domain", "provides_services"} <= read_back  # the scan sees them
+    assert read_back - written == set(), \
+        "the site is read back from task snapshot fields the run never writes"
+    assert not falls_back(pipeline._target), "the site is read with a fallback, not through its contract"
 
 
 def test_every_account_field_a_rule_reads_reaches_it_from_the_registry() -> None:
     read = attributes_read_by_rules()
-    # from_snapshot builds the target as `cls(...)`, each sibling as `Sibling(...)`.
+    # from_contract builds the target as `cls(...)`, each sibling as `Sibling(...)`.
+    from_contract = account.AccountTarget.from_contract
     for record, callee in ((account.AccountTarget, "cls"), (account.Sibling, "Sibling")):
         wanted = defaulted_fields(record) & read
-        [built] = keywords_of_calls(account.AccountTarget.from_snapshot, callee)
+        [built] = keywords_of_calls(from_contract, callee)
         assert wanted - built == set(), \
             f"rules read {record.__name__} fields never read back from the task snapshot"
     # What the account's task snapshot is read back from is what the run writes into it.
-    written = fields_written(run_service.account_snapshot, "AccountTarget")
-    assert subscripts_read(account.AccountTarget.from_snapshot) - written == set(), \
-        "the account is read back from task snapshot keys the run never writes"
+    for name, model in (("t", "AccountTarget"), ("s", "AccountSibling")):
+        read_back = fields_read_from(from_contract, name)
+        assert read_back, f"the scan sees no {model} field read back"
+        assert read_back - fields_written(run_service.account_snapshot, model) == set(), \
+            f"the account is read back from {model} fields the run never writes"
+    assert "platform_label" in fields_read_from(from_contract, "t")
+    assert not falls_back(from_contract), "the account is read with a fallback, not through its contract"
 
 
 def test_every_produced_field_a_rule_reads_is_set_by_a_producer() -> None:

@@ -39,6 +39,7 @@ from services.reporting.rectification.routes import router as rectification_rout
 from services.reporting.rectification.schemas import OpenItem
 from shared.app import build_app
 from shared.calendar import WorkingCalendar, bundled_schedules
+from shared.clients.checker import CheckerClient
 from shared.clock import FixedClock
 from shared.db import is_sqlite, make_engine, make_sessionmaker
 from shared.events import Outbox
@@ -161,7 +162,12 @@ class RegistryStub:
                 return JSONResponse({"type": "https://govinspect.cn/problems/not-found",
                                      "title": "资源不存在", "status": 404, "detail": org_id},
                                     status_code=404, media_type="application/problem+json")
-            return JSONResponse({"id": org_id, "name": unit[0], "region_code": unit[1]})
+            # The registry's whole record (shared.contracts.registry.OrganisationRead).
+            return JSONResponse({"id": org_id, "name": unit[0], "region_code": unit[1],
+                                 "kind": "county_department", "kind_label": "区县部门", "parent_id": None,
+                                 "credit_code": None, "provides_services": True, "version": 1,
+                                 "created_at": "2026-11-01T00:00:00Z",
+                                 "updated_at": "2026-11-01T00:00:00Z"})
 
     def file(self, *sites: dict[str, Any]) -> None:
         """File these sites (dicts with id, site_code, organisation_id, region_code, …)."""
@@ -183,6 +189,10 @@ class WatchResources:
     def service_token(self) -> str:
         return sign_principal(Principal(subject="service:reporting", name="通报服务",
                                         roles=[Role.supervisor], all_regions=True), SECRET)
+
+    def checker(self, timeout: float) -> CheckerClient:
+        return CheckerClient(self.settings.checker_url, self.service_token, timeout=timeout,
+                             transport=self.checker_transport)
 
     async def calendar_loader(self) -> WorkingCalendar:
         return self.calendar

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -14,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from services.reporting.config import ReportingSettings
+from services.reporting.notice import service as notices
 from shared.clock import FixedClock
 from tests.reporting.factories_rect import (
     COUNTY_SHIZHONG,
@@ -182,3 +185,117 @@ async def test_contacts_are_validated_and_scoped(settings: ReportingSettings) ->
         await _contacts(env)
         assert len(await env.ok("GET", "/notice-contacts", SUPERVISOR)) == 2
         assert await env.ok("GET", "/notice-contacts", COUNTY_SHIZHONG) == []
+
+
+class WorkerKilled(BaseException):
+    """The reporting worker dying at this point (no handler of the service catches it)."""
+
+
+@asynccontextmanager
+async def _overdue(relay: ReportingSettings, organisation_id: uuid.UUID) -> AsyncIterator[Env]:
+    """One published item of the unit, just past its deadline, with the notice addresses set."""
+    async with rect_app(relay, FixedClock(PUBLISHED)) as env:
+        await _contacts(env)
+        await publish_items(env, [problem(organisation_id)], DEADLINE)
+        env.clock.set(DEADLINE + timedelta(seconds=1))
+        yield env
+
+
+async def _emails(env: Env) -> list[tuple[str, int]]:
+    log = await env.ok("GET", "/notices", SUPERVISOR, params={"channel": "email"})
+    return [(n["status"], n["attempts"]) for n in log["items"]]
+
+
+async def test_a_worker_dying_between_the_claim_and_the_mail_loses_no_mail(
+        settings: ReportingSettings, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox, port = smtp
+    relay = _with_relay(settings, smtp_port=port)
+    async with _overdue(relay, ORG_A) as env:
+
+        # Dies right after the claim committed, before any e-mail went.
+        async def die(*_: Any) -> int:
+            raise WorkerKilled
+
+        with monkeypatch.context() as patch:
+            patch.setattr(notices, "mail_pending", die)
+            with pytest.raises(WorkerKilled):
+                await env.watch()
+        assert len(await env.events("rectification.overdue")) == 1 and inbox.messages == []
+        assert await _emails(env) == [("pending", 0)]
+
+        # The restarted worker sends it, once.
+        counts = await env.watch()
+        assert counts["rectification_overdue"] == 0 and counts["notices_mailed"] == 1
+        assert (await env.watch())["notices_mailed"] == 0
+        assert [m["Subject"] for _, m in inbox.messages] == [
+            "【整改逾期】历下区教育和体育局有1项问题已超过整改期限"]
+        assert await _emails(env) == [("sent", 1)]
+
+
+async def test_a_worker_dying_while_sending_leaves_the_mail_to_the_next_one(
+        settings: ReportingSettings, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox, port = smtp
+    relay = _with_relay(settings, smtp_port=port)
+    async with _overdue(relay, ORG_A) as env:
+
+        def die_before(*_: Any) -> None:  # dies holding the claim, before the relay took it
+            raise WorkerKilled
+
+        with monkeypatch.context() as patch:
+            patch.setattr(notices, "_send", die_before)
+            with pytest.raises(WorkerKilled):
+                await env.watch()
+        assert inbox.messages == [] and await _emails(env) == [("sending", 1)]
+        # Another worker leaves it alone while the first one's claim may still be alive …
+        assert (await env.watch())["notices_mailed"] == 0
+        # … and takes it over once the claim has run out.
+        env.clock.set(DEADLINE + timedelta(seconds=1 + relay.mail_lease_s))
+        assert (await env.watch())["notices_mailed"] == 1
+        assert len(inbox.messages) == 1 and await _emails(env) == [("sent", 2)]
+
+
+
+async def test_a_worker_dying_after_the_relay_took_the_mail_sends_it_once_more_at_most(
+        settings: ReportingSettings, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox, port = smtp
+    relay = _with_relay(settings, smtp_port=port)
+    real_send = notices._send
+
+    def die_after(settings: ReportingSettings, message: EmailMessage) -> None:
+        real_send(settings, message)  # the relay has the message; the worker dies before marking it
+        raise WorkerKilled
+
+    async with _overdue(relay, ORG_B) as env:
+        with monkeypatch.context() as patch:
+            patch.setattr(notices, "_send", die_after)
+            with pytest.raises(WorkerKilled):
+                await env.watch()
+        assert len(inbox.messages) == 1
+        env.clock.set(DEADLINE + timedelta(seconds=1 + relay.mail_lease_s))
+        assert (await env.watch())["notices_mailed"] == 1
+        assert (await env.watch())["notices_mailed"] == 0
+        assert [m["Subject"] for _, m in inbox.messages] == [
+            "【整改逾期】市中区民政局有1项问题已超过整改期限"] * 2
+        assert await _emails(env) == [("sent", 2)]
+
+
+async def test_a_failed_mail_is_retried_a_bounded_number_of_times(settings: ReportingSettings) -> None:
+    port = int(closed_port_url().rsplit(":", 1)[1])
+    relay = _with_relay(settings, smtp_port=port, smtp_timeout_s=2.0, mail_max_attempts=2,
+                        mail_retry_after_s=600)
+    async with rect_app(relay, FixedClock(PUBLISHED)) as env:
+        await _contacts(env)
+        await publish_items(env, [problem(ORG_A)], DEADLINE)
+        at = DEADLINE + timedelta(seconds=1)
+        env.clock.set(at)
+        await env.watch()
+        assert await _emails(env) == [("failed", 1)]
+        assert (await env.watch())["notices_mailed"] == 0 and await _emails(env) == [("failed", 1)]
+        env.clock.set(at + timedelta(seconds=600))  # the retry is due
+        await env.watch()
+        assert await _emails(env) == [("failed", 2)]
+        env.clock.set(at + timedelta(days=30))  # no tries left: it stays failed in the log
+        await env.watch()
+        log = await env.ok("GET", "/notices", SUPERVISOR, params={"channel": "email"})
+        assert [(n["status"], n["attempts"]) for n in log["items"]] == [("failed", 2)]
+        assert "ConnectionRefusedError" in log["items"][0]["error"]

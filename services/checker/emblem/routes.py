@@ -82,7 +82,7 @@ async def add_emblem(body: EmblemCreate, ctx: Ctx = Depends(get_ctx)) -> EmblemR
     row = EmblemReference(name=body.name, status=body.status, phash=hashed, width=width, height=height,
                           note=body.note, created_by=ctx.actor, created_at=ctx.clock.now())
     ctx.session.add(row)
-    await ctx.session.commit()
+    await ctx.session.flush()
     return EmblemRead.model_validate(row)
 
 
@@ -105,4 +105,3 @@ async def delete_emblem(emblem_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> No
     if row is None:
         raise NotFound(f"国徽参考图 {emblem_id} 不存在")
     await ctx.session.delete(row)
-    await ctx.session.commit()

@@ -14,7 +14,7 @@ from sqlmodel import col, select, update
 from services.checker.finding.models import Finding, Sighting
 from services.checker.ground.finding import FindingDraft
 from services.checker.inspect.scoring import Score
-from services.checker.run.models import Run, Task
+from services.checker.run.models import Run, Task, target_code
 from shared.contracts.events import FindingItem, TargetInspected
 
 FALSE_POSITIVE = "false_positive"
@@ -44,7 +44,7 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
     resolved) but silent: it is not counted in the number returned, the findings that count.
     A re-check passes the rules it evaluated: only their findings can be resolved by it.
     """
-    t = task.target
+    t = task.snapshot
     by_print: dict[str, FindingDraft] = {}
     for d in drafts:
         by_print.setdefault(fingerprint(task.target_id, d.rule, d.locator), d)
@@ -59,13 +59,13 @@ async def record(session: AsyncSession, task: Task, drafts: Sequence[FindingDraf
             "offending": d.offending, "suggestion": d.suggestion, "points": d.points,
             "screenshot": d.screenshot, "detail": d.detail, "last_seen_at": now,
             "last_run_id": task.run_id, "resolved_at": None,
-            "target_name": t["name"], "organisation_name": t["organisation_name"],
+            "target_name": t.name, "organisation_name": t.organisation_name,
             "region_code": task.region_code, "organisation_id": task.organisation_id,
         }
         finding = existing.get(fp)
         if finding is None:
             finding = Finding(fingerprint=fp, target_id=task.target_id,
-                              target_type=task.target_type, target_code=task.target_code,
+                              target_type=task.target_type, target_code=target_code(t),
                               first_seen_at=now, first_run_id=task.run_id, **values)
             session.add(finding)
         else:

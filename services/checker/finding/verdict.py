@@ -20,7 +20,7 @@ from services.checker.finding.schemas import BulkVerdictBody, VerdictBody
 from services.checker.finding.service import FALSE_POSITIVE, result_payload
 from services.checker.ground.finding import FindingDraft
 from services.checker.inspect.scoring import score
-from services.checker.run.models import Run, Task
+from services.checker.run.models import Run, Task, provides_services
 from shared.contracts.events import TARGET_RESCORED, TargetRescored
 from shared.errors import ValidationFailed
 
@@ -109,7 +109,7 @@ async def rescore(ctx: Ctx, finding_ids: Sequence[uuid.UUID]) -> int:
             continue  # the verdict is on something this target's latest result did not see
         live = [f for f in seen if f.verdict != FALSE_POSITIVE]
         result = score([_as_draft(f) for f in live], run.profile["scoring"],
-                       provides_services=bool(task.target.get("provides_services", True)),
+                       provides_services=provides_services(task.snapshot),
                        target_type=task.target_type, judged=_judged(task))
         task.score, task.passed, task.vetoes = result.score, result.passed, result.vetoes
         task.deductions, task.findings_count = result.deductions, len(live)

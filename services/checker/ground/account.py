@@ -14,6 +14,7 @@ from uuid import UUID
 
 from services.checker.ground.feed import FeedRead, Post
 from services.checker.ground.site import Page, SiteSnapshot, Target
+from shared.contracts import events as contracts
 
 TARGET_TYPE = "account"
 
@@ -52,18 +53,16 @@ class AccountTarget:
         return f"{self.platform}:{self.platform_account_id}"
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> AccountTarget:
-        """Read a task's target snapshot (run.service.account_snapshot)."""
-        return cls(id=UUID(data["id"]), platform=data["platform"],
-                   platform_label=data.get("platform_label") or data["platform"],
-                   platform_account_id=data["platform_account_id"], name=data["name"],
-                   organisation_id=UUID(data["organisation_id"]),
-                   organisation_name=data["organisation_name"], region_code=data["region_code"],
-                   status=data["status"], url=data.get("url"),
-                   compliance_flags=list(data.get("compliance_flags") or []),
-                   siblings=[Sibling(id=UUID(s["id"]), name=s["name"], platform=s["platform"],
-                                     status=s["status"]) for s in data.get("siblings") or []],
-                   feed=data.get("feed"))
+    def from_contract(cls, t: contracts.AccountTarget) -> AccountTarget:
+        """The account as its task snapshot holds it (run.service.account_snapshot)."""
+        return cls(id=t.id, platform=t.platform, platform_label=t.platform_label,
+                   platform_account_id=t.platform_account_id, name=t.name,
+                   organisation_id=t.organisation_id, organisation_name=t.organisation_name,
+                   region_code=t.region_code, status=t.status, url=t.url,
+                   compliance_flags=list(t.compliance_flags),
+                   siblings=[Sibling(id=s.id, name=s.name, platform=s.platform, status=s.status)
+                             for s in t.siblings],
+                   feed=t.feed)
 
 
 @dataclass

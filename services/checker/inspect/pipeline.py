@@ -29,6 +29,7 @@ from services.checker.browser.launcher import Browser, BrowserSettings
 from services.checker.browser.outline import Outline, outline_pages
 from services.checker.browser.render import read_page
 from services.checker.browser.tabs import RenderFailed, Timing
+from services.checker.common.clients import service_token
 from services.checker.config import CheckerSettings
 from services.checker.crawl.crawler import CrawlSettings, crawl, in_scope, scope_domains
 from services.checker.crawl.external import (
@@ -45,7 +46,7 @@ from services.checker.emblem.inputs import emblem_inputs, judged
 from services.checker.evidence import EvidenceStore
 from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.reader import FeedConfig, read_account
-from services.checker.ground.account import TARGET_TYPE, AccountSnapshot, AccountTarget
+from services.checker.ground.account import AccountSnapshot, AccountTarget
 from services.checker.ground.finding import FindingDraft
 from services.checker.ground.outcome import Outcome
 from services.checker.ground.site import FAILURE_LABELS, ExternalPage, Page, SiteSnapshot, Target
@@ -63,9 +64,11 @@ from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import WordLists
 from services.checker.rules.site import emblem, external_links, unfiled_accounts, unreachable
 from shared.clients.registry import RegistryClient
+from shared.contracts.events import AccountTarget as AccountRecord
+from shared.contracts.events import WebsiteTarget
 from shared.errors import ProblemError
 from shared.events import Outbox
-from shared.principal import Principal, Role, region_prefix, sign_principal
+from shared.principal import region_prefix
 
 log = logging.getLogger("govinspect.checker.pipeline")
 # Findings worth a picture: what a person must see on the page to believe it.
@@ -139,15 +142,18 @@ class Inspector:
             return [mapped.address] if ":" in mapped.address else []
         return await resolve_aaaa(host)
 
+    def _as_checker(self) -> RegistryClient:
+        """The registry asked as the checker itself: this worker's one client of it (the
+        inspection worker owns the Inspector among its resources)."""
+        return RegistryClient(self.settings.registry_url,
+                              service_token(self.settings.principal_secret),
+                              transport=self.registry_transport)
+
     async def _registry_domains(self, run_id: UUID) -> set[str]:
         """Every filed domain, read once per run; empty (check skipped) if the registry is down."""
         if run_id not in self._domains:
-            token = sign_principal(Principal(subject="service:checker", name="检查服务",
-                                             roles=[Role.viewer], all_regions=True),
-                                   self.settings.principal_secret)
             try:
-                async with RegistryClient(self.settings.registry_url, token,
-                                          transport=self.registry_transport) as registry:
+                async with self._as_checker() as registry:
                     domains = set(await registry.filed_domains())
             except (httpx.HTTPError, ProblemError) as exc:  # an error answer, or none (503)
                 log.warning("registry domains unavailable, unregistered-site check skipped: %s", exc)
@@ -164,7 +170,8 @@ class Inspector:
                 run.rules and code not in run.rules):
             return None
         if run.id not in self._accounts:
-            self._accounts = {run.id: await filed_accounts(self.settings, self.registry_transport)}
+            async with self._as_checker() as registry:
+                self._accounts = {run.id: await filed_accounts(registry)}
         return self._accounts[run.id]
 
     async def _lists(self, region_code: str) -> WordLists:
@@ -195,13 +202,14 @@ class Inspector:
         async with self.browser.context(self.fetcher.fetch, budget_s=budget_s) as ctx:
             yield ctx
 
-    async def inspect(self, target_data: dict[str, Any], run: Any) -> Outcome:
-        """Inspect one target of a run and return its findings."""
-        if target_data.get("target_type") == TARGET_TYPE:
-            return await self.inspect_account(target_data, run)
-        target = _target(target_data)
+    async def inspect(self, filed: WebsiteTarget | AccountRecord, run: Any) -> Outcome:
+        """Inspect one target of a run (its task snapshot, read through the contract) and
+        return its findings."""
+        if isinstance(filed, AccountRecord):
+            return await self.inspect_account(filed, run)
+        target = _target(filed)
         profile: dict[str, Any] = run.profile
-        politeness = self.settings.politeness(profile, target_data)
+        politeness = self.settings.politeness(profile, filed)
         async with polite_to(self.fetcher, scope_domains(target), target.home_url, politeness) as polite:
             return await self._inspect_site(target, run, polite)
 
@@ -313,9 +321,9 @@ class Inspector:
         return Outcome(findings=findings, pages_fetched=len(site.pages), uninspected=reason,
                        notes=self._notes(site, run.profile, run.rules))
 
-    async def inspect_account(self, target_data: dict[str, Any], run: Any) -> Outcome:
+    async def inspect_account(self, filed: AccountRecord, run: Any) -> Outcome:
         """Read one account's feed and run the account rules on what it gave."""
-        account = AccountTarget.from_snapshot(target_data)
+        account = AccountTarget.from_contract(filed)
         started = time.perf_counter()
         async with self.sessionmaker() as s:
             read = await read_account(
@@ -327,9 +335,9 @@ class Inspector:
             # A re-check that cannot read the account proves nothing fixed: the task fails (and
             # after its last attempt target.failed tells reporting), never passes empty.
             raise AccountUnreadable(f"账号 {account.code} 无法读取：{read.error or read.status}")
-        filed = await self._registry_accounts(run, unfiled_mentions.CODE)
+        registry = await self._registry_accounts(run, unfiled_mentions.CODE)
         snapshot = AccountSnapshot(target=account, as_of=run.as_of, feed=read,
-                                   registry_account_names=filed[1] if filed else None)
+                                   registry_account_names=registry[1] if registry else None)
         if run.kind != "recheck":
             await record_account(self.sessionmaker, snapshot, run, self.outbox)
         findings = evaluate_account(snapshot, run.profile,
@@ -397,11 +405,10 @@ class _Stopwatch:
         return ", ".join(self.laps)
 
 
-def _target(data: dict[str, Any]) -> Target:
-    return Target(id=UUID(data["id"]), site_code=data["site_code"], name=data["name"],
-                  organisation_id=UUID(data["organisation_id"]),
-                  organisation_name=data["organisation_name"], region_code=data["region_code"],
-                  kind=data["kind"], domains=list(data["domains"]), home_url=data["home_url"],
-                  status=data["status"], provides_services=bool(data.get("provides_services", True)),
-                  icp_number=data.get("icp_number"), psb_number=data.get("psb_number"),
-                  portal_domain=data.get("portal_domain"))
+def _target(t: WebsiteTarget) -> Target:
+    """The ground floor's site record, from the task snapshot's contract model."""
+    return Target(id=t.id, site_code=t.site_code, name=t.name, organisation_id=t.organisation_id,
+                  organisation_name=t.organisation_name, region_code=t.region_code, kind=t.kind,
+                  domains=list(t.domains), home_url=t.home_url, status=t.status,
+                  provides_services=t.provides_services, icp_number=t.icp_number,
+                  psb_number=t.psb_number, portal_domain=t.portal_domain)

@@ -27,7 +27,7 @@ from services.checker.common.metrics import (
 from services.checker.finding import service as findings
 from services.checker.inspect.scoring import score
 from services.checker.jobs.resources import InspectResources, Resources
-from services.checker.run.models import Run, Task
+from services.checker.run.models import Run, Task, provides_services
 from services.checker.run.service import INSPECT_JOB, QUEUE
 from shared.contracts.events import (
     INSPECTION_COMPLETED,
@@ -96,11 +96,12 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
         return "skipped"
     task, run = claimed
     run_id_var.set(str(run.id))  # this job's own task: its log lines name the run
+    target = task.snapshot  # the registry's record, read through its contract once
     beat = asyncio.create_task(_heartbeat(res, task.id, task.attempts))
     try:
         outcome = await asyncio.wait_for(
-            res.inspect(task.target, run),
-            timeout=res.settings.politeness(run.profile, task.target).target_budget_s)
+            res.inspect(target, run),
+            timeout=res.settings.politeness(run.profile, target).target_budget_s)
     except asyncio.CancelledError:
         # The worker is stopping (or arq's timeout struck): arq runs the job again, so the
         # task goes back to pending at once instead of looking held until it turns stale.
@@ -172,7 +173,7 @@ async def _finish(res: Resources, task: Task, outcome: Any) -> str:
         # A false positive seen again is recorded (still there, not resolved) but not scored.
         live = [(fp, d) for fp, d in zip(prints, outcome.findings, strict=True) if fp not in quiet]
         result = score([d for _, d in live], run.profile["scoring"],
-                       provides_services=bool(row.target.get("provides_services", True)),
+                       provides_services=provides_services(row.snapshot),
                        target_type=row.target_type, judged=outcome.judged)
         row.findings_count = await findings.record(s, row, outcome.findings, now, run.rules)
         row.pages_fetched, row.links_checked = outcome.pages_fetched, outcome.links_checked

@@ -116,10 +116,9 @@ async def start_due_plans(res: Resources) -> int:
             if plan is None:
                 continue
             try:
-                run = await plans.start(s, plan, registry_url=res.settings.registry_url,
+                run = await plans.start(s, plan, res.registry_as,
                                         secret=res.settings.principal_secret, now=now,
-                                        probes_per_day=res.settings.probes_per_day,
-                                        transport=res.registry_transport)
+                                        probes_per_day=res.settings.probes_per_day)
             except (ProblemError, httpx.HTTPError) as exc:
                 # Still due: tried again next round (one round at a time, so a plan never fires
                 # twice at once) and, past plan_grace_s, reported as overdue by the self-watch.

@@ -11,10 +11,12 @@ import httpx
 from services.checker.config import CheckerSettings
 from services.checker.ground.outcome import Outcome
 from services.checker.run.models import Run
+from shared.clients.registry import RegistryClient
+from shared.contracts.events import AccountTarget, WebsiteTarget
 from shared.events import Outbox
 from shared.worker import WorkerResources
 
-Inspect = Callable[[dict[str, Any], Run], Awaitable[Outcome]]
+Inspect = Callable[[WebsiteTarget | AccountTarget, Run], Awaitable[Outcome]]
 # Loads a URL over HTTP only (net.fetch.Fetcher.fetch without retries): the probe's client.
 ProbeFetch = Callable[..., Awaitable[Any]]
 
@@ -27,6 +29,10 @@ class Resources(WorkerResources):
     outbox: Outbox
     # The registry, for starting due plans; None: over the network at settings.registry_url.
     registry_transport: httpx.AsyncBaseTransport | None = None
+
+    def registry_as(self, token: str) -> RegistryClient:
+        """The registry asked as `token` (a plan's owner, or the checker itself)."""
+        return RegistryClient(self.settings.registry_url, token, transport=self.registry_transport)
 
 
 @dataclass(kw_only=True)

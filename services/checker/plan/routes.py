@@ -14,7 +14,7 @@ from services.checker.plan.models import Plan
 from services.checker.profile.service import profile_for_body
 from services.checker.run import service as runs
 from services.checker.run.schemas import Instant, RunRead, Scope
-from shared.clients.deps import RegistryDep
+from shared.clients.deps import RegistryAsDep, RegistryDep
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(401, 422))
@@ -84,15 +84,14 @@ async def list_plans(ctx: Ctx = Depends(get_ctx)) -> list[PlanRead]:
 @router.post("/{plan_id}/runs", operation_id="startPlanRun", response_model=RunRead,
              status_code=status.HTTP_201_CREATED, summary="立即执行检查计划",
              responses=problem_responses(403, 404))
-async def start_plan_run(plan_id: uuid.UUID, request: Request,
+async def start_plan_run(plan_id: uuid.UUID, request: Request, registry_as: RegistryAsDep,
                          ctx: Ctx = Depends(get_ctx)) -> RunRead:
     """Start a run of the plan now."""
     ctx.require_writer()
     plan = await _get(ctx, plan_id)
-    run = await service.start(ctx.session, plan, registry_url=ctx.settings.registry_url,
+    run = await service.start(ctx.session, plan, registry_as,
                               secret=ctx.settings.principal_secret, now=ctx.clock.now(),
-                              probes_per_day=ctx.settings.probes_per_day,
-                              transport=request.app.state.registry_transport)
+                              probes_per_day=ctx.settings.probes_per_day)
     # Committed before the tasks are queued: a worker may pick one up at once and must find it.
     await ctx.session.commit()
     await runs.enqueue_pending(ctx.session, request.app.state.redis, run.id, ctx.clock.now())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -16,21 +15,22 @@ from services.checker.run.models import Run
 from services.checker.run.schemas import Scope
 from shared.calendar import SHANGHAI
 from shared.clients.base import UpstreamProblem
+from shared.clients.deps import RegistryAs
 from shared.clients.registry import RegistryClient
 from shared.errors import NotFound, ValidationFailed
 from shared.principal import Principal, region_prefix, sign_principal
 
 
-async def start(session: AsyncSession, plan: Plan, *, registry_url: str, secret: str,
-                now: datetime, probes_per_day: int,
-                transport: httpx.AsyncBaseTransport | None = None) -> Run:
-    """Start a run of a plan, reading the registry with the plan owner's scope."""
+async def start(session: AsyncSession, plan: Plan, registry_as: RegistryAs, *, secret: str,
+                now: datetime, probes_per_day: int) -> Run:
+    """Start a run of a plan, reading the registry with the plan owner's scope (`secret` signs
+    the owner's principal; `registry_as` gives the registry client acting as a principal)."""
     owner = Principal.model_validate(plan.owner)
     token = sign_principal(owner.model_copy(update={"expires_at": None}), secret)
     scope = Scope.model_validate(plan.scope)
-    async with RegistryClient(registry_url, token, transport=transport) as registry:
+    async with registry_as(token) as registry:
         targets = await runs.fetch_targets(registry, scope)
-    async with RegistryClient(registry_url, service_token(secret), transport=transport) as checker:
+    async with registry_as(service_token(secret)) as checker:
         portals = await runs.fetch_portals(checker, targets)
     stamp = now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     run = await runs.create_run(session, name=f"{plan.name}（{stamp}）", scope=scope,

@@ -23,6 +23,7 @@ from services.checker.ground.site import Availability
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.probe.models import MonitoredSite, ProbeSample
+from shared.contracts.events import WebsiteTarget
 from shared.queue import queue_name
 
 PROBE_JOB = "checker.probe_site"
@@ -36,19 +37,19 @@ def open_fetcher(settings: CheckerSettings) -> Fetcher:
                    HostMap.parse(settings.host_map))
 
 
-async def watch(session: AsyncSession, targets: Sequence[dict[str, Any]], now: datetime,
+async def watch(session: AsyncSession, targets: Sequence[WebsiteTarget], now: datetime,
                 probes_per_day: int) -> None:
-    """Start (or refresh) probing the sites of a run's targets."""
+    """Start (or refresh) probing the sites of a run's targets (their task snapshots)."""
     for t in targets:
-        site = await session.get(MonitoredSite, uuid.UUID(t["id"]))
+        site = await session.get(MonitoredSite, t.id)
         if site is None:
-            site = MonitoredSite(website_id=uuid.UUID(t["id"]), site_code=t["site_code"],
-                                 home_url=t["home_url"], status=t["status"],
+            site = MonitoredSite(website_id=t.id, site_code=t.site_code,
+                                 home_url=t.home_url, status=t.status,
                                  probes_per_day=probes_per_day, next_probe_at=now,
                                  updated_at=now)
             session.add(site)
         else:
-            site.home_url, site.status, site.updated_at = t["home_url"], t["status"], now
+            site.home_url, site.status, site.updated_at = t.home_url, t.status, now
 
 
 async def due(session: AsyncSession, now: datetime, limit: int = 500) -> list[MonitoredSite]:

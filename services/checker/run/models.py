@@ -11,6 +11,7 @@ from sqlmodel import Field
 
 from services.checker.common.base import CheckerTable
 from shared.columns import id_field, instant_field, optional_instant
+from shared.contracts.events import AccountTarget, WebsiteTarget, parse_target
 
 
 class Run(CheckerTable, table=True):
@@ -66,7 +67,22 @@ class Task(CheckerTable, table=True):
     uninspected_reason: str | None = Field(default=None, max_length=500)
 
     @property
+    def snapshot(self) -> WebsiteTarget | AccountTarget:
+        """The registry's record kept at run creation, read through its contract (parsed on
+        each call: read it once where the task is loaded)."""
+        return parse_target(self.target)
+
+    @property
     def target_code(self) -> str:
         """网站标识码, or platform:platform account id for an account."""
-        t = self.target
-        return str(t.get("site_code") or f"{t.get('platform')}:{t.get('platform_account_id')}")
+        return target_code(self.snapshot)
+
+
+def target_code(t: WebsiteTarget | AccountTarget) -> str:
+    """网站标识码, or platform:platform account id for an account."""
+    return t.site_code if isinstance(t, WebsiteTarget) else f"{t.platform}:{t.platform_account_id}"
+
+
+def provides_services(t: WebsiteTarget | AccountTarget) -> bool:
+    """Whether the site offers online services (scored with them); an account offers none."""
+    return t.provides_services if isinstance(t, WebsiteTarget) else False

@@ -21,11 +21,11 @@ from sqlmodel import col, select, update
 from services.checker.common.context import Ctx
 from services.checker.probe import service as probes
 from services.checker.profile.service import profile_for_body
-from services.checker.run.models import Run, Task
+from services.checker.run.models import Run, Task, target_code
 from services.checker.run.schemas import RunProgress, RunRead, Scope, TaskRead
 from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
-from shared.contracts.events import AccountSibling, AccountTarget, WebsiteTarget
+from shared.contracts.events import AccountSibling, AccountTarget, WebsiteTarget, parse_target
 from shared.contracts.registry import AccountRead, WebsiteRead, platform_family
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.principal import Principal
@@ -212,8 +212,8 @@ async def create_run(session: AsyncSession, *, name: str, scope: Scope, profile_
                          region_code=t.region_code, organisation_id=_organisation_id(t))
                     for t, snap in zip(targets, snapshots, strict=True))
     # Every inspected site is probed from now on, so its availability can be judged.
-    await probes.watch(session, [snap for t, snap in zip(targets, snapshots, strict=True)
-                                 if isinstance(t, WebsiteRead)], now, probes_per_day)
+    await probes.watch(session, [s for s in map(parse_target, snapshots)
+                                 if isinstance(s, WebsiteTarget)], now, probes_per_day)
     await session.flush()
     return run
 
@@ -296,15 +296,16 @@ async def list_tasks(ctx: Ctx, run_id: uuid.UUID, status: str | None) -> list[Ta
     tasks = (await ctx.session.execute(stmt)).scalars().all()
     out = [TaskRead(id=t.id, run_id=t.run_id, target_id=t.target_id,
                     target_type=t.target_type,
-                    site_code=t.target_code, name=t.target["name"],
-                    kind=t.target.get("kind", ""), organisation_id=t.organisation_id,
-                    organisation_name=t.target["organisation_name"],
+                    site_code=target_code(s), name=s.name,
+                    kind=s.kind, organisation_id=t.organisation_id,
+                    organisation_name=s.organisation_name,
                     region_code=t.region_code, status=t.status, attempts=t.attempts,
                     pages_fetched=t.pages_fetched, links_checked=t.links_checked,
                     findings_count=t.findings_count, score=t.score, passed=t.passed,
                     verdict_label=verdict_label(t), uninspected_reason=t.uninspected_reason,
                     vetoes=t.vetoes, deductions=t.deductions, revision=t.revision, error=t.error,
-                    recovered=t.recovered, started_at=t.started_at, finished_at=t.finished_at) for t in tasks]
+                    recovered=t.recovered, started_at=t.started_at, finished_at=t.finished_at)
+           for t, s in ((t, t.snapshot) for t in tasks)]
     return sorted(out, key=lambda t: t.site_code)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-import httpx
 from pydantic import BaseModel
 from sqlmodel import col, select
 
@@ -48,13 +47,13 @@ def _window(year: int) -> tuple[datetime, datetime]:
 
 
 async def compute(ctx: Ctx, region_code: str, region_name: str, year: int,
-                  transport: httpx.AsyncBaseTransport | None) -> AnnualReport:
+                  registry: RegistryClient) -> AnnualReport:
     """Every figure of the region's annual supervision report for `year`."""
     start, end = _window(year)
     prefix = region_prefix(region_code)
     lines = [*await _inspections(ctx, prefix, start, end), *await _rectifications(ctx, prefix, start, end),
              *await _error_reports(ctx, prefix, start, end), *await _filings(ctx, prefix, start, end),
-             *await _registry(ctx, region_code, start, end, transport)]
+             *await _registry(registry, region_code, start, end)]
     return AnnualReport(title=f"{region_name}{year}年政府网站监管年度报表", region_code=region_code,
                         region_name=region_name, year=year, drafted_at=ctx.clock.now(), lines=lines)
 
@@ -113,15 +112,14 @@ async def _filings(ctx: Ctx, prefix: str, start: datetime, end: datetime) -> lis
     return [Line(section="四、开设整合", item="逾期报备次数", value=len(late), unit="次")]
 
 
-async def _registry(ctx: Ctx, region_code: str, start: datetime, end: datetime,
-                    transport: httpx.AsyncBaseTransport | None) -> list[Line]:
-    async with RegistryClient(ctx.settings.registry_url, ctx.token, transport=transport) as registry:
-        sites = await registry.all_websites(region=region_code)
-        actions: Counter[str] = Counter()
-        for site in sites:
-            for filing in await registry.website_filings(site.id):
-                if start <= filing.occurred_at < end:
-                    actions[filing.action.value] += 1
+async def _registry(registry: RegistryClient, region_code: str, start: datetime,
+                    end: datetime) -> list[Line]:
+    sites = await registry.all_websites(region=region_code)
+    actions: Counter[str] = Counter()
+    for site in sites:
+        for filing in await registry.website_filings(site.id):
+            if start <= filing.occurred_at < end:
+                actions[filing.action.value] += 1
     status = Counter(s.status.value for s in sites)
     section = "四、开设整合"
     return [Line(section=section, item="运行中的网站", value=status["running"], unit="个"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.reporting.annual import render
 from services.reporting.annual.compute import compute
@@ -24,7 +24,7 @@ XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             summary="政府网站监管年度报表", response_class=Response, responses={200: {"content": {
                 DOCX_MEDIA: {}, XLSX_MEDIA: {}, "application/json": {}}}, **problem_responses(404)})
 async def get_annual_report(
-        request: Request, registry: RegistryDep, ctx: Ctx = Depends(get_ctx),
+        registry: RegistryDep, ctx: Ctx = Depends(get_ctx),
         region_code: str = Path(pattern=r"^\d{4}00$",
                                 description="省级（370000）或市级（370100）区划代码；年度报表按省或市编制"),
         year: int = Path(ge=2018, le=2100, description="统计年度"),
@@ -38,9 +38,8 @@ async def get_annual_report(
     """
     if not ctx.principal.sees_region(region_code):
         raise NotFound(f"区划 {region_code} 不存在或不在调用者的范围内")
-    transport = request.app.state.registry_transport
     names = await region_names(registry, region_code)
-    report = await compute(ctx, region_code, names.get(region_code, region_code), year, transport)
+    report = await compute(ctx, region_code, names.get(region_code, region_code), year, registry)
     if format == "docx":
         return download(render.render_docx(report), DOCX_MEDIA, f"annual-report-{year}.docx",
                         f"{report.title}.docx")

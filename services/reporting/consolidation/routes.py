@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from services.reporting.common.context import Ctx, get_ctx
 from services.reporting.consolidation import service
@@ -16,6 +16,7 @@ from services.reporting.consolidation.schemas import (
     DecisionRead,
     DecisionStatus,
 )
+from shared.clients.deps import CheckerDep, RegistryDep
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/consolidation", tags=["consolidation"],
 
 @router.get("/report", operation_id="getConsolidationReport", response_model=ConsolidationReport,
             summary="政务新媒体瘦身提质报告", responses=problem_responses(403, 503))
-async def get_report(request: Request, ctx: Ctx = Depends(get_ctx),
+async def get_report(registry: RegistryDep, checker: CheckerDep, ctx: Ctx = Depends(get_ctx),
                      region: str = Query(..., pattern=r"^\d{6}$", description="区划代码，含下级区划"),
                      quarter: str = Query(..., pattern=QUARTER, description="季度，如 2026Q4")
                      ) -> ConsolidationReport:
@@ -36,19 +37,17 @@ async def get_report(request: Request, ctx: Ctx = Depends(get_ctx),
     last post, accounts it overlaps) and the suggested action: improve (提升), merge into
     another account (整合) or close (关停). Thresholds are the `consolidation` settings, each
     with its source; the decision already taken on an account is shown beside the suggestion."""
-    return await service.report(ctx, region, quarter, request.app.state.registry_transport,
-                                getattr(request.app.state, "checker_transport", None))
+    return await service.report(ctx, region, quarter, registry, checker)
 
 
 @router.post("/decisions", operation_id="decideConsolidation", response_model=DecisionRead,
              status_code=status.HTTP_201_CREATED, summary="记录瘦身决定",
              responses=problem_responses(403))
-async def create_decision(body: DecisionCreate, request: Request,
+async def create_decision(body: DecisionCreate, registry: RegistryDep,
                           ctx: Ctx = Depends(get_ctx)) -> DecisionRead:
     """A supervisor decides for one account: keep, improve, merge into another, or close. A
     merge or closure waits for the unit to confirm it (status `awaiting_unit`)."""
-    d = await service.decide(ctx, body, request.app.state.registry_transport)
-    await ctx.session.commit()
+    d = await service.decide(ctx, body, registry)
     return service.to_read(d)
 
 
@@ -68,11 +67,10 @@ async def list_decisions(ctx: Ctx = Depends(get_ctx),
 @router.post("/decisions/{decision_id}/confirm", operation_id="confirmConsolidation",
              response_model=DecisionRead, summary="单位确认整合或关停",
              responses=problem_responses(403, 404, 409, 503))
-async def confirm_decision(decision_id: uuid.UUID, body: ConfirmBody, request: Request,
+async def confirm_decision(decision_id: uuid.UUID, body: ConfirmBody, registry: RegistryDep,
                            ctx: Ctx = Depends(get_ctx)) -> DecisionRead:
     """The account's unit confirms a merge or closure; the registry then holds its 关停公告
     (announce_closure) filing, made as the unit; the account is closed by a later `close` filing."""
     d = await service.get(ctx, decision_id)
-    await service.confirm(ctx, d, body, request.app.state.registry_transport)
-    await ctx.session.commit()
+    await service.confirm(ctx, d, body, registry)
     return service.to_read(d)

@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-import httpx
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.reporting.circular.service import quarter_period, region_names
@@ -32,9 +29,9 @@ from shared.clients.base import UpstreamProblem
 from shared.clients.checker import CheckerClient
 from shared.clients.registry import RegistryClient
 from shared.contracts.registry import AccountRead
-from shared.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from shared.principal import Role, region_prefix
-from shared.scope import scope_condition
+from shared.errors import Forbidden, InvalidTransition, ValidationFailed
+from shared.principal import Role
+from shared.scope import ScopedLoader
 
 AWAITING = "awaiting_unit"
 # Posts are read account by account from the checker; a few at a time keeps a county's report
@@ -68,8 +65,8 @@ async def _stats(account: AccountRead, checker: CheckerClient, lo: datetime, hi:
     return stats
 
 
-async def report(ctx: Ctx, region: str, quarter: str, registry_transport: httpx.AsyncBaseTransport | None,
-                 checker_transport: httpx.AsyncBaseTransport | None) -> ConsolidationReport:
+async def report(ctx: Ctx, region: str, quarter: str, reg: RegistryClient,
+                 checker: CheckerClient) -> ConsolidationReport:
     """Compute the report of a region for a quarter (as of its end, or now while it runs)."""
     if not ctx.principal.sees_region(region):
         raise Forbidden(f"区划 {region} 不在当前调用者的管辖范围内")
@@ -77,18 +74,16 @@ async def report(ctx: Ctx, region: str, quarter: str, registry_transport: httpx.
     start, end = quarter_period(quarter)
     lo, hi = _bounds(start, end)
     as_of = min(ctx.clock.now(), hi)
-    async with RegistryClient(ctx.settings.registry_url, ctx.token, transport=registry_transport) as reg:
-        accounts = await reg.all_accounts(region=region, status=["running"])
-        names = await region_names(reg, region)
+    accounts = await reg.all_accounts(region=region, status=["running"])
+    names = await region_names(reg, region)
     gate = asyncio.Semaphore(CHECKER_CONCURRENCY)
 
-    async def one(a: AccountRead, checker: CheckerClient) -> AccountStats:
+    async def one(a: AccountRead) -> AccountStats:
         async with gate:
             return await _stats(a, checker, lo, hi, t.repost_markers,
                                 a.platform.value not in t.no_activity_platforms)
 
-    async with CheckerClient(ctx.settings.checker_url, ctx.token, transport=checker_transport) as checker:
-        stats = list(await asyncio.gather(*(one(a, checker) for a in accounts)))
+    stats = list(await asyncio.gather(*(one(a) for a in accounts)))
     suggestions = analyse(stats, t, as_of, names)
     decided = await _latest_decisions(ctx, [a.id for a in accounts])
     rows = [_row(s, as_of, decided.get(s.account.id)) for s in suggestions]
@@ -134,17 +129,15 @@ async def _account(reg: RegistryClient, account_id: uuid.UUID, field: str) -> Ac
             {"field": field, "value": str(account_id), "message": "账号不存在"}]) from None
 
 
-async def decide(ctx: Ctx, body: DecisionCreate,
-                 transport: httpx.AsyncBaseTransport | None) -> ConsolidationDecision:
+async def decide(ctx: Ctx, body: DecisionCreate, reg: RegistryClient) -> ConsolidationDecision:
     """Record a supervisor's decision; a merge or closure then waits for the unit to confirm."""
     ctx.require_admin_or_supervisor()
     if (body.action == "merge") != (body.merge_into_id is not None) or body.merge_into_id == body.account_id:
         raise ValidationFailed("整合须给出另一个账号 merge_into_id；其他决定不带 merge_into_id", errors=[
             {"field": "merge_into_id", "value": str(body.merge_into_id) if body.merge_into_id else None,
              "message": "与 action 不符"}])
-    async with RegistryClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-        account = await _account(reg, body.account_id, "account_id")
-        into = await _account(reg, body.merge_into_id, "merge_into_id") if body.merge_into_id else None
+    account = await _account(reg, body.account_id, "account_id")
+    into = await _account(reg, body.merge_into_id, "merge_into_id") if body.merge_into_id else None
     d = ConsolidationDecision(
         account_id=account.id, account_name=account.name[:200], platform=account.platform.value,
         organisation_id=account.sponsor_id, organisation_name=account.sponsor_name[:200],
@@ -157,37 +150,29 @@ async def decide(ctx: Ctx, body: DecisionCreate,
     return d
 
 
-def _scoped(ctx: Ctx) -> Any:
-    return select(ConsolidationDecision).where(scope_condition(
-        ctx.principal, col(ConsolidationDecision.region_code),
-        col(ConsolidationDecision.organisation_id)))
+# The decisions in the caller's scope (region subtrees and own units), and one of them or 404.
+DECISIONS = ScopedLoader(ConsolidationDecision, col(ConsolidationDecision.region_code),
+                         col(ConsolidationDecision.organisation_id), missing="瘦身决定 {id} 不存在")
 
 
 async def get(ctx: Ctx, decision_id: uuid.UUID) -> ConsolidationDecision:
     """Load a decision in the caller's scope; out of scope answers 404 like a missing one."""
-    d = (await ctx.session.execute(_scoped(ctx).where(col(ConsolidationDecision.id) == decision_id))).scalar()
-    if d is None:
-        raise NotFound(f"瘦身决定 {decision_id} 不存在")
-    return d
+    return await DECISIONS.get(ctx.session, ctx.principal, decision_id)
 
 
 async def listed(ctx: Ctx, region: str | None, status: str | None, limit: int,
                  offset: int) -> tuple[list[ConsolidationDecision], int]:
     """One page of decisions in scope, newest first, and the total."""
-    stmt = _scoped(ctx)
-    if region:
-        stmt = stmt.where(col(ConsolidationDecision.region_code).like(f"{region_prefix(region)}%"))
+    stmt = DECISIONS.select(ctx.principal, region=region)
     if status:
         stmt = stmt.where(col(ConsolidationDecision.status) == status)
-    total = (await ctx.session.execute(stmt.with_only_columns(func.count()).order_by(None))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(
-        col(ConsolidationDecision.decided_at).desc(), col(ConsolidationDecision.id)).limit(limit)
-        .offset(offset))).scalars()
-    return list(rows), int(total)
+    return await DECISIONS.page(ctx.session, stmt, [col(ConsolidationDecision.decided_at).desc(),
+                                                    col(ConsolidationDecision.id)],
+                                limit=limit, offset=offset)
 
 
 async def confirm(ctx: Ctx, d: ConsolidationDecision, body: ConfirmBody,
-                  transport: httpx.AsyncBaseTransport | None) -> None:
+                  reg: RegistryClient) -> None:
     """The unit confirms a merge or closure: the registry records its 关停公告, filed as the unit."""
     if not ctx.principal.has_role(*CONFIRMERS):
         raise Forbidden("整合、关停由账号的主办单位确认（unit，或代其报备的 integration、administrator）")
@@ -196,8 +181,7 @@ async def confirm(ctx: Ctx, d: ConsolidationDecision, body: ConfirmBody,
                                 allowed_next_states=[])
     what = f"整合至“{d.merge_into_name}”" if d.action == "merge" else "关停"
     note = f"瘦身提质：{what}" + (f"；{body.note}" if body.note else "")
-    async with RegistryClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-        filing = await reg.file_account(d.account_id, "announce_closure", note[:2000])
+    filing = await reg.file_account(d.account_id, "announce_closure", note[:2000])
     d.status, d.filing_id = "filed", filing.id
     d.confirmed_by, d.confirmed_at = ctx.actor[:200], ctx.clock.now()
     await ctx.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from services.reporting.common.context import Ctx, get_ctx
 from services.reporting.dispute import service
@@ -15,30 +15,20 @@ from services.reporting.dispute.schemas import (
     DisputeRead,
     DisputeStatus,
 )
-from shared.clients.checker import CheckerClient
+from shared.clients.deps import CheckerDep
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/disputes", tags=["disputes"], responses=problem_responses(401, 422))
 
-CHECKER_TIMEOUT_S = 10.0
-
-
-def _checker(request: Request, ctx: Ctx) -> CheckerClient:
-    return CheckerClient(ctx.settings.checker_url, ctx.token, timeout=CHECKER_TIMEOUT_S,
-                         transport=getattr(request.app.state, "checker_transport", None))
-
-
 @router.post("", operation_id="raiseDispute", response_model=DisputeRead,
              status_code=status.HTTP_201_CREATED, summary="对问题提出申辩（误报 / 存疑）",
              responses=problem_responses(403, 409))
-async def raise_dispute(body: DisputeCreate, request: Request,
+async def raise_dispute(body: DisputeCreate, checker: CheckerDep,
                         ctx: Ctx = Depends(get_ctx)) -> DisputeRead:
     """A unit disputes one of its findings as a false positive (误报) or doubtful (存疑), with
     a reason. A finding has at most one pending dispute (409 for a second)."""
-    async with _checker(request, ctx) as checker:
-        d = await service.raise_dispute(ctx, body, checker)
-    await ctx.session.commit()
+    d = await service.raise_dispute(ctx, body, checker)
     return service.to_read(d)
 
 
@@ -64,25 +54,21 @@ async def get_dispute(dispute_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -> Dis
 
 @router.post("/{dispute_id}/accept", operation_id="acceptDispute", response_model=DisputeRead,
              summary="采纳申辩", responses=problem_responses(403, 404, 409, 503))
-async def accept_dispute(dispute_id: uuid.UUID, body: DecisionBody, request: Request,
+async def accept_dispute(dispute_id: uuid.UUID, body: DecisionBody, checker: CheckerDep,
                          ctx: Ctx = Depends(get_ctx)) -> DisputeRead:
     """A supervisor accepts: the finding is marked 误报 (false_positive; no longer scored, its
     result re-scored) or 存疑 (doubtful) in the checker. If the checker cannot be reached the
     dispute stays pending (503)."""
     d = await service.get(ctx, dispute_id)
-    async with _checker(request, ctx) as checker:
-        await service.decide(ctx, d, "accepted", body, checker)
-    await ctx.session.commit()
+    await service.decide(ctx, d, "accepted", body, checker)
     return service.to_read(d)
 
 
 @router.post("/{dispute_id}/reject", operation_id="rejectDispute", response_model=DisputeRead,
              summary="不予采纳", responses=problem_responses(403, 404, 409))
-async def reject_dispute(dispute_id: uuid.UUID, body: DecisionBody, request: Request,
+async def reject_dispute(dispute_id: uuid.UUID, body: DecisionBody, checker: CheckerDep,
                          ctx: Ctx = Depends(get_ctx)) -> DisputeRead:
     """A supervisor rejects with a note the unit sees; the finding stands."""
     d = await service.get(ctx, dispute_id)
-    async with _checker(request, ctx) as checker:
-        await service.decide(ctx, d, "rejected", body, checker)
-    await ctx.session.commit()
+    await service.decide(ctx, d, "rejected", body, checker)
     return service.to_read(d)

@@ -6,9 +6,8 @@ silent and its target re-scored there, and reporting's copy corrected by `target
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
@@ -23,8 +22,8 @@ from services.reporting.dispute.schemas import (
 )
 from shared.clients.base import UpstreamProblem
 from shared.clients.checker import CheckerClient
-from shared.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from shared.scope import scope_condition
+from shared.errors import Conflict, InvalidTransition, ValidationFailed
+from shared.scope import ScopedLoader
 
 PENDING = "pending"
 
@@ -60,31 +59,26 @@ async def raise_dispute(ctx: Ctx, body: DisputeCreate, checker: CheckerClient) -
     return d
 
 
-def _scoped(ctx: Ctx) -> Any:
-    return select(Dispute).where(scope_condition(
-        ctx.principal, col(Dispute.region_code), col(Dispute.organisation_id)))
+# The disputes in the caller's scope (region subtrees and own units), and one of them or 404.
+DISPUTES = ScopedLoader(Dispute, col(Dispute.region_code), col(Dispute.organisation_id),
+                        missing="申辩 {id} 不存在")
 
 
 async def get(ctx: Ctx, dispute_id: uuid.UUID) -> Dispute:
     """Load a dispute in the caller's scope; out of scope answers 404 like a missing one."""
-    d = (await ctx.session.execute(_scoped(ctx).where(col(Dispute.id) == dispute_id))).scalar()
-    if d is None:
-        raise NotFound(f"申辩 {dispute_id} 不存在")
-    return d
+    return await DISPUTES.get(ctx.session, ctx.principal, dispute_id)
 
 
 async def page(ctx: Ctx, *, status: str | None, finding_id: uuid.UUID | None, limit: int,
                offset: int) -> tuple[list[Dispute], int]:
     """One page of disputes in scope, oldest pending first, and the total."""
-    stmt = _scoped(ctx)
+    stmt = DISPUTES.select(ctx.principal)
     if status:
         stmt = stmt.where(col(Dispute.status) == status)
     if finding_id:
         stmt = stmt.where(col(Dispute.finding_id) == finding_id)
-    total = (await ctx.session.execute(stmt.with_only_columns(func.count()).order_by(None))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(
-        col(Dispute.raised_at), col(Dispute.id)).limit(limit).offset(offset))).scalars()
-    return list(rows), int(total)
+    return await DISPUTES.page(ctx.session, stmt, [col(Dispute.raised_at), col(Dispute.id)],
+                               limit=limit, offset=offset)
 
 
 def _pending(d: Dispute) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import httpx
 from sqlalchemy import ColumnElement, exists
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select, update
@@ -68,8 +67,9 @@ class WatchResources(Protocol):
     @property
     def settings(self) -> ReportingSettings: ...
 
-    @property
-    def checker_transport(self) -> httpx.AsyncBaseTransport | None: ...
+    def checker(self, timeout: float) -> CheckerClient:
+        """The checker, asked as reporting itself (no person is behind the watcher's calls)."""
+        ...
 
     @property
     def service_token(self) -> str:
@@ -97,8 +97,8 @@ async def watch_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
         "rechecks_requested": await _retry_rechecks(res, now),
         "rectification_due_soon": await _due_soon(res, now),
     }
-    # After the claims committed: the e-mails of the notices just logged (and of any a crashed
-    # watcher left pending).
+    # After the claims committed: the e-mails they queued (and any a crashed watcher left
+    # pending, or a failed one whose retry is due).
     counts["notices_mailed"] = await notices.mail_pending(res.sessionmaker, res.settings, now)
     if any(counts.values()):
         log.info("deadline watch: %s", counts)
@@ -126,6 +126,7 @@ async def _claim(res: WatchResources, model: Any, marker: str, name: str, payloa
                  conditions: tuple[ColumnElement[bool], ...]) -> int:
     """Mark each row sent for its deadline and publish its event, in one transaction."""
     sent = 0
+    claimed: list[Any] = []
     async with res.sessionmaker() as s:
         # Ids in order, so two watchers lock rows in the same order and never deadlock.
         for row_id, deadline in sorted(batch):
@@ -138,8 +139,11 @@ async def _claim(res: WatchResources, model: Any, marker: str, name: str, payloa
             row = (await s.execute(select(model).where(col(model.id) == row_id))).scalar_one()
             res.outbox.publish(s, name, payload(row))
             if name in NOTICE_KINDS:  # logged with the event it records, in one transaction
-                notices.log_callback(s, res.settings, NOTICE_KINDS[name], row, res.clock.now())
+                notices.log_callback(s, NOTICE_KINDS[name], row, res.clock.now())
+                claimed.append(row)
             sent += 1
+        if name in NOTICE_KINDS:  # the e-mails wait as pending in the same transaction
+            notices.queue_mails(s, res.settings, NOTICE_KINDS[name], claimed, res.clock.now())
         await s.commit()
     return sent
 
@@ -197,8 +201,7 @@ async def _retry_rechecks(res: WatchResources, now: datetime) -> int:
         return 0
     started = 0
     # No person is behind this retry: the watcher acts as reporting itself.
-    async with CheckerClient(res.settings.checker_url, res.service_token, timeout=CHECKER_TIMEOUT_S,
-                             transport=res.checker_transport) as checker:
+    async with res.checker(CHECKER_TIMEOUT_S) as checker:
         for item_id in ids:
             async with res.sessionmaker() as s:
                 row = await s.get(RectificationItem, item_id)

@@ -44,12 +44,13 @@ class Notice(ReportingTable, table=True):
     item_ids: list[str] = Field(default_factory=list, sa_type=JSON)
     recipients: list[str] = Field(default_factory=list, sa_type=JSON)
     subject: str | None = Field(default=None, max_length=300)
-    # callback: queued (in the outbox, which delivers it with retries). email: sent / failed /
-    # no_recipients.
-    status: str = Field(max_length=16)
+    # callback: queued (in the outbox, which delivers it with retries). email: pending (written
+    # with the claim, waiting for the sender), sending (claimed by a sender until
+    # `next_attempt_at`), sent, failed (retried at `next_attempt_at` while `attempts` is below
+    # the limit) or no_recipients.
+    status: str = Field(max_length=16, index=True)
     error: str | None = Field(default=None, max_length=1000)
-    # On a callback row: whether its e-mail is still to go (pending), went (done), or no relay
-    # is configured (none). Claimed by a conditional UPDATE, so two watchers mail once.
-    mail_state: str = Field(default="none", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = optional_instant()
     created_at: datetime = instant_field()
     sent_at: datetime | None = optional_instant()

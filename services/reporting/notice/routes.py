@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from services.reporting.common.context import Ctx, get_ctx
 from services.reporting.notice import service
@@ -20,7 +20,7 @@ from services.reporting.notice.schemas import (
     NoticePage,
     NoticeRead,
 )
-from shared.clients.base import ServiceClient
+from shared.clients.deps import RegistryDep
 from shared.db import MAX_OFFSET
 from shared.errors import problem_responses
 
@@ -60,7 +60,7 @@ async def list_notices(
 @router.post("/notice-contacts", operation_id="createNoticeContact", response_model=ContactRead,
              status_code=status.HTTP_201_CREATED, summary="登记通知邮箱",
              responses=problem_responses(403))
-async def create_contact(body: ContactCreate, request: Request,
+async def create_contact(body: ContactCreate, registry: RegistryDep,
                          ctx: Ctx = Depends(get_ctx)) -> ContactRead:
     """Register where a unit's (or a supervising office's) deadline e-mails go.
 
@@ -68,11 +68,8 @@ async def create_contact(body: ContactCreate, request: Request,
     about the items of the circulars issued for its region. A unit's organisation must be one
     the registry shows the caller, filed under `region_code` (422 naming the field otherwise).
     """
-    async with ServiceClient(ctx.settings.registry_url, ctx.token,
-                             transport=getattr(request.app.state, "registry_transport", None)) as registry:
-        contact = await service.add_contact(ctx, body.role, body.region_code, body.organisation_id,
-                                            body.name, body.email, registry)
-    await ctx.session.commit()
+    contact = await service.add_contact(ctx, body.role, body.region_code, body.organisation_id,
+                                        body.name, body.email, registry)
     return ContactRead.model_validate(contact.model_dump())
 
 

@@ -16,8 +16,8 @@ KIND_LABELS = {"due_soon": "即将到期提醒", "overdue": "逾期提醒"}
 CHANNEL_LABELS = {"callback": "回调", "email": "电子邮件"}
 # Plain ASCII addresses (what government mail relays accept): no quoting, no control characters.
 EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
-STATUS_LABELS = {"queued": "已提交回调（经发件箱投递）", "sent": "已发送", "failed": "发送失败",
-                 "no_recipients": "无收件地址"}
+STATUS_LABELS = {"queued": "已提交回调（经发件箱投递）", "pending": "待发送", "sending": "发送中",
+                 "sent": "已发送", "failed": "发送失败", "no_recipients": "无收件地址"}
 
 
 class NoticeRead(BaseModel):
@@ -39,6 +39,7 @@ class NoticeRead(BaseModel):
     status: str
     status_label: str
     error: str | None
+    attempts: int = Field(description="已尝试发送的次数（电子邮件）")
     created_at: datetime
 
 

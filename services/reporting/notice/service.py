@@ -1,11 +1,15 @@
 """Deadline notices: log each callback, mail each unit and its supervising office the item list.
 
 The watcher (jobs/watch_deadlines.py) claims an item's due-soon or overdue event exactly once
-and, in the same transaction, logs a callback notice here. Where a mail relay is configured the
-callback row waits for its e-mail (`mail_state` pending); `mail_pending` claims such rows, groups
-them per unit, kind and deadline, and sends one Chinese e-mail listing the items to the unit's
-contacts and to those of the office that issued the circular — logged as an e-mail notice with
-its outcome, sent or failed (a relay that is down is recorded, not retried into a flood).
+and, in the same transaction, logs a callback notice here and, where a mail relay is
+configured, writes the e-mail notice as `pending` (one per unit, kind, deadline and circular of
+the claimed batch). `mail_pending` then sends pending e-mails: each is claimed (`sending`, with
+a lease) and committed, sent, and marked `sent` or `failed` with the error. So a crash at any
+point loses no e-mail: before the claim's commit nothing was claimed; after it the row waits
+as pending; a sender that dies holding a row leaves it to the next sender once the lease runs
+out, and one that dies after the relay took the message but before marking it sends that
+e-mail once more at the most. A failed e-mail is tried again after `mail_retry_after_s`, up to
+`mail_max_attempts` tries in all (a relay that is down is recorded, not retried into a flood).
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ import asyncio
 import smtplib
 import uuid
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select, update
 
@@ -28,7 +32,8 @@ from services.reporting.config import ReportingSettings
 from services.reporting.notice.models import Notice, NoticeContact
 from services.reporting.rectification.models import RectificationItem
 from shared.calendar import SHANGHAI
-from shared.clients.base import ServiceClient, UpstreamProblem
+from shared.clients.base import UpstreamProblem
+from shared.clients.registry import RegistryClient
 from shared.errors import Forbidden, ValidationFailed
 from shared.principal import region_prefix
 from shared.scope import region_condition, scope_condition
@@ -36,68 +41,96 @@ from shared.scope import region_condition, scope_condition
 MAIL_BATCH = 200
 FOOTER = "本邮件由政府网站与政务新媒体监管系统自动发送，请勿直接回复。"
 
-GroupKey = tuple[uuid.UUID, str, datetime, uuid.UUID]  # organisation, kind, deadline, circular
-
-
-def log_callback(session: AsyncSession, settings: ReportingSettings, kind: str,
-                 item: RectificationItem, now: datetime) -> None:
-    """Log the callback event just claimed for an item; its e-mail waits if a relay is set."""
+def log_callback(session: AsyncSession, kind: str, item: RectificationItem, now: datetime) -> None:
+    """Log the callback event just claimed for an item (the outbox delivers it)."""
     session.add(Notice(
         kind=kind, channel="callback", organisation_id=item.organisation_id,
         organisation_name=item.organisation_name, region_code=item.region_code,
         circular_id=item.circular_id, deadline_at=item.deadline_at, item_ids=[str(item.id)],
-        status="queued", mail_state="pending" if settings.smtp_host else "none",
-        created_at=now, sent_at=now))
+        status="queued", created_at=now, sent_at=now))
+
+
+def queue_mails(session: AsyncSession, settings: ReportingSettings, kind: str,
+                items: list[RectificationItem], now: datetime) -> None:
+    """Write the e-mails of the items just claimed as pending, in the claim's transaction: one
+    per unit, deadline and circular. Nothing when no relay is configured."""
+    if not settings.smtp_host:
+        return
+    groups: dict[tuple[uuid.UUID, datetime, uuid.UUID], list[RectificationItem]] = defaultdict(list)
+    for item in items:
+        groups[(item.organisation_id, item.deadline_at, item.circular_id)].append(item)
+    for (organisation_id, deadline, circular_id), rows in groups.items():
+        first = rows[0]
+        session.add(Notice(
+            kind=kind, channel="email", organisation_id=organisation_id,
+            organisation_name=first.organisation_name, region_code=first.region_code,
+            circular_id=circular_id, deadline_at=deadline,
+            item_ids=sorted(str(i.id) for i in rows), status="pending", created_at=now))
+
+
+def _due(settings: ReportingSettings, now: datetime) -> ColumnElement[bool]:
+    """E-mails a sender may take now: pending ones, failed ones whose retry is due, and ones a
+    sender claimed and never finished (its lease ran out), while tries are left."""
+    return or_(col(Notice.status) == "pending",
+               and_(col(Notice.status).in_(["failed", "sending"]),
+                    col(Notice.attempts) < settings.mail_max_attempts,
+                    col(Notice.next_attempt_at) <= now))
 
 
 async def mail_pending(sessionmaker: async_sessionmaker[AsyncSession], settings: ReportingSettings,
                        now: datetime) -> int:
-    """Send the e-mails of every callback notice still waiting for one; return how many went."""
+    """Send every notice e-mail now due (see the module's note); return how many went."""
     if not settings.smtp_host:
         return 0
+    async with sessionmaker() as s:
+        # A sender died holding an e-mail on its last try: record it as failed, not "sending".
+        await s.execute(update(Notice).where(
+            col(Notice.channel) == "email", col(Notice.status) == "sending",
+            col(Notice.attempts) >= settings.mail_max_attempts, col(Notice.next_attempt_at) <= now)
+            .values(status="failed", next_attempt_at=None,
+                    error="发送过程中断（发送进程退出），已达最多尝试次数")
+            .execution_options(synchronize_session=False))
+        await s.commit()
     sent = 0
     while True:
         async with sessionmaker() as s:
             ids = (await s.execute(select(Notice.id).where(
-                col(Notice.mail_state) == "pending").order_by(col(Notice.id))
+                col(Notice.channel) == "email", _due(settings, now)).order_by(col(Notice.id))
                 .limit(MAIL_BATCH))).scalars().all()
-            claimed = []
-            for notice_id in ids:  # claimed one by one: a concurrent watcher takes the others
-                done = await s.execute(update(Notice).where(
-                    col(Notice.id) == notice_id, col(Notice.mail_state) == "pending")
-                    .values(mail_state="done").execution_options(synchronize_session=False))
-                if done.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(notice_id)
-            rows = (await s.execute(select(Notice).where(col(Notice.id).in_(claimed)))).scalars().all()
-            await s.commit()
-        groups: dict[GroupKey, list[Notice]] = defaultdict(list)
-        for row in rows:
-            groups[(row.organisation_id, row.kind, row.deadline_at, row.circular_id)].append(row)
-        for key, notices in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1], g[0][2])):
-            sent += await _mail_group(sessionmaker, settings, key, notices, now)
+        for notice_id in ids:
+            sent += await _send_one(sessionmaker, settings, notice_id, now)
         if len(ids) < MAIL_BATCH:
             return sent
 
 
-async def _mail_group(sessionmaker: async_sessionmaker[AsyncSession], settings: ReportingSettings,
-                      key: GroupKey, notices: list[Notice], now: datetime) -> int:
-    organisation_id, kind, deadline, circular_id = key
-    item_ids = sorted({i for n in notices for i in n.item_ids})
+async def _send_one(sessionmaker: async_sessionmaker[AsyncSession], settings: ReportingSettings,
+                    notice_id: uuid.UUID, now: datetime) -> int:
+    """Claim one e-mail (committed before the relay is called), send it, record the outcome."""
+    lease = now + timedelta(seconds=settings.mail_lease_s)
     async with sessionmaker() as s:
+        done = await s.execute(update(Notice).where(
+            col(Notice.id) == notice_id, _due(settings, now))
+            .values(status="sending", attempts=col(Notice.attempts) + 1, next_attempt_at=lease)
+            .execution_options(synchronize_session=False))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return 0  # another sender took it
+        await s.commit()
+        notice = (await s.execute(select(Notice).where(col(Notice.id) == notice_id))).scalar_one()
         items = (await s.execute(select(RectificationItem).where(
-            col(RectificationItem.id).in_([uuid.UUID(i) for i in item_ids])).order_by(
+            col(RectificationItem.id).in_([uuid.UUID(i) for i in notice.item_ids])).order_by(
             col(RectificationItem.target_code), col(RectificationItem.rule)))).scalars().all()
-        circular = await s.get(Circular, circular_id)
+        circular = await s.get(Circular, notice.circular_id)
         contacts = (await s.execute(select(NoticeContact).where(
-            ((col(NoticeContact.role) == "unit") & (col(NoticeContact.organisation_id) == organisation_id))
+            ((col(NoticeContact.role) == "unit")
+             & (col(NoticeContact.organisation_id) == notice.organisation_id))
             | ((col(NoticeContact.role) == "supervisor")
                & (col(NoticeContact.region_code) == (circular.region_code if circular else "")))
         ).order_by(col(NoticeContact.role).desc(), col(NoticeContact.email)))).scalars().all()
-    first = notices[0]
-    subject, body = compose(kind, first.organisation_name, deadline, list(items),
+        attempt = notice.attempts
+    subject, body = compose(notice.kind, notice.organisation_name, notice.deadline_at, list(items),
                             circular.title if circular else "", circular.number if circular else None)
     recipients = list(dict.fromkeys(c.email for c in contacts))
-    status, error = "sent", None
+    status, error, retry_at = "sent", None, None
     if not recipients:
         status, error = "no_recipients", "未登记该单位及其主管部门的通知邮箱"
     else:
@@ -106,12 +139,16 @@ async def _mail_group(sessionmaker: async_sessionmaker[AsyncSession], settings: 
             await asyncio.to_thread(_send, settings, message)
         except (OSError, smtplib.SMTPException) as exc:
             status, error = "failed", f"{type(exc).__name__}: {exc}"[:1000]
+            if attempt < settings.mail_max_attempts:
+                retry_at = now + timedelta(seconds=settings.mail_retry_after_s)
     async with sessionmaker() as s:
-        s.add(Notice(kind=kind, channel="email", organisation_id=organisation_id,
-                     organisation_name=first.organisation_name, region_code=first.region_code,
-                     circular_id=circular_id, deadline_at=deadline, item_ids=item_ids,
-                     recipients=recipients, subject=subject, status=status, error=error,
-                     created_at=now, sent_at=now if status == "sent" else None))
+        # Only while this sender still holds the claim (not overtaken after its lease ran out).
+        await s.execute(update(Notice).where(
+            col(Notice.id) == notice_id, col(Notice.status) == "sending",
+            col(Notice.attempts) == attempt)
+            .values(status=status, error=error, recipients=recipients, subject=subject,
+                    next_attempt_at=retry_at, sent_at=now if status == "sent" else None)
+            .execution_options(synchronize_session=False))
         await s.commit()
     return int(status == "sent")
 
@@ -183,7 +220,7 @@ async def list_notices(ctx: Ctx, *, kind: str | None, channel: str | None, regio
 
 
 async def add_contact(ctx: Ctx, role: str, region_code: str, organisation_id: uuid.UUID | None,
-                      name: str, email: str, registry: ServiceClient) -> NoticeContact:
+                      name: str, email: str, registry: RegistryClient) -> NoticeContact:
     """Register an address: supervisors and administrators, within their regions.
 
     A unit's organisation is looked up in the registry as the caller: one it does not show the
@@ -201,10 +238,10 @@ async def add_contact(ctx: Ctx, role: str, region_code: str, organisation_id: uu
     return contact
 
 
-async def _check_organisation(registry: ServiceClient, organisation_id: uuid.UUID,
+async def _check_organisation(registry: RegistryClient, organisation_id: uuid.UUID,
                               region_code: str) -> None:
     try:
-        filed = (await registry.request("GET", f"/organisations/{organisation_id}")).json()
+        filed = await registry.organisation(organisation_id)
     except UpstreamProblem as exc:
         if exc.status != 404:
             raise
@@ -213,12 +250,12 @@ async def _check_organisation(registry: ServiceClient, organisation_id: uuid.UUI
             "备案库中没有该单位，或不在调用者的管辖范围内",
             errors=[{"field": "organisation_id", "value": str(organisation_id),
                      "message": "不存在或不在管辖范围内"}]) from exc
-    if filed.get("region_code") != region_code:
+    if filed.region_code != region_code:
         raise ValidationFailed(
             f"字段 region_code 的值 {region_code!r} 与备案库中该单位的区划不符（备案为 "
-            f"{filed.get('region_code')!r}）",
+            f"{filed.region_code!r}）",
             errors=[{"field": "region_code", "value": region_code,
-                     "message": f"与备案库不符，备案为 {filed.get('region_code')}"}])
+                     "message": f"与备案库不符，备案为 {filed.region_code}"}])
 
 
 async def list_contacts(ctx: Ctx) -> list[NoticeContact]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,10 +31,6 @@ from shared.text import Text
 router = APIRouter(tags=["practices"], responses=problem_responses(401, 422))
 
 
-def _transport(request: Request) -> httpx.AsyncBaseTransport | None:
-    return request.app.state.registry_transport
-
-
 def _etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
@@ -43,12 +38,11 @@ def _etag(response: Response, version: int) -> None:
 @router.post("/practices", operation_id="submitPractice", response_model=PracticeDetail,
              status_code=status.HTTP_201_CREATED, summary="提交典型做法",
              responses=problem_responses(403))
-async def submit_practice(body: PracticeCreate, request: Request, response: Response,
+async def submit_practice(body: PracticeCreate, registry: RegistryDep, response: Response,
                           ctx: Ctx = Depends(get_ctx)) -> PracticeDetail:
     """A unit submits a write-up of one of its good practices (title, text, links); images are
     added afterwards with `POST /practices/{id}/images` and listed by a `PATCH`."""
-    p = await service.create(ctx, body, _transport(request))
-    await ctx.session.commit()
+    p = await service.create(ctx, body, registry)
     _etag(response, p.version)
     return await service.to_detail(ctx, p)
 
@@ -95,7 +89,6 @@ async def update_practice(practice_id: uuid.UUID, body: PracticeUpdate, response
         raise PreconditionRequired("修改典型做法须带 If-Match 请求头（取自 ETag）")
     service.check_version(p, if_match)
     await service.update(ctx, p, body)
-    await ctx.session.commit()
     _etag(response, p.version)
     return await service.to_detail(ctx, p)
 
@@ -115,7 +108,6 @@ async def upload_image(practice_id: uuid.UUID, request: Request,
     row = await attachments.store(ctx, subject_type="practice", subject_id=p.id,
                                   organisation_id=p.organisation_id, region_code=p.region_code,
                                   data=data, filename=name, images_only=True)
-    await ctx.session.commit()
     return AttachmentRead.model_validate(row)
 
 
@@ -126,7 +118,6 @@ async def shortlist_practice(practice_id: uuid.UUID, body: ShortlistBody,
     """A supervisor places a write-up in a draft circular's 主要做法 (at `position`, default last)."""
     p = await service.get(ctx, practice_id)
     await service.shortlist(ctx, p, body)
-    await ctx.session.commit()
     return await service.to_detail(ctx, p)
 
 
@@ -136,7 +127,6 @@ async def unlist_practice(practice_id: uuid.UUID, ctx: Ctx = Depends(get_ctx)) -
     """Take a write-up back out of its circular (status submitted again)."""
     p = await service.get(ctx, practice_id)
     await service.unlist(ctx, p, None)
-    await ctx.session.commit()
     return await service.to_detail(ctx, p)
 
 
@@ -147,7 +137,6 @@ async def decline_practice(practice_id: uuid.UUID, body: DeclineBody,
     """A supervisor declines a write-up with a reason the unit sees."""
     p = await service.get(ctx, practice_id)
     await service.unlist(ctx, p, body)
-    await ctx.session.commit()
     return await service.to_detail(ctx, p)
 
 
@@ -171,6 +160,5 @@ async def draft_practices(circular_id: uuid.UUID, body: DraftPracticesBody, regi
     if if_match is not None and if_match.strip('W/"') != str(circular.version):
         raise PreconditionFailed(f"If-Match 为 {if_match}，当前版本为 \"{circular.version}\"")
     await service.draft_section(ctx, circular, body.opening)
-    await ctx.session.commit()
     response.headers["ETag"] = f'"{circular.version}"'
     return await circulars.to_read(ctx, circular, registry)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-import httpx
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -31,7 +29,7 @@ from shared.clients.base import UpstreamProblem
 from shared.clients.registry import RegistryClient
 from shared.errors import InvalidTransition, NotFound, PreconditionFailed, ValidationFailed
 from shared.principal import Role, region_prefix
-from shared.scope import scope_condition
+from shared.scope import ScopedLoader
 
 
 def _editor_role(ctx: Ctx) -> str:
@@ -44,12 +42,11 @@ def _version(p: Practice, ctx: Ctx, now: datetime, number: int) -> PracticeVersi
                            edited_as=_editor_role(ctx), edited_at=now)
 
 
-async def create(ctx: Ctx, body: PracticeCreate, transport: httpx.AsyncBaseTransport | None) -> Practice:
+async def create(ctx: Ctx, body: PracticeCreate, reg: RegistryClient) -> Practice:
     """Submit a write-up for one of the caller's units (the unit's name comes from the registry)."""
     ctx.require_writer(unit_allowed=True)
     try:
-        async with RegistryClient(ctx.settings.registry_url, ctx.token, transport=transport) as reg:
-            org = await reg.organisation(body.organisation_id)
+        org = await reg.organisation(body.organisation_id)
     except UpstreamProblem as exc:
         if exc.status != 404:
             raise
@@ -68,31 +65,25 @@ async def create(ctx: Ctx, body: PracticeCreate, transport: httpx.AsyncBaseTrans
     return p
 
 
-def _scoped(ctx: Ctx) -> Any:
-    return select(Practice).where(scope_condition(
-        ctx.principal, col(Practice.region_code), col(Practice.organisation_id)))
+# The write-ups in the caller's scope (region subtrees and own units), and one of them or 404.
+PRACTICES = ScopedLoader(Practice, col(Practice.region_code), col(Practice.organisation_id),
+                         missing="典型做法 {id} 不存在")
 
 
 async def get(ctx: Ctx, practice_id: uuid.UUID) -> Practice:
     """Load a write-up in the caller's scope; out of scope answers 404 like a missing one."""
-    p = (await ctx.session.execute(_scoped(ctx).where(col(Practice.id) == practice_id))).scalar()
-    if p is None:
-        raise NotFound(f"典型做法 {practice_id} 不存在")
-    return p
+    return await PRACTICES.get(ctx.session, ctx.principal, practice_id)
 
 
 async def page(ctx: Ctx, *, status: str | None, circular_id: uuid.UUID | None,
                organisation_id: uuid.UUID | None, limit: int, offset: int) -> tuple[list[Practice], int]:
     """One page of write-ups in scope, newest first, and the total."""
-    stmt = _scoped(ctx)
-    for column, value in ((Practice.status, status), (Practice.circular_id, circular_id),
-                          (Practice.organisation_id, organisation_id)):
+    stmt = PRACTICES.select(ctx.principal, organisation_id=organisation_id)
+    for column, value in ((Practice.status, status), (Practice.circular_id, circular_id)):
         if value is not None:
             stmt = stmt.where(col(column) == value)
-    total = (await ctx.session.execute(stmt.with_only_columns(func.count()).order_by(None))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(
-        col(Practice.submitted_at).desc(), col(Practice.id)).limit(limit).offset(offset))).scalars()
-    return list(rows), int(total)
+    return await PRACTICES.page(ctx.session, stmt, [col(Practice.submitted_at).desc(), col(Practice.id)],
+                                limit=limit, offset=offset)
 
 
 def check_version(p: Practice, if_match: str | None) -> None:

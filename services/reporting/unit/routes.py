@@ -38,7 +38,6 @@ async def upload_attachment(item_id: uuid.UUID, request: Request,
     row = await attachments.store(ctx, subject_type="rectification", subject_id=item.id,
                                   organisation_id=item.organisation_id,
                                   region_code=item.region_code, data=data, filename=name)
-    await ctx.session.commit()
     return AttachmentRead.model_validate(row)
 
 
