@@ -6,7 +6,7 @@
     migrate [NAME ...]                migrations, every service in suite order by default
     bootstrap                         the gateway's first administrator key (printed once)
 
-The commands are the rows `make run` starts (deploy/local.py), so a container runs exactly
+The commands are the rows `make run` starts (deploy/suite.py), so a container runs exactly
 what the local supervisor does, with the API listening on 0.0.0.0. The process replaces this
 one (exec), so SIGTERM reaches uvicorn or the worker directly.
 """
@@ -19,7 +19,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from deploy.local import DRAIN_S, SUITE, ServiceSpec, python_service, worker_name
+from deploy.suite import DRAIN_S, SUITE, ServiceSpec, python_service, worker_name
 
 PACKAGES = {name: package for name, package, _var, _port, _workers in SUITE}
 PORTS = {name: port for name, _package, _var, port, _workers in SUITE}

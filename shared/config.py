@@ -50,7 +50,7 @@ class ServiceSettings(BaseSettings):
     shutdown_wait_s: int = 5
     """On SIGTERM a worker takes no new job and lets running ones finish this long before it
     cancels them (a cancelled checker task is handed back as pending). Keep it below the
-    supervisor's grace: 10 s in deploy/local.py, terminationGracePeriodSeconds in deploy/k8s."""
+    supervisor's grace: 10 s in deploy/supervisor.py, terminationGracePeriodSeconds in deploy/k8s."""
 
     max_json_depth: int = 32
     """JSON request bodies (and JSON import files) nested deeper than this are refused (422).

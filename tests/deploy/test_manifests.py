@@ -1,6 +1,6 @@
 """deploy/: the compose file and the Kubernetes manifests agree with the code.
 
-The list of services comes from the code (deploy/local.py's SUITE, which `make run` starts, and
+The list of services comes from the code (deploy/suite.py's SUITE, which `make run` starts, and
 every `services/*/main.py`), so a service added without manifests fails here. Commands must
 resolve to real modules, environment names to fields the settings classes read, ports to the
 ports the services listen on; the Kubernetes documents must match the API's JSON schemas.
@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from deploy.entrypoint import commands
-from deploy.local import SUITE, worker_name
+from deploy.suite import SUITE, worker_name
 from shared.config import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.local import metrics_ports
+from deploy.suite import metrics_ports
 
 pytestmark = pytest.mark.integration
 
@@ -259,7 +259,7 @@ def fake_supervisor(tmp_path: Path, **extra: str) -> tuple[Supervisor, dict[str,
         (package / name).write_text(textwrap.dedent(text))
     env = suite_env(tmp_path / "var") | extra
     env["PYTHONPATH"] = str(tmp_path / "pkg")
-    script = ("import sys; from deploy.local import python_service, run; "
+    script = ("import sys; from deploy.local import run; from deploy.suite import python_service; "
               f"sys.exit(run([python_service('fake', 'fakesvc', {env['REGISTRY_PORT']})]))")
     return Supervisor([sys.executable, "-c", script], env), env
 
