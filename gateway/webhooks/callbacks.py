@@ -2,7 +2,7 @@
 
 One operation per event one can subscribe to: the POST a subscriber receives, its signed
 headers and its body `{id, event, occurred_at, data}`, where `data` is the event's payload
-model from shared/contracts/events.py (the same model the producer builds and `fan_out` reads).
+model from shared/contracts/events/ (the same model the producer builds and `fan_out` reads).
 """
 
 import inspect

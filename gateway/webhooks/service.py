@@ -3,7 +3,7 @@
 Who receives an event: a subscription's owner must see the event's region or one of its
 organisations, with the scope the owner had when they last wrote the subscription. The region
 and organisations are what the event's model says it concerns (`EventPayload.scope`, in
-shared/contracts/events.py). An event naming neither (`inspection.completed`: a run may span
+shared/contracts/events/). An event naming neither (`inspection.completed`: a run may span
 regions) reaches only owners whose scope is all regions.
 """
 
