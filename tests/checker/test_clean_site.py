@@ -220,6 +220,7 @@ class _Run:
     profile: dict[str, Any]
     as_of: datetime
     rules: list[str] | None = None
+    kind: str = "inspection"  # a re-check would skip the repost records
 
 
 async def _file(registry: Registry, home_url: str) -> dict[str, Any]:

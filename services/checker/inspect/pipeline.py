@@ -7,7 +7,6 @@ per-platform feed limiter); each website gets a fresh browser context, closed wh
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -26,9 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from services.checker.browser.launcher import Browser, BrowserSettings
-from services.checker.browser.outline import Outline, outline_pages
 from services.checker.browser.render import read_page
-from services.checker.browser.tabs import RenderFailed, Timing
+from services.checker.browser.tabs import RenderFailed
 from services.checker.common.clients import service_token
 from services.checker.config import CheckerSettings
 from services.checker.crawl.crawler import CrawlSettings, crawl, in_scope, scope_domains
@@ -47,10 +45,10 @@ from services.checker.evidence import EvidenceStore
 from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.reader import FeedConfig, read_account
 from services.checker.ground.account import AccountSnapshot, AccountTarget
-from services.checker.ground.finding import FindingDraft
 from services.checker.ground.outcome import Outcome
 from services.checker.ground.site import FAILURE_LABELS, ExternalPage, Page, SiteSnapshot, Target
 from services.checker.inspect.evaluate import evaluate, evaluate_account
+from services.checker.inspect.screenshots import outline_findings
 from services.checker.net.fetcher import Fetcher, FetchSettings
 from services.checker.net.hostmap import HostMap
 from services.checker.net.ipv6 import check_ipv6, resolve_aaaa
@@ -71,10 +69,6 @@ from shared.events import Outbox
 from shared.principal import region_prefix
 
 log = logging.getLogger("govinspect.checker.pipeline")
-# Findings worth a picture: what a person must see on the page to believe it.
-# The page was rendered once already: evidence shots need not wait as long for it to settle.
-EVIDENCE_TIMING = Timing(load_wait_ms=8_000, idle_wait_ms=500, settle_ms=100)
-SCREENSHOT_RULES = ("veto.security", "deduct.links", "content.typo", "content.personal_info", "deduct.emblem")
 # The crawl stops taking new pages after this share of the site's time budget, so rendering,
 # links, rules and evidence still have time (our split: the crawl is most of the fetching).
 CRAWL_SHARE = 0.5
@@ -264,7 +258,7 @@ class Inspector:
             notes = self._notes(site, profile, run.rules)
             clock.lap("rules")
             if ctx is not None:
-                await self._screenshots(ctx, findings)
+                await outline_findings(ctx, findings, self.evidence, self.settings)
             clock.lap("evidence")
         log.info("inspected %s: %d pages, %d links, %d findings; %s", target.site_code,
                  len(pages), len(link_status), len(findings), clock.summary())
@@ -354,38 +348,6 @@ class Inspector:
         except RenderFailed as exc:
             log.info("render of %s failed: %s", page.url, exc)
             return None
-
-    async def _screenshots(self, ctx: BrowserContext, findings: list[FindingDraft]) -> None:
-        """Outline the offending element of the most important findings: one load per page, one tab."""
-        order = {"veto": 0, "deduct": 1, "warn": 2}
-        chosen = sorted((f for f in findings if f.rule in SCREENSHOT_RULES and (f.parent_url or f.url)
-                         and (f.element_rect or f.position)),
-                        key=lambda f: order.get(f.severity, 3))[:self.settings.max_screenshots]
-        # Page → element → the findings about it (one picture per element, shared by them).
-        pages: dict[str, dict[Outline, list[FindingDraft]]] = {}
-        for f in chosen:
-            where: Outline = f.element_rect or f.position  # type: ignore[assignment]
-            pages.setdefault(f.parent_url or f.url or "", {}).setdefault(where, []).append(f)
-        wanted = [(url, [(where, about[0].indicator) for where, about in elements.items()])
-                  for url, elements in pages.items()]
-        # A few tabs at once, each loading its share of the pages one after another.
-        tabs = max(1, min(self.settings.evidence_tabs, len(wanted)))
-        shots: dict[str, list[bytes | None] | RenderFailed] = {}
-        for part in await asyncio.gather(*(outline_pages(ctx, dict(wanted[i::tabs]), timing=EVIDENCE_TIMING)
-                                           for i in range(tabs))):
-            shots.update(part)
-        for page_url, elements in pages.items():
-            taken = shots[page_url]
-            if isinstance(taken, RenderFailed):
-                log.info("evidence screenshots of %s failed: %s", page_url, taken)
-                continue
-            for about, png in zip(elements.values(), taken, strict=True):
-                if png is None:
-                    log.info("evidence element not found on %s", page_url)
-                    continue
-                shot = self.evidence.put(png)
-                for f in about:
-                    f.screenshot = shot
 
 
 class _Stopwatch:
