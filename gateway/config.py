@@ -97,7 +97,6 @@ class GatewaySettings(ServiceSettings):
     # with fewer kept than opened, each request past the kept ones paid a TCP handshake and
     # the upstream a new connection. Our own figures (gateway benchmark, issue 13).
     max_connections: int = Field(default=32, ge=1)
-    max_keepalive_connections: int = Field(default=32, ge=0)
     # The registry accepts imports up to 50 MiB; leave room for multipart framing.
     max_body_bytes: int = 64 * 1024 * 1024
     # Retry-After sent with 503 when an upstream does not answer.

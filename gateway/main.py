@@ -35,6 +35,7 @@ from gateway.webhooks.routes import router as webhooks_router
 from shared.clock import Clock, SystemClock
 from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
 from shared.errors import install_problem_handlers
+from shared.heap import freeze_startup_heap
 from shared.logging import RequestIdMiddleware, configure_logging
 from shared.metrics import MetricsMiddleware, MetricsServer
 from shared.openapi import install_openapi, operation_id
@@ -105,6 +106,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
         # The gateway's own port is public: its metrics go to a port of their own.
         metrics = None if settings.metrics_port is None else MetricsServer(settings.metrics_port)
         app.state.metrics_port = metrics and metrics.port
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -18,6 +18,7 @@ from shared.db import (
     make_sessionmaker,
 )
 from shared.errors import install_problem_handlers
+from shared.heap import freeze_startup_heap
 from shared.health import router as health_router
 from shared.logging import RequestIdMiddleware, configure_logging
 from shared.metrics import MetricsMiddleware
@@ -56,8 +57,10 @@ def build_app(
         try:
             if extra_lifespan is not None:
                 async with extra_lifespan(app):
+                    freeze_startup_heap()
                     yield
             else:
+                freeze_startup_heap()
                 yield
         finally:
             await engine.dispose()

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import httpx
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings
 from gateway.proxy.asgi import HOP_BY_HOP, client_address, principal_in, send_problem
+from gateway.proxy.senders import (
+    UpstreamError,
+    UpstreamResponse,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from gateway.proxy.upstream import RouteTable, Upstreams, signed_principal
 from shared.errors import NotFound, PayloadTooLarge, ProblemError, ServiceUnavailable, Unauthorized
 from shared.logging import REQUEST_ID_HEADER, current_request_id
@@ -71,9 +76,9 @@ def request_headers(scope: Scope, principal_token: str) -> list[tuple[bytes, byt
     return out
 
 
-def response_headers(upstream: httpx.Response) -> list[tuple[bytes, bytes]]:
+def response_headers(upstream: UpstreamResponse) -> list[tuple[bytes, bytes]]:
     """The upstream's headers as the caller gets them: less hop-by-hop ones and duplicates."""
-    raw = upstream.headers.raw
+    raw = upstream.raw_headers
     drop = NOT_RETURNED | _named_by_connection(raw)
     return [(name, v) for k, v in raw if (name := k.lower()) not in drop]
 
@@ -110,20 +115,19 @@ def upstream_target(scope: Scope) -> str:
 
 
 async def _send(upstreams: Upstreams, service: str, scope: Scope, headers: list[tuple[bytes, bytes]],
-                body: bytes, settings: GatewaySettings) -> httpx.Response:
+                body: bytes, settings: GatewaySettings) -> UpstreamResponse:
     name = NAMES.get(service, service)
     try:
         return await upstreams.send(service, scope["method"], upstream_target(scope), headers,
                                     body)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+    except UpstreamUnavailable as exc:
         raise ServiceUnavailable(
-            f"{name} 暂不可用（{type(exc).__name__}），请稍后重试。",
+            f"{name} 暂不可用（{exc}），请稍后重试。",
             headers={"Retry-After": str(settings.upstream_retry_after_s)}, service=service) from exc
-    except httpx.TimeoutException as exc:
-        raise GatewayTimeout(f"{name} 未在时限内响应（{type(exc).__name__}）。",
-                             service=service) from exc
-    except httpx.HTTPError as exc:
-        raise BadGateway(f"{name} 的响应无效（{type(exc).__name__}）。", service=service) from exc
+    except UpstreamTimeout as exc:
+        raise GatewayTimeout(f"{name} 未在时限内响应（{exc}）。", service=service) from exc
+    except UpstreamError as exc:
+        raise BadGateway(f"{name} 的响应无效（{exc}）。", service=service) from exc
 
 
 async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
@@ -144,7 +148,7 @@ async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
         await upstream.aclose()
 
 
-async def _open(scope: Scope, receive: Receive) -> httpx.Response:
+async def _open(scope: Scope, receive: Receive) -> UpstreamResponse:
     state = scope["app"].state
     settings: GatewaySettings = state.settings
     principal = principal_in(scope)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from collections.abc import Mapping
 
-import httpcore
 import httpx
-from httpx._transports.default import AsyncResponseStream, map_httpcore_exceptions
 
 from gateway.config import GatewaySettings
+from gateway.proxy.senders import (
+    AiohttpSender,
+    Sender,
+    Timeouts,
+    TransportSender,
+    UpstreamResponse,
+    acquire,
+)
 from shared.principal import Principal, sign_principal
 
 
@@ -67,160 +73,54 @@ def signed_principal(principal: Principal, secret: str, now_ts: float, ttl_s: in
     return sign_principal(principal.model_copy(update={"expires_at": expires}), secret)
 
 
-class _Releasing(httpx.AsyncByteStream):
-    """A response body that gives its connection slot back when closed (once)."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
-        self._stream = stream
-        self._release: Callable[[], None] | None = release
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            release, self._release = self._release, None
-            if release is not None:
-                release()
-
-
-# An idle upstream connection is closed after this long: below uvicorn's own 5 s keep-alive
-# timeout, so the gateway lets go before the service would close it under a request.
-KEEPALIVE_EXPIRY_S = 4.0
-
-
-class KeepAliveTransport(httpx.AsyncBaseTransport):
-    """Plain-HTTP keep-alive connections to one service, the last one returned lent first.
-
-    httpx's pool checks every idle connection for expiry (a poll() each) on every request and
-    every return: with 32 kept it cost more CPU than the rest of the gateway (profile, issue 13).
-    Here only the connection lent is checked. How many are in use at once is bounded by the
-    caller (`Upstreams.slots`); at most `keep` idle ones are kept.
-    """
-
-    def __init__(self, keep: int, expiry_s: float) -> None:
-        self.keep = keep
-        self.expiry_s = expiry_s
-        self._idle: list[httpcore.AsyncHTTPConnection] = []
-
-    def _lend(self, origin: httpcore.Origin) -> tuple[httpcore.AsyncHTTPConnection, list[
-            httpcore.AsyncHTTPConnection]]:
-        stale: list[httpcore.AsyncHTTPConnection] = []
-        while self._idle:
-            conn = self._idle.pop()
-            if conn.can_handle_request(origin) and conn.is_available() and not conn.has_expired():
-                return conn, stale
-            stale.append(conn)
-        return httpcore.AsyncHTTPConnection(origin, keepalive_expiry=self.expiry_s), stale
-
-    async def _give_back(self, conn: httpcore.AsyncHTTPConnection) -> None:
-        if conn.is_idle() and len(self._idle) < self.keep:
-            self._idle.append(conn)
-        else:
-            await conn.aclose()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send a request on a kept connection (or a new one); the connection is kept again
-        once the response is closed."""
-        url = request.url
-        origin = httpcore.Origin(url.raw_scheme, url.raw_host, url.port or 80)
-        conn, stale = self._lend(origin)
-        for old in stale:
-            await old.aclose()
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        req = httpcore.Request(method=request.method, url=httpcore.URL(
-            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
-            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
-        try:
-            with map_httpcore_exceptions():
-                resp = await conn.handle_async_request(req)
-        except BaseException:
-            await conn.aclose()
-            raise
-        assert isinstance(resp.stream, AsyncIterable)
-        return httpx.Response(status_code=resp.status, headers=resp.headers,
-                              stream=_Returning(resp.stream, self, conn),
-                              extensions=resp.extensions)
-
-    async def aclose(self) -> None:
-        """Close every kept connection."""
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            await conn.aclose()
-
-
-class _Returning(AsyncResponseStream):
-    def __init__(self, stream: AsyncIterable[bytes], pool: KeepAliveTransport,
-                 conn: httpcore.AsyncHTTPConnection) -> None:
-        super().__init__(stream)
-        self._pool: KeepAliveTransport | None = pool
-        self._conn = conn
-
-    async def aclose(self) -> None:
-        try:
-            await super().aclose()
-        finally:
-            if self._pool is not None:
-                pool, self._pool = self._pool, None
-                await pool._give_back(self._conn)
-
-
 class Upstreams:
-    """One pooled connection per service, opened in the app's lifespan: the proxy sends on the
-    transport itself (no client layers: redirects, auth, a cookie jar shared by all callers),
-    the gateway's own calls (probes) through an httpx client on the same pool."""
+    """A sender per service, opened in the app's lifespan (see senders.py), with a bounded
+    number of requests in flight each; the gateway's own calls (probes, the OpenAPI document)
+    go through a plain httpx client per service."""
 
     def __init__(self, settings: GatewaySettings,
                  transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
         timeout = httpx.Timeout(connect=settings.connect_timeout_s, read=settings.read_timeout_s,
                                 write=settings.write_timeout_s, pool=settings.pool_timeout_s)
-        limits = httpx.Limits(max_connections=settings.max_connections,
-                              max_keepalive_connections=settings.max_keepalive_connections)
+        timeouts = Timeouts(settings.connect_timeout_s, settings.read_timeout_s,
+                            settings.write_timeout_s)
         given = transports or {}
         urls = settings.upstream_urls()
-        self.transports = {name: given.get(name) or (
-            KeepAliveTransport(settings.max_keepalive_connections, KEEPALIVE_EXPIRY_S)
-            if url.startswith("http://") else httpx.AsyncHTTPTransport(limits=limits,
-                                                                       trust_env=False))
+        self.senders: dict[str, Sender] = {
+            name: TransportSender(url, given[name], timeouts) if name in given
+            else AiohttpSender(url, settings.max_connections, timeouts)
             for name, url in urls.items()}
-        self.bases = {name: url.rstrip("/") for name, url in urls.items()}
-        self.timeout = timeout.as_dict()
         self.pool_timeout_s = settings.pool_timeout_s
-        # Requests wait for a connection here, in order, rather than in httpcore's pool, whose
-        # every hand-over scans all waiting requests: with 200 callers and 32 connections that
-        # doubled the gateway's CPU per request (gateway benchmark, issue 13).
+        # Requests wait for a connection here, in order: with 200 callers and 32 connections a
+        # pool that scans its waiters at every hand-over doubled the gateway's CPU per request
+        # (gateway benchmark, issue 13).
         self.slots = {name: asyncio.Semaphore(settings.max_connections) for name in urls}
         self.clients = {
-            name: httpx.AsyncClient(base_url=url, transport=self.transports[name],
-                                    timeout=timeout, trust_env=False, follow_redirects=False)
+            name: httpx.AsyncClient(base_url=url, transport=given.get(name), timeout=timeout,
+                                    trust_env=False, follow_redirects=False)
             for name, url in urls.items()}
 
     async def send(self, name: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
-                   body: bytes) -> httpx.Response:
+                   body: bytes) -> UpstreamResponse:
         """Send a request to a service (target: path and query) and return the response
-        unread; httpx's errors (ConnectError, timeouts, …) as its client would raise them."""
-        request = httpx.Request(method, self.bases[name] + target, headers=headers,
-                                content=body, extensions={"timeout": self.timeout})
+        unread; its slot is free again once the response is closed. Fails with an
+        `UpstreamError` (senders.py)."""
         slot = self.slots[name]
+        await acquire(slot, self.pool_timeout_s)
         try:
-            async with asyncio.timeout(self.pool_timeout_s):
-                await slot.acquire()
-        except TimeoutError:
-            raise httpx.PoolTimeout("no connection to the service came free in time",
-                                    request=request) from None
-        try:
-            response = await self.transports[name].handle_async_request(request)
+            response = await self.senders[name].send(method, target, headers, body)
         except BaseException:
             slot.release()
             raise
-        if isinstance(response.stream, httpx.AsyncByteStream):
-            response.stream = _Releasing(response.stream, slot.release)
-        else:  # not from an async transport: nothing will close it asynchronously
-            slot.release()
-        response.request = request
+        close = response._close
+
+        async def close_and_release() -> None:
+            try:
+                await close()
+            finally:
+                slot.release()
+
+        response._close = close_and_release
         return response
 
     def client(self, name: str) -> httpx.AsyncClient:
@@ -246,5 +146,9 @@ class Upstreams:
 
     async def aclose(self) -> None:
         """Close every pool."""
-        for client in self.clients.values():
-            await client.aclose()  # and its transport
+        for name, client in self.clients.items():
+            if name in self.senders and isinstance(self.senders[name], TransportSender):
+                continue  # the client shares the sender's transport, closed below
+            await client.aclose()
+        for sender in self.senders.values():
+            await sender.aclose()

@@ -9,11 +9,11 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 
 from gateway.config import GatewaySettings
+from gateway.proxy.senders import UpstreamPoolTimeout, UpstreamResponse
 from gateway.proxy.upstream import Upstreams
 
 
@@ -58,7 +58,7 @@ async def serving(app: Upstream) -> AsyncIterator[str]:
         await task
 
 
-async def _get(upstreams: Upstreams) -> httpx.Response:
+async def _get(upstreams: Upstreams) -> UpstreamResponse:
     response = await upstreams.send("registry", "GET", "/x", [], b"")
     try:
         await response.aread()
@@ -98,7 +98,7 @@ async def test_no_more_in_flight_than_max_connections_and_waiters_time_out(
         held = [asyncio.create_task(_get(upstreams)) for _ in range(3)]
         while app.in_flight < 3:
             await asyncio.sleep(0.01)
-        with pytest.raises(httpx.PoolTimeout):  # the gateway answers 503 with Retry-After
+        with pytest.raises(UpstreamPoolTimeout):  # the gateway answers 503 with Retry-After
             await _get(upstreams)
         upstreams.pool_timeout_s = 60  # the next ones wait as long as the held ones take
         waiting = [asyncio.create_task(_get(upstreams)) for _ in range(5)]
