@@ -14,12 +14,13 @@ from shared.db import (
     ensure_schema,
     is_sqlite,
     make_engine,
+    make_read_engine,
     make_read_sessionmaker,
     make_sessionmaker,
 )
 from shared.errors import install_problem_handlers
-from shared.heap import freeze_startup_heap
 from shared.health import router as health_router
+from shared.heap import freeze_startup_heap
 from shared.logging import RequestIdMiddleware, configure_logging
 from shared.metrics import MetricsMiddleware
 from shared.metrics import router as metrics_router
@@ -41,7 +42,8 @@ def build_app(
     """Create a service app whose engine and state are made in the lifespan, not at import.
 
     `autocommit_reads`: GET requests on PostgreSQL get a session without a transaction
-    (`shared.db.make_read_sessionmaker`), for a service whose GET routes only read.
+    (`shared.db.make_read_sessionmaker`, a pool of their own), for a service whose GET routes
+    only read.
     """
 
     @asynccontextmanager
@@ -52,8 +54,10 @@ def build_app(
         await ensure_schema(engine, settings.db_schema)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        read_engine = None
         if autocommit_reads and not is_sqlite(url):
-            app.state.read_sessionmaker = make_read_sessionmaker(engine)
+            read_engine = make_read_engine(url, settings.db_schema, **settings.read_engine_options())
+            app.state.read_sessionmaker = make_read_sessionmaker(read_engine)
         try:
             if extra_lifespan is not None:
                 async with extra_lifespan(app):
@@ -64,6 +68,8 @@ def build_app(
                 yield
         finally:
             await engine.dispose()
+            if read_engine is not None:
+                await read_engine.dispose()
 
     if configure_log:
         configure_logging(settings.service_name, settings.log_level)

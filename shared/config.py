@@ -68,6 +68,11 @@ class ServiceSettings(BaseSettings):
     """Connections opened beyond `db_pool_size` for a burst and closed again when returned.
     PostgreSQL's default max_connections is 100: three services' APIs and workers stay inside it
     with one process each; with more API processes (`--workers`), lower these or raise it."""
+    db_read_pool_size: int = Field(default=16, ge=1)
+    """Connections of the pool that serves GET requests in a service with autocommit reads (the
+    registry; `shared.db.make_read_engine`), none beyond it: a read waits for one rather than
+    open more. Our own figure (gateway benchmark, issue 13): 16 queries at once keep two cores
+    busy; the gateway sends at most 32 requests at a time."""
     db_pool_pre_ping: bool = True
     """Ping a pooled connection before lending it when it lay idle `db_pool_ping_idle_s` or
     longer (one round trip), so a PostgreSQL restarted while the service was quiet costs no
@@ -83,6 +88,10 @@ class ServiceSettings(BaseSettings):
         return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
                 "pool_pre_ping": self.db_pool_pre_ping,
                 "pool_ping_idle_s": self.db_pool_ping_idle_s}
+
+    def read_engine_options(self) -> dict[str, object]:
+        """The pool options of the read engine (`shared.db.make_read_engine`)."""
+        return {**self.engine_options(), "pool_size": self.db_read_pool_size, "max_overflow": 0}
 
     def resolved_database_url(self) -> str:
         """Return this service's database URL: its own, the shared one, or a SQLite file."""

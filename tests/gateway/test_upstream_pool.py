@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 import uvicorn
 
 from gateway.config import GatewaySettings
-from gateway.proxy.senders import UpstreamPoolTimeout, UpstreamResponse
+from gateway.proxy.senders import UpstreamPoolTimeout, UpstreamResponse, UpstreamUnavailable
 from gateway.proxy.upstream import Upstreams
 
 
@@ -108,5 +109,61 @@ async def test_no_more_in_flight_than_max_connections_and_waiters_time_out(
         answers = await asyncio.gather(*held, *waiting)
         assert {r.status_code for r in answers} == {200}
         assert app.most_in_flight == 3
+    finally:
+        await upstreams.aclose()
+
+
+async def _echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answer with what arrived: raw path and query, method, body, headers; in two chunks."""
+    if scope["type"] != "http":
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    seen = {"path": scope["raw_path"].decode(), "query": scope["query_string"].decode(),
+            "method": scope["method"], "body": body.decode(),
+            "headers": {k.decode(): v.decode() for k, v in scope["headers"]}}
+    out = json.dumps(seen, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": 201,
+                "headers": [(b"content-type", b"application/json"), (b"x-upstream", b"yes")]})
+    await send({"type": "http.response.body", "body": out[:10], "more_body": True})
+    await send({"type": "http.response.body", "body": out[10:]})
+
+
+async def test_the_callers_bytes_go_upstream_unchanged_and_the_answer_comes_back_whole() -> None:
+    async with serving(_echo) as url:  # type: ignore[arg-type]
+        upstreams = Upstreams(GatewaySettings(registry_url=url))
+        try:
+            response = await upstreams.send(
+                "registry", "POST", "/websites/%E5%8E%86%2Fx?name=%E5%8E%86&q=a+b",
+                [(b"content-type", b"text/csv"), (b"x-request-id", b"r1")], "名称\n历下".encode())
+            try:
+                seen = json.loads(await response.aread())
+            finally:
+                await response.aclose()
+        finally:
+            await upstreams.aclose()
+    assert response.status_code == 201
+    assert (b"x-upstream", b"yes") in response.raw_headers
+    assert seen["path"] == "/websites/%E5%8E%86%2Fx"  # not decoded, not re-encoded
+    assert seen["query"] == "name=%E5%8E%86&q=a+b"
+    assert seen["method"] == "POST" and seen["body"] == "名称\n历下"
+    assert seen["headers"]["content-type"] == "text/csv" and seen["headers"]["x-request-id"] == "r1"
+    # Only the caller's headers (and the transport's own framing) reach the service.
+    assert set(seen["headers"]) <= {"content-type", "x-request-id", "host", "content-length"}
+
+
+async def test_a_service_that_refuses_connections_is_unavailable() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # released below: nothing listens there
+    upstreams = Upstreams(GatewaySettings(registry_url=f"http://127.0.0.1:{port}"))
+    try:
+        with pytest.raises(UpstreamUnavailable):
+            await upstreams.send("registry", "GET", "/x", [], b"")
+        assert upstreams.slots["registry"]._value == GatewaySettings().max_connections  # freed
     finally:
         await upstreams.aclose()

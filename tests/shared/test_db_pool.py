@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import column, exc, insert, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from shared.db import make_engine, make_read_engine, make_read_sessionmaker, make_sessionmaker
 from tests.conftest import BACKENDS, PG_ADMIN_DSN
 
 pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL pool only")
@@ -71,12 +71,16 @@ async def test_a_read_session_runs_each_statement_on_its_own_and_refuses_writes(
         async with make_sessionmaker(engine)() as session:
             first, second = [(await session.execute(txid)).scalar_one() for _ in range(2)]
             assert first == second  # one transaction for the unit of work
-        async with make_read_sessionmaker(engine)() as session:
-            first, second = [(await session.execute(txid)).scalar_one() for _ in range(2)]
-            assert first != second  # each statement is its own
-            with pytest.raises(RuntimeError, match="GET"):
-                await session.execute(insert(table("pool_probe", column("n"))).values(n=1))
-        async with make_sessionmaker(engine)() as session:  # the pool's default is back
+        reads = make_read_engine(pg_url, None, pool_size=1, max_overflow=0)
+        try:
+            async with make_read_sessionmaker(reads)() as session:
+                first, second = [(await session.execute(txid)).scalar_one() for _ in range(2)]
+                assert first != second  # each statement is its own
+                with pytest.raises(RuntimeError, match="GET"):
+                    await session.execute(insert(table("pool_probe", column("n"))).values(n=1))
+        finally:
+            await reads.dispose()
+        async with make_sessionmaker(engine)() as session:  # writes keep their transaction
             first, second = [(await session.execute(txid)).scalar_one() for _ in range(2)]
             assert first == second
             assert (await session.execute(text("SELECT count(*) FROM pool_probe"))).scalar_one() == 0
