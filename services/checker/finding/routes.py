@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -29,8 +29,12 @@ router = APIRouter(tags=["findings"], responses=problem_responses(401, 422))
 class FindingFilters:
     """Filters shared by list and export."""
 
-    def __init__(
-        self,
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    @classmethod
+    async def query(
+        cls,
         run_id: uuid.UUID | None = Query(None, description="某检查批次发现的问题"),
         target_id: uuid.UUID | None = Query(None, description="某网站的问题"),
         rule: str | None = Query(None, max_length=64, description="规则代码或前缀，如 veto."),
@@ -41,15 +45,16 @@ class FindingFilters:
         organisation_id: uuid.UUID | None = Query(None),
         open_only: bool = Query(False, description="只列未整改（未消失）的问题"),
         q: str | None = Query(None, max_length=100),
-    ) -> None:
-        self.values = {"run_id": run_id, "target_id": target_id, "rule": rule,
-                       "severity": severity, "verdict": verdict, "region": region,
-                       "organisation_id": organisation_id, "open_only": open_only, "q": q}
+    ) -> FindingFilters:
+        # A coroutine: FastAPI runs a plain class or function dependency in a worker thread.
+        return cls({"run_id": run_id, "target_id": target_id, "rule": rule,
+                    "severity": severity, "verdict": verdict, "region": region,
+                    "organisation_id": organisation_id, "open_only": open_only, "q": q})
 
 
 @router.get("/findings", operation_id="listFindings", response_model=FindingPage,
             summary="查询发现的问题")
-async def list_findings(filters: FindingFilters = Depends(), ctx: Ctx = Depends(get_ctx),
+async def list_findings(filters: FindingFilters = Depends(FindingFilters.query), ctx: Ctx = Depends(get_ctx),
                         limit: int = Query(50, ge=1, le=1000),
                         offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> FindingPage:
     """Findings in the caller's scope with their evidence, most recently seen first."""
@@ -60,7 +65,8 @@ async def list_findings(filters: FindingFilters = Depends(), ctx: Ctx = Depends(
 @router.get("/findings/export", operation_id="exportFindings", summary="导出问题清单",
             response_class=Response,
             responses={200: {"content": {CSV_MEDIA: {}, XLSX_MEDIA: {}}}})
-async def export_findings(filters: FindingFilters = Depends(), ctx: Ctx = Depends(get_ctx),
+async def export_findings(filters: FindingFilters = Depends(FindingFilters.query),
+                          ctx: Ctx = Depends(get_ctx),
                           format: Literal["csv", "xlsx"] = Query("xlsx")) -> Response:
     """Every matching finding as CSV or XLSX with Chinese headers."""
     rows = await queries.all_rows(ctx, **filters.values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
@@ -33,22 +34,27 @@ router = APIRouter(prefix="/accounts", tags=["accounts"], responses=problem_resp
 class AccountFilters:
     """Query filters shared by list, stats and export."""
 
-    def __init__(
-        self,
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    @classmethod
+    async def query(
+        cls,
         region: str | None = Query(None, pattern=REGION_CODE, description="主办单位所在区划子树"),
         organisation_id: uuid.UUID | None = Query(None, description="主办或运维单位"),
         status: list[LifecycleStatus] | None = Query(None, description="状态，可多选"),
         platform: list[Platform] | None = Query(None, description="平台，可多选"),
         flag: ComplianceFlag | None = Query(None, description="只列带此合规标记的账号"),
         q: str | None = Query(None, max_length=100, description="名称模糊查询或平台账号 ID"),
-    ) -> None:
-        self.values = {"region": region, "organisation_id": organisation_id, "status": status,
-                       "platform": platform, "flag": flag, "q": q}
+    ) -> AccountFilters:
+        # A coroutine: FastAPI runs a plain class or function dependency in a worker thread.
+        return cls({"region": region, "organisation_id": organisation_id, "status": status,
+                    "platform": platform, "flag": flag, "q": q})
 
 
 @router.get("", operation_id="listAccounts", response_model=AccountPage, summary="查询新媒体账号")
 async def list_accounts(
-    filters: AccountFilters = Depends(),
+    filters: AccountFilters = Depends(AccountFilters.query),
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ctx: Ctx = Depends(get_ctx),
@@ -60,7 +66,7 @@ async def list_accounts(
 
 @router.get("/stats", operation_id="accountStats", response_model=AccountStats,
             summary="新媒体账号数量统计")
-async def account_stats(filters: AccountFilters = Depends(),
+async def account_stats(filters: AccountFilters = Depends(AccountFilters.query),
                         ctx: Ctx = Depends(get_ctx)) -> AccountStats:
     """Count accounts in scope by platform, status, platform × status and compliance flag."""
     return AccountStats(**await service.stats(ctx, **filters.values))

@@ -159,15 +159,20 @@ async def import_accounts(request: Request, ctx: Ctx = Depends(get_ctx),
 class OrganisationFilters:
     """The filters of the organisation list, for export."""
 
-    def __init__(
-        self,
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    @classmethod
+    async def query(
+        cls,
         region: str | None = Query(None, pattern=REGION_CODE, description="区划子树"),
         kind: OrgKind | None = Query(None, description="单位类型"),
         parent_id: uuid.UUID | None = Query(None, description="上级单位"),
         q: str | None = Query(None, max_length=100, description="按名称模糊查询"),
-    ) -> None:
-        self.values: dict[str, Any] = {"region": region, "kind": kind, "parent_id": parent_id,
-                                       "q": q}
+    ) -> OrganisationFilters:
+        # A coroutine: FastAPI runs a plain class or function dependency in a worker thread.
+        return cls({"region": region, "kind": kind, "parent_id": parent_id,
+                    "q": q})
 
 
 EXPORT_NOTE = """
@@ -180,7 +185,7 @@ enum values. An export imports back unchanged (every row `unchanged`)."""
 @router.get("/organisations/export", operation_id="exportOrganisations", summary="导出单位",
             response_class=Response, responses=EXPORT_OK)
 @_described(EXPORT_NOTE)
-async def export_organisations(filters: OrganisationFilters = Depends(),
+async def export_organisations(filters: OrganisationFilters = Depends(OrganisationFilters.query),
                                fmt: FileFormat = FORMAT_OUT,
                                ctx: Ctx = Depends(get_ctx)) -> Response:
     """Download the organisations in the caller's scope, filtered as the organisation list."""
@@ -191,7 +196,8 @@ async def export_organisations(filters: OrganisationFilters = Depends(),
 @router.get("/websites/export", operation_id="exportWebsites", summary="导出网站",
             response_class=Response, responses=EXPORT_OK)
 @_described(EXPORT_NOTE)
-async def export_websites(filters: WebsiteFilters = Depends(), fmt: FileFormat = FORMAT_OUT,
+async def export_websites(filters: WebsiteFilters = Depends(WebsiteFilters.query),
+                          fmt: FileFormat = FORMAT_OUT,
                           ctx: Ctx = Depends(get_ctx)) -> Response:
     """Download the websites in the caller's scope, filtered as the website list.
 
@@ -204,7 +210,8 @@ async def export_websites(filters: WebsiteFilters = Depends(), fmt: FileFormat =
 @router.get("/accounts/export", operation_id="exportAccounts", summary="导出新媒体账号",
             response_class=Response, responses=EXPORT_OK)
 @_described(EXPORT_NOTE)
-async def export_accounts(filters: AccountFilters = Depends(), fmt: FileFormat = FORMAT_OUT,
+async def export_accounts(filters: AccountFilters = Depends(AccountFilters.query),
+                          fmt: FileFormat = FORMAT_OUT,
                           ctx: Ctx = Depends(get_ctx)) -> Response:
     """Download the accounts in the caller's scope, filtered as the account list.
 

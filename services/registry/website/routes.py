@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
@@ -33,22 +34,27 @@ router = APIRouter(prefix="/websites", tags=["websites"], responses=problem_resp
 class WebsiteFilters:
     """Query filters shared by list, stats and export."""
 
-    def __init__(
-        self,
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    @classmethod
+    async def query(
+        cls,
         region: str | None = Query(None, pattern=REGION_CODE, description="主办单位所在区划子树"),
         organisation_id: uuid.UUID | None = Query(None, description="主办单位"),
         status: list[LifecycleStatus] | None = Query(None, description="状态，可多选"),
         kind: SiteKind | None = Query(None, description="门户 portal / 部门 department"),
         flag: ComplianceFlag | None = Query(None, description="只列带此合规标记的网站"),
         q: str | None = Query(None, max_length=100, description="名称、域名模糊查询或标识码"),
-    ) -> None:
-        self.values = {"region": region, "organisation_id": organisation_id, "status": status,
-                       "kind": kind, "flag": flag, "q": q}
+    ) -> WebsiteFilters:
+        # A coroutine: FastAPI runs a plain class or function dependency in a worker thread.
+        return cls({"region": region, "organisation_id": organisation_id, "status": status,
+                    "kind": kind, "flag": flag, "q": q})
 
 
 @router.get("", operation_id="listWebsites", response_model=WebsitePage, summary="查询网站")
 async def list_websites(
-    filters: WebsiteFilters = Depends(),
+    filters: WebsiteFilters = Depends(WebsiteFilters.query),
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ctx: Ctx = Depends(get_ctx),
@@ -60,7 +66,7 @@ async def list_websites(
 
 @router.get("/stats", operation_id="websiteStats", response_model=WebsiteStats,
             summary="网站数量统计")
-async def website_stats(filters: WebsiteFilters = Depends(),
+async def website_stats(filters: WebsiteFilters = Depends(WebsiteFilters.query),
                         ctx: Ctx = Depends(get_ctx)) -> WebsiteStats:
     """Count websites in scope by status, kind (门户/部门) and compliance flag."""
     return WebsiteStats(**await service.stats(ctx, **filters.values))
