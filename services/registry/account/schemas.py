@@ -93,8 +93,11 @@ class AccountLifecycleFiling(_AccountFiling):
 
 
 # A lifecycle action on an account; the changes suit the action (a union on `action`).
-AccountFilingCreate = Annotated[AccountChangeFiling | AccountLifecycleFiling,
-                                Field(discriminator="action")]
+AccountFilingCreate = Annotated[
+    AccountChangeFiling | AccountLifecycleFiling,
+    Field(discriminator="action", examples=[
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00"},
+        {"action": "change", "changes": {"name": "历下区发布"}}])]
 
 
 class AccountPage(BaseModel):

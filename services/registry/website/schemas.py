@@ -162,8 +162,12 @@ class WebsiteLifecycleFiling(_WebsiteFiling):
 
 # A lifecycle action on a website: what happened, when, and (change, migrate) what changed.
 # The changes suit the action: a union on `action` says so in the document.
-WebsiteFilingCreate = Annotated[WebsiteChangeFiling | WebsiteMigrateFiling | WebsiteLifecycleFiling,
-                                Field(discriminator="action")]
+WebsiteFilingCreate = Annotated[
+    WebsiteChangeFiling | WebsiteMigrateFiling | WebsiteLifecycleFiling,
+    Field(discriminator="action", examples=[
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00", "note": "整合至区政府门户"},
+        {"action": "migrate", "changes": {"domains": ["www.lixia.gov.cn"],
+                                          "home_url": "https://www.lixia.gov.cn/"}}])]
 
 
 class WebsitePage(BaseModel):

@@ -90,8 +90,11 @@ class OtherDecisionCreate(_DecisionFields):
 
 
 # merge_into_id is given exactly when the action is merge: a union on `action` says so.
-DecisionCreate = Annotated[MergeDecisionCreate | OtherDecisionCreate,
-                           Field(discriminator="action")]
+DecisionCreate = Annotated[
+    MergeDecisionCreate | OtherDecisionCreate,
+    Field(discriminator="action", examples=[
+        {"account_id": "502d928e-26e0-4aee-8d9a-b20dc957db33", "action": "merge",
+         "merge_into_id": "9a1d0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "note": "两号功能重叠"}])]
 
 
 class ConfirmBody(BaseModel):
