@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -145,6 +146,9 @@ _PYDANTIC_MESSAGES = {
     "too_short": "条目过少",
     "too_long": "条目过多",
     "value_error": "取值无效",
+    "union_tag_invalid": "取值不在允许范围内",
+    "union_tag_not_found": "缺少必填项",
+    "none_required": "此处不应给出",
 }
 
 
@@ -167,13 +171,33 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
-def describe_errors(errors: list[Any]) -> list[dict[str, Any]]:
-    """Turn pydantic error dicts into {field, value, message} items in Chinese."""
+def _without_tag(loc: tuple[Any, ...] | list[Any], body: Any) -> tuple[Any, ...]:
+    """A location inside a discriminated union body names the branch (`merge`, `change`) after
+    `body`; the field path a client sees does not: the tag is the value of a body field, not
+    a field of the body."""
+    loc = tuple(loc)
+    if (len(loc) >= 2 and loc[0] == "body" and isinstance(body, dict)
+            and isinstance(loc[1], str) and loc[1] not in body
+            and loc[1] in {v for v in body.values() if isinstance(v, str)}):
+        return (loc[0], *loc[2:])
+    return loc
+
+
+def describe_errors(errors: list[Any], body: Any = None) -> list[dict[str, Any]]:
+    """Turn pydantic error dicts into {field, value, message} items in Chinese (`body`: the
+    request body they are about, to tell a union's branch from a field)."""
     items = []
     for err in errors:
         kind = err.get("type", "value_error")
         message = _PYDANTIC_MESSAGES.get(kind, "取值无效")
         ctx = err.get("ctx") or {}
+        loc = _without_tag(err.get("loc", ()), body)
+        if kind in ("union_tag_invalid", "union_tag_not_found") and "discriminator" in ctx:
+            # The branch field of a discriminated union: missing, or a value no branch has.
+            loc = (*loc, str(ctx["discriminator"]).strip("'"))
+            if "expected_tags" in ctx:  # "'keep', 'merge'" or "<Action.keep: 'keep'>, …"
+                tags = re.findall(r"'([^']*)'", str(ctx["expected_tags"]))
+                message += "，允许：" + ", ".join(tags)
         if kind in ("enum", "literal_error") and "expected" in ctx:
             message += f"，允许：{ctx['expected']}"
         elif kind == "string_pattern_mismatch" and "pattern" in ctx:
@@ -188,7 +212,9 @@ def describe_errors(errors: list[Any]) -> list[dict[str, Any]]:
         value = err.get("input")
         if kind == "missing":
             value = None
-        items.append({"field": field_path(err.get("loc", ())), "value": _jsonable(value),
+        if kind.startswith("union_tag_"):
+            value = ctx.get("tag")
+        items.append({"field": field_path(loc), "value": _jsonable(value),
                       "message": message})
     return items
 
@@ -234,7 +260,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        items = describe_errors(list(exc.errors()))
+        items = describe_errors(list(exc.errors()), exc.body)
         return problem_response(ValidationFailed(summarise(items), errors=items), request)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:

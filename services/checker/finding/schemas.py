@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 Verdict = Literal["confirmed", "false_positive", "doubtful"]
 
@@ -79,17 +79,25 @@ class VerdictBody(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
+# Either ids, or rule and locator together (the service refuses anything else, in Chinese).
+_BY_IDS_OR_LOCATOR: list[JsonValue] = [
+    {"required": ["ids"], "properties": {"ids": {"type": "array"}, "rule": {"type": "null"},
+                                         "locator": {"type": "null"}}},
+    {"required": ["rule", "locator"], "properties": {
+        "ids": {"type": "null"}, "rule": {"type": "string"}, "locator": {"type": "string"}}}]
+
+
 class BulkVerdictBody(VerdictBody):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": _BY_IDS_OR_LOCATOR, "examples": [
         {"ids": ["9d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6"], "verdict": "confirmed", "note": None},
         {"rule": "veto.security", "locator": "https://www.gov.cn/", "verdict": "false_positive",
          "note": "链向中国政府网，非暗链"}]})
 
     ids: list[UUID] | None = Field(default=None, min_length=1, max_length=5000,
                                    description="这些问题；或用 rule + locator 选定")
-    rule: str | None = Field(default=None, max_length=64,
+    rule: str | None = Field(default=None, min_length=1, max_length=64,
                              description="与 locator 一起：管辖范围内所有网站上的同一问题")
-    locator: str | None = Field(default=None, max_length=2048,
+    locator: str | None = Field(default=None, min_length=1, max_length=2048,
                                 description="问题的 locator（见问题详情）")
 
 

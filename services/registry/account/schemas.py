@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shared.contracts.registry import AccountFeed, AccountRead, FilingAction, LifecycleStatus, Platform
 from shared.text import Name, Text
@@ -43,27 +43,61 @@ class AccountCreate(BaseModel):
     note: Text | None = Field(default=None, max_length=2000)
 
 
-class AccountFilingCreate(BaseModel):
-    """A lifecycle action on an account."""
+class ChangedAccountFields(AccountFields):
+    """What a change or migration files: at least one field."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00"},
-        {"action": "change", "changes": {"name": "历下区发布"}}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    action: Literal[FilingAction.open, FilingAction.change, FilingAction.migrate,
-                    FilingAction.announce_closure, FilingAction.close, FilingAction.deregister]
+
+class NoAccountChanges(BaseModel):
+    """Nothing: only change and migrate carry changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _AccountFiling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     occurred_at: datetime | None = None
     note: Text | None = Field(default=None, max_length=2000)
-    changes: AccountFields | None = None
 
-    @model_validator(mode="after")
-    def _changes(self) -> AccountFilingCreate:
-        has = self.changes is not None and bool(self.changes.model_fields_set)
-        if self.action in (FilingAction.change, FilingAction.migrate) and not has:
-            raise ValueError(f"{self.action.value} 须在 changes 中给出变更内容")
-        if self.action not in (FilingAction.change, FilingAction.migrate) and has:
-            raise ValueError(f"{self.action.value} 不能携带 changes；字段变更请用 change")
-        return self
+
+class AccountChangeFiling(_AccountFiling):
+    """A change (or migration) of registered fields."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "change", "changes": {"name": "历下区发布"}}]})
+
+    action: Literal[FilingAction.change, FilingAction.migrate]
+    changes: ChangedAccountFields = Field(description="变更内容（至少一项）")
+
+    @field_validator("changes", mode="before")
+    @classmethod
+    def _some(cls, v: object, info: ValidationInfo) -> object:
+        if isinstance(v, dict) and not v:
+            action = info.data.get("action")
+            raise ValueError(f"{getattr(action, 'value', action)} 须在 changes 中给出变更内容")
+        return v
+
+
+class AccountLifecycleFiling(_AccountFiling):
+    """Open, announce the closure of, close or deregister the account: no field changes."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00"}]})
+
+    action: Literal[FilingAction.open, FilingAction.announce_closure, FilingAction.close,
+                    FilingAction.deregister]
+    changes: NoAccountChanges | None = Field(default=None,
+                                             description="不带变更内容；字段变更请用 change")
+
+
+# A lifecycle action on an account; the changes suit the action (a union on `action`).
+AccountFilingCreate = Annotated[
+    AccountChangeFiling | AccountLifecycleFiling,
+    Field(discriminator="action", examples=[
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00"},
+        {"action": "change", "changes": {"name": "历下区发布"}}])]
 
 
 class AccountPage(BaseModel):

@@ -7,10 +7,11 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.registry.common.validators import DOMAIN, normalise_domain
 from shared.contracts.registry import Platform
+from shared.errors import named_pattern
 from shared.text import Name, Text
 
 
@@ -27,6 +28,9 @@ class RequestStatus(StrEnum):
 
 STATUS_LABELS = {"open": "待补报", "filed": "已补报备案", "dismissed": "已撤销"}
 URL = r"^https?://\S+$"
+# An http(s) address without whitespace, the scheme in any case (the validator below says why
+# in Chinese for what the pattern lets through: Unicode whitespace).
+SEEN_URL = named_pattern(r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$", "应为 http 或 https 网址")
 
 
 class _RequestFields(BaseModel):
@@ -38,8 +42,8 @@ class _RequestFields(BaseModel):
     name: Name = Field(min_length=1, max_length=200, description="发现时显示的名称")
     platform_account_id: Name | None = Field(default=None, min_length=1, max_length=200)
     url: str | None = Field(default=None, max_length=2048, pattern=URL)
-    seen_on: list[str] = Field(default_factory=list, max_length=20,
-                               description="发现处（页面或文章网址）")
+    seen_on: list[Annotated[str, StringConstraints(max_length=2048, pattern=SEEN_URL)]] = Field(
+        default_factory=list, max_length=20, description="发现处（页面或文章网址）")
     finding_id: UUID | None = Field(default=None, description="检查服务中对应的问题 ID")
     note: Text | None = Field(default=None, max_length=2000)
 

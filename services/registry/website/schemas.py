@@ -89,31 +89,85 @@ class WebsiteCreate(BaseModel):
         return self
 
 
-class WebsiteFilingCreate(BaseModel):
-    """A lifecycle action on a website: what happened, when, and what changed."""
+class ChangedWebsiteFields(WebsiteFields):
+    """What a change files: at least one field."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+
+class MovedWebsiteFields(WebsiteFields):
+    """What a migration files: the domains or the home page, perhaps with other fields."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "anyOf": [{"required": ["domains"]}, {"required": ["home_url"]}]})
+
+    @model_validator(mode="after")
+    def _moved(self) -> MovedWebsiteFields:
+        if not {"domains", "home_url"} & self.model_fields_set:
+            raise ValueError("migrate（迁移）须变更 domains 或 home_url")
+        return self
+
+
+class NoChanges(BaseModel):
+    """Nothing: only change and migrate carry changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _WebsiteFiling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occurred_at: datetime | None = Field(default=None, description="事项发生时间；缺省为当前时间")
+    note: Text | None = Field(default=None, max_length=2000)
+
+
+class WebsiteChangeFiling(_WebsiteFiling):
+    """A change of registered fields (name, sponsor, kind, …)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00", "note": "整合至区政府门户"},
+        {"action": "change", "changes": {"name": "历下区人民政府门户网站"}}]})
+
+    action: Literal[FilingAction.change]
+    changes: ChangedWebsiteFields = Field(description="变更内容（至少一项）")
+
+    @field_validator("changes", mode="before")
+    @classmethod
+    def _some(cls, v: object) -> object:
+        if isinstance(v, dict) and not v:
+            raise ValueError("change 须在 changes 中给出变更内容")
+        return v
+
+
+class WebsiteMigrateFiling(_WebsiteFiling):
+    """A move to other domains or another home page."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"action": "migrate", "changes": {"domains": ["www.lixia.gov.cn"],
                                           "home_url": "https://www.lixia.gov.cn/"}}]})
 
-    action: Literal[FilingAction.open, FilingAction.change, FilingAction.migrate,
-                    FilingAction.announce_closure, FilingAction.close, FilingAction.deregister]
-    occurred_at: datetime | None = Field(default=None, description="事项发生时间；缺省为当前时间")
-    note: Text | None = Field(default=None, max_length=2000)
-    changes: WebsiteFields | None = Field(default=None, description="变更内容（change、migrate 时）")
+    action: Literal[FilingAction.migrate]
+    changes: MovedWebsiteFields = Field(description="变更内容：须含 domains 或 home_url")
 
-    @model_validator(mode="after")
-    def _changes(self) -> WebsiteFilingCreate:
-        has = self.changes is not None and bool(self.changes.model_fields_set)
-        if self.action in (FilingAction.change, FilingAction.migrate) and not has:
-            raise ValueError(f"{self.action.value} 须在 changes 中给出变更内容")
-        if self.action not in (FilingAction.change, FilingAction.migrate) and has:
-            raise ValueError(f"{self.action.value} 不能携带 changes；字段变更请用 change")
-        if self.action is FilingAction.migrate and self.changes is not None and not (
-                {"domains", "home_url"} & self.changes.model_fields_set):
-            raise ValueError("migrate（迁移）须变更 domains 或 home_url")
-        return self
+
+class WebsiteLifecycleFiling(_WebsiteFiling):
+    """Open, announce the closure of, close or deregister the site: no field changes."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00", "note": "整合至区政府门户"}]})
+
+    action: Literal[FilingAction.open, FilingAction.announce_closure, FilingAction.close,
+                    FilingAction.deregister]
+    changes: NoChanges | None = Field(default=None, description="不带变更内容；字段变更请用 change")
+
+
+# A lifecycle action on a website: what happened, when, and (change, migrate) what changed.
+# The changes suit the action: a union on `action` says so in the document.
+WebsiteFilingCreate = Annotated[
+    WebsiteChangeFiling | WebsiteMigrateFiling | WebsiteLifecycleFiling,
+    Field(discriminator="action", examples=[
+        {"action": "close", "occurred_at": "2026-10-09T09:00:00+08:00", "note": "整合至区政府门户"},
+        {"action": "migrate", "changes": {"domains": ["www.lixia.gov.cn"],
+                                          "home_url": "https://www.lixia.gov.cn/"}}])]
 
 
 class WebsitePage(BaseModel):

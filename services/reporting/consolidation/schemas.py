@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,15 +58,43 @@ class ConsolidationReport(BaseModel):
     items: list[ReportRow]
 
 
-class DecisionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"account_id": "502d928e-26e0-4aee-8d9a-b20dc957db33", "action": "merge",
-         "merge_into_id": "9a1d0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "note": "两号功能重叠"}]})
+class _DecisionFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
     account_id: UUID
-    action: Action = Field(description="keep 保留 / improve 提升 / merge 整合 / close 关停")
-    merge_into_id: UUID | None = Field(default=None, description="整合到的账号（action 为 merge 时必填）")
     note: Text | None = Field(default=None, max_length=1000)
+
+
+class MergeDecisionCreate(_DecisionFields):
+    """Merge the account into another: which one is part of the decision."""
+
+    model_config = ConfigDict(extra="forbid", title="MergeDecisionCreate", json_schema_extra={
+        "examples": [{"account_id": "502d928e-26e0-4aee-8d9a-b20dc957db33", "action": "merge",
+                      "merge_into_id": "9a1d0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d",
+                      "note": "两号功能重叠"}]})
+
+    action: Literal["merge"] = Field(description="merge 整合")
+    merge_into_id: UUID = Field(description="整合到的账号（不能是本账号）")
+
+
+class OtherDecisionCreate(_DecisionFields):
+    """Keep, improve or close the account: no other account is named."""
+
+    model_config = ConfigDict(extra="forbid", title="OtherDecisionCreate", json_schema_extra={
+        "examples": [{"account_id": "502d928e-26e0-4aee-8d9a-b20dc957db33", "action": "close",
+                      "note": "长期不更新"}]})
+
+    action: Literal["keep", "improve", "close"] = Field(
+        description="keep 保留 / improve 提升 / close 关停")
+    merge_into_id: None = Field(default=None, description="仅 merge 时给出")
+
+
+# merge_into_id is given exactly when the action is merge: a union on `action` says so.
+DecisionCreate = Annotated[
+    MergeDecisionCreate | OtherDecisionCreate,
+    Field(discriminator="action", examples=[
+        {"account_id": "502d928e-26e0-4aee-8d9a-b20dc957db33", "action": "merge",
+         "merge_into_id": "9a1d0c52-8d4e-4b7a-9c21-5e6f7a8b9c0d", "note": "两号功能重叠"}])]
 
 
 class ConfirmBody(BaseModel):

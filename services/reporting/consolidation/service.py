@@ -132,8 +132,9 @@ async def _account(reg: RegistryClient, account_id: uuid.UUID, field: str) -> Ac
 async def decide(ctx: Ctx, body: DecisionCreate, reg: RegistryClient) -> ConsolidationDecision:
     """Record a supervisor's decision; a merge or closure then waits for the unit to confirm."""
     ctx.require_admin_or_supervisor()
-    if (body.action == "merge") != (body.merge_into_id is not None) or body.merge_into_id == body.account_id:
-        raise ValidationFailed("整合须给出另一个账号 merge_into_id；其他决定不带 merge_into_id", errors=[
+    # The document's union on action already has merge_into_id exactly with merge.
+    if body.merge_into_id == body.account_id:
+        raise ValidationFailed("整合须给出另一个账号 merge_into_id，不能是本账号", errors=[
             {"field": "merge_into_id", "value": str(body.merge_into_id) if body.merge_into_id else None,
              "message": "与 action 不符"}])
     account = await _account(reg, body.account_id, "account_id")

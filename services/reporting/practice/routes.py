@@ -97,8 +97,9 @@ async def update_practice(practice_id: uuid.UUID, body: PracticeUpdate, response
              response_model=AttachmentRead, status_code=status.HTTP_201_CREATED,
              summary="上传典型做法配图", responses=problem_responses(403, 404, 409, 413, 415),
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
-                 "schema": {"type": "object", "required": ["file"], "properties": {
-                     "file": {"type": "string", "format": "binary"}}}}}}})
+                 # The file alone: other form fields are refused.
+                 "schema": {"type": "object", "required": ["file"], "additionalProperties": False,
+                            "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
 async def upload_image(practice_id: uuid.UUID, request: Request,
                        ctx: Ctx = Depends(get_ctx)) -> AttachmentRead:
     """Upload an image (PNG or JPEG, judged by content) for a write-up; list it in `images`."""

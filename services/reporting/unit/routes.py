@@ -20,8 +20,9 @@ router = APIRouter(prefix="/rectifications", tags=["rectifications"],
              response_model=AttachmentRead, status_code=status.HTTP_201_CREATED,
              summary="上传整改佐证附件", responses=problem_responses(403, 404, 409, 413, 415),
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
-                 "schema": {"type": "object", "required": ["file"], "properties": {
-                     "file": {"type": "string", "format": "binary"}}}}}}})
+                 # The file alone: other form fields are refused.
+                 "schema": {"type": "object", "required": ["file"], "additionalProperties": False,
+                            "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
 async def upload_attachment(item_id: uuid.UUID, request: Request,
                             ctx: Ctx = Depends(get_ctx)) -> AttachmentRead:
     """Attach a screenshot or scan (PNG, JPEG or PDF, judged by content) to an item before
