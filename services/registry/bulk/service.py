@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
+from services.registry.account.models import Account
 from services.registry.bulk import accounts, organisations, websites
 from services.registry.bulk.columns import ACCOUNTS, ORGANISATIONS, WEBSITES, Sheet
 from services.registry.bulk.parsing import Limits, Table, read_table
@@ -15,11 +17,14 @@ from services.registry.bulk.plan import Plan
 from services.registry.bulk.schemas import ImportReport, RowError
 from services.registry.bulk.upload import Upload, detect_format
 from services.registry.common.context import Ctx
+from services.registry.organisation.models import Organisation
+from services.registry.website.models import Website
 from shared.errors import Conflict, ValidationFailed
 
 Planner = Callable[[Ctx, Table], Awaitable[Plan[Any, Any]]]
 PLANNERS: dict[str, Planner] = {ORGANISATIONS.name: organisations.plan,
                                 WEBSITES.name: websites.plan, ACCOUNTS.name: accounts.plan}
+TABLES = {ORGANISATIONS.name: Organisation, WEBSITES.name: Website, ACCOUNTS.name: Account}
 
 
 async def import_file(ctx: Ctx, sheet: Sheet, upload: Upload, requested_format: str | None,
@@ -52,7 +57,15 @@ async def import_file(ctx: Ctx, sheet: Sheet, upload: Upload, requested_format: 
         except IntegrityError as exc:
             # Someone registered one of these keys between our check and our insert.
             raise Conflict("导入期间有其他人登记了相同的标识码、账号或单位，请重新导入") from exc
+        if report.created + report.updated >= settings.import_analyze_rows:
+            await _analyze(ctx, TABLES[sheet.name])
     return report
+
+
+async def _analyze(ctx: Ctx, model: Any) -> None:
+    """Refresh the planner statistics of a table just filled (see `import_analyze_rows`)."""
+    if ctx.session.bind.dialect.name == "postgresql":
+        await ctx.session.execute(text(f"ANALYZE {model.__table__.name}"))
 
 
 def summary(errors: list[RowError]) -> str:
