@@ -64,7 +64,7 @@ async def import_file(ctx: Ctx, sheet: Sheet, upload: Upload, requested_format: 
 
 async def _analyze(ctx: Ctx, model: Any) -> None:
     """Refresh the planner statistics of a table just filled (see `import_analyze_rows`)."""
-    if ctx.session.bind.dialect.name == "postgresql":
+    if ctx.session.get_bind().dialect.name == "postgresql":
         await ctx.session.execute(text(f"ANALYZE {model.__table__.name}"))
 
 
