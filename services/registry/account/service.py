@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as columns  # plain rows of many columns
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
@@ -89,8 +90,11 @@ async def refresh_flags(ctx: Ctx, sponsor_ids: Iterable[uuid.UUID]) -> None:
     if not ids:
         return
     await ctx.session.flush()
+    a = Account.__table__.c  # type: ignore[attr-defined]
+    # Plain columns, not ORM objects (see the websites' refresh_flags).
     accounts = (await ctx.session.execute(
-        select(Account).where(col(Account.sponsor_id).in_(ids)))).scalars().all()
+        columns(a.id, a.sponsor_id, a.platform, a.status, a.compliance_flags)
+        .where(a.sponsor_id.in_(ids)))).all()
     active: dict[tuple[uuid.UUID, str], int] = {}
     for acc in accounts:
         if acc.status in ACTIVE_VALUES:

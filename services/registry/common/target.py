@@ -54,10 +54,14 @@ async def page(ctx: Ctx, stmt: Select[Any, Organisation], order_by: Sequence[Any
 
 
 async def store_flags(ctx: Ctx, model: Any, row: Any, flags: list[str]) -> None:
-    """Save a row's recomputed compliance flags if they changed."""
+    """Save a row's recomputed compliance flags if they changed. `row` is a plain row of the
+    table's columns (`id`, `compliance_flags`); an instance of it the session holds (say the
+    site just registered, about to be answered) gets the new flags too."""
     if flags != row.compliance_flags:
         # A derived field: updated without a version bump, so editors' ETags stay valid.
         await ctx.session.execute(
             update(model).where(col(model.id) == row.id).values(compliance_flags=flags)
             .execution_options(synchronize_session=False))
-        set_committed_value(row, "compliance_flags", flags)
+        held = ctx.session.identity_map.get(ctx.session.sync_session.identity_key(model, row.id))
+        if held is not None:
+            set_committed_value(held, "compliance_flags", flags)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, or_
+from sqlalchemy import select as columns  # plain rows of many columns
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
@@ -121,23 +123,27 @@ async def get_website(ctx: Ctx, site_id: uuid.UUID) -> tuple[Website, Organisati
 
 
 async def refresh_flags(ctx: Ctx, org_ids: Iterable[uuid.UUID]) -> None:
-    """Recompute the compliance flags of every site of these organisations."""
+    """Recompute the compliance flags of every site of these organisations.
+
+    Plain columns, not ORM objects: a unit's every site is read again whenever one of them is
+    filed, and building objects (three JSON columns each) made a registration's cost grow with
+    the unit's sites (issue 13)."""
     ids = list(set(org_ids))
     if not ids:
         return
     await ctx.session.flush()
+    w = Website.__table__.c  # type: ignore[attr-defined]
     rows = (await ctx.session.execute(
-        select(Website, Organisation).join(Organisation, col(Organisation.id) == col(Website.organisation_id))
-        .where(col(Website.organisation_id).in_(ids)))).all()
-    active: dict[uuid.UUID, int] = {}
-    for site, _org in rows:
-        if site.status in ACTIVE_VALUES:
-            active[site.organisation_id] = active.get(site.organisation_id, 0) + 1
-    for site, org in rows:
-        flags = site_flags(domains=site.domains, kind=site.kind, org_kind=org.kind,
-                           active_sites_of_org=active.get(site.organisation_id, 0),
-                           active=site.status in ACTIVE_VALUES)
-        await target.store_flags(ctx, Website, site, flags)
+        columns(w.id, w.organisation_id, w.domains, w.kind, w.status, w.compliance_flags,
+                col(Organisation.kind).label("org_kind"))
+        .join(Organisation, col(Organisation.id) == w.organisation_id)
+        .where(w.organisation_id.in_(ids)))).all()
+    active = Counter(r.organisation_id for r in rows if r.status in ACTIVE_VALUES)
+    for r in rows:
+        flags = site_flags(domains=r.domains, kind=r.kind, org_kind=r.org_kind,
+                           active_sites_of_org=active[r.organisation_id],
+                           active=r.status in ACTIVE_VALUES)
+        await target.store_flags(ctx, Website, r, flags)
 
 
 async def _check_unique(ctx: Ctx, site_code: str | None, main_domain: str | None,
