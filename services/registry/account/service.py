@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Row, func, or_
 from sqlalchemy import select as columns  # plain rows of many columns
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
@@ -38,7 +38,7 @@ TARGET = "account"
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 
 
-def to_read(acc: Account, sponsor: Organisation) -> AccountRead:
+def to_read(acc: Account | Row[Any], sponsor: target.Sponsor) -> AccountRead:
     """Render an account with its sponsor's name and region."""
     platform, status = Platform(acc.platform), LifecycleStatus(acc.status)
     return AccountRead(
@@ -168,7 +168,7 @@ def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None
 async def list_accounts(ctx: Ctx, *, limit: int, offset: int, **filters: Any
                         ) -> tuple[list[AccountRead], int]:
     """List accounts in scope, filtered, ordered by platform and account id."""
-    rows, total = await target.page(ctx, _filtered(ctx, **filters),
+    rows, total = await target.page(ctx, _filtered(ctx, **filters), Account,
                                     [Account.platform, Account.platform_account_id],
                                     limit=limit, offset=offset)
     return [to_read(a, o) for a, o in rows], total

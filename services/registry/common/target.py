@@ -8,7 +8,7 @@ event payload, and its schemas; it passes those in here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Text, cast, func, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,12 +45,36 @@ def common_filters(stmt: Select[Any, Organisation], model: Any, *, region: str |
     return stmt
 
 
-async def page(ctx: Ctx, stmt: Select[Any, Organisation], order_by: Sequence[Any], *,
-               limit: int, offset: int) -> tuple[list[tuple[Any, Organisation]], int]:
-    """One page of a filtered query in the given order, and the total it has."""
+class Sponsor(Protocol):
+    """What a target's read shows of its sponsoring unit: an `Organisation`, or `Listed`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def region_code(self) -> str: ...
+
+
+class Listed(NamedTuple):
+    """A sponsor as a list page reads it: two columns, not the unit's row."""
+
+    name: str
+    region_code: str
+
+
+_SPONSOR: tuple[Any, ...] = (col(Organisation.name).label("sponsor_name"),
+            col(Organisation.region_code).label("sponsor_region_code"))
+
+
+async def page(ctx: Ctx, stmt: Select[Any, Organisation], model: Any, order_by: Sequence[Any], *,
+               limit: int, offset: int) -> tuple[list[tuple[Any, Listed]], int]:
+    """One page of a filtered query of `model` (joined to its sponsor) in the given order, and
+    the total it has. A page is read as plain columns, each row with its sponsor's name and
+    region: building two ORM objects per row was a third of a list page's CPU (issue 13)."""
     total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(*order_by).limit(limit).offset(offset))).all()
-    return [(r, o) for r, o in rows], total
+    listed = stmt.with_only_columns(*model.__table__.c, *_SPONSOR)
+    rows = (await ctx.session.execute(listed.order_by(*order_by).limit(limit).offset(offset))).all()
+    return [(r, Listed(r.sponsor_name, r.sponsor_region_code)) for r in rows], total
 
 
 async def store_flags(ctx: Ctx, model: Any, row: Any, flags: list[str]) -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, or_
+from sqlalchemy import Row, Text, bindparam, cast, func, or_
 from sqlalchemy import select as columns  # plain rows of many columns
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
@@ -42,7 +42,7 @@ TARGET = "website"
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 
 
-def to_read(site: Website, org: Organisation) -> WebsiteRead:
+def to_read(site: Website | Row[Any], org: target.Sponsor) -> WebsiteRead:
     """Render a website with its sponsor's name and region."""
     kind, status = SiteKind(site.kind), LifecycleStatus(site.status)
     return WebsiteRead(
@@ -229,7 +229,7 @@ def _filtered(ctx: Ctx, *, region: str | None, organisation_id: uuid.UUID | None
 async def list_websites(ctx: Ctx, *, limit: int, offset: int, **filters: Any
                         ) -> tuple[list[WebsiteRead], int]:
     """List websites in scope, filtered, ordered by 网站标识码."""
-    rows, total = await target.page(ctx, _filtered(ctx, **filters), [Website.site_code],
+    rows, total = await target.page(ctx, _filtered(ctx, **filters), Website, [Website.site_code],
                                     limit=limit, offset=offset)
     return [to_read(s, o) for s, o in rows], total
 
