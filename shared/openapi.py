@@ -54,6 +54,25 @@ def _refs(node: Any) -> set[str]:
     return set()
 
 
+def not_null(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of an optional field that may be left out but not sent as null.
+
+    The field stays `X | None = None` (left out reads as None; an explicit null is refused by
+    the service with a 422 naming the field); the document offers only X, without the null
+    branch and the null default pydantic gives it.
+    """
+    if schema.get("default", ...) is None:
+        del schema["default"]
+    branches = schema.pop("anyOf", None)
+    if branches is None:
+        return
+    kept = [b for b in branches if b != {"type": "null"}]
+    if len(kept) == 1:
+        schema.update(kept[0])
+    else:
+        schema["anyOf"] = kept
+
+
 def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
     """An OpenAPI response whose body is the Problem schema."""
     return {"description": description or ERROR_DESCRIPTIONS.get(status, "错误"),

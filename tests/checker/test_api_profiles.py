@@ -142,6 +142,38 @@ async def test_scoring_overrides_are_checked(suite: Suite) -> None:
         "pass_mark"] == 70
 
 
+async def test_repost_thresholds_are_checked(suite: Suite) -> None:
+    # Read by the repost tasks, not by a rule module: refused when saved, not when a run reads them.
+    r = await _put(suite, {"rules": {"repost.task": {"shingle_size": 100}}})
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["overrides.rules.repost.task.shingle_size"]
+    r = await _put(suite, {"rules": {"repost.task": {"follow_days": 30}}})
+    assert r.status_code == 200, r.text
+
+
+async def test_the_document_states_the_overrides_the_service_checks(suite: Suite) -> None:
+    doc = (await suite.client.get("/openapi.json")).json()
+    schema = doc["components"]["schemas"]["ProfileCreate"]["properties"]["overrides"]
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {"rules", "scoring", "name", "source"}
+    rules = schema["properties"]["rules"]
+    national = (await suite.client.get("/profiles/national_2019")).json()["profile"]
+    assert rules["additionalProperties"] is False
+    assert set(rules["properties"]) == set(national["rules"])
+    for code, block in national["rules"].items():
+        described = rules["properties"][code]
+        assert described["additionalProperties"] is False and "required" not in described
+        # Every parameter of the national block is described by a model, none left open.
+        for key in block:
+            assert key.startswith("_") or described["properties"][key], (code, key)
+    assert rules["properties"][STALE]["properties"]["window_days"] == {"type": "integer"}
+    assert rules["properties"]["repost.task"]["properties"]["shingle_size"] == {
+        "type": "integer", "minimum": 2, "maximum": 8}
+    indicators = schema["properties"]["scoring"]["properties"]["indicators"]
+    assert set(indicators["properties"]) == set(national["scoring"]["indicators"])
+    assert indicators["additionalProperties"]["required"] == ["group"]
+
+
 async def test_national_profile_cannot_be_replaced(suite: Suite) -> None:
     r = await _put(suite, {"rules": {STALE: {"window_days": 7}}}, name="national_2019")
     assert r.status_code == 409 and r.json()["type"] == PROBLEM + "conflict"

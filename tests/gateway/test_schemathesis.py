@@ -39,6 +39,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlmodel import col, select
 
 from gateway.webhooks.delivery import WebhookSettings
+from gateway.webhooks.models import WebhookDelivery, WebhookProcessedEvent
+from gateway.webhooks.service import fan_out
 from services.checker.finding.models import Finding
 from services.checker.finding.service import record
 from services.checker.run.models import Task
@@ -49,6 +51,7 @@ from shared.contracts.events import TARGET_INSPECTED, EventEnvelope
 from shared.events import consume_once
 from tests.checker.factories import PNG, draft
 from tests.gateway.conftest import Gateway, OpenGateway
+from tests.gateway.webhook_fixtures import overdue
 from tests.integration.conftest import Suite
 from tests.reporting.conftest import Reporting
 
@@ -196,6 +199,7 @@ async def _seed(gw: Gateway, suite: Suite, reporting: Reporting
             "url": f"http://127.0.0.1:9/hook/{next(NUMBERS)}", "events": ["rectification.overdue"]}))
 
     webhook = await new_webhook()
+    delivery = await _delivered(gw, webhook["id"])
 
     async def new_request() -> dict[str, Any]:
         return dict(await gw.ok("POST", "/api/v1/registration-requests", json={
@@ -260,7 +264,8 @@ async def _seed(gw: Gateway, suite: Suite, reporting: Reporting
             "year": "2026", "parent": "370100", "profile": "national_2019",
             "finding_id": finding_ids[0], "evidence_id": shot, "item_id": item,
             "attachment_id": attachment["id"], "image_id": image["id"],
-            "webhook_id": webhook["id"], "request_id": request["id"], "task_id": repost["id"],
+            "webhook_id": webhook["id"], "delivery_id": delivery, "request_id": request["id"],
+            "task_id": repost["id"],
             "dispute_id": dispute["id"],
             "parent_org_id": parent_org["id"], "rule": finding["rule"],
             "locator": finding["locator"],
@@ -332,10 +337,24 @@ async def _inspected(reporting: Reporting, run_id: str, task_id: str, website: d
                               SystemClock())
 
 
+async def _delivered(gw: Gateway, webhook_id: str) -> str:
+    """A delivery to the seeded subscription, as the gateway's worker makes it: an event it
+    subscribed to, fanned out once; return the delivery's id."""
+    event = overdue("370102")
+
+    async def apply(session: Any, env: EventEnvelope) -> None:
+        assert await fan_out(session, env, gw.clock.now(), WebhookSettings()) >= 1
+
+    sessions = gw.app.state.sessionmaker
+    assert await consume_once(sessions, WebhookProcessedEvent, event, apply, gw.clock)
+    async with sessions() as session:
+        return str((await session.execute(select(WebhookDelivery.id).where(
+            col(WebhookDelivery.subscription_id) == uuid.UUID(webhook_id)))).scalar_one())
+
+
 # Operations whose valid requests the document cannot describe and the run cannot make: what
 # they accept depends on data the generator cannot produce.
 BOUND_BY_DATA = {
-    "putProfile": "the overrides' rule blocks are checked against each rule's parameters",
     "importAccounts": "the file's rows are checked, not the upload's envelope",
     "importOrganisations": "the file's rows are checked, not the upload's envelope",
     "importWebsites": "the file's rows are checked, not the upload's envelope",
@@ -553,9 +572,9 @@ async def test_no_server_errors_and_responses_match_the_document(
                if name not in BOUND_BY_DATA and sum(x == 422 for x in got) * 2 > len(got)}
     assert not refused, f"valid requests mostly refused (422): {refused}"
     # Nearly every operation's valid requests reach their logic and succeed; the rest need
-    # data the generator cannot make (BOUND_BY_DATA) or a webhook delivery, which only an event
-    # relayed to a subscriber creates. 135 of 143 at the time of writing.
+    # data the generator cannot make (BOUND_BY_DATA: the imports' files), or collide with rows
+    # the run made before (a domain already registered). 139 of 143 at the time of writing.
     reached = sum(_ok_share(got) >= 0.5 for got in statuses.values())
-    assert reached >= 0.9 * len(statuses), _share_table(statuses, why)
+    assert reached >= 0.95 * len(statuses), _share_table(statuses, why)
     assert counts["operations"] > 60
     assert not failures, "\n\n".join(failures)

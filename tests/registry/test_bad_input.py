@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.registry.factories import JINAN, Registry, org, region_tree, site
+from tests.registry.factories import JINAN, Registry, account, org, region_tree, site
 
 
 def _is_problem(r, status: int) -> dict:  # type: ignore[no-untyped-def]
@@ -124,3 +124,40 @@ async def test_openapi_documents_problem_responses_and_security(registry: Regist
     assert op["operationId"] == "registerWebsite"
     assert "application/problem+json" in op["responses"]["422"]["content"]
     assert "principal" in doc["components"]["securitySchemes"]
+
+
+# Fields a change may leave out but not clear, per body schema: the document offers no null.
+NOT_NULL = {"ChangedWebsiteFields": ("name", "organisation_id", "kind", "domains", "home_url"),
+            "MovedWebsiteFields": ("name", "organisation_id", "kind", "domains", "home_url"),
+            "ChangedAccountFields": ("name", "sponsor_id"),
+            "OrganisationUpdate": ("name", "kind", "region_code", "provides_services")}
+
+
+async def test_fields_that_cannot_be_cleared_are_not_nullable_and_null_is_refused(
+        registry: Registry) -> None:
+    doc = (await registry.client.get("/openapi.json")).json()
+    schemas = doc["components"]["schemas"]
+    for model, fields in NOT_NULL.items():
+        for field in fields:
+            prop = schemas[model]["properties"][field]
+            assert "null" not in str(prop) and field not in schemas[model].get("required", []), (
+                model, field, prop)
+    # What can be cleared still says so.
+    assert {"type": "null"} in schemas["ChangedWebsiteFields"]["properties"]["icp_number"]["anyOf"]
+    assert {"type": "null"} in schemas["ChangedAccountFields"]["properties"]["feed"]["anyOf"]
+
+    await region_tree(registry, *JINAN)
+    o = await org(registry)
+    s, a = await site(registry, o), await account(registry, o)
+    for kind, row, field in (("websites", s, "kind"), ("websites", s, "name"),
+                             ("accounts", a, "sponsor_id")):
+        etag = (await registry.call("GET", f"/{kind}/{row['id']}")).headers["etag"]
+        r = await registry.call("POST", f"/{kind}/{row['id']}/filings", headers={"If-Match": etag},
+                                json={"action": "change", "changes": {field: None}})
+        problem = _is_problem(r, 422)
+        assert f"changes.{field}" in problem["detail"] and "null" in problem["detail"]
+    for field in NOT_NULL["OrganisationUpdate"]:
+        r = await registry.call("PATCH", f"/organisations/{o['id']}", json={field: None},
+                                headers={"If-Match": '"1"'})
+        problem = _is_problem(r, 422)  # a constrained name was a TypeError, answered 500
+        assert field in problem["detail"] and "null" in problem["detail"]

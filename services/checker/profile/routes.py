@@ -14,6 +14,7 @@ from services.checker.common.context import Ctx, get_ctx
 from services.checker.profile import service
 from services.checker.profile.loader import NATIONAL, national_profile
 from services.checker.profile.models import WordEntry
+from services.checker.profile.schemas import overrides_schema
 from services.checker.profile.service import merged, resolve_profile
 from services.checker.rules.content.wordlists import ExpressionEntry, TypoEntry
 from services.checker.rules.params import validate_profile
@@ -57,7 +58,10 @@ class ProfileCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")
     description: str | None = Field(default=None, max_length=1000)
-    overrides: dict[str, Any] = Field(description="覆盖国家规则配置的部分：rules 与 scoring")
+    # Checked by the service (the rule and parameter named in its 422); the document states
+    # the same shape, built from the rules' parameter models.
+    overrides: dict[str, Any] = Field(description="覆盖国家规则配置的部分：rules 与 scoring",
+                                      json_schema_extra=overrides_schema)
 
 
 class ProfileRead(BaseModel):

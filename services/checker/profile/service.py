@@ -13,6 +13,8 @@ from sqlmodel import col, select
 
 from services.checker.profile.loader import NATIONAL, deep_merge, national_profile
 from services.checker.profile.models import RuleProfile, WordEntry
+from services.checker.repost.match import CODE as REPOST
+from services.checker.repost.match import Params as RepostParams
 from shared.errors import NotFound, ValidationFailed, describe_errors
 
 # Keys a rule block may carry besides its thresholds: the switch evaluate() reads; keys starting
@@ -20,14 +22,14 @@ from shared.errors import NotFound, ValidationFailed, describe_errors
 RULE_SWITCHES = frozenset({"enabled"})
 
 
-class _Indicator(BaseModel):
+class Indicator(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     group: str
     cap: float | None = Field(default=None, ge=0)
 
 
-class _AccountScoring(BaseModel):
+class AccountScoring(BaseModel):
     """scoring.accounts: the national veto-only rule, or a local 100-point score (scored)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -38,7 +40,7 @@ class _AccountScoring(BaseModel):
     excellent_mark: float = Field(ge=0)
 
 
-class _Scoring(BaseModel):
+class Scoring(BaseModel):
     """What inspect.scoring reads: a profile that breaks it would fail every task of a run."""
 
     model_config = ConfigDict(extra="ignore")
@@ -47,8 +49,8 @@ class _Scoring(BaseModel):
     pass_mark: float = Field(ge=0)
     groups: dict[str, float]
     no_service_group: str | None = None
-    indicators: dict[str, _Indicator]
-    accounts: _AccountScoring
+    indicators: dict[str, Indicator]
+    accounts: AccountScoring
 
 
 async def resolve_profile(session: AsyncSession, name: str) -> dict[str, Any]:
@@ -88,13 +90,17 @@ def merged(overrides: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(f"规则配置只能覆盖 rules 与 scoring，不能有：{'、'.join(extra)}")
     _check_rule_blocks(rules, base["rules"])
     out = deep_merge(base, overrides)
-    try:
-        _Scoring.model_validate(out["scoring"])
-    except ValidationError as exc:
-        errors = [{**e, "field": f"overrides.scoring.{e['field']}"}
-                  for e in describe_errors(list(exc.errors()))]
-        raise ValidationFailed("规则配置无效：" + "；".join(
-            f"{e['field']}：{e['message']}" for e in errors[:5]), errors=errors) from exc
+    # The scoring inspect.scoring reads, and the repost thresholds (read by no rule module,
+    # so validate_profile does not see them): refused here rather than when a run uses them.
+    for where, model, value in (("overrides.scoring", Scoring, out["scoring"]),
+                                (f"overrides.rules.{REPOST}", RepostParams, out["rules"].get(REPOST) or {})):
+        try:
+            model.model_validate(value)
+        except ValidationError as exc:
+            errors = [{**e, "field": f"{where}.{e['field']}"}
+                      for e in describe_errors(list(exc.errors()))]
+            raise ValidationFailed("规则配置无效：" + "；".join(
+                f"{e['field']}：{e['message']}" for e in errors[:5]), errors=errors) from exc
     return out
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shared.contracts.registry import AccountFeed, AccountRead, FilingAction, LifecycleStatus, Platform
+from shared.openapi import not_null
 from shared.text import Name, Text
 
 
@@ -17,9 +18,13 @@ class AccountFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = Field(default=None, min_length=1, max_length=200)
+    # Left out: unchanged. name and sponsor_id cannot be cleared: the document does not offer
+    # null for them (the filing refuses it, 422); url, operator_id and feed can be (null).
+    name: Name | None = Field(default=None, min_length=1, max_length=200,
+                              json_schema_extra=not_null)
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
-    sponsor_id: UUID | None = Field(default=None, description="主办单位")
+    sponsor_id: UUID | None = Field(default=None, description="主办单位",
+                                    json_schema_extra=not_null)
     operator_id: UUID | None = Field(default=None, description="运维单位")
     feed: AccountFeed | None = Field(default=None, description="订阅源；null 取消")
 

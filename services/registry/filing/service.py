@@ -126,7 +126,9 @@ def requested_changes(body: Any, required: Iterable[str]) -> dict[str, Any]:
         changes = {k: getattr(body.changes, k) for k in body.changes.model_fields_set}
     for key in required:
         if key in changes and changes[key] is None:
-            raise ValidationFailed(f"字段 changes.{key} 不能为空")
+            raise ValidationFailed(f"字段 changes.{key} 的值 null：不能为空（不变更请省略该字段）",
+                                   errors=[{"field": f"changes.{key}", "value": None,
+                                            "message": "不能为空"}])
     return changes
 
 

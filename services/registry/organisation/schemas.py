@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.region.schemas import REGION_CODE
 from shared.contracts.registry import OrganisationRead, OrgKind
+from shared.openapi import not_null
 from shared.text import Name
 
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
@@ -34,13 +33,15 @@ class OrganisationUpdate(BaseModel):
 
     # Left out: unchanged. name, kind, region_code and provides_services cannot be cleared: the
     # document does not offer null for them (the service refuses it, 422, as before); parent_id
-    # and credit_code can be (null).
-    name: Name | SkipJsonSchema[None] = Field(default=None, min_length=2, max_length=200)
-    kind: OrgKind | SkipJsonSchema[None] = None
-    region_code: Annotated[str, StringConstraints(pattern=REGION_CODE)] | SkipJsonSchema[None] = None
+    # and credit_code can be (null). (`X | SkipJsonSchema[None]` with the constraints on the
+    # field applied them to null too: a TypeError, answered 500.)
+    name: Name | None = Field(default=None, min_length=2, max_length=200,
+                              json_schema_extra=not_null)
+    kind: OrgKind | None = Field(default=None, json_schema_extra=not_null)
+    region_code: str | None = Field(default=None, pattern=REGION_CODE, json_schema_extra=not_null)
     parent_id: UUID | None = None
     credit_code: str | None = Field(default=None, pattern=CREDIT_CODE)
-    provides_services: bool | SkipJsonSchema[None] = None
+    provides_services: bool | None = Field(default=None, json_schema_extra=not_null)
 
 
 class OrganisationPage(BaseModel):

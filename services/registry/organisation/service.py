@@ -88,7 +88,8 @@ async def update_organisation(ctx: Ctx, org: Organisation, body: OrganisationUpd
         changes["kind"] = changes["kind"].value
     for key in ("name", "kind", "region_code", "provides_services"):
         if key in changes and changes[key] is None:
-            raise ValidationFailed(f"字段 {key} 不能为空")
+            raise ValidationFailed(f"字段 {key} 的值 null：不能为空（不修改请省略该字段）",
+                                   errors=[{"field": key, "value": None, "message": "不能为空"}])
     await _check_fields(ctx, org.id, changes.get("region_code", org.region_code),
                         changes.get("parent_id", org.parent_id), changes.get("name", org.name))
     for key, value in changes.items():

@@ -25,6 +25,7 @@ from services.registry.common.validators import (
     normalise_domains,
 )
 from shared.contracts.registry import CrawlPoliteness, FilingAction, LifecycleStatus, SiteKind, WebsiteRead
+from shared.openapi import not_null
 from shared.text import Name, Text
 
 Domain = Annotated[str, StringConstraints(pattern=DOMAIN, max_length=253)]
@@ -35,12 +36,19 @@ class WebsiteFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = Field(default=None, min_length=2, max_length=200)
-    organisation_id: UUID | None = Field(default=None, description="主办单位")
-    kind: SiteKind | None = None
+    # Left out: unchanged. name, organisation_id, kind, domains and home_url cannot be cleared:
+    # the document does not offer null for them (the filing refuses it, 422); the record numbers
+    # and the politeness can be (null).
+    name: Name | None = Field(default=None, min_length=2, max_length=200,
+                              json_schema_extra=not_null)
+    organisation_id: UUID | None = Field(default=None, description="主办单位",
+                                         json_schema_extra=not_null)
+    kind: SiteKind | None = Field(default=None, json_schema_extra=not_null)
     domains: list[Domain] | None = Field(default=None, min_length=1, max_length=20,
-                                         description="域名，第一个为主域名")
-    home_url: str | None = Field(default=None, max_length=2048, pattern=HOME_URL)
+                                         description="域名，第一个为主域名",
+                                         json_schema_extra=not_null)
+    home_url: str | None = Field(default=None, max_length=2048, pattern=HOME_URL,
+                                 json_schema_extra=not_null)
     icp_number: str | None = Field(default=None, pattern=ICP_NUMBER,
                                    description="ICP备案号，如 鲁ICP备05001234号")
     psb_number: str | None = Field(default=None, pattern=PSB_NUMBER,
