@@ -10,12 +10,14 @@ handler failed), and fails naming the ones that are not.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
 from typing import Any
 
 import httpx
+from arq.worker import Worker
 from fastapi import FastAPI
 from sqlmodel import col, select
 
@@ -56,6 +58,25 @@ async def run_checker(settings: CheckerSettings, clock: Clock, registry: FastAPI
         await worker.main()
     finally:
         await worker.close()
+
+
+async def stop_worker(worker: Worker, running: asyncio.Task[None], wait_s: float = 30) -> None:
+    """Stop a worker whose `main()` runs as `running`, the way a deploy drains one: it picks no
+    more jobs, the jobs it holds finish, then its loop stops and it closes.
+
+    Cancelling the loop first would cancel a job the cron had just started, and arq's `close()`
+    re-raises that cancellation (it gathers its job tasks without `return_exceptions`).
+    """
+    worker.allow_pick_jobs = False
+    deadline = asyncio.get_running_loop().time() + wait_s
+    while (held := [t for t in worker.tasks.values() if not t.done()]):
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            raise AssertionError(f"{len(held)} job(s) still running after {wait_s} s")
+        await asyncio.wait(held, timeout=left)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    await worker.close()
 
 
 async def relay_checker(checker: FastAPI, clock: Clock) -> dict[str, int]:

@@ -24,6 +24,7 @@ from services.checker.run.service import INSPECT_JOB, QUEUE
 from services.checker.tables import MonitoredSite, ProbeSample, Task
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
+from tests.integration.flow_helpers import stop_worker
 from tests.integration.sites import BAD, GOOD, serve
 from tests.registry.factories import JINAN, org, region_tree, site
 
@@ -150,9 +151,7 @@ async def test_probes_run_on_time_while_the_inspection_queue_is_full(
                 samples = list((await s.execute(select(ProbeSample))).scalars())
         elapsed = time.monotonic() - started
     finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
-        await worker.close()
+        await stop_worker(worker, running)
     assert sorted(str(p.website_id) for p in samples) == sorted(filed)
     assert all(p.ok for p in samples)
     assert elapsed < 3, f"probes waited {elapsed:.1f} s"

@@ -91,7 +91,7 @@ async def _org_names(ctx: Ctx, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         return {}
     rows = await ctx.session.execute(select(Organisation.id, Organisation.name)
                                      .where(col(Organisation.id).in_(ids)))
-    return dict(rows.tuples().all())
+    return {row_id: name for row_id, name in rows}
 
 
 async def list_requests(ctx: Ctx, *, status: Sequence[RequestStatus] | None,
