@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from benchmarks.fidelity.build import Doc, Docs
+from shared.contracts.events import AccountTarget
 from tests.checker.feedfixture import atom_feed, json_feed, post, rss_feed
 
 FEED_HOST = "feeds.jining.gov.cn"
@@ -47,12 +48,13 @@ def _account(key: str, platform: str, name: str, kind: str, items: list[Any], *,
                 "json": lambda: json_feed(items, name=shown, link=f"https://{FEED_HOST}/{key}/",
                                           interaction_enabled=interaction)}[kind]()
         docs[(FEED_HOST, path)] = Doc(body.encode(), CONTENT_TYPES[kind])
-    snapshot = {
-        "target_type": "account", "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/{key}")), "platform": platform,
-        "platform_label": LABELS[platform], "platform_account_id": f"jn_{key}", "name": name,
-        "organisation_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/org/{key}")), "organisation_name": name.replace("发布", "") + "办公室",
-        "region_code": "370800", "status": status, "url": f"https://{FEED_HOST}/{key}/", "compliance_flags": [],
-        "siblings": [], "feed": {"kind": kind, "url": f"https://{FEED_HOST}{path}"}}
+    snapshot = AccountTarget(
+        id=uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/{key}"), platform=platform, kind=platform,
+        platform_label=LABELS[platform], platform_account_id=f"jn_{key}", name=name,
+        organisation_id=uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/org/{key}"),
+        organisation_name=name.replace("发布", "") + "办公室", region_code="370800", status=status,
+        url=f"https://{FEED_HOST}/{key}/", feed={"kind": kind, "url": f"https://{FEED_HOST}{path}"},
+    ).model_dump(mode="json")
     return BuiltAccount(key, snapshot, docs)
 
 

@@ -20,6 +20,7 @@ from benchmarks.fidelity.accounts import FEED_HOST, BuiltAccount, all_accounts
 from benchmarks.fidelity.build import Docs, off_site
 from benchmarks.fidelity.sites import PORTAL, BuiltSite, all_sites
 from shared.calendar import SHANGHAI
+from shared.contracts.events import WebsiteTarget
 
 
 @dataclass
@@ -41,12 +42,12 @@ class Corpus:
 
 def _website(site: BuiltSite) -> dict[str, Any]:
     s = site.spec
-    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/{s.key}")), "site_code": s.code,
-            "name": s.name,
-            "organisation_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/org/{s.key}")),
-            "organisation_name": s.sponsor, "region_code": s.region, "kind": s.kind, "domains": [s.host],
-            "home_url": s.home_url, "status": "running", "provides_services": True,
-            "icp_number": site.filed_icp or s.icp, "psb_number": site.filed_psb or s.psb}
+    return WebsiteTarget(
+        id=uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/{s.key}"), site_code=s.code, name=s.name,
+        organisation_id=uuid.uuid5(uuid.NAMESPACE_URL, f"fidelity/org/{s.key}"),
+        organisation_name=s.sponsor, region_code=s.region, kind=s.kind, domains=[s.host],
+        home_url=s.home_url, status="running", provides_services=True,
+        icp_number=site.filed_icp or s.icp, psb_number=site.filed_psb or s.psb).model_dump(mode="json")
 
 
 def corpus_documents(as_of: datetime) -> Corpus:

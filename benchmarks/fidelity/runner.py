@@ -205,8 +205,9 @@ def run(quick: bool = False, redis_url: str = DEFAULT_REDIS) -> list[Row]:
     """Inspect the whole corpus once; print the report and return the headline rows."""
     result, outcomes, _, _, seconds = _measure(None, redis_url, twice=False)
     print_report(result, scoring.load_key(), outcomes, seconds)
+    failed = sum(1 for o in outcomes if o.error)
     note = (f"fidelity corpus: {len(result.misses)} misses, {len(result.false_positives)} false positives "
-            "(warnings included); goal ≥ 99 %")
+            "(warnings included); goal ≥ 99 %" + (f"; {failed} TARGETS NOT INSPECTED" if failed else ""))
     controls = ", ".join(f"{t} {n}" for t, n in result.controls.items())
     return [Row("fidelity: recall, websites and accounts", _pct(result.total.recall).strip(), "", note),
             Row("fidelity: precision, websites and accounts", _pct(result.total.precision).strip(), "", note),
@@ -250,4 +251,8 @@ def main() -> None:
             for change, rows in (("LOST", stable["lost"]), ("NEW", stable["new"])):
                 for r in rows:
                     print(f"  {change} {r['target']} {r['rule']} {r['locator']}")
+    failed = [o.target for o in outcomes if o.error]
+    if failed:  # a harness that cannot inspect a target must not read as a checker that missed
+        print(f"fidelity: {len(failed)} targets could not be inspected: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
 
