@@ -199,7 +199,7 @@ async def test_a_pause_longer_than_allowed_is_not_waited_for(server: SiteServer,
     server.add(HOST, "/later", "slow down", status=429, headers={"Retry-After": "3600"})
     started = time.monotonic()
     got = await read(server, {"kind": "json", "url": f"http://{HOST}/later"}, session)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 30  # not the hour the platform asked for
     assert (got.status, got.failure_class) == ("unreadable", "http_4xx")
     assert got.error is not None and "平台要求降低访问频率（HTTP 429）" in got.error and "3600 秒" in got.error
 

@@ -145,7 +145,7 @@ async def test_probes_run_on_time_while_the_inspection_queue_is_full(
         started = time.monotonic()
         await schedule_probes(worker.ctx)  # the cron's round (it may also just have run)
         samples: list[ProbeSample] = []
-        while len(samples) < 2 and time.monotonic() - started < 10:
+        while len(samples) < 2 and time.monotonic() - started < 30:
             await asyncio.sleep(0.1)
             async with suite.checker.state.sessionmaker() as s:
                 samples = list((await s.execute(select(ProbeSample))).scalars())
@@ -154,5 +154,5 @@ async def test_probes_run_on_time_while_the_inspection_queue_is_full(
         await stop_worker(worker, running)
     assert sorted(str(p.website_id) for p in samples) == sorted(filed)
     assert all(p.ok for p in samples)
-    assert elapsed < 3, f"probes waited {elapsed:.1f} s"
+    assert elapsed < 10, f"probes waited {elapsed:.1f} s"  # behind 42 inspections: minutes
     assert await redis.zcard(QUEUE) == waiting  # every inspection still waits its turn
