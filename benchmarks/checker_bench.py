@@ -206,13 +206,12 @@ async def _inspect_child(port: int, spec: dict[str, Any]) -> dict[str, Any]:
     """Inspect the generated site once with the worker's Inspector (Chromium included)."""
     import resource
     from datetime import UTC, datetime
-    from types import SimpleNamespace
 
+    from benchmarks.inspecting import BenchRun, bench_portal, registry
     from services.checker.config import CheckerSettings
     from services.checker.inspect.pipeline import Inspector
     from services.checker.migrate import migrate
     from services.checker.profile.loader import national_profile
-    from shared.contracts.events import parse_target
     from shared.db import make_engine, make_sessionmaker
     from shared.queue import connect
 
@@ -229,25 +228,19 @@ async def _inspect_child(port: int, spec: dict[str, Any]) -> dict[str, Any]:
     await asyncio.to_thread(migrate, settings)
     engine = make_engine(settings.resolved_database_url(), None)
     redis = await connect(REDIS_URL)
-    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=[sitegen.SITE]))
-    inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, registry)
+    inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, registry([sitegen.SITE]))
     # The pipeline's line per inspection (seconds and CPU seconds per phase), after the migration's
     # logging set-up, which silences the loggers that existed before it.
     phases = logging.getLogger("govinspect.checker.pipeline")
     phases.disabled = False
     phases.setLevel(logging.INFO)
     phases.addHandler(logging.StreamHandler(sys.stderr))
-    run = SimpleNamespace(id=uuid.uuid4(), profile=national_profile(), as_of=datetime.now(UTC), rules=None,
-                          kind="full")
-    target = {"id": str(uuid.uuid4()), "site_code": "3701000001", "name": "基准市人民政府门户网站",
-              "organisation_id": str(uuid.uuid4()), "organisation_name": "基准市人民政府办公室",
-              "region_code": "370100", "kind": "portal", "domains": [sitegen.SITE],
-              "home_url": sitegen.HOME_URL, "status": "running"}
+    run = BenchRun(national_profile(), datetime.now(UTC))
     try:
         with _TreeWatch() as watch:
             before = _tree_cpu()
             started = time.perf_counter()
-            outcome = await inspector.inspect(parse_target(target), run)
+            outcome = await inspector.inspect(bench_portal(), run)
             seconds = time.perf_counter() - started
             after = _tree_cpu()
         by_name = {k: v - before.get(k, 0.0) for k, v in after.items()}

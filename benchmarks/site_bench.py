@@ -16,13 +16,9 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
-
-import httpx
 
 from benchmarks import checker_bench, sitegen
 from benchmarks.procs import free_port
@@ -36,11 +32,11 @@ def _cpu() -> float:
 
 
 async def _inspect(port: int, tmp: Path, redis_url: str) -> dict[str, Any]:
+    from benchmarks.inspecting import BenchRun, bench_portal, registry
     from services.checker.config import CheckerSettings
     from services.checker.inspect.pipeline import Inspector
     from services.checker.migrate import migrate
     from services.checker.profile.loader import national_profile
-    from shared.contracts.events import parse_target
     from shared.db import make_engine, make_sessionmaker
     from shared.queue import connect
 
@@ -53,20 +49,15 @@ async def _inspect(port: int, tmp: Path, redis_url: str) -> dict[str, Any]:
     redis = await connect(redis_url)
     cpu, wall = _cpu(), time.perf_counter()
     # The registry's list of filed domains (for the unregistered-sites check) is this one site.
-    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=[sitegen.SITE]))
-    inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, registry)
+    inspector = await Inspector.open(settings, make_sessionmaker(engine), redis, registry([sitegen.SITE]))
+    run = BenchRun(national_profile(), datetime.now(UTC))
     try:
         started = time.perf_counter()
-        run = SimpleNamespace(id=uuid.uuid4(), profile=national_profile(), as_of=datetime.now(UTC),
-                              rules=None)
-        target = {"id": str(uuid.uuid4()), "site_code": "3701000001", "name": "基准市人民政府门户网站",
-                  "organisation_id": str(uuid.uuid4()), "organisation_name": "基准市人民政府办公室",
-                  "region_code": "370100", "kind": "portal", "domains": [sitegen.SITE],
-                  "home_url": sitegen.HOME_URL, "status": "running"}
-        outcome = await inspector.inspect(parse_target(target), run)
+        outcome = await inspector.inspect(bench_portal(), run)
         inspect_s = time.perf_counter() - started
     finally:
         await inspector.aclose()
+        await redis.delete(f"govinspect:linkcheck:{run.id}")
         await redis.aclose()
         await engine.dispose()
     return {"seconds": inspect_s, "with_start": time.perf_counter() - wall, "cpu": _cpu() - cpu,

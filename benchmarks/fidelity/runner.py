@@ -21,14 +21,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
-
-import httpx
 
 from benchmarks.fidelity import score as scoring
 from benchmarks.fidelity.build import EMBLEM_REFERENCES
 from benchmarks.fidelity.corpus import Corpus, build_corpus
+from benchmarks.inspecting import BenchRun, registry
 from benchmarks.table import Row
 from tests.checker.emblemfixture import emblem
 
@@ -98,10 +96,7 @@ async def _inspect_all(corpus: Corpus, work: Path, redis_url: str, only: set[str
     # The registry's filed domains: every corpus site (the unregistered department is left out on purpose).
     # No account is filed (the corpus' accounts are inspected from snapshots): every account a site
     # links to is unfiled.
-    registry = httpx.MockTransport(lambda request: httpx.Response(200, json=(
-        {"items": [], "total": 0, "limit": 1000, "offset": 0} if request.url.path == "/accounts"
-        else corpus.filed_domains)))
-    inspector = await Inspector.open(settings, sessionmaker, redis, registry)
+    inspector = await Inspector.open(settings, sessionmaker, redis, registry(corpus.filed_domains))
     await inspector.fetcher.aclose()
     # Loopback is allowed by address, not by switching the SSRF guard off; the test CA is trusted.
     inspector.fetcher = Fetcher(FetchSettings(allowed_networks=["127.0.0.1/32", "::1/128"],
@@ -118,8 +113,7 @@ async def _inspect_all(corpus: Corpus, work: Path, redis_url: str, only: set[str
             return Outcome(key, [_as_dict(d) for d in outcome.findings], time.perf_counter() - started)
 
     keys = [k for k in corpus.snapshots if only is None or k in only]
-    runs = [SimpleNamespace(id=uuid.uuid4(), profile=national_profile(), rules=None, kind="regular",
-                            as_of=corpus.as_of + timedelta(hours=n)) for n in range(rounds)]
+    runs = [BenchRun(national_profile(), corpus.as_of + timedelta(hours=n)) for n in range(rounds)]
     try:
         return [list(await asyncio.gather(*(one(k, run) for k in keys))) for run in runs]
     finally:

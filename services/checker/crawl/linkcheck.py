@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Iterable
 from typing import Any, Protocol
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,7 +73,7 @@ def _load(raw: str | bytes | None) -> LinkStatus | None:
 class RedisLinkCache:
     """A Redis hash per run: url → JSON LinkStatus, or a pending claim while being checked."""
 
-    def __init__(self, redis: Any, run_id: str, ttl_s: int = 7 * 24 * 3600) -> None:
+    def __init__(self, redis: Any, run_id: str | UUID, ttl_s: int = 7 * 24 * 3600) -> None:
         self.redis = redis  # a redis.asyncio.Redis
         self.key = f"govinspect:linkcheck:{run_id}"
         self.ttl_s = ttl_s

@@ -46,6 +46,7 @@ from services.checker.feeds.limits import PlatformLimiter
 from services.checker.feeds.reader import FeedConfig, read_account
 from services.checker.ground.account import AccountSnapshot, AccountTarget
 from services.checker.ground.outcome import Outcome
+from services.checker.ground.run import RunFacts
 from services.checker.ground.site import FAILURE_LABELS, ExternalPage, Page, SiteSnapshot, Target
 from services.checker.inspect.evaluate import evaluate, evaluate_account
 from services.checker.inspect.screenshots import outline_findings
@@ -155,7 +156,7 @@ class Inspector:
             self._domains = {run_id: domains}  # one run at a time per cache entry is enough
         return self._domains[run_id]
 
-    async def _registry_accounts(self, run: Any, code: str = unfiled_accounts.CODE
+    async def _registry_accounts(self, run: RunFacts, code: str = unfiled_accounts.CODE
                                  ) -> tuple[set[str], set[str]] | None:
         """Every filed account's key and name, read once per run when the run judges `code`
         (registry.unfiled_account, account.unfiled_mention)."""
@@ -196,7 +197,7 @@ class Inspector:
         async with self.browser.context(self.fetcher.fetch, budget_s=budget_s) as ctx:
             yield ctx
 
-    async def inspect(self, filed: WebsiteTarget | AccountRecord, run: Any) -> Outcome:
+    async def inspect(self, filed: WebsiteTarget | AccountRecord, run: RunFacts) -> Outcome:
         """Inspect one target of a run (its task snapshot, read through the contract) and
         return its findings."""
         if isinstance(filed, AccountRecord):
@@ -207,7 +208,7 @@ class Inspector:
         async with polite_to(self.fetcher, scope_domains(target), target.home_url, politeness) as polite:
             return await self._inspect_site(target, run, polite)
 
-    async def _inspect_site(self, target: Target, run: Any, polite: Politeness) -> Outcome:
+    async def _inspect_site(self, target: Target, run: RunFacts, polite: Politeness) -> Outcome:
         profile: dict[str, Any] = run.profile
         clock = _Stopwatch()
         async with self._context(polite.target_budget_s) as ctx:
@@ -265,7 +266,7 @@ class Inspector:
         return Outcome(findings=findings, pages_fetched=len(pages),
                        links_checked=len(link_status), notes=notes)
 
-    async def _external_pages(self, pages: list[Page], target: Target, run: Any) -> dict[str, ExternalPage]:
+    async def _external_pages(self, pages: list[Page], target: Target, run: RunFacts) -> dict[str, ExternalPage]:
         """What the off-site link targets serve now, when the run judges 外链变质 (else nothing)."""
         block = run.profile["rules"].get(external_links.CODE)
         if block is None or block.get("enabled", True) is False or (
@@ -290,7 +291,7 @@ class Inspector:
             notes.append(unreachable.availability_note(site, unreachable.Params.model_validate(block)))
         return [note for note in notes if note]
 
-    async def _uninspectable(self, target: Target, run: Any, home: Page | None) -> Outcome:
+    async def _uninspectable(self, target: Target, run: RunFacts, home: Page | None) -> Outcome:
         """A site whose home page could not be fetched is 未能检查, with the reason; only the
         rules that need no page still apply (probes: veto.unreachable; the registry's
         "filed running but gone")."""
@@ -315,7 +316,7 @@ class Inspector:
         return Outcome(findings=findings, pages_fetched=len(site.pages), uninspected=reason,
                        notes=self._notes(site, run.profile, run.rules))
 
-    async def inspect_account(self, filed: AccountRecord, run: Any) -> Outcome:
+    async def inspect_account(self, filed: AccountRecord, run: RunFacts) -> Outcome:
         """Read one account's feed and run the account rules on what it gave."""
         account = AccountTarget.from_contract(filed)
         started = time.perf_counter()
