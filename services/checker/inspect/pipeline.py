@@ -266,7 +266,8 @@ class Inspector:
         return Outcome(findings=findings, pages_fetched=len(pages),
                        links_checked=len(link_status), notes=notes)
 
-    async def _external_pages(self, pages: list[Page], target: Target, run: RunFacts) -> dict[str, ExternalPage]:
+    async def _external_pages(self, pages: list[Page], target: Target,
+                              run: RunFacts) -> dict[str, ExternalPage]:
         """What the off-site link targets serve now, when the run judges 外链变质 (else nothing)."""
         block = run.profile["rules"].get(external_links.CODE)
         if block is None or block.get("enabled", True) is False or (

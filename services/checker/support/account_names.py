@@ -128,6 +128,8 @@ def caption_texts(html: str, qr_hints: list[str], block_words: list[str],
         caption = " | ".join(p for p in parts if p.strip())
         if caption:
             yield caption
+    if not any(w in to_simplified(_text(doc)) for w in block_words):
+        return  # an element's text is a stretch of the page's: no block on this page
     for el in doc.iter():
         text = _text(el)
         if len(text) > _MAX_BLOCK or not any(w in to_simplified(text) for w in block_words):

@@ -73,8 +73,11 @@ def _channels(site: SiteSnapshot, view: SiteView, labels: InteractionLabels,
         # A 网上信访 page's own "我要写信" is no consultation channel.
         root = None if has_any(column_name_of(page, view), labels.excluded) else parse_html(page.html)
         for anchor in root.iter("a") if root is not None else []:
-            text, url = clean(anchor.text_content()), href_of(anchor, page.final_url or page.url)
-            if not url or not has_any(text, labels.consultation) or has_any(text, labels.excluded):
+            text = clean(anchor.text_content())
+            if not has_any(text, labels.consultation) or has_any(text, labels.excluded):
+                continue  # (the words first: most anchors are not channels, and joining URLs costs)
+            url = href_of(anchor, page.final_url or page.url)
+            if not url:
                 continue
             if view.page(url) is not None:
                 continue  # judged above as a consultation page, or it offers no channel
