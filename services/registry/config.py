@@ -18,6 +18,13 @@ def default_filing_limits() -> dict[str, int]:
     return {"account.*": 3, "website.*": 3}
 
 
+def default_event_routes() -> dict[str, list[str]]:
+    """Which queues receive which events: reporting watches late filings; the gateway calls
+    back for late filings and registration requests (registration.requested, .closed)."""
+    return {"filing.late": ["govinspect:reporting", "govinspect:gateway"],
+            "registration.*": ["govinspect:gateway"]}
+
+
 class RegistrySettings(ServiceSettings):
     """Registry settings; every field can be set as REGISTRY_<NAME> in the environment."""
 
@@ -25,9 +32,7 @@ class RegistrySettings(ServiceSettings):
 
     service_name: str = "registry"
     filing_limits: dict[str, int] = Field(default_factory=default_filing_limits)
-    # Which queues receive which events: reporting watches late filings, the gateway calls back.
-    event_routes: dict[str, list[str]] = Field(default_factory=lambda: {
-        "filing.late": ["govinspect:reporting", "govinspect:gateway"]})
+    event_routes: dict[str, list[str]] = Field(default_factory=default_event_routes)
     max_import_rows: int = 50_000
     max_import_bytes: int = 50 * 1024 * 1024
     max_import_unpacked_bytes: int = 100 * 1024 * 1024

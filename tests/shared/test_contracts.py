@@ -15,12 +15,16 @@ from shared.contracts.events import (
     EVENT_MODELS,
     FILING_LATE,
     RECTIFICATION_OVERDUE,
+    REGISTRATION_CLOSED,
+    REGISTRATION_REQUESTED,
     TARGET_INSPECTED,
     AccountFilingLate,
     AccountTarget,
     EventEnvelope,
     MalformedEvent,
     RectificationOverdue,
+    RegistrationClosed,
+    RegistrationRequested,
     TargetInspected,
     WebsiteFilingLate,
     WebsiteTarget,
@@ -109,6 +113,28 @@ def test_a_malformed_event_is_refused_whole_naming_what_is_wrong() -> None:
                                             "site_code": "3701020001", "organisation_id": str(ORG),
                                             "domains": [], "home_url": "http://x.gov.cn/"})
     assert isinstance(site_late, WebsiteFilingLate) and site_late.scope().organisation_ids == [ORG]
+
+
+def test_registration_events_name_the_unit_and_refuse_an_unknown_outcome() -> None:
+    request = {"registration_request_id": str(uuid.uuid4()), "kind": "website",
+               "organisation_id": str(ORG), "organisation_name": "历下区文化和旅游局",
+               "region_code": "370102", "name": "历下区文化馆", "platform": None,
+               "platform_label": None, "platform_account_id": None, "domain": "whg.lixia.gov.cn"}
+    asked = parse_payload(REGISTRATION_REQUESTED, {
+        **request, "url": None, "seen_on": [], "finding_id": None, "note": None,
+        "created_at": T0.isoformat()})
+    assert isinstance(asked, RegistrationRequested) and asked.scope() == ("370102", [ORG])
+    closed = {**request, "outcome": "filed", "outcome_label": "已补报备案",
+              "filed_target_id": str(uuid.uuid4()), "note": None, "closed_at": T0.isoformat()}
+    done = parse_payload(REGISTRATION_CLOSED, closed)
+    assert isinstance(done, RegistrationClosed) and done.scope() == ("370102", [ORG])
+    with pytest.raises(MalformedEvent, match="outcome"):
+        parse_payload(REGISTRATION_CLOSED, {**closed, "outcome": "lost"})
+    with pytest.raises(MalformedEvent, match="region_code"):
+        parse_payload(REGISTRATION_CLOSED, {k: v for k, v in closed.items() if k != "region_code"})
+    with pytest.raises(TypeError):  # one event's model under the other's name
+        Outbox("registry", OutboxEvent, OutboxDelivery, {}, FixedClock(T0)).publish(
+            AsyncSession(), REGISTRATION_CLOSED, asked)
 
 
 def test_publish_takes_the_event_model_only_and_keeps_the_wire_format() -> None:

@@ -70,7 +70,7 @@ async def dismiss_registration_request(
     ctx.require_writer()
     req, org_name = await service.get(ctx, request_id)
     check_if_match(if_match, req.version)
-    service.dismiss(ctx, req, body)
+    service.dismiss(ctx, req, org_name, body)
     await ctx.session.flush()
     set_etag(response, req.version)
     return service.to_read(req, org_name)

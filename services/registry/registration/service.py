@@ -1,4 +1,5 @@
-"""Registration requests: made by a supervisor, listed to the unit, closed by its filing."""
+"""Registration requests: made by a supervisor, listed to the unit, closed by its filing; each
+opening and closing published in the same transaction (registration.requested, .closed)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ from services.registry.registration.schemas import (
     RequestStatus,
 )
 from services.registry.website.models import Website
+from shared.contracts.events import (
+    REGISTRATION_CLOSED,
+    REGISTRATION_REQUESTED,
+    RegistrationClosed,
+    RegistrationRequested,
+)
 from shared.contracts.registry import Platform
 from shared.errors import Conflict, InvalidTransition
 from shared.scope import ScopedLoader
@@ -44,6 +51,32 @@ def to_read(req: RegistrationRequest, org_name: str) -> RegistrationRequestRead:
         requested_by=req.requested_by, closed_by=req.closed_by, closing_note=req.closing_note,
         filed_target_id=req.filed_target_id, version=req.version, created_at=req.created_at,
         closed_at=req.closed_at)
+
+
+def _identity(req: RegistrationRequest, org_name: str) -> dict[str, object]:
+    """What both events say of a request: itself, its unit and the account or site it names."""
+    platform = Platform(req.platform) if req.platform else None
+    return {"registration_request_id": req.id, "kind": req.kind,
+            "organisation_id": req.organisation_id, "organisation_name": org_name,
+            "region_code": req.region_code, "name": req.name,
+            "platform": platform.value if platform else None,
+            "platform_label": platform.label if platform else None,
+            "platform_account_id": req.platform_account_id, "domain": req.domain}
+
+
+def requested_event(req: RegistrationRequest, org_name: str) -> RegistrationRequested:
+    """The `registration.requested` payload of a request just made."""
+    return RegistrationRequested.model_validate({
+        **_identity(req, org_name), "url": req.url, "seen_on": list(req.seen_on),
+        "finding_id": req.finding_id, "note": req.note, "created_at": req.created_at})
+
+
+def closed_event(req: RegistrationRequest, org_name: str) -> RegistrationClosed:
+    """The `registration.closed` payload of a request just filed or dismissed."""
+    return RegistrationClosed.model_validate({
+        **_identity(req, org_name), "outcome": req.status,
+        "outcome_label": STATUS_LABELS[req.status], "filed_target_id": req.filed_target_id,
+        "note": req.closing_note, "closed_at": req.closed_at})
 
 
 async def _already_filed(ctx: Ctx, body: RegistrationRequestCreate) -> uuid.UUID | None:
@@ -83,6 +116,7 @@ async def create(ctx: Ctx, body: RegistrationRequestCreate) -> tuple[Registratio
         status=OPEN, requested_by=ctx.actor, created_at=ctx.clock.now())
     ctx.session.add(req)
     await ctx.session.flush()
+    ctx.outbox.publish(ctx.session, REGISTRATION_REQUESTED, requested_event(req, org.name))
     return req, org.name
 
 
@@ -113,14 +147,15 @@ async def get(ctx: Ctx, request_id: uuid.UUID) -> tuple[RegistrationRequest, str
     return req, (await _org_names(ctx, {req.organisation_id})).get(req.organisation_id, "")
 
 
-def dismiss(ctx: Ctx, req: RegistrationRequest, body: RegistrationDismissal) -> None:
-    """Withdraw an open request (e.g. the account is not the unit's)."""
+def dismiss(ctx: Ctx, req: RegistrationRequest, org_name: str, body: RegistrationDismissal) -> None:
+    """Withdraw an open request (e.g. the account is not the unit's) and say so in the outbox."""
     if req.status != OPEN:
         raise InvalidTransition(
             f"补报备案通知当前状态为“{STATUS_LABELS[req.status]}”，只有待补报的通知可以撤销",
             allowed_next_states=[])
     req.status, req.closed_by, req.closing_note = RequestStatus.dismissed.value, ctx.actor, body.note
     req.closed_at = ctx.clock.now()
+    ctx.outbox.publish(ctx.session, REGISTRATION_CLOSED, closed_event(req, org_name))
 
 
 async def close_filed_account(ctx: Ctx, acc: Account) -> None:
@@ -132,7 +167,7 @@ async def close_filed_account(ctx: Ctx, acc: Account) -> None:
         or_(col(RegistrationRequest.platform_account_id) == acc.platform_account_id,
             (col(RegistrationRequest.organisation_id) == acc.sponsor_id)
             & (RegistrationRequest.name == acc.name))))).scalars().all()
-    _close(ctx, rows, acc.id)
+    await _close(ctx, rows, acc.id)
 
 
 async def close_filed_website(ctx: Ctx, site: Website) -> None:
@@ -140,10 +175,14 @@ async def close_filed_website(ctx: Ctx, site: Website) -> None:
     rows = (await ctx.session.execute(select(RegistrationRequest).where(
         RegistrationRequest.status == OPEN, RegistrationRequest.kind == RequestKind.website.value,
         col(RegistrationRequest.domain).in_(site.domains)))).scalars().all()
-    _close(ctx, rows, site.id)
+    await _close(ctx, rows, site.id)
 
 
-def _close(ctx: Ctx, rows: Sequence[RegistrationRequest], target_id: uuid.UUID) -> None:
+async def _close(ctx: Ctx, rows: Sequence[RegistrationRequest], target_id: uuid.UUID) -> None:
+    """Mark requests filed by a target's registration, one `registration.closed` each."""
+    names = await _org_names(ctx, {req.organisation_id for req in rows})
     for req in rows:
         req.status, req.filed_target_id = RequestStatus.filed.value, target_id
         req.closed_by, req.closed_at = ctx.actor, ctx.clock.now()
+        ctx.outbox.publish(ctx.session, REGISTRATION_CLOSED,
+                           closed_event(req, names.get(req.organisation_id, "")))

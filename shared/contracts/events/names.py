@@ -35,6 +35,8 @@ RECTIFICATION_DUE_SOON = "rectification.due_soon"
 ERROR_REPORT_OVERDUE = "error_report.overdue"
 SYSTEM_STALLED = "system.stalled"
 REPOST_CHECKED = "repost.checked"
+REGISTRATION_REQUESTED = "registration.requested"
+REGISTRATION_CLOSED = "registration.closed"
 
 
 def filing_event_name(target_type: str, action: str) -> str:
