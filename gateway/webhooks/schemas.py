@@ -23,6 +23,8 @@ class EventName(StrEnum):
     error_report_overdue = "error_report.overdue"
     system_stalled = "system.stalled"
     repost_checked = "repost.checked"
+    registration_requested = "registration.requested"
+    registration_closed = "registration.closed"
 
 
 EVENT_LABELS: dict[EventName, str] = {
@@ -34,6 +36,8 @@ EVENT_LABELS: dict[EventName, str] = {
     EventName.error_report_overdue: "找错留言逾期：网民留言超过答复期限仍未答复",
     EventName.system_stalled: "系统自检告警：检查批次停滞或检查计划逾期未启动（仅限全国范围）",
     EventName.repost_checked: "转载任务核查结果：某网站或账号按时转载、逾期转载或未转载重点信息",
+    EventName.registration_requested: "补报备案通知：发现未备案的账号或网站，已通知单位补报备案",
+    EventName.registration_closed: "补报备案通知已办结：单位已补报备案，或通知已撤销",
 }
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]

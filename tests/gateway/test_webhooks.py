@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import random
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ from tests.gateway.webhook_fixtures import (
     create_tables,
     overdue,
     principal,
+    registration,
     settings_for,
     webhook_app,
 )
@@ -287,6 +289,35 @@ async def test_events_reach_only_subscribers_whose_scope_covers_them(env: Env, r
     assert r.status_code == 403 and r.json()["type"].endswith("/forbidden")
 
 
+async def test_registration_events_reach_the_subscribers_of_the_units_region(
+        env: Env, receiver: Receiver) -> None:
+    base = f"http://127.0.0.1:{receiver.port}"
+    both = ("registration.requested", "registration.closed")
+    await subscribe(env.app, ALICE, f"{base}/a", ("registration.requested",))
+    await subscribe(env.app, BOB, f"{base}/b", both)
+    await subscribe(env.app, CITY_SYS, f"{base}/city", both)
+    await subscribe(env.app, ADMIN, f"{base}/province", ("rectification.overdue",))
+
+    asked_a, closed_a, asked_b = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await env.publish(registration(COUNTY_A, request_id=asked_a))
+    await env.publish(registration(COUNTY_A, closed=True, request_id=closed_a))
+    await env.publish(registration(COUNTY_B, request_id=asked_b))
+    await env.loop().run_once()
+
+    got = sorted((r.path, r.headers["X-Govinspect-Event"],
+                  json.loads(r.body)["data"]["registration_request_id"]) for r in receiver.requests)
+    # County A's system chose only requests; B's sees only its county; the city sees both.
+    assert got == sorted([("/a", "registration.requested", str(asked_a)),
+                          ("/b", "registration.requested", str(asked_b)),
+                          ("/city", "registration.requested", str(asked_a)),
+                          ("/city", "registration.closed", str(closed_a)),
+                          ("/city", "registration.requested", str(asked_b))])
+    closed = next(json.loads(r.body)["data"] for r in receiver.requests
+                  if r.headers["X-Govinspect-Event"] == "registration.closed")
+    assert (closed["outcome"], closed["outcome_label"], closed["note"]) == (
+        "dismissed", "已撤销", "经核实非本单位账号")
+
+
 async def test_subscription_urls_and_events_are_validated(env: Env, wh_database_url: str, redis_url: str) -> None:
     strict = settings_for(wh_database_url, redis_url, allow_loopback=False)
     async with webhook_app(strict, env.clock) as app, client(app, ALICE) as c:
@@ -305,7 +336,8 @@ async def test_subscription_urls_and_events_are_validated(env: Env, wh_database_
         types = (await c.get("/webhooks/event-types")).json()
     assert {t["name"] for t in types} == {"rectification.overdue", "rectification.due_soon",
                                           "circular.published", "inspection.completed", "filing.late",
-                                          "error_report.overdue", "system.stalled", "repost.checked"}
+                                          "error_report.overdue", "system.stalled", "repost.checked",
+                                          "registration.requested", "registration.closed"}
     assert all(t["label"] for t in types)
 
 

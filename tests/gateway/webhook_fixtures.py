@@ -31,6 +31,8 @@ from shared.contracts.events import (
     EventPayload,
     InspectionCompleted,
     RectificationOverdue,
+    RegistrationClosed,
+    RegistrationRequested,
 )
 from shared.db import ensure_schema, is_sqlite, make_engine, make_sessionmaker
 from shared.principal import PRINCIPAL_HEADER, Principal, Role, sign_principal
@@ -74,10 +76,11 @@ def headers(who: Principal) -> dict[str, str]:
 
 
 def envelope(name: str, payload: EventPayload | dict[str, Any], *,
-             event_id: uuid.UUID | None = None, at: datetime = T0) -> EventEnvelope:
+             event_id: uuid.UUID | None = None, at: datetime = T0,
+             source: str = "reporting") -> EventEnvelope:
     """An event as the relay hands it to the gateway's queue (a model's JSON, as published)."""
     body = payload.model_dump(mode="json") if isinstance(payload, EventPayload) else payload
-    return EventEnvelope(id=event_id or uuid.uuid4(), name=name, source="reporting",
+    return EventEnvelope(id=event_id or uuid.uuid4(), name=name, source=source,
                          occurred_at=at, payload=body)
 
 
@@ -96,6 +99,23 @@ def completed(run_id: uuid.UUID | None = None, total: int = 3) -> EventEnvelope:
     return envelope("inspection.completed", InspectionCompleted(
         run_id=run_id or uuid.uuid4(), finished_at=T0, targets_total=total, targets_done=total,
         targets_failed=0, targets_passed=total, targets_uninspected=0), at=T0)
+
+
+def registration(region_code: str, *, closed: bool = False,
+                 request_id: uuid.UUID | None = None) -> EventEnvelope:
+    """A registration.requested (or, closed, a registration.closed: dismissed) event of an
+    account a unit in a region is asked to file."""
+    who = {"registration_request_id": request_id or uuid.uuid4(), "kind": "account",
+           "organisation_id": uuid.uuid4(), "organisation_name": "示例县文化和旅游局",
+           "region_code": region_code, "name": "示例县文旅", "platform": "douyin",
+           "platform_label": "抖音", "platform_account_id": "MS4wLjABAAAA_demo", "domain": None}
+    if closed:
+        return envelope("registration.closed", RegistrationClosed(
+            **who, outcome="dismissed", outcome_label="已撤销", filed_target_id=None,
+            note="经核实非本单位账号", closed_at=T0), source="registry")
+    return envelope("registration.requested", RegistrationRequested(
+        **who, url=None, seen_on=["https://www.example.gov.cn/xmt/"], finding_id=None, note=None,
+        created_at=T0), source="registry")
 
 
 async def create_tables(settings: Settings) -> async_sessionmaker[AsyncSession]:

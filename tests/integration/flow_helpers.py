@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
+from arq.connections import ArqRedis
 from arq.worker import Worker
 from fastapi import FastAPI
 from sqlmodel import col, select
@@ -31,6 +33,8 @@ from services.checker.common.outbox import OutboxDelivery as CheckerDelivery
 from services.checker.common.outbox import OutboxEvent as CheckerEvent
 from services.checker.config import CheckerSettings
 from services.checker.worker import build_worker as build_checker_worker
+from services.registry.common.outbox import OutboxDelivery as RegistryDelivery
+from services.registry.common.outbox import OutboxEvent as RegistryEvent
 from services.reporting.common.outbox import OutboxDelivery as ReportingDelivery
 from services.reporting.common.outbox import OutboxEvent as ReportingEvent
 from services.reporting.config import ReportingSettings
@@ -92,9 +96,16 @@ async def relay_reporting(reporting: FastAPI, checker: FastAPI, clock: Clock) ->
                              check_after=timedelta(0)).run_once()
 
 
+async def relay_registry(registry: FastAPI, redis: ArqRedis, clock: Clock) -> dict[str, int]:
+    """Hand the registry's pending events (filing.late, registration.* → the gateway) to their
+    queues. The registry's app keeps no Redis pool: the caller gives one."""
+    return await OutboxRelay("registry", registry.state.sessionmaker, RegistryEvent,
+                             RegistryDelivery, redis, clock, check_after=timedelta(0)).run_once()
+
+
 async def unacked(app: FastAPI, subscriber: str,
-                  model: type[CheckerDelivery] | type[ReportingDelivery] = CheckerDelivery
-                  ) -> list[Any]:
+                  model: type[CheckerDelivery] | type[ReportingDelivery] | type[RegistryDelivery]
+                  = CheckerDelivery) -> list[Any]:
     """A service's outbox deliveries to one subscriber queue not yet acknowledged."""
     async with app.state.sessionmaker() as s:
         return list((await s.execute(select(model).where(
@@ -126,11 +137,27 @@ async def deliver_webhooks(settings: GatewaySettings, clock: FixedClock, gateway
     """Relay reporting's events to the gateway's queue, fan them out and send the callbacks,
     until the gateway acknowledged every event and no callback is left pending (the clock is
     moved past a retry's backoff, as time would pass for the real workers)."""
+    await _deliver_to_gateway(settings, clock, gateway, lambda: relay_reporting(
+        reporting, checker, clock), reporting, ReportingDelivery, rounds)
+
+
+async def deliver_registry_webhooks(settings: GatewaySettings, clock: FixedClock,
+                                    gateway: FastAPI, registry: FastAPI, redis: ArqRedis,
+                                    rounds: int = 4) -> None:
+    """`deliver_webhooks` for the registry's events (filing.late, registration.*)."""
+    await _deliver_to_gateway(settings, clock, gateway, lambda: relay_registry(
+        registry, redis, clock), registry, RegistryDelivery, rounds)
+
+
+async def _deliver_to_gateway(settings: GatewaySettings, clock: FixedClock, gateway: FastAPI,
+                              relay: Callable[[], Awaitable[dict[str, int]]], source: FastAPI,
+                              model: type[ReportingDelivery] | type[RegistryDelivery],
+                              rounds: int) -> None:
     for _ in range(rounds):
-        await relay_reporting(reporting, checker, clock)
+        await relay()
         await run_gateway(settings, clock, gateway)
-        await relay_reporting(reporting, checker, clock)
-        events = await unacked(reporting, GATEWAY_QUEUE, ReportingDelivery)
+        await relay()
+        events = await unacked(source, GATEWAY_QUEUE, model)
         async with gateway.state.sessionmaker() as s:
             calls = list((await s.execute(select(WebhookDelivery).where(
                 col(WebhookDelivery.status) == WEBHOOK_PENDING))).scalars().all())
