@@ -4,20 +4,28 @@ shows queue and job figures."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import json
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.checker.config import CheckerSettings
+from services.checker.jobs.inspect_target import inspect_target
+from services.checker.worker import build_worker
 from tests.checker.sitefixture import SiteServer
 from tests.integration.conftest import Suite
+from tests.integration.flow_helpers import run_checker
 from tests.integration.test_checker_resilience import (
     ROOT,
     _file,
@@ -111,3 +119,56 @@ async def test_sigterm_mid_job_hands_the_task_back_then_another_worker_finishes(
     by_rule = {dict(labels)["rule"]: value for (name, labels), value in seen.items()
                if name == "govinspect_checker_findings_total"}
     assert by_rule and all(value > 0 for value in by_rule.values())
+
+
+@pytest.mark.parametrize("where", ["claiming", "recording"])
+async def test_a_job_stopped_while_it_claims_or_records_hands_its_task_back(
+        suite: Suite, checker_settings: CheckerSettings, slow_sites: SiteServer, where: str) -> None:
+    """The windows around the inspection: the claim committed but its session still closing,
+    and the inspection done but not yet recorded. A stop in either returns the task to pending
+    (it was left "running" until its heartbeat turned stale), and the next worker finishes it."""
+    await _file(suite)
+    run = (await suite.client.post("/runs", json={"name": "停止窗口",
+                                                  "scope": {"regions": ["370102"]}})).json()
+    settings = checker_settings.model_copy(update={
+        "host_map": slow_sites.host_map(), "use_browser": False, "heartbeat_interval_s": 3600})
+    registry = httpx.ASGITransport(app=suite.registry.app)
+    worker = build_worker(settings, suite.registry.clock, burst=True, handle_signals=False,
+                          registry_transport=registry)
+    ctx: dict[str, Any] = {}
+    await worker.on_startup(ctx)  # type: ignore[misc]
+    try:
+        res = ctx["resources"]
+        opened, reached = 0, asyncio.Event()
+
+        @contextlib.asynccontextmanager
+        async def sessions() -> AsyncIterator[Any]:
+            nonlocal opened
+            opened += 1
+            n = opened
+            if where == "recording" and n == 2:  # the job's next session after the claim: _finish
+                reached.set()
+                await asyncio.Event().wait()  # the stop comes here
+            async with res.sessionmaker() as s:
+                yield s
+                if where == "claiming" and n == 1:  # committed; the session not yet closed
+                    reached.set()
+                    await asyncio.Event().wait()
+
+        task_id = (await _tasks(suite))[0].id
+        gated = {**ctx, "resources": dataclasses.replace(res, sessionmaker=sessions)}
+        job = asyncio.create_task(inspect_target(gated, str(task_id)))
+        await asyncio.wait_for(reached.wait(), 300)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+    finally:
+        await worker.on_shutdown(ctx)  # type: ignore[misc]
+        await worker.close()
+    held = {t.id: t for t in await _tasks(suite)}[task_id]
+    assert (held.status, held.attempts) == ("pending", 0)  # a stop is not a failed attempt
+
+    await run_checker(settings, suite.registry.clock, suite.registry.app)  # the queued jobs
+    assert {t.status for t in await _tasks(suite)} == {"done"}
+    got = (await suite.client.get(f"/runs/{run['id']}")).json()
+    assert got["status"] == "completed" and got["progress"]["targets_done"] == 2

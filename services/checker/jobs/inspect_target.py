@@ -10,7 +10,6 @@ sightings by (run, finding).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import timedelta
@@ -45,37 +44,41 @@ MAX_ATTEMPTS = 3
 async def _claim(res: Resources, task_id: uuid.UUID) -> tuple[Task, Run] | None:
     now = res.clock.now()
     stale = now - timedelta(seconds=res.settings.stale_task_after_s)
-    async with res.sessionmaker() as s:
-        task = await s.get(Task, task_id)
-        if task is None:
-            log.info("task %s not found; job skipped", task_id)
-            return None
-        run = await s.get(Run, task.run_id)
-        assert run is not None
-        if run.status == "cancelled" or task.status in ("done", "failed", "cancelled"):
-            log.info("task %s is %s (run %s); job skipped", task_id, task.status, run.status)
-            return None
-        if task.status == "running" and task.heartbeat_at and task.heartbeat_at > stale:
-            log.info("task %s is held by a live worker; job skipped", task_id)
-            return None
-        claimed = await s.execute(update(Task).where(
-            col(Task.id) == task.id, col(Task.status) == task.status,
-            col(Task.attempts) == task.attempts).values(
-            status="running", attempts=task.attempts + 1, started_at=now, heartbeat_at=now,
-            error=None).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            log.info("task %s was claimed by another worker; job skipped", task_id)
-            return None
-        if run.status == "queued":
-            run.status, run.started_at = "running", now
-        attempt = task.attempts + 1
-        try:
+    attempt: int | None = None  # set once the claim may be committed
+    try:
+        async with res.sessionmaker() as s:
+            task = await s.get(Task, task_id)
+            if task is None:
+                log.info("task %s not found; job skipped", task_id)
+                return None
+            run = await s.get(Run, task.run_id)
+            assert run is not None
+            if run.status == "cancelled" or task.status in ("done", "failed", "cancelled"):
+                log.info("task %s is %s (run %s); job skipped", task_id, task.status, run.status)
+                return None
+            if task.status == "running" and task.heartbeat_at and task.heartbeat_at > stale:
+                log.info("task %s is held by a live worker; job skipped", task_id)
+                return None
+            claimed = await s.execute(update(Task).where(
+                col(Task.id) == task.id, col(Task.status) == task.status,
+                col(Task.attempts) == task.attempts).values(
+                status="running", attempts=task.attempts + 1, started_at=now, heartbeat_at=now,
+                error=None).execution_options(synchronize_session=False))
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                log.info("task %s was claimed by another worker; job skipped", task_id)
+                return None
+            if run.status == "queued":
+                run.status, run.started_at = "running", now
+            attempt = task.attempts + 1
             await s.commit()
             await s.refresh(task)
-        except asyncio.CancelledError:  # stopped right after claiming: do not hold the task
-            await asyncio.shield(_hand_back(res, task_id, attempt))
-            raise
         return task, run
+    except asyncio.CancelledError:
+        # Stopped once the claim may have been committed (the commit, the refresh, or closing
+        # the session): do not hold the task. Before the commit, nothing matches and it is a no-op.
+        if attempt is not None:
+            await _hand_back_quietly(res, task_id, attempt)
+        raise
 
 
 async def _heartbeat(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
@@ -99,26 +102,35 @@ async def inspect_target(ctx: dict[str, Any], task_id: str) -> str:
     target = task.snapshot  # the registry's record, read through its contract once
     beat = asyncio.create_task(_heartbeat(res, task.id, task.attempts))
     try:
-        outcome = await asyncio.wait_for(
-            res.inspect(target, run),
-            timeout=res.settings.politeness(run.profile, target).target_budget_s)
-    except asyncio.CancelledError:
-        # The worker is stopping (or arq's timeout struck): arq runs the job again, so the
-        # task goes back to pending at once instead of looking held until it turns stale.
         try:
-            await asyncio.shield(_hand_back(res, task.id, task.attempts))
-        except Exception:  # database gone too: the reconciler takes it back once it is stale
-            log.warning("task %s could not be handed back", task.id, exc_info=True)
+            outcome = await asyncio.wait_for(
+                res.inspect(target, run),
+                timeout=res.settings.politeness(run.profile, target).target_budget_s)
+        except Exception as exc:  # recorded on the row; the run goes on with other targets
+            log.exception("inspection of %s failed", task.target_code)
+            await _fail(res, task, f"{type(exc).__name__}: {exc}"[:2000])
+            return "failed"
+        finally:
+            beat.cancel()
+            await asyncio.gather(beat, return_exceptions=True)  # (a cancel of this job still raises)
+        return await _finish(res, task, outcome)
+    except asyncio.CancelledError:
+        # The worker is stopping (or arq's timeout struck) while inspecting or recording: arq
+        # runs the job again, so the task goes back to pending at once instead of looking held
+        # until its heartbeat turns stale. Once recorded (done, failed), nothing matches.
+        await _hand_back_quietly(res, task.id, task.attempts)
         raise
-    except Exception as exc:  # recorded on the row; the run goes on with other targets
-        log.exception("inspection of %s failed", task.target_code)
-        await _fail(res, task, f"{type(exc).__name__}: {exc}"[:2000])
-        return "failed"
-    finally:
-        beat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beat
-    return await _finish(res, task, outcome)
+
+
+async def _hand_back_quietly(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
+    """Hand a task back from a job being cancelled: shielded, so a second cancel does not cut
+    it short; a failure (database gone too) is logged and left to the heartbeat recovery."""
+    try:
+        await asyncio.shield(_hand_back(res, task_id, attempt))
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.warning("task %s could not be handed back", task_id, exc_info=True)
 
 
 async def _hand_back(res: Resources, task_id: uuid.UUID, attempt: int) -> None:
