@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ from gateway.tables import (
 from shared.clock import FixedClock
 from shared.db import ensure_schema, is_sqlite, make_engine
 from tests.conftest import REDIS_DB
+from tests.gateway.webhook_fixtures import Receiver
 from tests.integration.conftest import Suite, checker_settings, reporting_app, suite
 from tests.registry.conftest import registry, registry_settings
 from tests.registry.factories import SECRET, Registry
@@ -171,3 +172,11 @@ async def full_gateway(open_gateway: OpenGateway, suite: Suite,
             "checker": httpx.ASGITransport(app=suite.checker),
             "reporting": httpx.ASGITransport(app=reporting.app)}) as gw:
         yield gw
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A loopback server that records the callbacks it is sent (webhook tests)."""
+    r = Receiver()
+    yield r
+    r.close()

@@ -18,13 +18,12 @@ from tests.gateway.test_webhooks import (
     Env,
     Receiver,
     env,
-    receiver,
     subscribe,
     wh_database_url,
 )
 from tests.gateway.webhook_fixtures import COUNTY_A, envelope, overdue, principal
 
-__all__ = ["env", "receiver", "wh_database_url"]
+__all__ = ["env", "wh_database_url"]
 
 LATENCY = "govinspect_http_request_duration_seconds_count"
 PROXY = "/api/v1/{path:path}"

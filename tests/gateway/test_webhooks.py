@@ -8,7 +8,7 @@ import itertools
 import json
 import random
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,13 +104,6 @@ async def env(wh_database_url: str, redis_url: str) -> AsyncIterator[Env]:
     await clear_tables(sessionmaker)
     await resources.redis.aclose()
     await engine.dispose()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
 
 
 async def subscribe(app: FastAPI, who: Any, url: str, events: tuple[str, ...] = ("rectification.overdue",)

@@ -6,7 +6,7 @@ whose owner's scope covers the unit — never another county's."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,24 +20,17 @@ from services.registry.config import RegistrySettings, default_event_routes
 from services.registry.main import create_app as create_registry
 from shared.contracts.events import RegistrationClosed, RegistrationRequested, parse_payload
 from shared.queue import connect
-from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
+from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway, receiver
 from tests.gateway.webhook_fixtures import Receiver
 from tests.integration.flow_helpers import deliver_registry_webhooks
 from tests.registry.conftest import registry, registry_settings
 from tests.registry.factories import JINAN, Registry
 
 pytestmark = pytest.mark.integration
-__all__ = ["gw_settings", "open_gateway", "registry", "registry_settings"]
+__all__ = ["gw_settings", "open_gateway", "receiver", "registry", "registry_settings"]
 
 LIXIA, SHIZHONG = "370102", "370103"
 EVENTS = ["registration.requested", "registration.closed"]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
 
 
 @pytest.fixture

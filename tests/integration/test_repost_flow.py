@@ -30,7 +30,7 @@ from services.reporting.config import ReportingSettings
 from shared.tabular import xlsx_bytes
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
-from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
+from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway, receiver
 from tests.gateway.webhook_fixtures import Receiver
 from tests.integration.conftest import Suite, checker_settings, suite
 from tests.integration.flow_helpers import (
@@ -45,8 +45,8 @@ from tests.registry.conftest import registry, registry_settings
 from tests.reporting.conftest import reporting_settings
 
 pytestmark = pytest.mark.integration
-__all__ = ["checker_settings", "gw_settings", "open_gateway", "registry", "registry_settings",
-           "reporting_settings", "suite"]
+__all__ = ["checker_settings", "gw_settings", "open_gateway", "receiver", "registry",
+           "registry_settings", "reporting_settings", "suite"]
 
 LIXIA = "370102"
 LOOKALIKE, LATE, MISSING = "www.zz-lookalike.gov.cn", "www.zz-late.gov.cn", "www.zz-missing.gov.cn"
@@ -116,13 +116,6 @@ def sites() -> Iterator[SiteServer]:
                    f'<ul><li><a href="/old/77.html">{TITLE}</a></li></ul></body></html>')
         server.add(SEARCHED, "/old/77.html", _article(TITLE, "2026-11-11", BODY, SEARCHED))
         yield server
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
 
 
 @pytest.fixture

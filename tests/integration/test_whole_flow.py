@@ -24,7 +24,7 @@ from services.checker.config import CheckerSettings, FeedPollSettings
 from services.reporting.config import ReportingSettings
 from tests.checker.feedfixture import post, serve_account
 from tests.checker.sitefixture import SiteServer
-from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway
+from tests.gateway.conftest import Gateway, OpenGateway, gw_settings, open_gateway, receiver
 from tests.gateway.webhook_fixtures import Receiver
 from tests.integration.conftest import Suite, checker_settings, suite
 from tests.integration.flow_helpers import (
@@ -39,8 +39,8 @@ from tests.registry.conftest import registry, registry_settings
 from tests.reporting.conftest import reporting_settings
 
 pytestmark = pytest.mark.integration
-__all__ = ["checker_settings", "gw_settings", "open_gateway", "registry", "registry_settings",
-           "reporting_settings", "suite"]
+__all__ = ["checker_settings", "gw_settings", "open_gateway", "receiver", "registry",
+           "registry_settings", "reporting_settings", "suite"]
 
 LIXIA, SHIZHONG = "370102", "370103"
 OTHER = "www.shizhong.gov.cn"  # 370103's site; never inspected here
@@ -55,14 +55,6 @@ def sites() -> Iterator[SiteServer]:
     with SiteServer() as server:
         serve(server)
         yield server
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
-
 
 
 @pytest.fixture
